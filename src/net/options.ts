@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+export const NetOptionsSchema = z.object({
+  /** The one switch that lets probes reach loopback, private and link-local addresses (lab, tests, demo). */
+  allowPrivate: z.boolean().default(false),
+  /** Extra trusted CA certificates (PEM), in addition to the system store and NODE_EXTRA_CA_CERTS. */
+  extraCa: z.array(z.string()).default([]),
+  /** Host name → addresses, consulted before DNS (like /etc/hosts). An empty list means "no answer". */
+  hosts: z.record(z.string(), z.array(z.string())).default({}),
+  /** Read at most this many bytes of a response body. */
+  maxBodyBytes: z.number().int().positive().default(256 * 1024),
+  /** Limit for establishing TCP + TLS, within the request timeout. */
+  connectTimeoutMs: z.number().int().positive().default(10_000),
+});
+export type NetOptions = z.infer<typeof NetOptionsSchema>;
+export type NetOptionsDraft = z.input<typeof NetOptionsSchema>;

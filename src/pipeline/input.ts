@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { Secret } from './secret.js';
+
+/** What OpenCX itself can send (troubleshooting page, Limits Recap). */
+export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export const MethodSchema = z.enum(METHODS);
+export type Method = z.infer<typeof MethodSchema>;
+
+export const OPENCX_TIMEOUT_MS = 60_000;
+export const MAX_BURST = 20;
+
+const HeaderNameSchema = z
+  .string()
+  .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'is not a valid HTTP header name');
+
+export const HeaderSchema = z.object({
+  name: HeaderNameSchema,
+  value: z.instanceof(Secret),
+});
+export type Header = z.infer<typeof HeaderSchema>;
+
+export const EndpointSchema = z
+  .string()
+  .trim()
+  .min(1, 'the endpoint is missing')
+  .superRefine((raw, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${raw}" is not a URL (expected https://host/path)` });
+      return;
+    }
+    if (url.protocol === 'http:') {
+      ctx.addIssue({ code: 'custom', message: 'OpenCX calls HTTPS endpoints only: use https:// (http:// is never called)' });
+    } else if (url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `the endpoint must be an https:// URL, not ${url.protocol}` });
+    }
+    if (url.username || url.password) {
+      ctx.addIssue({ code: 'custom', message: 'put credentials in a header, not in the URL' });
+    }
+  });
+
+export const BodySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('json'), text: z.string() }),
+  z.object({ kind: z.literal('multipart'), fields: z.array(z.tuple([z.string(), z.string()])) }),
+]);
+export type Body = z.infer<typeof BodySchema>;
+
+export const DiagnosisInputSchema = z.object({
+  endpoint: EndpointSchema,
+  method: MethodSchema.default('GET'),
+  headers: z.array(HeaderSchema).default([]),
+  body: BodySchema.optional(),
+  /** Values for `{name}` placeholders in the path; missing ones get a sample. */
+  pathParams: z.record(z.string(), z.string()).default({}),
+  action: z.string().trim().min(1).optional(),
+  session: z.string().trim().min(1).optional(),
+  /** An OpenAPI file path or https URL to check along with the endpoint (family 1). */
+  spec: z.string().min(1).optional(),
+  /** OpenCX's limit is 60 s; shorter only for local use. */
+  timeoutMs: z.number().int().min(100).max(OPENCX_TIMEOUT_MS).default(OPENCX_TIMEOUT_MS),
+  /** Sequential requests to see where rate-limit denials start (0 = off). */
+  burst: z.number().int().min(0).max(MAX_BURST).default(0),
+  /** The browser origin used for the widget-path CORS preflight. */
+  widgetOrigin: z.url().default('https://widget.open.cx'),
+});
+export type DiagnosisInput = z.infer<typeof DiagnosisInputSchema>;
+export type DiagnosisInputDraft = z.input<typeof DiagnosisInputSchema>;
+
+/** Parses `Name: value` the way curl's -H does. */
+export function parseHeaderArg(arg: string): Header {
+  const i = arg.indexOf(':');
+  if (i <= 0) throw new InputError(`header "${arg.slice(0, 40)}${arg.length > 40 ? '…' : ''}" has no colon: use "Name: value"`);
+  const name = arg.slice(0, i).trim();
+  const value = arg.slice(i + 1).trim();
+  const parsed = HeaderSchema.safeParse({ name, value: new Secret(value) });
+  if (!parsed.success) throw new InputError(`header name "${name}" ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  return parsed.data;
+}
+
+/** A problem with what the user typed: shown as one line, exit code 2, never a stack trace. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+export function parseDiagnosisInput(draft: DiagnosisInputDraft): DiagnosisInput {
+  const r = DiagnosisInputSchema.safeParse(draft);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.');
+  throw new InputError(field ? `${field}: ${issue.message}` : issue.message);
+}

@@ -1,0 +1,51 @@
+import type { Cause, Finding } from './finding.js';
+import type { DiagnosisInput } from './input.js';
+import type { Exchange } from '../net/record.js';
+import type { NetOptions } from '../net/options.js';
+
+/** What every probe gets: the validated input, how to reach the network, and the diagnosis deadline. */
+export interface ProbeContext {
+  input: DiagnosisInput;
+  net: NetOptions;
+  /** Aborts when the whole diagnosis runs out of time. */
+  signal: AbortSignal;
+  /** Services a probe may read besides the endpoint (set by the caller; absent = not configured). */
+  services: ProbeServices;
+}
+
+/** Extension point for adapters (OpenCX API, ...); each adds an optional field here. */
+export interface ProbeServices {
+  [name: string]: unknown;
+}
+
+/** Evidence is what a probe saw; exchanges are rendered in details, facts as `key: value` lines. */
+export interface Evidence {
+  exchanges: Exchange[];
+  facts?: Record<string, string | number | boolean | null>;
+}
+
+/**
+ * A probe gathers evidence (network I/O only) and assesses it (pure: evidence → findings).
+ * Keeping the two apart lets tests feed recorded evidence to assess(), and lets renderers show evidence
+ * without knowing what the probe decided.
+ */
+export interface Probe<E extends Evidence = Evidence> {
+  id: string;
+  title: string;
+  causes: Cause[];
+  /** A reason to skip for this input, or null to run. */
+  skip?(input: DiagnosisInput): string | null;
+  gather(ctx: ProbeContext): Promise<E>;
+  assess(evidence: E, input: DiagnosisInput): Finding[];
+}
+
+/** A rule that needs the evidence of several probes (e.g. "DNS answered but TCP was refused"). */
+export interface Check {
+  id: string;
+  causes: Cause[];
+  needs: string[];
+  assess(evidence: ReadonlyMap<string, Evidence>, input: DiagnosisInput): Finding[];
+}
+
+/** A probe as the caller sees it in lists: id and title. */
+export type ProbeRef = Pick<Probe, 'id' | 'title'>;

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { FamilySchema, FindingSchema } from './finding.js';
+import { ExchangeSchema } from '../net/record.js';
+
+export const ProbeStatusSchema = z.enum(['passed', 'failed', 'skipped', 'error']);
+export type ProbeStatus = z.infer<typeof ProbeStatusSchema>;
+
+export const ProbeResultSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: ProbeStatusSchema,
+  durationMs: z.number(),
+  /** One line: what the probe concluded, or why it was skipped or could not run. */
+  summary: z.string(),
+  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  exchanges: z.array(ExchangeSchema),
+});
+export type ProbeResult = z.infer<typeof ProbeResultSchema>;
+
+export const VerdictSchema = z.object({
+  /** null = no problem found. */
+  family: FamilySchema.nullable(),
+  familyTitle: z.string().nullable(),
+  /** Cause id of the most likely cause (from the catalogue), or "none". */
+  cause: z.string(),
+  title: z.string(),
+  fix: z.string(),
+  /** Other causes found, most likely first (ids). */
+  alsoFound: z.array(z.string()),
+  /** What is left to check when nothing failed. */
+  next: z.string().nullable(),
+});
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+/**
+ * The stable JSON document `action-debug diagnose --json` prints (schemaVersion 1).
+ * Fields are only ever added; a breaking change bumps schemaVersion.
+ */
+export const ReportSchema = z.object({
+  schemaVersion: z.literal(1),
+  tool: z.literal('action-debug'),
+  id: z.string().describe('Diagnosis id, links logs, Slack messages and tickets'),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  input: z.object({
+    endpoint: z.string(),
+    method: z.string(),
+    action: z.string().nullable(),
+    session: z.string().nullable(),
+    /** Header names with redacted values, e.g. { Authorization: "Bearer <40 chars>" }. */
+    headers: z.record(z.string(), z.string()),
+    spec: z.string().nullable(),
+    timeoutMs: z.number(),
+  }),
+  verdict: VerdictSchema,
+  findings: z.array(FindingSchema).describe('Most likely first'),
+  probes: z.array(ProbeResultSchema),
+  /** Titles of everything that was checked. */
+  checked: z.array(z.string()),
+});
+export type Report = z.infer<typeof ReportSchema>;
+
+export type DiagnosisEvent =
+  | { type: 'started'; id: string; probes: { id: string; title: string }[] }
+  | { type: 'probe-finished'; id: string; probe: ProbeResult }
+  | { type: 'finished'; id: string; report: Report };

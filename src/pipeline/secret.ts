@@ -1,0 +1,39 @@
+import { inspect } from 'node:util';
+
+/**
+ * A value that must never be printed. Input parsing wraps every header value in one, so renderers,
+ * logs and stored rows cannot leak it by accident: every way JS turns an object into text says [redacted].
+ * Only net/ calls reveal(), to put the value on the wire.
+ */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  /** A shape description safe to show: e.g. `Bearer <40 chars>`. */
+  describe(): string {
+    return describeSecretShape(this.#value);
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return '[redacted]';
+  }
+}
+
+/** Says what a credential looks like (scheme and length) without any of its characters. */
+export function describeSecretShape(value: string): string {
+  const m = /^(\S+)(\s+)(.*)$/s.exec(value);
+  if (m && /^(bearer|basic|token|apikey|api-key|digest)$/i.test(m[1]!)) {
+    const spaces = m[2] === ' ' ? ' ' : JSON.stringify(m[2]);
+    return `${m[1]}${spaces}<${m[3]!.length} chars>`;
+  }
+  return `<${value.length} chars>`;
+}
