@@ -5,10 +5,17 @@ import { inspect } from 'node:util';
  * logs and stored rows cannot leak it by accident: every way JS turns an object into text says [redacted].
  * Only net/ calls reveal(), to put the value on the wire.
  */
+let onSecret: ((value: string) => void) | undefined;
+/** redact.ts registers here so every Secret ever made can be scrubbed from free text. */
+export function setSecretListener(fn: (value: string) => void): void {
+  onSecret = fn;
+}
+
 export class Secret {
   readonly #value: string;
   constructor(value: string) {
     this.#value = value;
+    onSecret?.(value);
   }
   reveal(): string {
     return this.#value;
