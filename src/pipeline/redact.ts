@@ -1,4 +1,5 @@
-import { describeSecretShape, setSecretListener, type Secret } from './secret.js';
+import { describeSecretShape, knownSecrets, type Secret } from './secret.js';
+export { rememberSecret } from './secret.js';
 
 /**
  * The one place that decides what is secret. Every renderer, log line, stored row and error message goes
@@ -28,28 +29,10 @@ export function looksLikeSecretValue(value: string): boolean {
   return SECRET_VALUE.some((re) => re.test(value.trim()));
 }
 
-/** Values the process has seen as secrets, so text that echoes one back (an error body, a log) can be scrubbed. */
-const known = new Map<string, true>();
-const MAX_KNOWN = 10_000;
-
-export function rememberSecret(value: string): void {
-  const parts = [value, ...value.split(/\s+/).filter((p) => p.length >= 6)];
-  for (const p of parts) {
-    if (p.length < 6) continue;
-    known.delete(p);
-    known.set(p, true);
-    if (known.size > MAX_KNOWN) known.delete(known.keys().next().value!);
-  }
-}
-
-setSecretListener(rememberSecret);
-
 /** Replaces every known secret value inside free text (response bodies, error messages). */
 export function redactText(text: string): string {
   let out = text;
-  // Longest first, so "Bearer abc…" is replaced whole before "abc…".
-  const values = [...known.keys()].sort((a, b) => b.length - a.length);
-  for (const v of values) if (out.includes(v)) out = out.split(v).join('[redacted]');
+  for (const v of knownSecrets()) if (out.includes(v)) out = out.split(v).join('[redacted]');
   return out;
 }
 

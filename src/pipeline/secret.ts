@@ -5,17 +5,29 @@ import { inspect } from 'node:util';
  * logs and stored rows cannot leak it by accident: every way JS turns an object into text says [redacted].
  * Only net/ calls reveal(), to put the value on the wire.
  */
-let onSecret: ((value: string) => void) | undefined;
-/** redact.ts registers here so every Secret ever made can be scrubbed from free text. */
-export function setSecretListener(fn: (value: string) => void): void {
-  onSecret = fn;
+/** Values the process has seen as secrets, so text that echoes one back (an error body, a log) can be scrubbed. */
+const known = new Map<string, true>();
+const MAX_KNOWN = 10_000;
+
+export function rememberSecret(value: string): void {
+  for (const p of [value, ...value.split(/\s+/)]) {
+    if (p.length < 6) continue;
+    known.delete(p);
+    known.set(p, true);
+    if (known.size > MAX_KNOWN) known.delete(known.keys().next().value!);
+  }
+}
+
+/** Known secret values, longest first, so "Bearer abc…" is replaced whole before "abc…". */
+export function knownSecrets(): string[] {
+  return [...known.keys()].sort((a, b) => b.length - a.length);
 }
 
 export class Secret {
   readonly #value: string;
   constructor(value: string) {
     this.#value = value;
-    onSecret?.(value);
+    rememberSecret(value);
   }
   reveal(): string {
     return this.#value;
