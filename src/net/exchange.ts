@@ -1,11 +1,10 @@
 import tls from 'node:tls';
-import { isIP } from 'node:net';
 import { Agent, buildConnector, request, FormData } from 'undici';
 import type { Socket } from 'node:net';
 import { Secret } from '../pipeline/secret.js';
 import { redactHeaderValue, redactText, redactUrl } from '../pipeline/redact.js';
-import { classifyAddress, refusalMessage } from './address-policy.js';
-import { GuardError, guardedLookup, type LookupRecord } from './guarded-lookup.js';
+import { checkLiteral, guardedLookup, type LookupRecord } from './guarded-lookup.js';
+import { readTls } from './tls-facts.js';
 import type { NetOptions } from './options.js';
 import type { Exchange, NetErrorKind, TlsFacts } from './record.js';
 
@@ -55,15 +54,10 @@ export async function exchangeWithBody(
     pipelining: 0,
     connect(opts, callback) {
       const literal = String(opts.hostname).replace(/^\[|\]$/g, '');
-      if (isIP(literal)) {
-        // Node skips `lookup` for IP literals, so the guard must look at them here.
-        lookup.address = literal;
-        lookup.addresses = [literal];
-        const v = classifyAddress(literal);
-        if (!net.allowPrivate && !v.allowed) {
-          callback(new GuardError(refusalMessage(literal, literal, v.reason!), literal), null);
-          return;
-        }
+      const refused = checkLiteral(literal, net, lookup);
+      if (refused) {
+        callback(refused, null);
+        return;
       }
       // undici's typings say void, but the connector returns the socket it is connecting, which we time.
       const socket = (base as unknown as (o: unknown, cb: (err: Error | null, sock: Socket | null) => void) => Socket | undefined)(
@@ -157,41 +151,6 @@ export async function exchangeWithBody(
 
 function round(n: number | null): number | null {
   return n === null ? null : Math.round(n * 10) / 10;
-}
-
-function readTls(sock: tls.TLSSocket, servername: string): TlsFacts {
-  const cert = sock.getPeerCertificate(true);
-  const has = cert && Object.keys(cert).length > 0;
-  let error: string | null = null;
-  if (!sock.authorized) {
-    const e = sock.authorizationError as unknown;
-    error = typeof e === 'string' ? e : ((e as { code?: string })?.code ?? String((e as Error)?.message ?? 'UNKNOWN'));
-  } else if (has && !isIP(servername)) {
-    // rejectUnauthorized:false skips the host name check, so do it here.
-    const mismatch = tls.checkServerIdentity(servername, cert);
-    if (mismatch) error = (mismatch as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID';
-  }
-  let chainLength = 0;
-  const seen = new Set<string>();
-  for (let c: tls.DetailedPeerCertificate | undefined = has ? cert : undefined; c && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
-    seen.add(c.fingerprint256);
-    chainLength++;
-  }
-  return {
-    protocol: sock.getProtocol() ?? null,
-    authorized: error === null,
-    error,
-    subject: has ? formatName(cert.subject) : null,
-    issuer: has ? formatName(cert.issuer) : null,
-    validFrom: has ? new Date(cert.valid_from).toISOString() : null,
-    validTo: has ? new Date(cert.valid_to).toISOString() : null,
-    chainLength,
-  };
-}
-
-function formatName(n: tls.Certificate | undefined): string | null {
-  if (!n) return null;
-  return n.CN ? `CN=${n.CN}` : Object.entries(n).map(([k, v]) => `${k}=${v}`).join(', ') || null;
 }
 
 const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|EPROTO)/;

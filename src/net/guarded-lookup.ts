@@ -78,3 +78,16 @@ export function guardedLookup(net: NetOptions, record: LookupRecord): LookupFunc
       });
   }) as LookupFunction;
 }
+
+/**
+ * Node skips `lookup` for IP literals (127.1, 0x7f.0.0.1 and 2130706433 all arrive here as 127.0.0.1 after URL parsing),
+ * so every connector checks them itself. Returns the refusal, or null when the literal may be probed (or is a name).
+ */
+export function checkLiteral(host: string, net: NetOptions, record: LookupRecord): GuardError | null {
+  if (!isIP(host)) return null;
+  record.address = host;
+  record.addresses = [host];
+  const v = classifyAddress(host);
+  if (net.allowPrivate || v.allowed) return null;
+  return new GuardError(refusalMessage(host, host, v.reason!), host);
+}

@@ -1,7 +1,23 @@
 import type { Check, Probe } from '../pipeline/probe.js';
+import { ipAllowlistCheck } from '../checks/ip-allowlist.js';
+import { requestProbe } from './request.js';
+import { dnsProbe } from './dns.js';
+import { tlsProbe } from './tls.js';
+import { headerBlockingProbe } from './header-blocking.js';
+import { authProbe } from './auth.js';
+import { corsProbe } from './cors.js';
+import { rateLimitProbe } from './rate-limit.js';
 
 /** Every probe a diagnosis runs, in the order they are listed on the card. */
-export const defaultProbes: Probe<any>[] = [];
+export const defaultProbes: Probe<any>[] = [
+  dnsProbe,
+  tlsProbe,
+  requestProbe,
+  headerBlockingProbe,
+  authProbe,
+  corsProbe,
+  rateLimitProbe,
+];
 
 /** Rules that read the evidence of several probes. */
-export const defaultChecks: Check[] = [];
+export const defaultChecks: Check[] = [ipAllowlistCheck];

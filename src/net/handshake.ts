@@ -1,0 +1,51 @@
+import tls from 'node:tls';
+import { checkLiteral, guardedLookup, type LookupRecord } from './guarded-lookup.js';
+import { readTls } from './tls-facts.js';
+import type { NetOptions } from './options.js';
+import type { TlsFacts } from './record.js';
+
+export interface HandshakeResult {
+  address: string | null;
+  tcpConnected: boolean;
+  tls: TlsFacts | null;
+  error: { code: string | null; message: string } | null;
+  ms: number;
+}
+
+/** A TLS handshake alone (no HTTP), through the same guard, to read the certificate and protocol precisely. */
+export function handshake(
+  url: URL,
+  net: NetOptions,
+  timeoutMs: number,
+  options: tls.ConnectionOptions = {},
+): Promise<HandshakeResult> {
+  const t0 = performance.now();
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const record: LookupRecord = { dnsMs: null, addresses: [], address: null };
+  return new Promise((resolve) => {
+    const refused = checkLiteral(host, net, record);
+    if (refused) return resolve({ address: host, tcpConnected: false, tls: null, error: { code: refused.code, message: refused.message }, ms: 0 });
+    let tcpConnected = false;
+    const socket = tls.connect({
+      host,
+      port: Number(url.port || 443),
+      servername: /^[\d.:]+$/.test(host) ? undefined : host,
+      rejectUnauthorized: false,
+      lookup: guardedLookup(net, record),
+      ...(net.extraCa.length ? { ca: [...tls.rootCertificates, ...net.extraCa] } : {}),
+      ...options,
+    });
+    const done = (r: Omit<HandshakeResult, 'ms' | 'address' | 'tcpConnected'>) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ ...r, address: record.address, tcpConnected, ms: Math.round(performance.now() - t0) });
+    };
+    const timer = setTimeout(
+      () => done({ tls: null, error: { code: 'ETIMEDOUT', message: `no TLS handshake within ${timeoutMs} ms` } }),
+      timeoutMs,
+    );
+    socket.once('connect', () => (tcpConnected = true));
+    socket.once('secureConnect', () => done({ tls: readTls(socket, host), error: null }));
+    socket.once('error', (err: NodeJS.ErrnoException) => done({ tls: null, error: { code: err.code ?? null, message: err.message.split('\n')[0]! } }));
+  });
+}
