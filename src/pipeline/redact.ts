@@ -72,5 +72,6 @@ export function redactUrl(raw: string): string {
   for (const [k, v] of [...url.searchParams]) {
     if (SECRET_NAME.test(k) || looksLikeSecretValue(v)) url.searchParams.set(k, '[redacted]');
   }
-  return redactText(url.toString()).replace(/%5Bredacted%5D/g, '[redacted]');
+  // Keep {placeholders} readable: they are part of how the action is saved.
+  return redactText(url.toString()).replace(/%5Bredacted%5D/g, '[redacted]').replace(/%7B/gi, '{').replace(/%7D/gi, '}');
 }
