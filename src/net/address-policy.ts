@@ -58,3 +58,21 @@ export function refusalMessage(host: string, address: string, reason: string): s
   const where = host === address ? address : `${host} (${address})`;
   return `${where} ${reason}: OpenCX cannot reach it either, and action-debug does not probe it`;
 }
+
+/** Whether an address falls in any of the CIDR ranges (IPv4-mapped IPv6 compared as IPv4). */
+export function inRanges(address: string, cidrs: string[]): boolean {
+  let addr: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    addr = ipaddr.process(address.replace(/^\[|\]$/g, ''));
+  } catch {
+    return false;
+  }
+  return cidrs.some((c) => {
+    try {
+      const [range, bits] = ipaddr.parseCIDR(c.includes('/') ? c : `${c}/${c.includes(':') ? 128 : 32}`);
+      return addr.kind() === range.kind() && addr.match([range, bits] as never);
+    } catch {
+      return false;
+    }
+  });
+}

@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
-import { classifyAddress, isBlockedName, refusalMessage } from './address-policy.js';
+import { classifyAddress, inRanges, isBlockedName, refusalMessage } from './address-policy.js';
 import type { NetOptions } from './options.js';
 
 export class GuardError extends Error {
@@ -31,20 +31,30 @@ export async function resolveAll(host: string, net: NetOptions): Promise<string[
   if (isIP(name)) return [name];
   const override = net.hosts[name];
   if (override) return override;
+  // Refused before any DNS query leaves the machine.
+  if (isBlockedName(name) && net.allowPrivate !== true) throw new GuardError(refusalMessage(name, name, 'names a private or metadata zone'), name);
   const reserved = reservedAnswer(name);
   if (reserved) return reserved;
+  if (net.resolver) return net.resolver(name);
   const answers = await dns.promises.lookup(name, { all: true, verbatim: true });
   return answers.map((a) => a.address);
 }
 
 /** Throws GuardError unless every address may be probed; mixed answers are refused whole (rebinding). */
 export function assertAllowed(host: string, addresses: string[], net: NetOptions): void {
-  if (net.allowPrivate) return;
-  if (isBlockedName(host)) throw new GuardError(refusalMessage(host, host, 'names a private or metadata zone'), host);
+  if (net.allowPrivate === true) return;
+  if (isBlockedName(host) && !net.hosts[host.toLowerCase()]) throw new GuardError(refusalMessage(host, host, 'names a private or metadata zone'), host);
   for (const a of addresses) {
     const v = classifyAddress(a);
-    if (!v.allowed) throw new GuardError(refusalMessage(host, a, v.reason!), a);
+    if (!v.allowed && !openedByLab(a, net)) throw new GuardError(refusalMessage(host, a, v.reason!), a);
   }
+}
+
+/** The lab switch as a list of CIDR ranges opens only those. */
+export function openedByLab(address: string, net: NetOptions): boolean {
+  if (net.allowPrivate === true) return true;
+  if (net.allowPrivate === false) return false;
+  return inRanges(address, net.allowPrivate);
 }
 
 export interface LookupRecord {
@@ -88,6 +98,6 @@ export function checkLiteral(host: string, net: NetOptions, record: LookupRecord
   record.address = host;
   record.addresses = [host];
   const v = classifyAddress(host);
-  if (net.allowPrivate || v.allowed) return null;
+  if (v.allowed || openedByLab(host, net)) return null;
   return new GuardError(refusalMessage(host, host, v.reason!), host);
 }

@@ -1,8 +1,16 @@
 import { z } from 'zod';
 
+/** Resolves a host name to addresses; the default is the system resolver (after hosts overrides). */
+export type Resolver = (host: string) => Promise<string[]>;
+
 export const NetOptionsSchema = z.object({
-  /** The one switch that lets probes reach loopback, private and link-local addresses (lab, tests, demo). */
-  allowPrivate: z.boolean().default(false),
+  /**
+   * The one switch that lets probes reach loopback, private and link-local addresses (lab, tests, demo):
+   * true for all of them, or a list of CIDR ranges (e.g. ["127.0.0.1/32"]) to open only those.
+   */
+  allowPrivate: z.union([z.boolean(), z.array(z.string())]).default(false),
+  /** Replaces the system resolver (tests of DNS behaviour). Called at most once per connection. */
+  resolver: z.custom<Resolver>((v) => typeof v === 'function').optional(),
   /** Extra trusted CA certificates (PEM), in addition to the system store and NODE_EXTRA_CA_CERTS. */
   extraCa: z.array(z.string()).default([]),
   /** Host name → addresses, consulted before DNS (like /etc/hosts). An empty list means "no answer". */

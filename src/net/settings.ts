@@ -3,14 +3,20 @@ import { z } from 'zod';
 import { parseHosts } from './hosts.js';
 import { NetOptionsSchema, type NetOptions } from './options.js';
 
-const flag = z
+/** "1"/"true" opens every private range; a comma-separated CIDR list opens only those ("127.0.0.1/32,::1/128"). */
+const allowPrivateSetting = z
   .string()
   .optional()
-  .transform((v) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim()));
+  .transform((v): boolean | string[] => {
+    const t = v?.trim() ?? '';
+    if (/^(1|true|yes|on)$/i.test(t)) return true;
+    if (t === '' || /^(0|false|no|off)$/i.test(t)) return false;
+    return t.split(',').map((x) => x.trim()).filter(Boolean);
+  });
 
 /** The probe settings every face (CLI, Slack app, demo) reads from the environment. */
 export const NetEnvSchema = z.object({
-  ACTION_DEBUG_ALLOW_PRIVATE: flag,
+  ACTION_DEBUG_ALLOW_PRIVATE: allowPrivateSetting,
   ACTION_DEBUG_HOSTS: z.string().optional(),
   ACTION_DEBUG_MAX_BODY_KB: z.coerce.number().int().positive().optional(),
   NODE_EXTRA_CA_CERTS: z.string().optional(),
@@ -31,7 +37,7 @@ export function netOptionsFromEnv(env: NodeJS.ProcessEnv, overrides: NetOverride
   const caFiles = overrides.caFiles ?? [];
   const extraCa = caFiles.length ? [...caFiles, ...(e.NODE_EXTRA_CA_CERTS ? [e.NODE_EXTRA_CA_CERTS] : [])].map(readCa) : [];
   return NetOptionsSchema.parse({
-    allowPrivate: overrides.allowPrivate || e.ACTION_DEBUG_ALLOW_PRIVATE,
+    allowPrivate: overrides.allowPrivate ? true : e.ACTION_DEBUG_ALLOW_PRIVATE,
     hosts: { ...parseHosts(e.ACTION_DEBUG_HOSTS), ...parseHosts(overrides.hosts) },
     extraCa,
     ...(e.ACTION_DEBUG_MAX_BODY_KB ? { maxBodyBytes: e.ACTION_DEBUG_MAX_BODY_KB * 1024 } : {}),

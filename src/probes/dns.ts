@@ -24,7 +24,7 @@ interface DnsEvidence extends Evidence {
   host: string;
   addresses: string[];
   error: string | null;
-  allowPrivate: boolean;
+  allowPrivate: boolean | string[];
 }
 
 export const dnsProbe: Probe<DnsEvidence> = {
@@ -58,7 +58,7 @@ export const dnsProbe: Probe<DnsEvidence> = {
     if (refused.length === ev.addresses.length) {
       const evidence = refused.map((x) => `${ev.host} → ${x.a}: ${x.v.reason}`);
       // In the lab the switch is on, and private answers are the point: say so without calling it a problem.
-      return [finding(causes.privateOnly, ID, evidence, ev.allowPrivate ? { severity: 'info', title: 'Private address allowed by --allow-private (lab/test mode)' } : {})];
+      return [finding(causes.privateOnly, ID, evidence, ev.allowPrivate !== false ? { severity: 'info', title: 'Private address allowed by --allow-private (lab/test mode)' } : {})];
     }
     return [];
   },
