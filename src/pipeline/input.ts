@@ -71,7 +71,11 @@ export type DiagnosisInputDraft = z.input<typeof DiagnosisInputSchema>;
 /** Parses `Name: value` the way curl's -H does. */
 export function parseHeaderArg(arg: string): Header {
   const i = arg.indexOf(':');
-  if (i <= 0) throw new InputError(`header "${arg.slice(0, 40)}${arg.length > 40 ? '…' : ''}" has no colon: use "Name: value"`);
+  if (i <= 0) {
+    // Show at most what looks like a header name: the rest may be the credential itself.
+    const name = /^[A-Za-z][\w-]{0,40}(?=\s)/.exec(arg)?.[0];
+    throw new InputError(`${name ? `header "${name} …"` : 'a --header value'} has no colon: use "Name: value"`);
+  }
   const name = arg.slice(0, i).trim();
   const value = arg.slice(i + 1).trim();
   const parsed = HeaderSchema.safeParse({ name, value: new Secret(value) });
