@@ -25,6 +25,6 @@ test('headers and URLs: credential-looking names and values are described, not s
   assert.equal(h['cookie'], '<16 chars>');
   assert.equal(h['content-type'], 'application/json');
   assert.equal(h['x-opencx-org-id'], 'org');
-  assert.deepEqual(describeHeaders([{ name: 'X-Custom', value: new Secret('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig') }]), { 'X-Custom': '<39 chars>' });
+  assert.deepEqual(describeHeaders([{ name: 'X-Custom', value: new Secret('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig') }]), { 'X-Custom': '<40 chars>' });
   assert.equal(redactUrl('https://api.example.com/orders/{id}?api_key=abc123&page=2'), 'https://api.example.com/orders/{id}?api_key=[redacted]&page=2');
 });
