@@ -7,6 +7,7 @@ import type { DiagnosisEvent, ProbeResult, Report } from './report.js';
 import { decideVerdict, rankFindings, rankOf } from './verdict.js';
 import { redactUrl, describeHeaders } from './redact.js';
 import { defaultChecks, defaultProbes } from '../probes/index.js';
+import { silentLogger, type Logger } from '../log.js';
 
 export interface RunOptions {
   net?: NetOptionsDraft;
@@ -18,6 +19,7 @@ export interface RunOptions {
   id?: string;
   /** Time on top of the request timeout that a probe may take (several requests, TLS retries). */
   graceMs?: number;
+  logger?: Logger;
 }
 
 /**
@@ -29,7 +31,16 @@ export async function runDiagnosis(input: DiagnosisInput, options: RunOptions = 
   const probes = options.probes ?? defaultProbes;
   const checks = options.checks ?? defaultChecks;
   const net = NetOptionsSchema.parse(options.net ?? {});
-  const emit = options.onEvent ?? (() => {});
+  const log = (options.logger ?? silentLogger).child({ diagnosis: id });
+  const onEvent = options.onEvent ?? (() => {});
+  const emit = (e: DiagnosisEvent) => {
+    // A renderer that throws (a Slack update failing) must not stop the diagnosis.
+    try {
+      onEvent(e);
+    } catch (err) {
+      log.warn({ err: errorLine(err) }, 'progress listener failed');
+    }
+  };
   const started = Date.now();
   const graceMs = options.graceMs ?? 5_000;
   const diagnosisDeadline = AbortSignal.timeout(input.timeoutMs * 2 + graceMs);
@@ -75,6 +86,7 @@ export async function runDiagnosis(input: DiagnosisInput, options: RunOptions = 
           summary: `could not run: ${errorLine(err)}`,
         };
       }
+      log.debug({ probe: result.id, status: result.status, ms: result.durationMs }, 'probe finished');
       emit({ type: 'probe-finished', id, probe: result });
       return result;
     }),
@@ -107,6 +119,7 @@ export async function runDiagnosis(input: DiagnosisInput, options: RunOptions = 
     probes: results,
     checked: results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => r.title),
   };
+  log.info({ endpoint: report.input.endpoint, family: report.verdict.family, cause: report.verdict.cause, ms: report.durationMs }, 'diagnosis finished');
   emit({ type: 'finished', id, report });
   return report;
 }
