@@ -14,7 +14,9 @@ export const DIAGNOSE_USAGE = `Usage: action-debug diagnose --endpoint <https-ur
   --param name=value     a value for a {name} path placeholder; repeatable
   --spec FILE|URL        also check the OpenAPI spec the action was imported from
   --timeout SECONDS      shorter than OpenCX's 60 s, for local use (default 60)
-  --burst N              send up to N (≤ 20) calls in a row to see where rate limiting starts
+  --burst N              send up to N (≤ 20) calls in a row to see where rate limiting starts;
+                         outside the lab it needs --confirm-owner (you own or operate the endpoint)
+  --confirm-owner        confirm you own the endpoint, allowing --burst against it
   --origin URL           the widget origin for the CORS preflight (default https://widget.open.cx)
   --json                 print the report as JSON (schema: action-debug schema)
   --details              print every probe's evidence
@@ -49,6 +51,7 @@ export const CliFlagsSchema = z.object({
   resolve: z.array(z.string()).default([]),
   ca: z.array(z.string()).default([]),
   help: z.boolean().default(false),
+  'confirm-owner': z.boolean().default(false),
 });
 export type CliFlags = z.infer<typeof CliFlagsSchema>;
 
@@ -83,7 +86,7 @@ export function parseDiagnoseArgs(argv: string[]): DiagnoseArgs {
         param: { type: 'string', multiple: true }, spec: { type: 'string' }, timeout: { type: 'string' }, burst: { type: 'string' },
         origin: { type: 'string' }, json: { type: 'boolean' }, details: { type: 'boolean' }, quiet: { type: 'boolean' },
         'allow-private': { type: 'boolean' }, resolve: { type: 'string', multiple: true }, ca: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
+        help: { type: 'boolean', short: 'h' }, 'confirm-owner': { type: 'boolean' },
       },
     }));
   } catch (err) {

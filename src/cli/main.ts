@@ -83,6 +83,10 @@ async function diagnose(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`action-debug diagnose: ${errorLine(err)}\n`);
     return 2;
   }
+  if (input.burst > 0 && net.allowPrivate === false && !flags['confirm-owner']) {
+    io.stderr.write('action-debug diagnose: --burst sends several calls in a row: add --confirm-owner to confirm you own this endpoint\n');
+    return 2;
+  }
   if (!flags.quiet) io.stderr.write(`Diagnosing ${input.method} ${new URL(input.endpoint).host}…\n`);
   const report = await runDiagnosis(input, {
     net,

@@ -15,6 +15,7 @@ const CASES: { name: string; args: string[]; says: RegExp }[] = [
   { name: 'a body that is not JSON', args: ['diagnose', '--endpoint', 'https://api.example.com', '--method', 'POST', '--body', '{nope'], says: /not valid JSON/ },
   { name: 'a burst over the cap', args: ['diagnose', '--endpoint', 'https://api.example.com', '--burst', '500'], says: /burst/ },
   { name: 'credentials in the URL', args: ['diagnose', '--endpoint', `https://user:${SECRET}@api.example.com/`], says: /credentials in a header/ },
+  { name: 'a burst without confirming ownership', args: ['diagnose', '--endpoint', 'https://api.example.com', '--burst', '5'], says: /--confirm-owner/ },
   { name: 'an unknown command', args: ['diagnoze'], says: /unknown command "diagnoze"/ },
 ];
 
