@@ -37,6 +37,8 @@ export interface Probe<E extends Evidence = Evidence> {
   skip?(input: DiagnosisInput): string | null;
   gather(ctx: ProbeContext): Promise<E>;
   assess(evidence: E, input: DiagnosisInput): Finding[];
+  /** The one-line summary when no problem was found (default: "OK"). */
+  summarize?(evidence: E): string;
 }
 
 /** A rule that needs the evidence of several probes (e.g. "DNS answered but TCP was refused"). */

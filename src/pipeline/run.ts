@@ -74,7 +74,7 @@ export async function runDiagnosis(input: DiagnosisInput, options: RunOptions = 
           ...base,
           status: problems.length ? 'failed' : 'passed',
           durationMs: Math.round(performance.now() - t0),
-          summary: problems.length ? problems.map((f) => f.title).join('; ') : own[0]?.title ?? 'OK',
+          summary: problems.length ? problems.map((f) => f.title).join('; ') : (probe.summarize?.(ev) ?? own[0]?.title ?? 'OK'),
           facts: ev.facts ?? {},
           exchanges: ev.exchanges,
         };

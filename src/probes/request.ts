@@ -90,6 +90,12 @@ export const requestProbe: Probe = {
     const ex = ev.exchanges[0]!;
     return assessCall(ex, input.timeoutMs);
   },
+  summarize(ev) {
+    const ex = ev.exchanges[0]!;
+    if (!ex.response) return ex.error ? `${ex.error.kind}: ${ex.error.message}` : 'no answer';
+    const refused = ex.response.status >= 400 ? ' (see the header, Authorization and rate-limit checks)' : '';
+    return `${ex.response.status} ${ex.response.contentType ?? ''} in ${Math.round(ex.timings.totalMs)} ms${refused}`.replace(/\s+/g, ' ');
+  },
 };
 
 function facts(ex: Exchange): Record<string, string | number | null> {

@@ -1,0 +1,15 @@
+/** `npm run bench`: every figure the issues ask for, each printed as a table from a run on this machine. */
+import { run as diagnosis } from './diagnosis.js';
+import { run as faults } from './faults.js';
+
+const benches: [string, () => Promise<void>][] = [
+  ['diagnosis', diagnosis],
+  ['faults', faults],
+];
+
+const only = process.argv.slice(2);
+for (const [name, run] of benches) {
+  if (only.length && !only.includes(name)) continue;
+  process.stdout.write(`\n=== ${name}\n`);
+  await run();
+}
