@@ -161,7 +161,9 @@ export function classifyError(
   phase: { connectAt: number | null; secureAt: number | null; headersAt: number | null },
 ): NonNullable<Exchange['error']> {
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = e?.code ?? e?.cause?.code ?? null;
+  // DOMExceptions (AbortSignal.timeout) carry a numeric legacy code: name them instead.
+  const raw = e?.code ?? e?.cause?.code;
+  const code = typeof raw === 'string' ? raw : (e?.name ?? null);
   const message = redactText(String(e?.message ?? err)).split('\n')[0]!.slice(0, 300);
   let kind: NetErrorKind = 'other';
   if (code === 'ERR_SSRF_BLOCKED') kind = 'blocked';
@@ -172,6 +174,6 @@ export function classifyError(
     kind = phase.secureAt || phase.headersAt ? 'timeout' : 'connect-timeout';
   } else if (code && TLS_CODES.test(code)) kind = 'tls';
   else if (/ssl|tls|handshake/i.test(message) && !phase.secureAt) kind = 'tls';
-  else if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') kind = 'reset';
+  else if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'].includes(code ?? '')) kind = 'reset';
   return { kind, code, message };
 }

@@ -42,7 +42,8 @@ test('in-process: every lab scenario gets the expected family and cause, with ev
   );
   const wrong: string[] = [];
   for (const { s, r } of reports) {
-    ReportSchema.parse(r);
+    const valid = ReportSchema.safeParse(r);
+    assert.ok(valid.success, `${s.id}: report does not match its schema: ${JSON.stringify(valid.error?.issues.slice(0, 2))}`);
     if (r.verdict.family !== s.expect.family || r.verdict.cause !== s.expect.cause) {
       wrong.push(`${s.id}: expected ${s.expect.family}/${s.expect.cause}, got ${r.verdict.family}/${r.verdict.cause} (${r.findings.map((f) => `${f.id}:${f.severity}`).join(', ')})`);
       continue;

@@ -1,0 +1,147 @@
+import https from 'node:https';
+import net from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import { createIntermediateCa, createRootCa, issueServerCert, type Issued } from './certs.js';
+import { SCENARIOS, type CertKind, type ScenarioDef } from './scenarios.js';
+import type { Family } from '../pipeline/finding.js';
+import type { Method } from '../pipeline/input.js';
+
+export interface LabScenario {
+  id: string;
+  title: string;
+  url: string;
+  method: Method;
+  headers: string[];
+  body?: string;
+  timeoutMs?: number;
+  expect: { family: Family | null; cause: string };
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface Lab {
+  scenarios: LabScenario[];
+  caPem: string;
+  hosts: Record<string, string[]>;
+  caFile(dir: string): string;
+  hostsEnv(): string;
+  requests(id: string): RecordedRequest[];
+  close(): Promise<void>;
+}
+
+const HOST_SUFFIX = 'lab.test';
+
+/**
+ * Local HTTPS servers on 127.0.0.1, each reproducing one real cause of a failing action. Certificates come from a CA
+ * made at start; host names `<id>.lab.test` resolve through the `hosts` override, never through DNS.
+ */
+export async function startLab(opts: { only?: string[] } = {}): Promise<Lab> {
+  const defs = opts.only ? SCENARIOS.filter((s) => opts.only!.includes(s.id)) : SCENARIOS;
+  const unknown = (opts.only ?? []).filter((id) => !SCENARIOS.some((s) => s.id === id));
+  if (unknown.length) throw new Error(`unknown lab scenario(s): ${unknown.join(', ')}`);
+
+  const root = await createRootCa();
+  const intermediate = await createIntermediateCa(root);
+  const wildcard = [`*.${HOST_SUFFIX}`];
+  const certs: Record<CertKind, Issued> = {
+    good: await issueServerCert(root, wildcard),
+    expired: await issueServerCert(root, wildcard, { fromDays: -60, toDays: -7 }),
+    'not-yet-valid': await issueServerCert(root, wildcard, { fromDays: 365, toDays: 730 }),
+    'wrong-host': await issueServerCert(root, ['other.example']),
+    'incomplete-chain': await issueServerCert(intermediate, wildcard),
+    'self-signed': await issueServerCert(null, wildcard),
+  };
+
+  const recorded = new Map<string, RecordedRequest[]>();
+  const sockets = new Set<Socket>();
+  const closers: (() => Promise<void>)[] = [];
+  const hosts: Record<string, string[]> = {};
+  const scenarios: LabScenario[] = [];
+
+  for (const def of defs) {
+    const host = `${def.id}.${HOST_SUFFIX}`;
+    recorded.set(def.id, []);
+    const port = await serve(def, certs, recorded.get(def.id)!, sockets, closers);
+    hosts[host] = def.serve.kind === 'no-dns' ? [] : ['127.0.0.1'];
+    scenarios.push({
+      id: def.id,
+      title: def.title,
+      url: `https://${host}:${port}${def.path}`,
+      method: def.method,
+      headers: def.headers,
+      ...(def.body ? { body: def.body } : {}),
+      ...(def.timeoutMs ? { timeoutMs: def.timeoutMs } : {}),
+      expect: def.expect,
+    });
+  }
+
+  return {
+    scenarios,
+    caPem: root.certPem,
+    hosts,
+    caFile(dir) {
+      const path = join(dir, 'lab-ca.pem');
+      writeFileSync(path, root.certPem);
+      return path;
+    },
+    hostsEnv: () => Object.entries(hosts).map(([h, a]) => `${h}=${a.join(',')}`).join(';'),
+    requests: (id) => recorded.get(id) ?? [],
+    async close() {
+      for (const s of sockets) s.destroy();
+      await Promise.all(closers.map((c) => c()));
+    },
+  };
+}
+
+async function serve(
+  def: ScenarioDef,
+  certs: Record<CertKind, Issued>,
+  log: RecordedRequest[],
+  sockets: Set<Socket>,
+  closers: (() => Promise<void>)[],
+): Promise<number> {
+  const s = def.serve;
+  if (s.kind === 'no-dns') return 443;
+  if (s.kind === 'closed-port') {
+    // A port that was just free: nothing listens, so connecting is refused like a firewall's REJECT.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    return port;
+  }
+  const server =
+    s.kind === 'tls-hang'
+      ? net.createServer(() => {}) // accepts TCP, reads the ClientHello, never answers
+      : https.createServer({ key: certs[s.cert ?? 'good'].keyPem, cert: certs[s.cert ?? 'good'].certPem, ...s.tls }, (req, res) => {
+          let body = '';
+          req.setEncoding('utf8');
+          req.on('data', (d: string) => (body.length < 65_536 ? (body += d) : undefined));
+          req.on('end', () => {
+            log.push({ method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers } });
+            s.handler(req, res, body);
+          });
+        });
+  server.on('connection', (sock: Socket) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+  });
+  // TLS errors from probes that refuse our bad certificates are expected; they must not crash the lab.
+  server.on('tlsClientError', () => {});
+  server.on('clientError', (_e: Error, sock: Socket) => sock.destroy());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(
+    () =>
+      new Promise<void>((r) => {
+        (server as https.Server).closeAllConnections?.();
+        server.close(() => r());
+      }),
+  );
+  return (server.address() as net.AddressInfo).port;
+}
