@@ -96,3 +96,28 @@ test('fetchText refuses http:// and private targets with a sentence, not a stack
   await assert.rejects(fetchText('http://example.com/spec.yaml', { net: net(), maxBytes: 1000, timeoutMs: 1000 }), /only https/);
   await assert.rejects(fetchText('https://10.0.0.5/spec.yaml', { net: net(), maxBytes: 1000, timeoutMs: 1000 }), /private network.*OpenCX cannot reach it either/);
 });
+
+test('a redirect from an allowed lab host to a blocked address is refused at the hop', async () => {
+  const { createRootCa, issueServerCert } = await import('../../src/lab/certs.js');
+  const https = await import('node:https');
+  const ca = await createRootCa();
+  const cert = await issueServerCert(ca, ['spec.lab.test']);
+  let hits = 0;
+  const server = https.createServer({ key: cert.keyPem, cert: cert.certPem }, (_req, res) => {
+    hits++;
+    res.writeHead(302, { location: 'https://169.254.169.254/latest/meta-data/iam' });
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  try {
+    const o = net({ allowPrivate: ['127.0.0.1/32'], extraCa: [ca.certPem], hosts: { 'spec.lab.test': ['127.0.0.1'] } });
+    await assert.rejects(
+      fetchText(`https://spec.lab.test:${port}/openapi.json`, { net: o, maxBytes: 10_000, timeoutMs: 2000 }),
+      /169\.254\.169\.254 is link-local.*OpenCX cannot reach it either/,
+    );
+    assert.equal(hits, 1, 'the allowed first hop was really fetched');
+  } finally {
+    server.close();
+  }
+});
