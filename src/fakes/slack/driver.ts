@@ -1,0 +1,92 @@
+import { createHmac } from 'node:crypto';
+import type { FakeSlack } from './server.js';
+
+export interface Delivery {
+  status: number;
+  body: string;
+  json: Record<string, unknown> | null;
+  ms: number;
+  responseUrl: string | null;
+}
+
+export interface Who {
+  user?: string;
+  channel?: string;
+  team?: string;
+}
+
+/** Slack's v0 request signature: HMAC-SHA256 over "v0:<ts>:<raw body>" with the signing secret. */
+export function sign(secret: string, ts: number, body: string): string {
+  return 'v0=' + createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
+}
+
+/** Sends signed slash commands, button clicks, modal submissions and events to the app, as Slack does. */
+export class SlackDriver {
+  constructor(
+    private readonly appUrl: string,
+    private readonly secret: string,
+    private readonly slack: FakeSlack,
+  ) {}
+
+  async post(body: string, contentType: string, headers: Record<string, string> = {}, tsOverride?: number): Promise<Delivery> {
+    const ts = tsOverride ?? Math.floor(Date.now() / 1000);
+    const t0 = performance.now();
+    const res = await fetch(`${this.appUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(this.secret, ts, body), ...headers },
+      body,
+    });
+    const text = await res.text();
+    let json: Record<string, unknown> | null = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    return { status: res.status, body: text, json, ms: performance.now() - t0, responseUrl: null };
+  }
+
+  async command(text: string, who: Who = {}, headers: Record<string, string> = {}): Promise<Delivery & { triggerId: string }> {
+    const responseUrl = this.slack.responseUrl();
+    const triggerId = this.slack.issueTrigger();
+    const form = new URLSearchParams({
+      token: 'deprecated', team_id: who.team ?? 'T0FAKE', team_domain: 'fake', channel_id: who.channel ?? 'C0DEBUG', channel_name: 'support-eng',
+      user_id: who.user ?? 'U0ALICE', user_name: 'alice', command: '/action-debug', text, api_app_id: 'A0APP', is_enterprise_install: 'false',
+      response_url: responseUrl, trigger_id: triggerId,
+    }).toString();
+    const d = await this.post(form, 'application/x-www-form-urlencoded', headers);
+    return { ...d, responseUrl, triggerId };
+  }
+
+  async click(message: { channel: string; ts: string }, actionId: string, value: string, who: Who = {}): Promise<Delivery & { triggerId: string }> {
+    const triggerId = this.slack.issueTrigger();
+    const responseUrl = this.slack.responseUrl();
+    const payload = {
+      type: 'block_actions', team: { id: who.team ?? 'T0FAKE', domain: 'fake' }, user: { id: who.user ?? 'U0ALICE', username: 'alice', team_id: who.team ?? 'T0FAKE' },
+      api_app_id: 'A0APP', token: 'deprecated', trigger_id: triggerId, response_url: responseUrl,
+      container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+      channel: { id: message.channel, name: 'support-eng' }, message: { type: 'message', ts: message.ts, text: '' },
+      actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: String(Date.now() / 1000), text: { type: 'plain_text', text: actionId } }],
+    };
+    const d = await this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    return { ...d, responseUrl, triggerId };
+  }
+
+  async submitView(view: { id: string; callback_id: string; private_metadata?: string }, values: Record<string, Record<string, unknown>>, who: Who = {}): Promise<Delivery> {
+    const payload = {
+      type: 'view_submission', team: { id: who.team ?? 'T0FAKE', domain: 'fake' }, user: { id: who.user ?? 'U0ALICE', name: 'alice', team_id: who.team ?? 'T0FAKE' },
+      api_app_id: 'A0APP', token: 'deprecated', trigger_id: this.slack.issueTrigger(),
+      view: { id: view.id, type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', team_id: who.team ?? 'T0FAKE', hash: 'h', state: { values } },
+    };
+    return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+  }
+
+  async mention(text: string, where: { channel: string; threadTs?: string }, who: Who = {}, headers: Record<string, string> = {}): Promise<Delivery> {
+    const body = JSON.stringify({
+      token: 'deprecated', team_id: who.team ?? 'T0FAKE', api_app_id: 'A0APP', type: 'event_callback', event_id: `Ev${Date.now()}${Math.random().toString(16).slice(2, 6)}`, event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: who.team ?? 'T0FAKE', user_id: 'U0BOT', is_bot: true }],
+      event: { type: 'app_mention', user: who.user ?? 'U0ALICE', text: `<@U0BOT> ${text}`, ts: `${Date.now() / 1000}`, channel: where.channel, ...(where.threadTs ? { thread_ts: where.threadTs } : {}), event_ts: `${Date.now() / 1000}` },
+    });
+    return this.post(body, 'application/json', headers);
+  }
+}

@@ -1,0 +1,202 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { blockErrors } from './block-limits.js';
+import { SLACK_LIMITS as L } from '../../render/slack-limits.js';
+
+/**
+ * A fake Slack, as a real HTTP server on 127.0.0.1: the Web API methods the app calls (via `clientOptions.slackApiUrl`),
+ * the response_url sink, trigger_id rules, Block Kit limits and injectable faults. Tests and the demo assert on its
+ * transcript: exactly what a user would see in the channel.
+ */
+
+export interface ApiCall {
+  method: string;
+  token: string | null;
+  args: Record<string, unknown>;
+  at: number;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  threadTs: string | null;
+  text: string;
+  blocks: unknown[];
+  /** Every version the message had, oldest first (postMessage, then each update). */
+  versions: { text: string; blocks: unknown[] }[];
+  ephemeralTo: string | null;
+}
+
+export interface Fault {
+  status?: number;
+  retryAfter?: number;
+  error?: string;
+  delayMs?: number;
+  /** How many calls it applies to (default 1). */
+  times?: number;
+}
+
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
+
+export interface FakeSlack {
+  url: string;
+  apiUrl: string;
+  calls: ApiCall[];
+  messages: FakeMessage[];
+  responses: { id: string; body: Record<string, unknown> }[];
+  views: { id: string; view: Record<string, unknown>; user: string | null }[];
+  issueTrigger(): string;
+  responseUrl(): string;
+  fail(method: string, fault: Fault): void;
+  channel(channel: string): FakeMessage[];
+  thread(channel: string, ts: string): FakeMessage[];
+  waitFor<T>(find: () => T | undefined | null | false, timeoutMs?: number, what?: string): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Promise<FakeSlack> {
+  const triggerTtl = opts.triggerTtlMs ?? 3000;
+  const calls: ApiCall[] = [];
+  const messages: FakeMessage[] = [];
+  const responses: FakeSlack['responses'] = [];
+  const views: FakeSlack['views'] = [];
+  const triggers = new Map<string, { issued: number; used: boolean }>();
+  const responseUses = new Map<string, number>();
+  const faults = new Map<string, Fault[]>();
+  let seq = 0;
+  const nextTs = () => `${1_700_000_000 + ++seq}.${String(seq).padStart(6, '0')}`;
+
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (raw += d));
+    req.on('end', async () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(body));
+      };
+      if (url.pathname.startsWith('/response/')) {
+        const id = url.pathname.slice('/response/'.length);
+        const used = (responseUses.get(id) ?? 0) + 1;
+        responseUses.set(id, used);
+        if (used > 5) return send(404, { ok: false, error: 'used_too_many_times' });
+        const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+        responses.push({ id, body });
+        return send(200, { ok: true });
+      }
+      if (!url.pathname.startsWith('/api/')) return send(404, { ok: false, error: 'unknown_path' });
+      const method = url.pathname.slice('/api/'.length);
+      const args: Record<string, unknown> = /json/.test(String(req.headers['content-type'])) ? JSON.parse(raw || '{}') : Object.fromEntries(new URLSearchParams(raw));
+      for (const f of JSON_FIELDS) if (typeof args[f] === 'string') args[f] = JSON.parse(args[f] as string);
+      const auth = String(req.headers.authorization ?? '');
+      calls.push({ method, token: auth.startsWith('Bearer ') ? auth.slice(7) : null, args, at: Date.now() });
+
+      const queue = faults.get(method);
+      const fault = queue?.[0];
+      if (fault) {
+        fault.times = (fault.times ?? 1) - 1;
+        if (fault.times <= 0) queue!.shift();
+        if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+        if (fault.status) return send(fault.status, { ok: false, error: fault.status === 429 ? 'ratelimited' : 'fatal_error' }, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+        if (fault.error) return send(200, { ok: false, error: fault.error });
+      }
+      if (!auth.startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
+      send(200, answer(method, args));
+    });
+  });
+
+  function answer(method: string, a: Record<string, unknown>): Record<string, unknown> {
+    const channel = String(a['channel'] ?? '');
+    const errors = blockErrors(a['blocks']);
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'action-debug', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
+      case 'chat.postMessage':
+      case 'chat.postEphemeral': {
+        if (!channel) return { ok: false, error: 'channel_not_found' };
+        if (errors.length) return { ok: false, error: 'invalid_blocks', errors };
+        if (!a['text'] && !a['blocks']) return { ok: false, error: 'no_text' };
+        const ts = nextTs();
+        const m: FakeMessage = {
+          channel, ts, threadTs: a['thread_ts'] ? String(a['thread_ts']) : null, text: String(a['text'] ?? ''), blocks: (a['blocks'] as unknown[]) ?? [],
+          versions: [], ephemeralTo: method === 'chat.postEphemeral' ? String(a['user'] ?? '') : null,
+        };
+        m.versions.push({ text: m.text, blocks: m.blocks });
+        messages.push(m);
+        return method === 'chat.postEphemeral' ? { ok: true, message_ts: ts } : { ok: true, channel, ts, message: { text: m.text, ts } };
+      }
+      case 'chat.update': {
+        const m = messages.find((x) => x.channel === channel && x.ts === String(a['ts']));
+        if (!m) return { ok: false, error: 'message_not_found' };
+        if (errors.length) return { ok: false, error: 'invalid_blocks', errors };
+        m.text = String(a['text'] ?? m.text);
+        if (a['blocks']) m.blocks = a['blocks'] as unknown[];
+        m.versions.push({ text: m.text, blocks: m.blocks });
+        return { ok: true, channel, ts: m.ts, text: m.text };
+      }
+      case 'chat.getPermalink':
+        return { ok: true, channel, permalink: `https://fake.slack.test/archives/${channel}/p${String(a['message_ts']).replace('.', '')}` };
+      case 'views.open':
+      case 'views.push': {
+        const t = triggers.get(String(a['trigger_id']));
+        if (!t) return { ok: false, error: 'invalid_trigger_id' };
+        if (t.used) return { ok: false, error: 'exchanged_trigger_id' };
+        if (Date.now() - t.issued > triggerTtl) return { ok: false, error: 'expired_trigger_id' };
+        t.used = true;
+        const view = a['view'] as Record<string, unknown>;
+        const errs = blockErrors(view?.['blocks'], L.blocksPerModal);
+        if (errs.length) return { ok: false, error: 'invalid_blocks', errors: errs };
+        const id = `V${++seq}`;
+        views.push({ id, view, user: null });
+        return { ok: true, view: { ...view, id, hash: `h${seq}` } };
+      }
+      case 'views.update': {
+        const v = views.find((x) => x.id === a['view_id']);
+        if (!v) return { ok: false, error: 'not_found' };
+        v.view = a['view'] as Record<string, unknown>;
+        return { ok: true, view: { ...v.view, id: v.id } };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let responseSeq = 0;
+
+  return {
+    url: base,
+    apiUrl: `${base}/api/`,
+    calls,
+    messages,
+    responses,
+    views,
+    issueTrigger() {
+      const id = `${Date.now()}.${++seq}.fake${Math.random().toString(16).slice(2, 10)}`;
+      triggers.set(id, { issued: Date.now(), used: false });
+      return id;
+    },
+    responseUrl: () => `${base}/response/${++responseSeq}`,
+    fail(method, fault) {
+      faults.set(method, [...(faults.get(method) ?? []), { ...fault }]);
+    },
+    channel: (c) => messages.filter((m) => m.channel === c && !m.threadTs),
+    thread: (c, ts) => messages.filter((m) => m.channel === c && m.threadTs === ts),
+    async waitFor(find, timeoutMs = 20_000, what = 'condition') {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const v = find();
+        if (v) return v as never;
+        if (Date.now() > end) throw new Error(`fake Slack: timed out after ${timeoutMs} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

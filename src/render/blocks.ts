@@ -1,0 +1,183 @@
+import type { types } from '@slack/bolt';
+import type { Finding } from '../pipeline/finding.js';
+import type { ProbeResult, Report } from '../pipeline/report.js';
+import { renderProbeDetails } from './text.js';
+import { cut, mrkdwnEscape as esc, SLACK_LIMITS as L } from './slack-limits.js';
+
+type KnownBlock = types.KnownBlock;
+type Button = types.Button;
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Button action ids: the Slack layer routes on these; the value carries the card id. */
+export const ACTIONS = {
+  rerun: 'ad_rerun',
+  details: 'ad_details',
+  escalate: 'ad_escalate',
+  rerunLater: 'ad_rerun_later',
+  followUp: 'ad_follow_up',
+} as const;
+
+const STATUS_ICON: Record<ProbeResult['status'] | 'running', string> = {
+  running: ':hourglass_flowing_sand:',
+  passed: ':white_check_mark:',
+  failed: ':x:',
+  skipped: ':heavy_minus_sign:',
+  error: ':warning:',
+};
+
+export interface CardContext {
+  cardId: string;
+  action: string | null;
+  session: string | null;
+  endpoint: string;
+  method: string;
+  requestedBy: string;
+}
+
+function contextLine(c: CardContext, extra: string[] = []): KnownBlock {
+  const host = safeHost(c.endpoint);
+  const parts = [c.action ? `*Action* ${esc(c.action)}` : null, c.session ? `*Session* \`${esc(c.session)}\`` : null, `*Endpoint* ${c.method} ${esc(host)}`, `requested by <@${c.requestedBy}>`, ...extra].filter(Boolean) as string[];
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: cut(parts.join('  ·  '), L.sectionText) }] };
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function button(text: string, action_id: string, value: string, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', text: { type: 'plain_text', text: cut(text, L.buttonText, '…'), emoji: true }, action_id, value: cut(value, L.buttonValue, ''), ...(style ? { style } : {}) };
+}
+
+/** The card while probes run: one line per probe, updated in place. */
+export function runningCard(c: CardContext, probes: { id: string; title: string }[], done: Map<string, ProbeResult>): SlackMessage {
+  const lines = probes.map((p) => {
+    const r = done.get(p.id);
+    return `${STATUS_ICON[r?.status ?? 'running']} ${esc(p.title)}${r && r.status !== 'passed' ? ` — ${esc(r.summary)}` : ''}`;
+  });
+  return {
+    text: `action-debug: diagnosing ${c.method} ${safeHost(c.endpoint)}… (${done.size}/${probes.length} checks done)`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: cut(`Diagnosing ${c.action ?? safeHost(c.endpoint)}…`, L.headerText, '…'), emoji: true } },
+      { type: 'section', text: { type: 'mrkdwn', text: cut(lines.join('\n'), L.sectionText) } },
+      contextLine(c),
+    ],
+  };
+}
+
+function evidenceText(f: Finding, maxLines = 4): string {
+  const lines = f.evidence.slice(0, maxLines).map((e) => `• ${esc(e)}`);
+  if (f.evidence.length > maxLines) lines.push(`• … ${f.evidence.length - maxLines} more in the thread`);
+  return lines.join('\n');
+}
+
+/** The final card: the family in the header, the most likely cause with its evidence and fix, and the buttons. */
+export function verdictCard(c: CardContext, report: Report, opts: { escalatedAs?: string } = {}): SlackMessage {
+  const v = report.verdict;
+  const header = v.family === null ? ':white_check_mark: No problem found with the endpoint' : `:red_circle: Family ${v.family} · ${v.familyTitle}`;
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: cut(header, L.headerText, '…'), emoji: true } }];
+  const top = report.findings.find((f) => f.severity !== 'info');
+  if (v.family !== null && top) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Most likely cause:* ${esc(v.title)}  \`${v.cause}\`\n${evidenceText(top)}`, L.sectionText) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Fix:* ${esc(v.fix)}`, L.sectionText) } });
+    const others = report.findings.filter((f) => f !== top && f.severity !== 'info');
+    if (others.length) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Also found:* ${others.map((f) => `${esc(f.title)} (\`${f.id}\`)`).join('; ')}`, L.sectionText) } });
+    }
+  } else {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`${esc(v.fix)}\n*Next:* ${esc(v.next ?? '')}`, L.sectionText) } });
+  }
+  const probeLine = report.probes.map((p) => `${STATUS_ICON[p.status]} ${esc(p.title)}`).join('   ');
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(probeLine, L.sectionText) }] });
+  blocks.push(contextLine(c, [`${(report.durationMs / 1000).toFixed(1)} s`]));
+  if (opts.escalatedAs) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(opts.escalatedAs, L.sectionText) } });
+    blocks.push({ type: 'actions', elements: [button('Re-run', ACTIONS.rerun, c.cardId), button('Show details', ACTIONS.details, c.cardId)] });
+  } else {
+    blocks.push({
+      type: 'actions',
+      elements: [button('Re-run', ACTIONS.rerun, c.cardId, 'primary'), button('Show details', ACTIONS.details, c.cardId), button('Escalate to support', ACTIONS.escalate, c.cardId, 'danger')],
+    });
+  }
+  const fallback = v.family === null ? `action-debug: no problem found with ${safeHost(c.endpoint)}` : `action-debug: family ${v.family}, ${v.title}. Fix: ${v.fix}`;
+  return { text: cut(fallback, L.fallbackText, '…'), blocks };
+}
+
+/** The thread's details: each probe's evidence (requests sent, status, timings; secrets were redacted at the source). */
+export function detailsMessage(report: Report): SlackMessage {
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: '*Details of every check* (header values are shown only as their shape)' } }];
+  for (const p of report.probes) {
+    if (blocks.length >= L.blocksPerMessage - 1) break;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut('```' + renderProbeDetails(p).join('\n').replace(/```/g, "'''") + '```', L.sectionText, '…```') } });
+  }
+  for (const f of report.findings) {
+    if (blocks.length >= L.blocksPerMessage) break;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*${f.severity}* \`${f.id}\` ${esc(f.title)}\n${evidenceText(f, 8)}\n_Fix:_ ${esc(f.fix)}`, L.sectionText) } });
+  }
+  return { text: `Details of ${report.probes.length} checks for ${report.input.endpoint}`, blocks: blocks.slice(0, L.blocksPerMessage) };
+}
+
+export interface FollowUp {
+  id: string;
+  label: string;
+}
+
+/** Checks that make sense after this verdict, as buttons in the thread. */
+export function followUpsFor(report: Report): FollowUp[] {
+  const ids = new Set(report.findings.map((f) => f.id));
+  const out: FollowUp[] = [];
+  if ([...ids].some((i) => i.startsWith('waf-') || i.startsWith('auth-'))) out.push({ id: 'header-blocking', label: 'Test without x-opencx headers' });
+  if ([...ids].some((i) => i.startsWith('auth-'))) out.push({ id: 'auth', label: 'Re-check Authorization' });
+  if ([...ids].some((i) => i.startsWith('cors-')) || report.verdict.family === 3) out.push({ id: 'cors', label: 'Check CORS for the widget' });
+  if ([...ids].some((i) => i.startsWith('rate-limit'))) out.push({ id: 'rate-limit', label: 'Check the rate limit again' });
+  if ([...ids].some((i) => i.startsWith('tls-'))) out.push({ id: 'tls', label: 'Re-check the certificate' });
+  if (report.input.spec) out.push({ id: 'spec-import', label: 'Re-check the spec' });
+  return out;
+}
+
+export function followUpMessage(cardId: string, followUps: FollowUp[]): SlackMessage {
+  const elements: Button[] = [
+    button('Re-run now', ACTIONS.rerun, cardId, 'primary'),
+    button('Re-run in 5 minutes', ACTIONS.rerunLater, cardId),
+    ...followUps.map((f) => button(f.label, ACTIONS.followUp, `${cardId}|${f.id}`)),
+  ].slice(0, L.actionsElements);
+  return {
+    text: 'Follow-up checks',
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: '*Follow-up checks.* Mention me here with `rerun` or `spec <url>` to run again in this thread.' } },
+      { type: 'actions', elements },
+    ],
+  };
+}
+
+/** A re-run or follow-up answered in the thread: the new verdict and what changed since the last one. */
+export function threadResultMessage(title: string, report: Report, changes: string[]): SlackMessage {
+  const v = report.verdict;
+  const head = v.family === null ? ':white_check_mark: No problem found' : `:red_circle: Family ${v.family}: ${esc(v.title)} \`${v.cause}\``;
+  const body = [`*${esc(title)}*: ${head}`, v.family !== null ? `*Fix:* ${esc(v.fix)}` : null, changes.length ? `*Since last time:*\n${changes.map((c) => `• ${esc(c)}`).join('\n')}` : '*Since last time:* nothing changed']
+    .filter(Boolean)
+    .join('\n');
+  return { text: cut(`${title}: ${v.family === null ? 'no problem found' : v.title}`, L.fallbackText, '…'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(body, L.sectionText) } }] };
+}
+
+export const USAGE_TEXT = [
+  '*Usage:* `/action-debug <session-id> <action-name> <endpoint> [method=POST] [spec=<url>] [header="Name: value"] [timeout=<seconds>]`',
+  'Quote an action name with spaces: `/action-debug ses_123 "Look up order" https://api.example.com/orders/{id}`',
+  '`/action-debug` alone opens a form (with a field for the Authorization value, never shown back). `/action-debug help` shows this.',
+].join('\n');
+
+export function helpMessage(): SlackMessage {
+  return { text: 'action-debug usage', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: USAGE_TEXT } }] };
+}
+
+export function errorMessage(problem: string, withUsage = true): SlackMessage {
+  const text = `:warning: ${esc(problem)}${withUsage ? `\n${USAGE_TEXT}` : ''}`;
+  return { text: `action-debug: ${problem}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(text, L.sectionText) } }] };
+}

@@ -1,0 +1,217 @@
+import bolt from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { InputError, parseDiagnosisInput } from '../pipeline/input.js';
+import type { ProbeServices } from '../pipeline/probe.js';
+import type { NetOptions } from '../net/options.js';
+import { createLogger, type Logger } from '../log.js';
+import { DiagnosisLimits, LimitsSettingsSchema, type LimitsSettings } from '../limits/diagnosis-limits.js';
+import { ACTIONS, errorMessage, helpMessage } from '../render/blocks.js';
+import { parseSlashCommand } from './parse-command.js';
+import { diagnoseModal, MODAL_CALLBACK, modalChannel, modalDraft } from './modal.js';
+import { MemoryCardStore, type CardStore } from './card-store.js';
+import { followUpCheck, rerunCard, startCardDiagnosis, type FlowDeps, type ReportSink, type Respond } from './diagnose-flow.js';
+import { NOT_CONFIGURED, type Escalation } from './escalate.js';
+import type { SlackSettings } from './settings.js';
+
+const { App, HTTPReceiver, LogLevel } = bolt;
+
+export interface SlackAppDeps {
+  net: NetOptions;
+  services?: ProbeServices;
+  limits?: LimitsSettings;
+  cards?: CardStore;
+  logger?: Logger;
+  sinks?: ReportSink[];
+  escalation?: Escalation;
+}
+
+export interface SlackApp {
+  app: InstanceType<typeof App>;
+  start(port?: number): Promise<{ port: number }>;
+  /** Stops listening, cancels scheduled re-runs and waits for running diagnoses. */
+  stop(): Promise<void>;
+  deps: FlowDeps;
+}
+
+/**
+ * The Bolt app. It parses, checks who may use it, and hands work to the diagnosis flow; it decides nothing about endpoints.
+ * Commands are acknowledged before anything slow happens (Slack's 3 s deadline).
+ */
+export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackApp {
+  const log = d.logger ?? createLogger({ name: 'action-debug-slack' });
+  const deps: FlowDeps = {
+    settings,
+    net: d.net,
+    services: d.services ?? {},
+    cards: d.cards ?? new MemoryCardStore(),
+    limits: new DiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({})),
+    log,
+    sinks: d.sinks ?? [],
+    inFlight: new Set(),
+  };
+  const timers = new Set<NodeJS.Timeout>();
+  const seenTriggers = new Map<string, number>();
+
+  const clientOptions = {
+    slackApiUrl: settings.SLACK_API_URL,
+    // Our own bounded retries (withSlackRetry) decide; the client's default would retry for 30 minutes.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  };
+  const logLevel = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR }[settings.SLACK_LOG_LEVEL];
+  const auth = { token: settings.SLACK_BOT_TOKEN, ...(settings.SLACK_BOT_ID && settings.SLACK_BOT_USER_ID ? { botId: settings.SLACK_BOT_ID, botUserId: settings.SLACK_BOT_USER_ID } : {}) };
+  const receiver = settings.SLACK_APP_TOKEN
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: settings.SLACK_SIGNING_SECRET,
+        endpoints: '/slack/events',
+        processBeforeResponse: false,
+        customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}'); } }],
+        logLevel,
+      });
+  const app = settings.SLACK_APP_TOKEN
+    ? new App({ ...auth, appToken: settings.SLACK_APP_TOKEN, socketMode: true, signingSecret: settings.SLACK_SIGNING_SECRET, clientOptions, logLevel })
+    : new App({ ...auth, receiver: receiver!, clientOptions, logLevel });
+
+  const allowed = (user: string, channel: string): string | null => {
+    if (settings.ALLOWED_USER_IDS.length && !settings.ALLOWED_USER_IDS.includes(user)) return 'Sorry, action-debug is limited to a few people in this workspace. Ask your Slack admin to add you.';
+    if (settings.ALLOWED_CHANNEL_IDS.length && !settings.ALLOWED_CHANNEL_IDS.includes(channel)) return 'Sorry, action-debug is not enabled in this channel. Try it in one of the channels your admin allowed.';
+    return null;
+  };
+
+  /** Slack retries a delivery it thinks failed; the same trigger_id twice is the same command. */
+  const firstDelivery = (triggerId: string | undefined): boolean => {
+    if (!triggerId) return true;
+    const now = Date.now();
+    for (const [k, t] of seenTriggers) if (now - t > 600_000) seenTriggers.delete(k);
+    if (seenTriggers.has(triggerId)) return false;
+    seenTriggers.set(triggerId, now);
+    return true;
+  };
+
+  app.command(/^\/action-debug/, async ({ command, ack, respond, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    const rid = command.trigger_id;
+    if (context.retryNum || !firstDelivery(command.trigger_id)) {
+      await ack();
+      log.info({ rid, retry: context.retryNum }, 'retried delivery ignored');
+      return;
+    }
+    const refusal = allowed(command.user_id, command.channel_id);
+    if (refusal) return void (await ack({ response_type: 'ephemeral', ...errorMessage(refusal, false) }));
+    let parsed;
+    let input;
+    try {
+      parsed = parseSlashCommand(command.text ?? '');
+      if (parsed.kind === 'diagnose') input = parseDiagnosisInput(parsed.draft);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      return void (await ack({ response_type: 'ephemeral', ...errorMessage(err.message) }));
+    }
+    if (parsed.kind === 'help') return void (await ack({ response_type: 'ephemeral', ...helpMessage() }));
+    if (parsed.kind === 'history') return void (await ack({ response_type: 'ephemeral', ...errorMessage('History is not available: no database is configured.', false) }));
+    if (parsed.kind === 'modal') {
+      await ack();
+      await client.views.open({ trigger_id: command.trigger_id, view: diagnoseModal(command.channel_id) });
+      return;
+    }
+    if (!input) return void (await ack());
+    if (input.burst > 0 && deps.net.allowPrivate === false) {
+      return void (await ack({ response_type: 'ephemeral', ...errorMessage('burst= sends several calls in a row: open the form (`/action-debug` alone) to confirm you own the endpoint.', false) }));
+    }
+    await ack({ response_type: 'ephemeral', text: `Diagnosing ${input.method} ${new URL(input.endpoint).host}… the card appears in this channel.` });
+    log.info({ rid, user: command.user_id, channel: command.channel_id }, 'diagnosis requested');
+    await startCardDiagnosis(deps, client, { input, channel: command.channel_id, team: command.team_id, user: command.user_id, respond: respond as Respond });
+  });
+
+  app.view(MODAL_CALLBACK, async ({ ack, view, body, client, respond }) => {
+    let input;
+    try {
+      input = parseDiagnosisInput(modalDraft(view.state.values));
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      const block = /^endpoint/.test(msg) ? 'endpoint' : /^session/.test(msg) ? 'session' : /^action/.test(msg) ? 'action' : 'endpoint';
+      return void (await ack({ response_action: 'errors', errors: { [block]: msg.replace(/^\w+: /, '') } }));
+    }
+    await ack();
+    const channel = modalChannel(view.private_metadata) ?? body.user.id;
+    const post: Respond = async (m) => client.chat.postEphemeral({ channel, user: body.user.id, text: m.text, blocks: m.blocks });
+    await startCardDiagnosis(deps, client, { input, channel, team: body.team?.id ?? body.user.team_id ?? 'T?', user: body.user.id, respond: respond ?? post });
+  });
+
+  const cardFrom = (value: string) => deps.cards.get(value.split('|')[0]!);
+
+  app.action(ACTIONS.rerun, async ({ ack, action, client, respond }) => {
+    await ack();
+    const card = cardFrom((action as { value?: string }).value ?? '');
+    if (!card) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This card is from before a restart: run /action-debug again.' }));
+    await rerunCard(deps, client, card, 'Re-run');
+  });
+
+  app.action(ACTIONS.rerunLater, async ({ ack, action, client, respond }) => {
+    await ack();
+    const card = cardFrom((action as { value?: string }).value ?? '');
+    if (!card) return;
+    const ms = settings.RERUN_LATER_MINUTES * 60_000;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      void rerunCard(deps, client, card, `Re-run after ${settings.RERUN_LATER_MINUTES} min`).catch((e) => log.error({ err: (e as Error).message }, 'scheduled re-run failed'));
+    }, ms);
+    timers.add(t);
+    await respond({ response_type: 'ephemeral', replace_original: false, text: `I'll re-run this diagnosis in ${settings.RERUN_LATER_MINUTES} minutes and answer in the thread.` });
+  });
+
+  app.action(ACTIONS.followUp, async ({ ack, action, client }) => {
+    await ack();
+    const value = (action as { value?: string }).value ?? '';
+    const card = cardFrom(value);
+    const label = (action as { text?: { text?: string } }).text?.text ?? 'Follow-up';
+    if (card) await followUpCheck(deps, client, card, value.split('|')[1] ?? '', label);
+  });
+
+  app.action(ACTIONS.details, async ({ ack, action, respond }) => {
+    await ack();
+    const card = cardFrom((action as { value?: string }).value ?? '');
+    await respond({ response_type: 'ephemeral', replace_original: false, text: card?.ts ? 'Every check\'s evidence is in this card\'s thread.' : 'This card has no thread: run /action-debug again in a channel I am in.' });
+  });
+
+  app.action(ACTIONS.escalate, async ({ ack, action, body, client, respond }) => {
+    await ack();
+    const card = cardFrom((action as { value?: string }).value ?? '');
+    if (!card || !d.escalation) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_CONFIGURED }));
+    await d.escalation.open(client, card, (body as { trigger_id: string }).trigger_id, body.user.id);
+  });
+
+  app.event('app_mention', async ({ event, client, context }) => {
+    if (context.retryNum) return; // a retried event: the first delivery is already being handled
+    const text = event.text.replace(/<@[A-Z0-9]+>/g, '').trim();
+    const [verb, ...rest] = text.split(/\s+/);
+    const threadTs = (event as { thread_ts?: string }).thread_ts;
+    const card = threadTs ? deps.cards.byMessage(event.channel, threadTs) : undefined;
+    const reply = (t: string) => client.chat.postMessage({ channel: event.channel, ...(threadTs ? { thread_ts: threadTs } : {}), text: t });
+    if (!card) return void (await reply('Mention me in the thread of a diagnosis card: `rerun`, or `spec <url>`. To start one: `/action-debug help`.'));
+    if (verb === 'rerun') return void (await rerunCard(deps, client, card, 'Re-run'));
+    if (verb === 'spec' && rest[0]) return void (await rerunCard(deps, client, card, 'Re-run with the spec', { spec: rest[0].replace(/^<([^|>]+).*>$/, '$1') }));
+    await reply('I know `rerun` and `spec <url>` here.');
+  });
+
+  app.error(async (err) => {
+    log.error({ err: err.message }, 'slack handler failed');
+  });
+
+  return {
+    app,
+    deps,
+    async start(port = settings.PORT) {
+      const server = (await app.start(port)) as unknown as { address?: () => { port: number } | string | null };
+      const addr = server?.address?.();
+      return { port: typeof addr === 'object' && addr ? addr.port : port };
+    },
+    async stop() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await app.stop();
+      await Promise.allSettled([...deps.inFlight]);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { DiagnosisInput } from '../pipeline/input.js';
+import type { Report } from '../pipeline/report.js';
+import type { CardContext } from '../render/blocks.js';
+
+/**
+ * A card: one diagnosis message in a channel, its thread, and every report it showed. The input keeps its Secret
+ * header values in memory only, so Re-run can send them again; nothing here is ever written to disk or printed.
+ */
+export interface Card {
+  id: string;
+  channel: string;
+  /** The card message; its thread holds details and follow-ups. null when it could only be posted via response_url. */
+  ts: string | null;
+  team: string;
+  user: string;
+  input: DiagnosisInput;
+  reports: Report[];
+  escalatedAs?: string;
+  running: boolean;
+}
+
+export interface CardStore {
+  put(card: Card): void;
+  get(id: string): Card | undefined;
+  byMessage(channel: string, ts: string): Card | undefined;
+  /** The card a user is still running for this endpoint, if any. */
+  running(user: string, endpoint: string): Card | undefined;
+}
+
+export class MemoryCardStore implements CardStore {
+  readonly #cards = new Map<string, Card>();
+  put(card: Card): void {
+    this.#cards.set(card.id, card);
+  }
+  get(id: string): Card | undefined {
+    return this.#cards.get(id);
+  }
+  byMessage(channel: string, ts: string): Card | undefined {
+    for (const c of this.#cards.values()) if (c.channel === channel && c.ts === ts) return c;
+    return undefined;
+  }
+  running(user: string, endpoint: string): Card | undefined {
+    for (const c of this.#cards.values()) if (c.running && c.user === user && c.input.endpoint === endpoint) return c;
+    return undefined;
+  }
+}
+
+export function cardContext(card: Card): CardContext {
+  return {
+    cardId: card.id,
+    action: card.input.action ?? null,
+    session: card.input.session ?? null,
+    endpoint: card.reports.at(-1)?.input.endpoint ?? card.input.endpoint,
+    method: card.input.method,
+    requestedBy: card.user,
+  };
+}

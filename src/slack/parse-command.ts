@@ -1,0 +1,68 @@
+import { InputError, parseHeaderArg, type DiagnosisInputDraft } from '../pipeline/input.js';
+
+export type SlashCommand =
+  | { kind: 'help' }
+  | { kind: 'modal' }
+  | { kind: 'history'; action: string }
+  | { kind: 'diagnose'; draft: DiagnosisInputDraft };
+
+/** Splits on spaces, keeping "quoted strings" (straight or the curly quotes Slack's clients type) together. */
+export function tokenize(text: string): string[] {
+  const normalized = text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019]/g, "'");
+  const out: string[] = [];
+  const re = /(\w[\w.-]*=)?"([^"]*)"|(\w[\w.-]*=)?'([^']*)'|(\S+)/g;
+  for (let m = re.exec(normalized); m; m = re.exec(normalized)) {
+    if (m[2] !== undefined) out.push((m[1] ?? '') + m[2]);
+    else if (m[4] !== undefined) out.push((m[3] ?? '') + m[4]);
+    else out.push(m[5]!);
+  }
+  if ((normalized.match(/"/g)?.length ?? 0) % 2) throw new InputError('a quote is not closed');
+  return out;
+}
+
+/** Slack escapes links as <https://x|label> or <https://x>: keep the URL. */
+export function unwrapLink(token: string): string {
+  const m = /^<([^|>]+)(?:\|[^>]*)?>$/.exec(token);
+  return m ? m[1]! : token;
+}
+
+const EXTRA = /^(method|spec|header|timeout|burst|param\.[\w-]+)=(.*)$/s;
+
+/** `/action-debug <session-id> <action-name> <endpoint> [method=POST] [spec=<url>] [header="Name: v"] …` */
+export function parseSlashCommand(text: string): SlashCommand {
+  const trimmed = text.trim();
+  if (!trimmed) return { kind: 'modal' };
+  const tokens = tokenize(trimmed);
+  if (tokens[0]?.toLowerCase() === 'help') return { kind: 'help' };
+  if (tokens[0]?.toLowerCase() === 'history') {
+    if (!tokens[1]) throw new InputError('history needs an action name: /action-debug history "Look up order"');
+    return { kind: 'history', action: tokens.slice(1).join(' ') };
+  }
+  const positional: string[] = [];
+  const draft: DiagnosisInputDraft = { endpoint: '', headers: [], pathParams: {} };
+  for (const raw of tokens) {
+    const m = EXTRA.exec(raw);
+    if (!m) {
+      positional.push(unwrapLink(raw));
+      continue;
+    }
+    const [, key, value] = m as unknown as [string, string, string];
+    if (key === 'method') draft.method = value.toUpperCase() as 'GET';
+    else if (key === 'spec') draft.spec = unwrapLink(value);
+    else if (key === 'header') (draft.headers as unknown[]).push(parseHeaderArg(value));
+    else if (key === 'timeout') {
+      if (!/^\d+(\.\d+)?$/.test(value)) throw new InputError(`timeout=${value} is not a number of seconds`);
+      draft.timeoutMs = Math.round(Number(value) * 1000);
+    } else if (key === 'burst') {
+      if (!/^\d+$/.test(value)) throw new InputError(`burst=${value} is not a whole number`);
+      draft.burst = Number(value);
+    } else (draft.pathParams as Record<string, string>)[key.slice('param.'.length)] = value;
+  }
+  if (positional.length < 3) {
+    const missing = ['a session ID', 'an action name', 'an endpoint'][positional.length];
+    throw new InputError(`missing ${missing}`);
+  }
+  if (positional.length > 3) throw new InputError(`too many words: quote an action name with spaces ("${positional.slice(1, -1).join(' ')}")`);
+  const [session, action, endpoint] = positional as [string, string, string];
+  return { kind: 'diagnose', draft: { ...draft, session, action, endpoint } };
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : []));
+
+/** The Slack app's settings, from the environment (see .env.example). */
+export const SlackSettingsSchema = z.object({
+  SLACK_SIGNING_SECRET: z.string({ error: 'SLACK_SIGNING_SECRET is required (Slack app → Basic Information → Signing Secret)' }).min(1),
+  SLACK_BOT_TOKEN: z.string({ error: 'SLACK_BOT_TOKEN is required (xoxb-…)' }).min(1),
+  /** Socket Mode (no public URL) when set: xapp-… */
+  SLACK_APP_TOKEN: z.string().optional(),
+  SLACK_API_URL: z.url().default('https://slack.com/api/'),
+  SLACK_BOT_ID: z.string().optional(),
+  SLACK_BOT_USER_ID: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ALLOWED_CHANNEL_IDS: list,
+  ALLOWED_USER_IDS: list,
+  /** At most one card update per interval while probes finish (Slack allows ~1 message write per second per channel). */
+  CARD_UPDATE_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  RERUN_LATER_MINUTES: z.coerce.number().positive().default(5),
+  /** Attempts for a Slack API call that fails with 429/5xx (then the card's final verdict is posted anew, once). */
+  SLACK_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  SLACK_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
+});
+export type SlackSettings = z.infer<typeof SlackSettingsSchema>;
+export type SlackSettingsInput = z.input<typeof SlackSettingsSchema>;
