@@ -46,7 +46,7 @@ export class SlackDriver {
     return { status: res.status, body: text, json, ms: performance.now() - t0, responseUrl: null };
   }
 
-  async command(text: string, who: Who = {}, headers: Record<string, string> = {}): Promise<Delivery & { triggerId: string }> {
+  async command(text: string, who: Who = {}, headers: Record<string, string> = {}): Promise<Delivery & { triggerId: string; responseUrl: string }> {
     const responseUrl = this.slack.responseUrl();
     const triggerId = this.slack.issueTrigger();
     const form = new URLSearchParams({
