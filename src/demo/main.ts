@@ -1,42 +1,84 @@
 /**
- * `npm run demo`: the main job on an embedded default. Starts the lab of misbehaving HTTPS endpoints and runs the
- * real diagnosis against each, printing the verdicts readably. Talks only to 127.0.0.1; needs no token.
+ * `npm run demo`: the main job on an embedded default. Starts a lab of misbehaving HTTPS endpoints, a fake Slack and
+ * the real Slack app, sends `/action-debug` for each lab endpoint exactly as Slack would (signed), and prints each
+ * final card as a user would read it. Block Kit JSON for each card goes to demo-output/ (paste into Block Kit Builder).
+ * Talks only to 127.0.0.1; needs no token.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { startLab } from '../lab/index.js';
-import { parseDiagnosisInput, parseHeaderArg } from '../pipeline/input.js';
-import { runDiagnosis } from '../pipeline/run.js';
-import { renderText } from '../render/text.js';
+import { startFakeSlack, SlackDriver } from '../fakes/slack/index.js';
+import { createSlackApp } from '../slack/app.js';
+import { SlackSettingsSchema } from '../slack/settings.js';
+import { NetOptionsSchema } from '../net/options.js';
+import { LimitsSettingsSchema } from '../limits/diagnosis-limits.js';
+import { silentLogger } from '../log.js';
+import { blocksToText } from '../render/blocks-text.js';
 
-async function main(): Promise<void> {
+const OUT = 'demo-output';
+
+async function main(): Promise<number> {
   const only = process.argv.slice(2);
-  const lab = await startLab(only.length ? { only } : undefined);
-  const net = { allowPrivate: true, extraCa: [lab.caPem], hosts: lab.hosts };
-  let matched = 0;
+  const lab = await startLab(only.length ? { only } : {});
+  const slack = await startFakeSlack();
+  const secret = 'demo-signing-secret';
+  const app = createSlackApp(
+    SlackSettingsSchema.parse({
+      SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: 'xoxb-demo', SLACK_BOT_ID: 'B0BOT', SLACK_BOT_USER_ID: 'U0BOT',
+      SLACK_API_URL: slack.apiUrl, CARD_UPDATE_INTERVAL_MS: '200', SLACK_LOG_LEVEL: 'error',
+    }),
+    {
+      net: NetOptionsSchema.parse({ allowPrivate: true, extraCa: [lab.caPem], hosts: lab.hosts }),
+      limits: LimitsSettingsSchema.parse({ DIAGNOSES_PER_USER_PER_HOUR: '1000', DIAGNOSES_PER_WORKSPACE_PER_HOUR: '1000' }),
+      logger: silentLogger,
+    },
+  );
+  const { port } = await app.start(0);
+  const driver = new SlackDriver(`http://127.0.0.1:${port}`, secret, slack);
+  mkdirSync(OUT, { recursive: true });
+  process.stdout.write(`action-debug demo: the Slack app on 127.0.0.1:${port}, a fake Slack, and ${lab.scenarios.length} lab endpoints that each fail one real way.\n\n`);
+
+  const limit = pLimit(4);
+  let right = 0;
   try {
-    process.stdout.write(`action-debug demo: ${lab.scenarios.length} lab endpoints on 127.0.0.1, each reproducing one real cause.\n\n`);
-    for (const s of lab.scenarios) {
-      const input = parseDiagnosisInput({
-        endpoint: s.url,
-        method: s.method,
-        headers: s.headers.map(parseHeaderArg),
-        ...(s.body ? { body: { kind: 'json' as const, text: s.body } } : {}),
-        ...(s.timeoutMs ? { timeoutMs: s.timeoutMs } : {}),
-        action: `Lab: ${s.id}`,
-        session: 'ses_demo',
-      });
-      const report = await runDiagnosis(input, { net });
-      const ok = report.verdict.cause === s.expect.cause;
-      if (ok) matched++;
-      process.stdout.write(`━━━ ${s.id}: ${s.title}\n${renderText(report)}${ok ? '' : `(expected ${s.expect.cause})\n`}\n`);
+    const results = await Promise.all(
+      lab.scenarios.map((s, i) =>
+        limit(async () => {
+          const channel = `C${String(i).padStart(3, '0')}`;
+          const extras = [s.method !== 'GET' ? `method=${s.method}` : '', ...s.headers.map((h) => `header="${h}"`), s.timeoutMs ? `timeout=${s.timeoutMs / 1000}` : ''].filter(Boolean);
+          const command = `ses_demo_${i} "Lab: ${s.id}" ${s.url} ${extras.join(' ')}`.trim();
+          const ack = await driver.command(command, { channel });
+          const card = await slack.waitFor(() => slack.channel(channel).find((m) => JSON.stringify(m.blocks).includes('"ad_rerun"')), 60_000, `the card for ${s.id}`);
+          await slack.waitFor(() => slack.thread(channel, card.ts).length >= 2, 10_000, `the thread for ${s.id}`);
+          writeFileSync(join(OUT, `${s.id}.json`), JSON.stringify({ blocks: card.blocks }, null, 2));
+          const shown = blocksToText(card.blocks);
+          const ok = s.expect.cause === 'none' ? shown.includes('NO PROBLEM FOUND') : shown.includes(`\`${s.expect.cause}\``);
+          return { s, ack, card, shown, ok, thread: slack.thread(channel, card.ts).length, command };
+        }),
+      ),
+    );
+    for (const r of results) {
+      if (r.ok) right++;
+      process.stdout.write(`━━━ ${r.s.id}: ${r.s.title}\n/action-debug ${r.command.replace(/header="Authorization: [^"]*"/, 'header="Authorization: …"')}\n`);
+      process.stdout.write(`(acknowledged in ${Math.round(r.ack.ms)} ms; card updated ${r.card.versions.length - 1}×; ${r.thread} messages in its thread)\n\n`);
+      process.stdout.write(r.shown.split('\n').map((l) => `  │ ${l}`).join('\n') + '\n');
+      if (!r.ok) process.stdout.write(`  (expected ${r.s.expect.cause})\n`);
+      process.stdout.write('\n');
     }
-    process.stdout.write(`${matched}/${lab.scenarios.length} lab causes named correctly.\n`);
+    process.stdout.write(`${right}/${lab.scenarios.length} cards name the expected cause. Block Kit JSON for each card: ${OUT}/<id>.json\n`);
   } finally {
+    await app.stop();
+    await slack.close();
     await lab.close();
   }
-  process.exitCode = matched === lab.scenarios.length ? 0 : 1;
+  return right === lab.scenarios.length ? 0 : 1;
 }
 
-main().catch((err) => {
-  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => (process.exitCode = code),
+  (err) => {
+    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
