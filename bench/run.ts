@@ -1,10 +1,12 @@
 /** `npm run bench`: every figure the issues ask for, each printed as a table from a run on this machine. */
 import { run as diagnosis } from './diagnosis.js';
 import { run as faults } from './faults.js';
+import { run as slackAck } from './slack-ack.js';
 
 const benches: [string, () => Promise<void>][] = [
   ['diagnosis', diagnosis],
   ['faults', faults],
+  ['slack-ack', slackAck],
 ];
 
 const only = process.argv.slice(2);

@@ -1,4 +1,5 @@
 import bolt from '@slack/bolt';
+import pLimit from 'p-limit';
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { InputError, parseDiagnosisInput } from '../pipeline/input.js';
 import type { ProbeServices } from '../pipeline/probe.js';
@@ -48,6 +49,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     log,
     sinks: d.sinks ?? [],
     inFlight: new Set(),
+    slots: pLimit(settings.MAX_CONCURRENT_DIAGNOSES),
   };
   const timers = new Set<NodeJS.Timeout>();
   const seenTriggers = new Map<string, number>();

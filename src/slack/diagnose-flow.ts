@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { LimitFunction } from 'p-limit';
 import type { webApi } from '@slack/bolt';
 import type { DiagnosisInput } from '../pipeline/input.js';
 import type { ProbeResult, Report } from '../pipeline/report.js';
@@ -32,6 +33,8 @@ export interface FlowDeps {
   sinks: ReportSink[];
   /** Diagnoses in flight, so stop() can wait for them. */
   inFlight: Set<Promise<unknown>>;
+  /** Bounds how many diagnoses probe at once, so the process stays responsive (acks within ms) under a burst. */
+  slots: LimitFunction;
 }
 
 export type Respond = (msg: SlackMessage & { response_type?: 'ephemeral' | 'in_channel'; replace_original?: boolean }) => Promise<unknown>;
@@ -56,7 +59,7 @@ async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Car
   const done = new Map<string, ProbeResult>();
   const probes = defaultProbes.map((p) => ({ id: p.id, title: p.title }));
   const updater = card.ts ? new CardUpdater(client, card.channel, card.ts, deps.settings.CARD_UPDATE_INTERVAL_MS, deps.settings.SLACK_RETRY_ATTEMPTS) : null;
-  const report = await runDiagnosis(input, {
+  const report = await deps.slots(() => runDiagnosis(input, {
     net: deps.net,
     services: deps.services,
     logger: deps.log,
@@ -67,7 +70,7 @@ async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Car
         updater.progress(runningCard(cardContext(card), probes, done));
       }
     },
-  });
+  }));
   card.reports.push(report);
   if (updater) {
     const where = await updater.final(verdictCard(cardContext(card), report, card.escalatedAs ? { escalatedAs: card.escalatedAs } : {}), card.ts ?? undefined);
@@ -172,7 +175,7 @@ export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Car
     return;
   }
   const work = (async () => {
-    const report = await runDiagnosis(card.input, { net: deps.net, services: deps.services, probes: [probe], checks: [], logger: deps.log });
+    const report = await deps.slots(() => runDiagnosis(card.input, { net: deps.net, services: deps.services, probes: [probe], checks: [], logger: deps.log }));
     const prev = card.reports.at(-1);
     const scoped = prev ? { ...prev, findings: prev.findings.filter((f) => f.source === probeId), probes: prev.probes.filter((p) => p.id === probeId), verdict: report.verdict } : undefined;
     await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges({ ...scoped, verdict: prevVerdictFor(prev!, probeId) }, report) : []));

@@ -22,6 +22,8 @@ export const SlackSettingsSchema = z.object({
   RERUN_LATER_MINUTES: z.coerce.number().positive().default(5),
   /** Attempts for a Slack API call that fails with 429/5xx (then the card's final verdict is posted anew, once). */
   SLACK_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  /** Diagnoses probing at the same time; more wait their turn (their card says so) so acks stay fast under a burst. */
+  MAX_CONCURRENT_DIAGNOSES: z.coerce.number().int().min(1).max(64).default(8),
   SLACK_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
 });
 export type SlackSettings = z.infer<typeof SlackSettingsSchema>;

@@ -1,0 +1,67 @@
+/**
+ * Issue 7: 200 slash commands arriving at once against lab endpoints. Every one must be acknowledged far inside Slack's
+ * 3 s (goal p99 < 100 ms), and every diagnosis must end in exactly one card: none lost, none doubled.
+ * Three processes, as in production: the lab (the endpoints), the app (`src/slack/main.ts`, as `npm start` runs it),
+ * and this one (the fake Slack and the signed deliveries, which time the acks).
+ */
+import { startFakeSlack, SlackDriver } from '../src/fakes/slack/index.js';
+import type { LabScenario } from '../src/lab/index.js';
+import { percentile, printTable } from './table.js';
+import { startChild, stopChild } from './processes.js';
+
+const N = 200;
+const CASES = ['healthy', 'waf-opencx-headers', 'auth-bearer-missing', 'rate-limited', 'tls-expired'];
+const SECRET = 'bench-signing-secret';
+
+export async function run(): Promise<void> {
+  const lab = await startChild(['src/lab/main.ts', '--json', ...CASES], {}, (l) => (l.startsWith('{') ? (JSON.parse(l) as { scenarios: LabScenario[]; hosts: Record<string, string[]>; caFile: string }) : null));
+  const slack = await startFakeSlack();
+  const hosts = Object.entries(lab.value.hosts).map(([h, a]) => `${h}=${a.join(',')}`).join(';');
+  const app = await startChild(
+    ['src/slack/main.ts'],
+    {
+      SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_BOT_ID: 'B', SLACK_BOT_USER_ID: 'U', SLACK_API_URL: slack.apiUrl, PORT: '0',
+      ACTION_DEBUG_ALLOW_PRIVATE: '1', ACTION_DEBUG_HOSTS: hosts, NODE_EXTRA_CA_CERTS: lab.value.caFile, LOG_LEVEL: 'info', SLACK_LOG_LEVEL: 'error',
+      DIAGNOSES_PER_USER_PER_HOUR: '1000', DIAGNOSES_PER_WORKSPACE_PER_HOUR: '1000', CARD_UPDATE_INTERVAL_MS: '500',
+    },
+    (l) => (/"port":(\d+)/.exec(l)?.[1] ?? null),
+  );
+  const baseline = await startChild(['bench/bolt-baseline.ts'], { SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl }, (l) => (/"port":(\d+)/.exec(l)?.[1] ?? null));
+  const rows: (string | number)[][] = [];
+  try {
+    // The same burst against a bare Bolt app that only acks: the floor this machine and Bolt allow.
+    const floor = await burst(new SlackDriver(`http://127.0.0.1:${baseline.value}`, SECRET, slack), lab.value.scenarios, 'B', 0);
+    rows.push(['bare Bolt, ack only', 'burst', ...floor.cells, '-', '-', '-', '-']);
+    const driver = new SlackDriver(`http://127.0.0.1:${app.value}`, SECRET, slack);
+    for (const [label, spreadMs, prefix] of [['action-debug', 0, 'A'], ['action-debug', 2000, 'S']] as const) {
+      const t0 = performance.now();
+      const r = await burst(driver, lab.value.scenarios, prefix, spreadMs);
+      const done = () => Array.from({ length: N }, (_, i) => slack.channel(`${prefix}${i}`)).every((m) => m.some((x) => JSON.stringify(x.blocks).includes('"ad_rerun"')));
+      await slack.waitFor(done, 240_000, 'all cards');
+      const wall = performance.now() - t0;
+      await new Promise((x) => setTimeout(x, 500));
+      const perChannel = Array.from({ length: N }, (_, i) => slack.channel(`${prefix}${i}`).length);
+      rows.push([label, spreadMs ? `over ${spreadMs / 1000} s` : 'burst', ...r.cells, perChannel.filter((n) => n === 1).length, perChannel.filter((n) => n === 0).length, perChannel.filter((n) => n > 1).length, (wall / 1000).toFixed(1)]);
+    }
+    printTable(`${N} /action-debug commands at once (ack latency measured by the sender, as Slack would; 3 processes)`, ['app', 'arrival', 'acked', 'p50 ms', 'p99 ms', 'max ms', 'p99 < 100 ms', 'cards', 'lost', 'doubled', 'all cards in s'], rows);
+  } finally {
+    await stopChild(baseline.child);
+    await stopChild(app.child);
+    await stopChild(lab.child);
+    await slack.close();
+  }
+}
+
+async function burst(driver: SlackDriver, scenarios: LabScenario[], prefix: string, spreadMs: number) {
+  const acks = await Promise.all(
+    Array.from({ length: N }, async (_, i) => {
+      if (spreadMs) await new Promise((r) => setTimeout(r, (i * spreadMs) / N));
+      const s = scenarios[i % scenarios.length]!;
+      const headers = s.headers.map((h) => `header="${h}"`).join(' ');
+      return driver.command(`ses_${i} "Bench ${i}" ${s.url} ${headers}`, { channel: `${prefix}${i}`, user: `${prefix}U${i}` });
+    }),
+  );
+  const ms = acks.map((a) => a.ms).sort((a, b) => a - b);
+  const ok = acks.filter((a) => a.status === 200).length;
+  return { cells: [`${ok}/${N}`, percentile(ms, 50).toFixed(0), percentile(ms, 99).toFixed(0), ms.at(-1)!.toFixed(0), percentile(ms, 99) < 100 ? 'yes' : 'NO'] };
+}
