@@ -5,6 +5,7 @@ import { netOptionsFromEnv } from '../net/settings.js';
 import { progressLine, renderText } from '../render/text.js';
 import { renderJson, reportJsonSchema } from '../render/json.js';
 import { DIAGNOSE_USAGE, parseDiagnoseArgs } from './diagnose-args.js';
+import { runSpecCommand } from './spec-command.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -16,6 +17,8 @@ const USAGE = `action-debug: why is an OpenCX AI action failing?
 
 Usage:
   action-debug diagnose --endpoint <https-url> [--method M] [--action NAME] [--session ID] [--header "Name: v"] [--json]
+  action-debug spec <file|url> [--fix out.yaml] [--json] [--profile openai-strict|gemini|anthropic]
+                                      check an OpenAPI spec before importing it into OpenCX
   action-debug catalogue [--json]     every cause the diagnosis can name, with its family and fix
   action-debug schema                 the JSON Schema of \`diagnose --json\`
   action-debug help [command]
@@ -26,6 +29,7 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 
 const commands: Record<string, Command> = {
   diagnose,
+  spec: runSpecCommand,
   catalogue: async (argv, io) => {
     const causes = catalogue();
     io.stdout.write(argv.includes('--json') ? JSON.stringify(causes, null, 2) + '\n' : catalogueMarkdown(causes) + '\n');

@@ -7,6 +7,7 @@ import { headerBlockingProbe } from './header-blocking.js';
 import { authProbe } from './auth.js';
 import { corsProbe } from './cors.js';
 import { rateLimitProbe } from './rate-limit.js';
+import { specImportProbe } from './spec-import.js';
 
 /** Every probe a diagnosis runs, in the order they are listed on the card. */
 export const defaultProbes: Probe<any>[] = [
@@ -17,6 +18,7 @@ export const defaultProbes: Probe<any>[] = [
   authProbe,
   corsProbe,
   rateLimitProbe,
+  specImportProbe,
 ];
 
 /** Rules that read the evidence of several probes. */

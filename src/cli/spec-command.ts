@@ -1,0 +1,91 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { InputError } from '../pipeline/input.js';
+import { netOptionsFromEnv } from '../net/settings.js';
+import { loadAndCheck } from '../spec/run-check.js';
+import { fixSpec } from '../spec/fix.js';
+import { PROFILES, type Profile } from '../spec/rules/profiles.js';
+import type { SpecIssue } from '../spec/issue.js';
+import type { Io } from './main.js';
+
+export const SPEC_USAGE = `Usage: action-debug spec <file|https-url> [--fix out.yaml] [--json] [--profile ${PROFILES.join('|')}]
+
+Checks an OpenAPI 2.0/3.0/3.1 file (JSON or YAML) before you import it into OpenCX: every operation the import
+would reject (invalid_tool_schema, failed_to_parse_spec, cannot_determine_api_endpoint), why, and the fix.
+  --fix FILE        write a spec that imports: oneOf/anyOf flattened, circular $refs cut, types mapped
+  --json            print the issues as JSON
+  --profile P       also warn where the tool schema breaks that AI provider's function-calling rules
+External $refs (other files, other hosts) are reported, never read or fetched.
+Exit code: 0 imports fine, 1 import errors found, 2 bad usage or unreadable input.`;
+
+/** `action-debug spec`: exit 0 = imports fine, 1 = import errors, 2 = bad usage / unreadable input. */
+export async function runSpecCommand(argv: string[], io: Io): Promise<number> {
+  let values: { fix?: string; json?: boolean; profile?: string; help?: boolean; 'allow-private'?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv, strict: true, allowPositionals: true,
+      options: { fix: { type: 'string' }, json: { type: 'boolean' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' }, 'allow-private': { type: 'boolean' } },
+    }));
+  } catch (err) {
+    io.stderr.write(`action-debug spec: ${(err as Error).message.split('\n')[0]}\n${SPEC_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) return void io.stdout.write(SPEC_USAGE + '\n'), 0;
+  if (positionals.length !== 1) {
+    io.stderr.write(`action-debug spec: give one spec file or https URL\n${SPEC_USAGE}\n`);
+    return 2;
+  }
+  if (values.profile && !PROFILES.includes(values.profile as Profile)) {
+    io.stderr.write(`action-debug spec: --profile must be one of ${PROFILES.join(', ')}\n`);
+    return 2;
+  }
+  let outcome;
+  try {
+    outcome = await loadAndCheck(positionals[0]!, { net: netOptionsFromEnv(io.env, { allowPrivate: values['allow-private'] ?? false }), ...(values.profile ? { profile: values.profile as Profile } : {}) });
+  } catch (err) {
+    if (err instanceof InputError || (err as NodeJS.ErrnoException).code) {
+      io.stderr.write(`action-debug spec: ${(err as Error).message.split('\n')[0]}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (!outcome.ok) {
+    const e = outcome.parseError;
+    io.stderr.write(`action-debug spec: ${positionals[0]} cannot be imported (failed_to_parse_spec): ${e.message}${e.line ? ` at line ${e.line}, column ${e.column}` : ''}\n`);
+    if (values.json) io.stdout.write(JSON.stringify({ origin: outcome.origin, importable: false, issues: outcome.report.issues.map(plain) }, null, 2) + '\n');
+    return 2;
+  }
+  const { report } = outcome;
+  const errors = report.issues.filter((i) => i.cause.severity === 'error' && i.cause.family === 1);
+  let fixed: { applied: string[]; remaining: number; out: string } | null = null;
+  if (values.fix) {
+    const r = fixSpec(outcome.spec);
+    writeFileSync(values.fix, r.text);
+    fixed = { applied: r.applied, remaining: r.report.issues.filter((i) => i.cause.severity === 'error' && i.cause.family === 1).length, out: values.fix };
+  }
+  if (values.json) {
+    io.stdout.write(JSON.stringify({ origin: report.origin, version: report.version, operations: report.operations.length, importable: errors.length === 0, issues: report.issues.map(plain), fix: fixed }, null, 2) + '\n');
+  } else {
+    io.stdout.write(renderSpecText(report.origin, report.version, report.operations.length, report.issues));
+    if (fixed) io.stdout.write(`\nWrote ${fixed.out}: ${fixed.applied.length} change(s); import errors left: ${fixed.remaining}${fixed.remaining ? ' (those need a decision: see above)' : ''}.\n`);
+  }
+  return errors.length ? 1 : 0;
+}
+
+function plain(i: SpecIssue) {
+  return { id: i.cause.id, family: i.cause.family, severity: i.cause.severity, operation: i.operation, pointer: i.pointer, message: i.message, fix: i.cause.fix };
+}
+
+function renderSpecText(origin: string, version: string, ops: number, issues: SpecIssue[]): string {
+  const out = [`${origin} (OpenAPI ${version}, ${ops} operations)`];
+  const errors = issues.filter((i) => i.cause.severity === 'error');
+  out.push(errors.length ? `✗ ${new Set(errors.map((e) => e.operation ?? 'document')).size} operation(s) would fail the OpenCX import` : '✓ Every operation imports');
+  const byOp = new Map<string, SpecIssue[]>();
+  for (const i of issues) byOp.set(i.operation ?? '(document)', [...(byOp.get(i.operation ?? '(document)') ?? []), i]);
+  for (const [op, list] of byOp) {
+    out.push('', op);
+    for (const i of list) out.push(`  ${i.cause.severity === 'error' ? '✗' : '!'} [${i.cause.id}] ${i.message}`, `      at ${i.pointer}`, `      fix: ${i.cause.fix}`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,56 @@
+import { defineCause, finding, type Finding } from '../pipeline/finding.js';
+import type { Evidence, Probe } from '../pipeline/probe.js';
+import { loadAndCheck } from '../spec/run-check.js';
+import { issuesToFindings } from '../spec/findings.js';
+import { specCauses, type SpecReport } from '../spec/check.js';
+import { fillPath } from './opencx-call.js';
+
+const ID = 'spec-import';
+
+export const causes = {
+  noOperation: defineCause({
+    id: 'spec-endpoint-not-in-spec', family: 1, severity: 'warning', rank: 25,
+    title: 'The endpoint is not an operation of the spec',
+    meaning: 'No operation of the spec matches the diagnosed method and path: the action was not imported from this spec, or the spec is outdated.',
+    fix: 'Check that the action was imported from this spec, and re-import after updating it.',
+  }),
+};
+
+interface SpecEvidence extends Evidence {
+  report: SpecReport;
+  matched: string | null;
+}
+
+/** Path template → regex: /orders/{id} matches /orders/42, also under a server base path (/v1/orders/42). */
+export function pathMatches(template: string, path: string): boolean {
+  const pattern = template
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
+  return new RegExp(`${pattern}/?$`).test(path);
+}
+
+export const specImportProbe: Probe<SpecEvidence> = {
+  id: ID,
+  title: 'OpenAPI import',
+  causes: [...specCauses, causes.noOperation],
+  skip: (input) => (input.spec ? null : 'no spec given (spec=<url> or --spec)'),
+  async gather(ctx) {
+    const outcome = await loadAndCheck(ctx.input.spec!, { net: ctx.net, timeoutMs: ctx.input.timeoutMs });
+    const report = outcome.report;
+    const path = new URL(fillPath(ctx.input.endpoint, ctx.input.pathParams)).pathname;
+    const op = report.operations.find((o) => o.method === ctx.input.method.toLowerCase() && pathMatches(o.path, path));
+    return {
+      exchanges: [],
+      report,
+      matched: op?.label ?? null,
+      facts: { spec: report.origin, version: report.version, operations: report.operations.length, issues: report.issues.length, 'matching operation': op?.label ?? null },
+    };
+  },
+  assess(ev, input): Finding[] {
+    const out = issuesToFindings(ev.report.issues, ID);
+    if (ev.report.operations.length && !ev.matched) out.push(finding(causes.noOperation, ID, [`${input.method} ${new URL(input.endpoint).pathname} is not among the ${ev.report.operations.length} operations`]));
+    return out;
+  },
+  summarize: (ev) => `${ev.report.operations.length} operations, none rejected${ev.matched ? `; matches ${ev.matched}` : ''}`,
+};

@@ -1,0 +1,250 @@
+import { createRequire } from 'node:module';
+import type { Cause } from '../pipeline/finding.js';
+import { defineCause } from '../pipeline/finding.js';
+import type { LoadedSpec } from './load.js';
+import type { SchemaRule, SpecIssue } from './issue.js';
+import { get, join, nameOf } from './pointer.js';
+import { walkSchema, type RefEdge } from './walk.js';
+import { compositionRule, causes as compositionCauses } from './rules/composition.js';
+import { typesRule, causes as typeCauses } from './rules/types.js';
+import { causes as refCauses } from './rules/refs.js';
+import { causes as opencxCauses } from './rules/opencx.js';
+import { profileRules, PROFILES, causes as profileCauses, type Profile } from './rules/profiles.js';
+
+const require = createRequire(import.meta.url);
+// swagger-parser's own structural validator (Ajv against the official OpenAPI 2.0/3.0/3.1 schemas), run on the raw
+// document: its full validate() would dereference the whole spec first, which costs more than every other check.
+const validateStructure = require('@apidevtools/swagger-parser/lib/validators/schema.js') as (api: unknown) => void;
+
+export const structureCause = defineCause({
+  id: 'spec-invalid-structure', family: 1, severity: 'error', rank: 90,
+  title: 'The file is not a valid OpenAPI document',
+  meaning: 'It fails the OpenAPI schema, so the import stops with failed_to_parse_spec.',
+  fix: 'Fix the places listed (a validator such as `redocly lint` shows them too), then import again.',
+});
+export const parseCause = defineCause({
+  id: 'spec-unparseable', family: 1, severity: 'error', rank: 95,
+  title: 'The spec cannot be parsed',
+  meaning: 'Not valid JSON/YAML, or not an OpenAPI document: the import fails with failed_to_parse_spec.',
+  fix: 'Fix the syntax error at the line and column shown, and check the file extension matches its content.',
+});
+
+/** Every cause the spec check can report (for the catalogue). */
+export const specCauses: Cause[] = [parseCause, structureCause, ...Object.values(compositionCauses), ...Object.values(typeCauses), ...Object.values(refCauses), ...Object.values(opencxCauses), ...Object.values(profileCauses)];
+
+export const OPENCX_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const ALL_METHODS = [...OPENCX_METHODS, 'head', 'options', 'trace'];
+const VERBS = /\b(get|gets|list|lists|create|creates|update|updates|delete|deletes|remove|removes|add|adds|look|looks|find|finds|search|searches|fetch|fetches|retrieve|retrieves|return|returns|check|checks|send|sends|cancel|cancels|set|sets|start|starts|stop|stops|book|books|track|tracks|refund|refunds|submit|submits|upload|uploads|download|downloads|show|shows|read|reads|change|changes|replace|replaces|mark|marks|assign|assigns|verify|verifies|count|counts|lock|unlock|merge|merges|move|moves|rename|renames|approve|reject|invite|register|generate|generates|run|runs|trigger|triggers|enable|disable|block|unblock|follow|unfollow|star|unstar)\b/i;
+
+export interface SpecOperation {
+  method: string;
+  path: string;
+  operationId: string | null;
+  name: string;
+  pointer: string;
+  label: string;
+}
+
+export interface SpecReport {
+  origin: string;
+  version: '2.0' | '3.0' | '3.1';
+  operations: SpecOperation[];
+  issues: SpecIssue[];
+}
+
+export function checkSpec(spec: LoadedSpec, opts: { profile?: Profile } = {}): SpecReport {
+  const api = spec.api;
+  const version = api['swagger'] ? '2.0' : String(api['openapi']).startsWith('3.1') ? '3.1' : '3.0';
+  const issues: SpecIssue[] = [];
+  try {
+    validateStructure(api);
+  } catch (err) {
+    const lines = (err as Error).message.split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+    issues.push({ cause: structureCause, pointer: '#', operation: null, message: lines.slice(0, 5).join('; ') || (err as Error).message });
+  }
+  const rules: SchemaRule[] = [compositionRule, typesRule, ...(opts.profile ? [profileRules[opts.profile]] : [])];
+  issues.push(...serverIssues(api, version));
+
+  // Each referenced component is walked once; its issues and edges are shared by every operation that reaches it.
+  const components = new Map<string, { issues: Omit<SpecIssue, 'operation'>[]; edges: RefEdge[] }>();
+  const component = (ref: string) => {
+    let c = components.get(ref);
+    if (!c) {
+      c = { issues: [], edges: [] };
+      components.set(ref, c);
+      walkSchema(get(api, ref), { pointer: ref, version, depth: null }, rules, c.issues, c.edges);
+    }
+    return c;
+  };
+
+  const operations: SpecOperation[] = [];
+  const names = new Map<string, SpecOperation[]>();
+  const paths = (api['paths'] ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [path, item] of Object.entries(paths)) {
+    if (!item || typeof item !== 'object') continue;
+    for (const method of ALL_METHODS) {
+      const op = item[method] as Record<string, unknown> | undefined;
+      if (!op || typeof op !== 'object') continue;
+      const pointer = join('#/paths', path, method);
+      const operationId = typeof op['operationId'] === 'string' ? op['operationId'] : null;
+      const name = operationId ?? (typeof op['summary'] === 'string' ? op['summary'] : `${method} ${path}`);
+      const label = `${method.toUpperCase()} ${path}${operationId ? ` (${operationId})` : ''}`;
+      const o: SpecOperation = { method, path, operationId, name, pointer, label };
+      operations.push(o);
+      const add = (x: Omit<SpecIssue, 'operation'>) => issues.push({ ...x, operation: label });
+      if (!OPENCX_METHODS.includes(method)) {
+        add({ cause: opencxCauses.method, pointer, message: `${method.toUpperCase()} is not called by OpenCX` });
+        continue;
+      }
+      if (operationId) names.set(operationId, [...(names.get(operationId) ?? []), o]);
+      if (name.trim().length < 5) add({ cause: opencxCauses.shortName, pointer, message: `name "${name}" has ${name.trim().length} characters` });
+      const description = String(op['description'] ?? op['summary'] ?? '').trim();
+      if (description.length < 20 || !VERBS.test(description)) {
+        add({ cause: opencxCauses.vague, pointer: join(pointer, op['description'] ? 'description' : 'summary'), message: description ? `"${description.slice(0, 80)}"${description.length < 20 ? ` (${description.length} characters)` : ' (no verb)'}` : 'no description or summary' });
+      }
+      const local: Omit<SpecIssue, 'operation'>[] = [];
+      const edges: RefEdge[] = [];
+      inputs(api, version, path, item, op, pointer, rules, local, edges);
+      for (const x of local) add(x);
+      // Everything the input reaches through $ref: each component's issues once, then cycles.
+      const seen = new Set<string>();
+      const stack = [...edges];
+      const reached: string[] = [];
+      while (stack.length) {
+        const e = stack.pop()!;
+        if (!e.ref.startsWith('#')) {
+          add({ cause: refCauses.external, pointer: e.at, message: `$ref "${e.ref}" is not followed` });
+          continue;
+        }
+        if (seen.has(e.ref)) continue;
+        seen.add(e.ref);
+        if (get(api, e.ref) === undefined) {
+          add({ cause: refCauses.unresolved, pointer: e.at, message: `$ref "${e.ref}" does not exist` });
+          continue;
+        }
+        reached.push(e.ref);
+        const c = component(e.ref);
+        for (const x of c.issues) add(x);
+        stack.push(...c.edges);
+      }
+      const cycle = findCycle(reached, (ref) => component(ref).edges);
+      if (cycle) add({ cause: refCauses.circular, pointer: cycle.closingAt, message: `cycle ${cycle.names.join(' → ')}` });
+    }
+  }
+  for (const [id, ops] of names) {
+    if (ops.length > 1) for (const o of ops) issues.push({ cause: opencxCauses.duplicateName, pointer: o.pointer, operation: o.label, message: `operationId "${id}" is used ${ops.length} times` });
+  }
+  return { origin: spec.origin, version, operations, issues: dedupe(issues) };
+}
+
+function dedupe(issues: SpecIssue[]): SpecIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.operation}|${i.cause.id}|${i.pointer}|${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function serverIssues(api: Record<string, unknown>, version: string): SpecIssue[] {
+  if (version === '2.0') {
+    const schemes = (api['schemes'] as string[] | undefined) ?? [];
+    if (!api['host']) return [{ cause: opencxCauses.noServer, pointer: '#/host', operation: null, message: 'no host' }];
+    if (schemes.length && !schemes.includes('https')) return [{ cause: opencxCauses.httpServer, pointer: '#/schemes', operation: null, message: `schemes: ${schemes.join(', ')}` }];
+    return [];
+  }
+  const url = (api['servers'] as { url?: string }[] | undefined)?.[0]?.url;
+  if (!url || !/^[a-z]+:\/\//i.test(url)) return [{ cause: opencxCauses.noServer, pointer: '#/servers', operation: null, message: url ? `servers[0].url "${url}" is relative` : 'no servers' }];
+  if (/^http:\/\//i.test(url)) return [{ cause: opencxCauses.httpServer, pointer: '#/servers/0/url', operation: null, message: url }];
+  return [];
+}
+
+const JSONISH = /^application\/(.+\+)?json$|^\*\/\*$|^application\/\*$/i;
+
+function inputs(
+  api: Record<string, unknown>,
+  version: '2.0' | '3.0' | '3.1',
+  path: string,
+  item: Record<string, unknown>,
+  op: Record<string, unknown>,
+  pointer: string,
+  rules: SchemaRule[],
+  issues: Omit<SpecIssue, 'operation'>[],
+  edges: RefEdge[],
+): void {
+  const params = [
+    ...((item['parameters'] as unknown[]) ?? []).map((p, i) => ({ p, at: join('#/paths', path, 'parameters', i) })),
+    ...((op['parameters'] as unknown[]) ?? []).map((p, i) => ({ p, at: join(pointer, 'parameters', i) })),
+  ];
+  for (const { p, at } of params) {
+    let param = p as Record<string, unknown>;
+    let where = at;
+    if (typeof param?.['$ref'] === 'string') {
+      const ref = param['$ref'] as string;
+      const target = ref.startsWith('#') ? get(api, ref) : undefined;
+      if (!target) {
+        issues.push({ cause: ref.startsWith('#') ? refCauses.unresolved : refCauses.external, pointer: at, message: `$ref "${ref}"` });
+        continue;
+      }
+      param = target as Record<string, unknown>;
+      where = ref;
+    }
+    if (param['in'] === 'cookie') issues.push({ cause: opencxCauses.cookie, pointer: where, message: `cookie parameter "${String(param['name'])}"` });
+    if (version === '2.0') {
+      if (param['in'] === 'formData' && param['type'] === 'file') {
+        issues.push({ cause: opencxCauses.formDataFile, pointer: where, message: `formData file "${String(param['name'])}"` });
+        continue;
+      }
+      walkSchema(param['in'] === 'body' ? param['schema'] : param, { pointer: param['in'] === 'body' ? join(where, 'schema') : where, version, depth: 0 }, rules, issues, edges);
+    } else if (param['schema']) {
+      walkSchema(param['schema'], { pointer: join(where, 'schema'), version, depth: 1 }, rules, issues, edges);
+    }
+  }
+  let body = op['requestBody'] as Record<string, unknown> | undefined;
+  let bodyAt = join(pointer, 'requestBody');
+  if (body && typeof body['$ref'] === 'string') {
+    const ref = body['$ref'] as string;
+    bodyAt = ref;
+    body = ref.startsWith('#') ? (get(api, ref) as Record<string, unknown> | undefined) : undefined;
+    if (!body) issues.push({ cause: ref.startsWith('#') ? refCauses.unresolved : refCauses.external, pointer: join(pointer, 'requestBody'), message: `$ref "${ref}"` });
+  }
+  const content = (body?.['content'] ?? {}) as Record<string, { schema?: unknown }>;
+  const types = Object.keys(content);
+  if (types.length && !types.some((t) => JSONISH.test(t) || /^multipart\/form-data$/i.test(t))) {
+    issues.push({ cause: opencxCauses.body, pointer: join(bodyAt, 'content'), message: `body types: ${types.join(', ')}` });
+  }
+  for (const [type, media] of Object.entries(content)) {
+    if (!(JSONISH.test(type) || /^multipart\/form-data$/i.test(type))) continue;
+    walkSchema(media?.schema, { pointer: join(bodyAt, 'content', type, 'schema'), version, depth: 0 }, rules, issues, edges);
+  }
+}
+
+/** A cycle among the reached components, as names, with the $ref that closes it (where --fix cuts). */
+function findCycle(starts: string[], edgesOf: (ref: string) => RefEdge[]): { names: string[]; closingAt: string } | null {
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  let found: { names: string[]; closingAt: string } | null = null;
+  const visit = (ref: string): void => {
+    if (found) return;
+    state.set(ref, 1);
+    stack.push(ref);
+    for (const e of edgesOf(ref)) {
+      if (!e.ref.startsWith('#')) continue;
+      const s = state.get(e.ref);
+      if (s === 1) {
+        const from = stack.indexOf(e.ref);
+        found = { names: [...stack.slice(from), e.ref].map(nameOf), closingAt: e.at };
+        return;
+      }
+      if (!s) visit(e.ref);
+      if (found) return;
+    }
+    stack.pop();
+    state.set(ref, 2);
+  };
+  for (const s of starts) if (!state.has(s)) visit(s);
+  return found;
+}
+
+export { PROFILES, type Profile };
