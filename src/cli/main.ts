@@ -6,6 +6,7 @@ import { progressLine, renderText } from '../render/text.js';
 import { renderJson, reportJsonSchema } from '../render/json.js';
 import { DIAGNOSE_USAGE, parseDiagnoseArgs } from './diagnose-args.js';
 import { runSpecCommand } from './spec-command.js';
+import { runTicketCommand } from './ticket-command.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -19,6 +20,8 @@ Usage:
   action-debug diagnose --endpoint <https-url> [--method M] [--action NAME] [--session ID] [--header "Name: v"] [--json]
   action-debug spec <file|url> [--fix out.yaml] [--json] [--profile openai-strict|gemini|anthropic]
                                       check an OpenAPI spec before importing it into OpenCX
+  action-debug ticket <N> [--markdown|--json]
+                                      a support ticket opened from Slack, ready to paste into a form or email
   action-debug catalogue [--json]     every cause the diagnosis can name, with its family and fix
   action-debug schema                 the JSON Schema of \`diagnose --json\`
   action-debug help [command]
@@ -30,6 +33,7 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 const commands: Record<string, Command> = {
   diagnose,
   spec: runSpecCommand,
+  ticket: runTicketCommand,
   catalogue: async (argv, io) => {
     const causes = catalogue();
     io.stdout.write(argv.includes('--json') ? JSON.stringify(causes, null, 2) + '\n' : catalogueMarkdown(causes) + '\n');

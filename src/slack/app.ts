@@ -11,7 +11,9 @@ import { parseSlashCommand } from './parse-command.js';
 import { diagnoseModal, MODAL_CALLBACK, modalChannel, modalDraft } from './modal.js';
 import { MemoryCardStore, type CardStore } from './card-store.js';
 import { followUpCheck, rerunCard, startCardDiagnosis, type FlowDeps, type ReportSink, type Respond } from './diagnose-flow.js';
-import { NOT_CONFIGURED, type Escalation } from './escalate.js';
+import { NOT_CONFIGURED } from './escalate.js';
+import { historyText, type Support } from './support.js';
+import type { Store } from '../store/store.js';
 import type { SlackSettings } from './settings.js';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
@@ -23,7 +25,9 @@ export interface SlackAppDeps {
   cards?: CardStore;
   logger?: Logger;
   sinks?: ReportSink[];
-  escalation?: Escalation;
+  /** Tickets, history and the outbox (issue 5); without it Escalate says it is not configured. */
+  support?: Support;
+  store?: Store;
 }
 
 export interface SlackApp {
@@ -47,7 +51,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     cards: d.cards ?? new MemoryCardStore(),
     limits: new DiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({})),
     log,
-    sinks: d.sinks ?? [],
+    sinks: [...(d.sinks ?? []), ...(d.support ? [d.support.sink] : [])],
     inFlight: new Set(),
     slots: pLimit(settings.MAX_CONCURRENT_DIAGNOSES),
   };
@@ -111,7 +115,10 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       return void (await ack({ response_type: 'ephemeral', ...errorMessage(err.message) }));
     }
     if (parsed.kind === 'help') return void (await ack({ response_type: 'ephemeral', ...helpMessage() }));
-    if (parsed.kind === 'history') return void (await ack({ response_type: 'ephemeral', ...errorMessage('History is not available: no database is configured.', false) }));
+    if (parsed.kind === 'history') {
+      if (!d.store) return void (await ack({ response_type: 'ephemeral', ...errorMessage('History is not available: no database is configured.', false) }));
+      return void (await ack({ response_type: 'ephemeral', text: historyText(d.store, parsed.action) }));
+    }
     if (parsed.kind === 'modal') {
       await ack();
       await client.views.open({ trigger_id: command.trigger_id, view: diagnoseModal(command.channel_id) });
@@ -180,9 +187,13 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   app.action(ACTIONS.escalate, async ({ ack, action, body, client, respond }) => {
     await ack();
     const card = cardFrom((action as { value?: string }).value ?? '');
-    if (!card || !d.escalation) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_CONFIGURED }));
-    await d.escalation.open(client, card, (body as { trigger_id: string }).trigger_id, body.user.id);
+    if (!d.support) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_CONFIGURED }));
+    if (!card) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This card is from before a restart: run /action-debug again, then escalate.' }));
+    const note = await d.support.escalation.open(client, card, (body as { trigger_id: string }).trigger_id, body.user.id);
+    if (note) await respond({ response_type: 'ephemeral', replace_original: false, text: note });
   });
+
+  d.support?.register(app, (id) => deps.cards.get(id));
 
   app.event('app_mention', async ({ event, client, context }) => {
     if (context.retryNum) return; // a retried event: the first delivery is already being handled

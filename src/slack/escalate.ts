@@ -6,8 +6,8 @@ import type { Card } from './card-store.js';
  * and says so; the ticket flow plugs in by providing an Escalation.
  */
 export interface Escalation {
-  /** Must call views.open before any slow work: the trigger_id lives 3 s. */
-  open(client: webApi.WebClient, card: Card, triggerId: string, user: string): Promise<void>;
+  /** Must call views.open before any slow work: the trigger_id lives 3 s. Returns a message for the user instead, or null. */
+  open(client: webApi.WebClient, card: Card, triggerId: string, user: string): Promise<string | null>;
 }
 
 export const NOT_CONFIGURED =

@@ -4,6 +4,12 @@ import { createSlackApp } from './app.js';
 import { netOptionsFromEnv } from '../net/settings.js';
 import { LimitsSettingsSchema } from '../limits/diagnosis-limits.js';
 import { createLogger } from '../log.js';
+import bolt from '@slack/bolt';
+import { Store } from '../store/store.js';
+import { StoreSettingsSchema } from '../store/settings.js';
+import { OutboxWorker } from '../outbox/worker.js';
+import { slackSenders, webhookSender } from '../outbox/senders.js';
+import { createSupport, SupportSettingsSchema } from './support.js';
 
 const log = createLogger({ name: 'action-debug' });
 const parsed = SlackSettingsSchema.safeParse(process.env);
@@ -11,12 +17,35 @@ if (!parsed.success) {
   process.stderr.write(`action-debug: ${parsed.error.issues.map((i) => i.message).join('; ')}\nSee .env.example for every setting.\n`);
   process.exit(2);
 }
-const app = createSlackApp(parsed.data, { net: netOptionsFromEnv(process.env), limits: LimitsSettingsSchema.parse(process.env), logger: log });
+const storeSettings = StoreSettingsSchema.parse(process.env);
+const supportSettings = SupportSettingsSchema.parse(process.env);
+let store: Store;
+try {
+  store = new Store(storeSettings.DATABASE_PATH);
+} catch (err) {
+  process.stderr.write(`action-debug: ${(err as Error).message}\n`);
+  process.exit(2);
+}
+// Sends what the database says is still to send: tickets committed before a crash or during a Slack outage go out now.
+const worker = new OutboxWorker({
+  store,
+  senders: { ...slackSenders(new bolt.webApi.WebClient(parsed.data.SLACK_BOT_TOKEN, { slackApiUrl: parsed.data.SLACK_API_URL, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 })), webhook: webhookSender },
+  logger: log,
+});
+const support = createSupport(store, worker, supportSettings, log);
+const app = createSlackApp(parsed.data, { net: netOptionsFromEnv(process.env), limits: LimitsSettingsSchema.parse(process.env), logger: log, support, store });
+const purge = () => log.info({ deleted: store.purgeOlderThan(supportSettings.RETENTION_DAYS) }, 'retention');
+purge();
+setInterval(purge, 6 * 3_600_000).unref();
+worker.start();
 const { port } = await app.start();
 log.info({ port, socketMode: Boolean(parsed.data.SLACK_APP_TOKEN) }, 'action-debug listening: /slack/events, /healthz');
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     log.info('stopping: waiting for running diagnoses');
-    void app.stop().then(() => process.exit(0));
+    void app.stop().then(() => worker.stop()).then(() => {
+      store.close();
+      process.exit(0);
+    });
   });
 }

@@ -1,0 +1,83 @@
+import type { Store, OutboxRow } from '../store/store.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+
+export type Sender = (payload: any) => Promise<void>;
+
+export interface WorkerOptions {
+  store: Store;
+  senders: Record<string, Sender>;
+  logger?: Logger;
+  /** First retry delay; doubles per attempt up to maxDelayMs, with jitter. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  pollMs?: number;
+  /** How long a claimed message is reserved before another worker may take it (a crash mid-send). */
+  leaseMs?: number;
+}
+
+/**
+ * Delivers the outbox: messages committed with the ticket are sent after, retried with bounded backoff until they go
+ * through (a Slack outage, a restart). A message marked sent is never sent again.
+ */
+export class OutboxWorker {
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #stopped = false;
+  readonly #o: Required<Omit<WorkerOptions, 'logger'>> & { logger: Logger };
+
+  constructor(opts: WorkerOptions) {
+    this.#o = { baseDelayMs: 1000, maxDelayMs: 300_000, pollMs: 1000, leaseMs: 60_000, logger: silentLogger, ...opts };
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.kick();
+  }
+
+  /** Send what is due now (called after a commit, so a new ticket goes out at once). */
+  kick(): Promise<void> {
+    if (this.#running) return this.#running;
+    this.#running = this.#drain().finally(() => {
+      this.#running = null;
+      this.#schedule();
+    });
+    return this.#running;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.kick(), this.#o.pollMs);
+    this.#timer.unref();
+  }
+
+  async #drain(): Promise<void> {
+    for (let round = 0; round < 100; round++) {
+      const rows = this.#o.store.claimDue(Date.now(), 20, this.#o.leaseMs);
+      if (!rows.length) return;
+      for (const row of rows) await this.#deliver(row);
+    }
+  }
+
+  async #deliver(row: OutboxRow): Promise<void> {
+    const send = this.#o.senders[row.kind];
+    try {
+      if (!send) throw new Error(`no sender for ${row.kind}`);
+      await send(row.payload);
+      this.#o.store.markSent(row.id);
+    } catch (err) {
+      const exp = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** row.attempts);
+      const delay = exp / 2 + Math.random() * (exp / 2);
+      const message = (err as Error).message ?? String(err);
+      this.#o.store.markFailed(row.id, Date.now() + delay, message);
+      this.#o.logger.warn({ outbox: row.id, kind: row.kind, attempt: row.attempts + 1, retryInMs: Math.round(delay), err: message }, 'outbox delivery failed');
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { types } from '@slack/bolt';
+import { FamilySchema } from '../pipeline/finding.js';
+import { cut, mrkdwnEscape as esc, SLACK_LIMITS as L } from './slack-limits.js';
+
+export const UrgencySchema = z.enum(['low', 'normal', 'high', 'urgent']);
+
+/**
+ * A support ticket, exactly as the webhook (SUPPORT_WEBHOOK_URL) receives it and `action-debug ticket N --json` prints it.
+ * Evidence is already redacted: no header value or token is ever part of a ticket.
+ */
+export const TicketSchema = z.object({
+  number: z.number().int(),
+  status: z.enum(['open', 'resolved']),
+  createdAt: z.string(),
+  createdBy: z.string().describe('Slack user id (or "cli")'),
+  diagnosisId: z.string(),
+  action: z.string().nullable(),
+  session: z.string().nullable(),
+  endpoint: z.string(),
+  method: z.string(),
+  family: FamilySchema.nullable(),
+  familyTitle: z.string().nullable(),
+  cause: z.string(),
+  title: z.string(),
+  fix: z.string(),
+  evidence: z.array(z.string()),
+  alsoFound: z.array(z.string()),
+  /** What was already tried: re-runs and follow-up checks, oldest first. */
+  tried: z.array(z.string()),
+  firstFailureAt: z.string().nullable(),
+  threadLink: z.string().nullable(),
+  expected: z.string(),
+  impact: z.string(),
+  urgency: UrgencySchema,
+  resolvedBy: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+});
+export type Ticket = z.infer<typeof TicketSchema>;
+export type TicketDraft = Omit<Ticket, 'number' | 'status' | 'createdAt' | 'resolvedBy' | 'resolvedAt'>;
+
+/** Ready to paste into a support form or an email. */
+export function ticketMarkdown(t: Ticket): string {
+  const lines = [
+    `# Action failure: ${t.action ?? t.endpoint} (ticket #${t.number}, ${t.status})`,
+    '',
+    `- **Action:** ${t.action ?? '(not given)'}`,
+    `- **Session ID:** ${t.session ?? '(not given)'}`,
+    `- **Endpoint:** ${t.method} ${t.endpoint}`,
+    `- **Verdict:** ${t.family === null ? 'no problem found with the endpoint' : `family ${t.family} (${t.familyTitle}): ${t.title} [\`${t.cause}\`]`}`,
+    `- **Urgency:** ${t.urgency}`,
+    `- **First failure seen:** ${t.firstFailureAt ?? 'unknown'}`,
+    `- **Slack thread:** ${t.threadLink ?? '(none)'}`,
+    `- **Opened:** ${t.createdAt} by ${t.createdBy}${t.resolvedAt ? `; resolved ${t.resolvedAt} by ${t.resolvedBy}` : ''}`,
+    '',
+    '## Expected behaviour',
+    t.expected || '(not given)',
+    '',
+    '## Customer impact',
+    t.impact || '(not given)',
+    '',
+    '## Evidence (secrets redacted)',
+    ...t.evidence.map((e) => `- ${e}`),
+    '',
+    '## Suggested fix',
+    t.fix,
+    ...(t.alsoFound.length ? ['', '## Also found', ...t.alsoFound.map((a) => `- ${a}`)] : []),
+    '',
+    '## Already tried',
+    ...(t.tried.length ? t.tried.map((x) => `- ${x}`) : ['- (nothing yet)']),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export const TICKET_ACTIONS = { resolve: 'ad_ticket_resolve' } as const;
+
+/** The ticket as a card in the support channel, linking back to the requester's thread. */
+export function ticketBlocks(t: Ticket): { text: string; blocks: types.KnownBlock[] } {
+  const blocks: types.KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: cut(`Ticket #${t.number} · ${t.urgency} · ${t.action ?? t.endpoint}`, L.headerText, '…'), emoji: true } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: cut(
+          [
+            `*Verdict:* ${t.family === null ? 'no problem found with the endpoint' : `family ${t.family}: ${esc(t.title)} \`${t.cause}\``}`,
+            `*Session:* \`${esc(t.session ?? '?')}\`  *Endpoint:* ${t.method} ${esc(t.endpoint)}`,
+            `*Expected:* ${esc(t.expected || '—')}`,
+            `*Impact:* ${esc(t.impact || '—')}`,
+            `*Evidence:*\n${t.evidence.slice(0, 6).map((e) => `• ${esc(e)}`).join('\n')}`,
+            `*Tried:* ${t.tried.length ? esc(t.tried.join('; ')) : 'nothing yet'}`,
+          ].join('\n'),
+          L.sectionText,
+        ),
+      },
+    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: cut(`Opened by <@${t.createdBy}> · first failure ${t.firstFailureAt ?? 'unknown'}${t.threadLink ? ` · <${t.threadLink}|requester's thread>` : ''}`, L.sectionText) }] },
+  ];
+  if (t.status === 'open') {
+    blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Mark resolved' }, style: 'primary', action_id: TICKET_ACTIONS.resolve, value: String(t.number) }] });
+  } else {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:white_check_mark: Resolved by <@${t.resolvedBy}> at ${t.resolvedAt}` }] });
+  }
+  return { text: `Ticket #${t.number}: ${t.action ?? t.endpoint}: ${t.title}`, blocks };
+}

@@ -1,0 +1,170 @@
+import type { App, webApi } from '@slack/bolt';
+import { z } from 'zod';
+import type { Report } from '../pipeline/report.js';
+import type { Store, OutboxMessage } from '../store/store.js';
+import { StoreError } from '../store/db.js';
+import type { OutboxWorker } from '../outbox/worker.js';
+import { ticketBlocks, TICKET_ACTIONS, UrgencySchema, type Ticket, type TicketDraft } from '../render/ticket.js';
+import { verdictCard } from '../render/blocks.js';
+import { cut, mrkdwnEscape as esc } from '../render/slack-limits.js';
+import { cardContext, type Card } from './card-store.js';
+import type { ReportSink } from './diagnose-flow.js';
+import type { Escalation } from './escalate.js';
+import type { Logger } from '../log.js';
+
+export const SupportSettingsSchema = z.object({
+  SUPPORT_CHANNEL_ID: z.string().optional(),
+  SUPPORT_WEBHOOK_URL: z.url().optional(),
+  RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+});
+export type SupportSettings = z.infer<typeof SupportSettingsSchema>;
+
+export const ESCALATE_CALLBACK = 'ad_escalate_modal';
+
+/** Every report a card shows is stored (already redacted): the history and the ticket are built from these rows. */
+export function storeSink(store: Store): ReportSink {
+  return {
+    onReport(card, report, kind) {
+      store.saveDiagnosis({ id: report.id, cardId: card.id, createdAt: report.startedAt, requester: card.user, workspace: card.team, channel: card.channel, threadTs: card.ts, kind, report });
+    },
+  };
+}
+
+function escalationModal(card: Card, report: Report): webApi.ViewsOpenArguments['view'] {
+  const v = report.verdict;
+  const facts = [
+    `*Action:* ${esc(card.input.action ?? '—')}   *Session:* \`${esc(card.input.session ?? '—')}\``,
+    `*Endpoint:* ${card.input.method} ${esc(report.input.endpoint)}`,
+    `*Verdict:* ${v.family === null ? 'no problem found with the endpoint' : `family ${v.family}: ${esc(v.title)} \`${v.cause}\``}`,
+    `*Diagnoses on this card:* ${card.reports.length}`,
+  ].join('\n');
+  const text = (block_id: string, label: string, placeholder: string) => ({
+    type: 'input' as const, block_id, label: { type: 'plain_text' as const, text: label },
+    element: { type: 'plain_text_input' as const, action_id: 'v', multiline: true, placeholder: { type: 'plain_text' as const, text: placeholder } },
+  });
+  return {
+    type: 'modal',
+    callback_id: ESCALATE_CALLBACK,
+    private_metadata: JSON.stringify({ cardId: card.id }),
+    title: { type: 'plain_text', text: 'Escalate to support' },
+    submit: { type: 'plain_text', text: 'Open ticket' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: cut(`${facts}\nThe evidence and what was tried go into the ticket automatically (no header values).`, 3000) } },
+      text('expected', 'What did you expect?', 'The AI should look up the order and tell the customer where it is'),
+      text('impact', 'Customer impact', 'Every order question since Monday is handed off to a human'),
+      {
+        type: 'input', block_id: 'urgency', label: { type: 'plain_text', text: 'Urgency' },
+        element: { type: 'static_select', action_id: 'v', initial_option: { text: { type: 'plain_text', text: 'normal' }, value: 'normal' }, options: UrgencySchema.options.map((u) => ({ text: { type: 'plain_text' as const, text: u }, value: u })) },
+      },
+    ],
+  };
+}
+
+/** What support needs, from the card's reports: the latest verdict, the first failure, every re-run and follow-up. */
+export function ticketDraft(card: Card, user: string, fields: { expected: string; impact: string; urgency: Ticket['urgency'] }, threadLink: string | null, followUps: Report[]): TicketDraft {
+  const latest = card.reports.at(-1)!;
+  const top = latest.findings.find((f) => f.severity !== 'info');
+  const firstFailure = card.reports.find((r) => r.verdict.family !== null);
+  const tried = [
+    ...card.reports.slice(1).map((r) => `re-run at ${r.startedAt}: ${r.verdict.family === null ? 'no problem found' : `${r.verdict.cause}`}`),
+    ...followUps.map((r) => `follow-up ${r.probes.map((p) => p.title).join(', ')} at ${r.startedAt}: ${r.verdict.family === null ? 'passed' : r.verdict.cause}`),
+  ];
+  return {
+    createdBy: user, diagnosisId: latest.id, action: card.input.action ?? null, session: card.input.session ?? null, endpoint: latest.input.endpoint, method: latest.input.method,
+    family: latest.verdict.family, familyTitle: latest.verdict.familyTitle, cause: latest.verdict.cause, title: latest.verdict.title, fix: latest.verdict.fix,
+    evidence: top?.evidence ?? [], alsoFound: latest.verdict.alsoFound, tried, firstFailureAt: firstFailure?.startedAt ?? null, threadLink, ...fields,
+  };
+}
+
+export interface Support {
+  escalation: Escalation;
+  sink: ReportSink;
+  register(app: App, cards: (id: string) => Card | undefined): void;
+}
+
+export function createSupport(store: Store, worker: OutboxWorker, settings: SupportSettings, log: Logger): Support {
+  const announce = (card: Card, report: Report, user: string) => (t: Ticket): OutboxMessage[] => {
+    const msgs: OutboxMessage[] = [];
+    if (settings.SUPPORT_CHANNEL_ID) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:support`, payload: { channel: settings.SUPPORT_CHANNEL_ID, ...ticketBlocks(t) } });
+    if (card.ts) {
+      const escalatedAs = `:ticket: Escalated as ticket #${t.number} by <@${user}>`;
+      msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:card`, payload: { channel: card.channel, ts: card.ts, ...verdictCard(cardContext(card), report, { escalatedAs }) } });
+      msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:thread`, payload: { channel: card.channel, thread_ts: card.ts, text: `${escalatedAs}. Support has the session ID, the action, the verdict, the evidence and what was tried; I'll say here when it is resolved.` } });
+    }
+    if (settings.SUPPORT_WEBHOOK_URL) msgs.push({ kind: 'webhook', dedupeKey: `ticket:${t.number}:webhook`, payload: { url: settings.SUPPORT_WEBHOOK_URL, body: t } });
+    return msgs;
+  };
+
+  const escalation: Escalation = {
+    async open(client, card, triggerId, user) {
+      const report = card.reports.at(-1);
+      if (!report) return 'The diagnosis has not finished yet: escalate when the card shows the verdict.';
+      // views.open first: the trigger_id expires 3 s after the click.
+      if (card.escalatedAs) return `${card.escalatedAs.replace(/^:ticket: /, '')}. Support already has it.`;
+      await client.views.open({ trigger_id: triggerId, view: escalationModal(card, report) });
+      log.info({ card: card.id, user }, 'escalation form opened');
+      return null;
+    },
+  };
+
+  return {
+    escalation,
+    sink: storeSink(store),
+    register(app, cards) {
+      app.view(ESCALATE_CALLBACK, async ({ ack, view, body, client }) => {
+        await ack();
+        const user = body.user.id;
+        const { cardId } = JSON.parse(view.private_metadata) as { cardId: string };
+        const card = cards(cardId);
+        const values = view.state.values as Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+        const tell = (channel: string, text: string) => client.chat.postEphemeral({ channel, user, text }).catch(() => {});
+        if (!card?.reports.length) return void (await tell(body.user.id, 'This card is from before a restart: run /action-debug again, then escalate.'));
+        const permalink = card.ts ? await client.chat.getPermalink({ channel: card.channel, message_ts: card.ts }).then((r) => r.permalink ?? null, () => null) : null;
+        const followUps = store.cardDiagnoses(card.id).filter((d) => d.kind === 'follow-up').map((d) => d.report);
+        const draft = ticketDraft(card, user, {
+          expected: values['expected']?.['v']?.value ?? '',
+          impact: values['impact']?.['v']?.value ?? '',
+          urgency: UrgencySchema.catch('normal').parse(values['urgency']?.['v']?.selected_option?.value),
+        }, permalink, followUps);
+        try {
+          const { ticket, created } = store.createTicket(`card:${card.id}`, draft, announce(card, card.reports.at(-1)!, user));
+          log.info({ ticket: ticket.number, card: card.id, diagnosis: ticket.diagnosisId, created }, created ? 'ticket created' : 'ticket already existed');
+          card.escalatedAs ??= `:ticket: Escalated as ticket #${ticket.number} by <@${ticket.createdBy}>`;
+          if (!created) await tell(card.channel, `This card was already escalated as ticket #${ticket.number}.`);
+          await worker.kick();
+        } catch (err) {
+          if (!(err instanceof StoreError)) throw err;
+          log.error({ card: card.id, err: err.message }, 'ticket not saved');
+          await tell(card.channel, `:warning: ${err.message} Please try again later, or send support the session ID and action name.`);
+        }
+      });
+
+      app.action(TICKET_ACTIONS.resolve, async ({ ack, action, body, client }) => {
+        await ack();
+        const number = Number((action as { value?: string }).value);
+        const container = (body as { container?: { channel_id?: string; message_ts?: string } }).container;
+        const result = store.resolveTicket(number, body.user.id, (t) => {
+          const d = store.diagnosis(t.diagnosisId);
+          const msgs: OutboxMessage[] = [];
+          if (container?.channel_id && container.message_ts) msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:resolved-card`, payload: { channel: container.channel_id, ts: container.message_ts, ...ticketBlocks(t) } });
+          if (d?.channel && d.threadTs) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:resolved-thread`, payload: { channel: d.channel, thread_ts: d.threadTs, text: `:white_check_mark: Ticket #${t.number} was marked resolved by <@${body.user.id}>. Re-run the diagnosis to confirm.` } });
+          return msgs;
+        });
+        if (!result) return void (await client.chat.postEphemeral({ channel: container?.channel_id ?? body.user.id, user: body.user.id, text: `There is no ticket #${number}.` }).catch(() => {}));
+        await worker.kick();
+      });
+    },
+  };
+}
+
+/** `/action-debug history <action>`: the last diagnoses, when the verdict changed. */
+export function historyText(store: Store, action: string): string {
+  const rows = store.history(action, 10);
+  if (!rows.length) return `No diagnoses of "${action}" yet.`;
+  const lines = rows.map((r) => {
+    const mark = r.change === 'fixed' ? ' ← fixed since' : r.change === 'broken' ? ' ← broken since' : r.change === 'changed' ? ' ← cause changed' : '';
+    return `• ${r.at.replace('T', ' ').slice(0, 16)} <@${r.requester}>: ${r.family === null ? 'no problem found' : `family ${r.family}, \`${r.cause}\``}${mark}`;
+  });
+  return `*Last diagnoses of "${esc(action)}"* (newest first)\n${lines.join('\n')}`;
+}

@@ -1,0 +1,67 @@
+/** Versioned schema changes, applied in order at open; each runs once, inside a transaction. Never edit a shipped one. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'diagnoses, tickets, outbox, installations',
+    sql: `
+      CREATE TABLE diagnoses (
+        id            TEXT PRIMARY KEY,
+        card_id       TEXT,
+        created_at    TEXT NOT NULL,
+        requester     TEXT NOT NULL,
+        workspace     TEXT,
+        channel       TEXT,
+        thread_ts     TEXT,
+        kind          TEXT NOT NULL,
+        action        TEXT,
+        session       TEXT,
+        endpoint      TEXT NOT NULL,
+        method        TEXT NOT NULL,
+        family        INTEGER,
+        cause         TEXT NOT NULL,
+        duration_ms   INTEGER NOT NULL,
+        findings_json TEXT NOT NULL,
+        report_json   TEXT NOT NULL
+      );
+      CREATE INDEX diagnoses_action ON diagnoses(action, created_at);
+      CREATE INDEX diagnoses_card ON diagnoses(card_id, created_at);
+
+      CREATE TABLE tickets (
+        number           INTEGER PRIMARY KEY AUTOINCREMENT,
+        idempotency_key  TEXT NOT NULL UNIQUE,
+        diagnosis_id     TEXT NOT NULL REFERENCES diagnoses(id) ON DELETE RESTRICT,
+        created_at       TEXT NOT NULL,
+        created_by       TEXT NOT NULL,
+        status           TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+        resolved_by      TEXT,
+        resolved_at      TEXT,
+        payload_json     TEXT NOT NULL
+      );
+
+      CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind            TEXT NOT NULL,
+        dedupe_key      TEXT NOT NULL UNIQUE,
+        payload_json    TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        sent_at         TEXT,
+        last_error      TEXT
+      );
+      CREATE INDEX outbox_due ON outbox(sent_at, next_attempt_at);
+
+      CREATE TABLE installations (
+        id          TEXT PRIMARY KEY,
+        updated_at  TEXT NOT NULL,
+        sealed      TEXT NOT NULL
+      );
+    `,
+  },
+];
