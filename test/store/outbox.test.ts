@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import bolt from '@slack/bolt';
+import { Store } from '../../src/store/store.js';
+import { OutboxWorker } from '../../src/outbox/worker.js';
+import { slackSenders, webhookSender } from '../../src/outbox/senders.js';
+import { startFakeSlack } from '../../src/fakes/slack/index.js';
+
+async function receiver(statusFor: (n: number) => number) {
+  const bodies: unknown[] = [];
+  const server = http.createServer((req, res) => {
+    let b = '';
+    req.on('data', (d) => (b += d));
+    req.on('end', () => {
+      bodies.push(JSON.parse(b));
+      res.writeHead(statusFor(bodies.length)).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/tickets`, bodies, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+function runChild(args: string[]): Promise<{ child: ReturnType<typeof spawn>; line: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/store/fixtures/commit-then-hang.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve({ child, line: out.trim() });
+    });
+    child.on('exit', (code) => reject(new Error(`child exited ${code}: ${err}`)));
+  });
+}
+
+test('SIGKILL between committing a ticket and posting it: after restart each message goes out once', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ad-crash-')), 'bot.db');
+  const hook = await receiver(() => 200);
+  const slack = await startFakeSlack();
+  try {
+    const { child, line } = await runChild([db, hook.url, 'k1']);
+    assert.equal(line, 'committed 1 true');
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    assert.equal(hook.bodies.length, 0, 'nothing was sent before the crash');
+
+    // The restarted bot: its worker finds the committed messages and delivers them.
+    const store = new Store(db);
+    const client = new bolt.webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const worker = new OutboxWorker({ store, senders: { ...slackSenders(client), webhook: webhookSender }, baseDelayMs: 10 });
+    await worker.kick();
+    await worker.kick();
+    await worker.stop();
+    assert.equal(hook.bodies.length, 1);
+    assert.equal((hook.bodies[0] as { number: number }).number, 1);
+    assert.equal(slack.channel('CSUPPORT').length, 1);
+    assert.equal(store.pendingCount(), 0);
+    store.close();
+  } finally {
+    await hook.close();
+    await slack.close();
+  }
+});
+
+test('Slack answering 500 for a while: the ticket is posted once it recovers, with bounded backoff', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ad-500-')), 'bot.db');
+  const slack = await startFakeSlack();
+  const hook = await receiver((n) => (n <= 2 ? 503 : 200));
+  slack.fail('chat.postMessage', { status: 500, times: 3 });
+  const store = new Store(db);
+  try {
+    store.saveDiagnosis({ id: 'd', cardId: 'c', createdAt: new Date().toISOString(), requester: 'U', workspace: null, channel: null, threadTs: null, kind: 'cli', report: JSON.parse(JSON.stringify({ schemaVersion: 1, tool: 'action-debug', id: 'd', startedAt: '', durationMs: 1, input: { endpoint: 'https://x.test/', method: 'GET', action: 'a', session: null, headers: {}, spec: null, timeoutMs: 1 }, verdict: { family: null, familyTitle: null, cause: 'none', title: 't', fix: 'f', alsoFound: [], next: null }, findings: [], probes: [], checked: [] })) });
+    store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'ticket #9' } });
+    store.enqueue({ kind: 'webhook', dedupeKey: 'ticket:9:webhook', payload: { url: hook.url, body: { number: 9 } } });
+    store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'duplicate key: ignored' } });
+    const client = new bolt.webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const worker = new OutboxWorker({ store, senders: { ...slackSenders(client), webhook: webhookSender }, baseDelayMs: 20, maxDelayMs: 100, pollMs: 20 });
+    worker.start();
+    await slack.waitFor(() => store.pendingCount() === 0, 10_000, 'the outbox to drain');
+    await worker.stop();
+    assert.equal(slack.channel('CSUP').length, 1, 'posted once');
+    assert.equal(slack.calls.filter((c) => c.method === 'chat.postMessage').length, 4, '3 failures then success');
+    assert.equal(hook.bodies.length, 3, 'two 503s then delivered');
+    const row = store.db.prepare("SELECT attempts, last_error FROM outbox WHERE dedupe_key = 'ticket:9:support'").get() as { attempts: number; last_error: string | null };
+    assert.equal(row.attempts, 3);
+    assert.equal(row.last_error, null);
+  } finally {
+    store.close();
+    await slack.close();
+    await hook.close();
+  }
+});
+
+test('two processes escalating the same card at once make one ticket', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ad-race-')), 'bot.db');
+  new Store(db).close();
+  const hook = await receiver(() => 200);
+  try {
+    const [a, b] = await Promise.all([runChild([db, hook.url, 'same']), runChild([db, hook.url, 'same'])]);
+    a.child.kill('SIGKILL');
+    b.child.kill('SIGKILL');
+    const lines = [a.line, b.line].sort();
+    assert.deepEqual(lines, ['committed 1 false', 'committed 1 true']);
+    const s = new Store(db);
+    assert.equal((s.db.prepare('SELECT count(*) n FROM tickets').get() as { n: number }).n, 1);
+    assert.equal(s.pendingCount(), 2);
+    s.close();
+  } finally {
+    await hook.close();
+  }
+});
