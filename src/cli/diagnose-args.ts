@@ -5,6 +5,7 @@ import { InputError, parseHeaderArg, type DiagnosisInputDraft } from '../pipelin
 export const DIAGNOSE_USAGE = `Usage: action-debug diagnose --endpoint <https-url> [options]
 
   --endpoint URL         the action's endpoint; {placeholders} are filled with --param or a sample
+                         (with OPENCX_API_KEY set, leave it out to use the action's saved endpoint)
   --method M             GET (default), POST, PUT, PATCH or DELETE
   --action NAME          the action's name in OpenCX
   --session ID           a session ID where the action should have been called
@@ -32,7 +33,7 @@ Example:
     --action "Look up order" --session ses_123 --header "Authorization: Bearer \$TOKEN"`;
 
 export const CliFlagsSchema = z.object({
-  endpoint: z.string({ error: 'missing --endpoint <https-url>' }),
+  endpoint: z.string().optional(),
   method: z.string().optional(),
   action: z.string().optional(),
   session: z.string().optional(),
@@ -111,7 +112,7 @@ export function parseDiagnoseArgs(argv: string[]): DiagnoseArgs {
   const timeout = number(f.timeout, '--timeout');
   const burst = number(f.burst, '--burst');
   const draft: DiagnosisInputDraft = {
-    endpoint: f.endpoint,
+    endpoint: f.endpoint ?? '',
     ...(method ? { method: method as 'GET' } : {}),
     headers: f.header.map(parseHeaderArg),
     ...(f.body !== undefined ? { body: { kind: 'json' as const, text: f.body } } : {}),

@@ -7,6 +7,8 @@ import { renderJson, reportJsonSchema } from '../render/json.js';
 import { DIAGNOSE_USAGE, parseDiagnoseArgs } from './diagnose-args.js';
 import { runSpecCommand } from './spec-command.js';
 import { runTicketCommand } from './ticket-command.js';
+import { opencxServicesFromEnv } from '../opencx/services.js';
+import { resolveFromOpenCx } from '../opencx/resolve-input.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -81,10 +83,15 @@ async function diagnose(argv: string[], io: Io): Promise<number> {
     }
     throw err;
   }
-  const { flags, draft } = parsed;
+  const { flags } = parsed;
+  let { draft } = parsed;
+  const services = opencxServicesFromEnv(io.env);
   let input;
   let net;
   try {
+    if (!draft.endpoint && !services.opencx) throw new InputError('missing --endpoint <https-url> (or set OPENCX_API_KEY and give --action and --session to use the saved endpoint)');
+    draft = await resolveFromOpenCx(draft, services.opencx);
+    if (!draft.endpoint) throw new InputError(`missing --endpoint: no saved endpoint found for action "${draft.action ?? ''}"`);
     input = parseDiagnosisInput(draft);
     net = netOptionsFromEnv(io.env, { allowPrivate: flags['allow-private'], hosts: flags.resolve.join(';'), caFiles: flags.ca });
   } catch (err) {
@@ -98,10 +105,12 @@ async function diagnose(argv: string[], io: Io): Promise<number> {
   if (!flags.quiet) io.stderr.write(`Diagnosing ${input.method} ${new URL(input.endpoint).host}…\n`);
   const report = await runDiagnosis(input, {
     net,
+    services,
     onEvent: (e) => {
       if (!flags.quiet && e.type === 'probe-finished') io.stderr.write(progressLine(e.probe) + '\n');
     },
   });
+  await services.opencx?.client.close();
   io.stdout.write(flags.json ? renderJson(report) : renderText(report, { details: flags.details }));
   return report.verdict.family === null ? 0 : 1;
 }

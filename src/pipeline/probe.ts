@@ -33,8 +33,8 @@ export interface Probe<E extends Evidence = Evidence> {
   id: string;
   title: string;
   causes: Cause[];
-  /** A reason to skip for this input, or null to run. */
-  skip?(input: DiagnosisInput): string | null;
+  /** A reason to skip for this input (or missing service), or null to run. */
+  skip?(input: DiagnosisInput, services: ProbeServices): string | null;
   gather(ctx: ProbeContext): Promise<E>;
   assess(evidence: E, input: DiagnosisInput): Finding[];
   /** The one-line summary when no problem was found (default: "OK"). */

@@ -54,7 +54,7 @@ export async function runDiagnosis(input: DiagnosisInput, options: RunOptions = 
     probes.map(async (probe): Promise<ProbeResult> => {
       const t0 = performance.now();
       const base = { id: probe.id, title: probe.title, facts: {}, exchanges: [] };
-      const skip = probe.skip?.(input) ?? null;
+      const skip = probe.skip?.(input, options.services ?? {}) ?? null;
       if (skip !== null) {
         const r: ProbeResult = { ...base, status: 'skipped', durationMs: 0, summary: skip };
         emit({ type: 'probe-finished', id, probe: r });

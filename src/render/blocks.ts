@@ -94,6 +94,10 @@ export function verdictCard(c: CardContext, report: Report, opts: { escalatedAs?
   } else {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`${esc(v.fix)}\n*Next:* ${esc(v.next ?? '')}`, L.sectionText) } });
   }
+  const failedToRun = report.probes.filter((p) => p.status === 'error');
+  if (failedToRun.length) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(failedToRun.map((p) => `:warning: Could not check: ${esc(p.title)}: ${esc(p.summary)}`).join('\n'), L.sectionText) } });
+  }
   const probeLine = report.probes.map((p) => `${STATUS_ICON[p.status]} ${esc(p.title)}`).join('   ');
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(probeLine, L.sectionText) }] });
   blocks.push(contextLine(c, [`${(report.durationMs / 1000).toFixed(1)} s`]));

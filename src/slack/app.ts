@@ -1,19 +1,21 @@
 import bolt from '@slack/bolt';
 import pLimit from 'p-limit';
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { InputError, parseDiagnosisInput } from '../pipeline/input.js';
+import { InputError, parseDiagnosisInput, type DiagnosisInput } from '../pipeline/input.js';
 import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
 import { createLogger, type Logger } from '../log.js';
 import { DiagnosisLimits, LimitsSettingsSchema, type LimitsSettings } from '../limits/diagnosis-limits.js';
 import { ACTIONS, errorMessage, helpMessage } from '../render/blocks.js';
-import { parseSlashCommand } from './parse-command.js';
+import { parseSlashCommand, type SlashCommand } from './parse-command.js';
 import { diagnoseModal, MODAL_CALLBACK, modalChannel, modalDraft } from './modal.js';
 import { MemoryCardStore, type CardStore } from './card-store.js';
 import { followUpCheck, rerunCard, startCardDiagnosis, type FlowDeps, type ReportSink, type Respond } from './diagnose-flow.js';
 import { NOT_CONFIGURED } from './escalate.js';
 import { historyText, type Support } from './support.js';
 import type { Store } from '../store/store.js';
+import type { OpenCxServices } from '../opencx/facts.js';
+import { resolveFromOpenCx } from '../opencx/resolve-input.js';
 import type { SlackSettings } from './settings.js';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
@@ -105,11 +107,15 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     }
     const refusal = allowed(command.user_id, command.channel_id);
     if (refusal) return void (await ack({ response_type: 'ephemeral', ...errorMessage(refusal, false) }));
-    let parsed;
-    let input;
+    let parsed: SlashCommand;
+    let input: DiagnosisInput | undefined;
+    const facts = (deps.services as OpenCxServices).opencx;
     try {
       parsed = parseSlashCommand(command.text ?? '');
-      if (parsed.kind === 'diagnose') input = parseDiagnosisInput(parsed.draft);
+      if (parsed.kind === 'diagnose' && (parsed.draft.endpoint || !facts)) {
+        if (!parsed.draft.endpoint) throw new InputError('missing an endpoint');
+        input = parseDiagnosisInput(parsed.draft);
+      }
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       return void (await ack({ response_type: 'ephemeral', ...errorMessage(err.message) }));
@@ -124,11 +130,21 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       await client.views.open({ trigger_id: command.trigger_id, view: diagnoseModal(command.channel_id) });
       return;
     }
-    if (!input) return void (await ack());
-    if (input.burst > 0 && deps.net.allowPrivate === false) {
+    if (!input) {
+      // No endpoint given: the action's saved one comes from OpenCX, after the ack (the 3 s deadline holds).
+      await ack({ response_type: 'ephemeral', text: `Looking up "${parsed.draft.action}" in OpenCX…` });
+      try {
+        const draft = await resolveFromOpenCx(parsed.draft, facts);
+        if (!draft.endpoint) throw new InputError(`missing an endpoint: OpenCX has no saved endpoint for "${draft.action}"`);
+        input = parseDiagnosisInput(draft);
+      } catch (err) {
+        return void (await (respond as Respond)({ response_type: 'ephemeral', ...errorMessage(err instanceof Error ? err.message : String(err)) }));
+      }
+    } else if (input.burst > 0 && deps.net.allowPrivate === false) {
       return void (await ack({ response_type: 'ephemeral', ...errorMessage('burst= sends several calls in a row: open the form (`/action-debug` alone) to confirm you own the endpoint.', false) }));
+    } else {
+      await ack({ response_type: 'ephemeral', text: `Diagnosing ${input.method} ${new URL(input.endpoint).host}… the card appears in this channel.` });
     }
-    await ack({ response_type: 'ephemeral', text: `Diagnosing ${input.method} ${new URL(input.endpoint).host}… the card appears in this channel.` });
     log.info({ rid, user: command.user_id, channel: command.channel_id }, 'diagnosis requested');
     await startCardDiagnosis(deps, client, { input, channel: command.channel_id, team: command.team_id, user: command.user_id, respond: respond as Respond });
   });

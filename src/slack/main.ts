@@ -10,6 +10,7 @@ import { StoreSettingsSchema } from '../store/settings.js';
 import { OutboxWorker } from '../outbox/worker.js';
 import { slackSenders, webhookSender } from '../outbox/senders.js';
 import { createSupport, SupportSettingsSchema } from './support.js';
+import { opencxServicesFromEnv } from '../opencx/services.js';
 
 const log = createLogger({ name: 'action-debug' });
 const parsed = SlackSettingsSchema.safeParse(process.env);
@@ -33,7 +34,7 @@ const worker = new OutboxWorker({
   logger: log,
 });
 const support = createSupport(store, worker, supportSettings, log);
-const app = createSlackApp(parsed.data, { net: netOptionsFromEnv(process.env), limits: LimitsSettingsSchema.parse(process.env), logger: log, support, store });
+const app = createSlackApp(parsed.data, { net: netOptionsFromEnv(process.env), services: opencxServicesFromEnv(process.env), limits: LimitsSettingsSchema.parse(process.env), logger: log, support, store });
 const purge = () => log.info({ deleted: store.purgeOlderThan(supportSettings.RETENTION_DAYS) }, 'retention');
 purge();
 setInterval(purge, 6 * 3_600_000).unref();

@@ -58,11 +58,9 @@ export function parseSlashCommand(text: string): SlashCommand {
       draft.burst = Number(value);
     } else (draft.pathParams as Record<string, string>)[key.slice('param.'.length)] = value;
   }
-  if (positional.length < 3) {
-    const missing = ['a session ID', 'an action name', 'an endpoint'][positional.length];
-    throw new InputError(`missing ${missing}`);
-  }
+  if (positional.length < 2) throw new InputError(`missing ${positional.length ? 'an action name' : 'a session ID'}`);
   if (positional.length > 3) throw new InputError(`too many words: quote an action name with spaces ("${positional.slice(1, -1).join(' ')}")`);
-  const [session, action, endpoint] = positional as [string, string, string];
+  // Without an endpoint the action's saved one is used, when OpenCX is configured (the app checks).
+  const [session, action, endpoint = ''] = positional as [string, string, string?];
   return { kind: 'diagnose', draft: { ...draft, session, action, endpoint } };
 }

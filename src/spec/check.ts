@@ -34,7 +34,7 @@ export const specCauses: Cause[] = [parseCause, structureCause, ...Object.values
 
 export const OPENCX_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const ALL_METHODS = [...OPENCX_METHODS, 'head', 'options', 'trace'];
-const VERBS = /\b(get|gets|list|lists|create|creates|update|updates|delete|deletes|remove|removes|add|adds|look|looks|find|finds|search|searches|fetch|fetches|retrieve|retrieves|return|returns|check|checks|send|sends|cancel|cancels|set|sets|start|starts|stop|stops|book|books|track|tracks|refund|refunds|submit|submits|upload|uploads|download|downloads|show|shows|read|reads|change|changes|replace|replaces|mark|marks|assign|assigns|verify|verifies|count|counts|lock|unlock|merge|merges|move|moves|rename|renames|approve|reject|invite|register|generate|generates|run|runs|trigger|triggers|enable|disable|block|unblock|follow|unfollow|star|unstar)\b/i;
+export const VERBS = /\b(get|gets|list|lists|create|creates|update|updates|delete|deletes|remove|removes|add|adds|look|looks|find|finds|search|searches|fetch|fetches|retrieve|retrieves|return|returns|check|checks|send|sends|cancel|cancels|set|sets|start|starts|stop|stops|book|books|track|tracks|refund|refunds|submit|submits|upload|uploads|download|downloads|show|shows|read|reads|change|changes|replace|replaces|mark|marks|assign|assigns|verify|verifies|count|counts|lock|unlock|merge|merges|move|moves|rename|renames|approve|reject|invite|register|generate|generates|run|runs|trigger|triggers|enable|disable|block|unblock|follow|unfollow|star|unstar)\b/i;
 
 export interface SpecOperation {
   method: string;

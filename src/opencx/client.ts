@@ -1,0 +1,132 @@
+import { Agent, request } from 'undici';
+import pLimit from 'p-limit';
+import type { z } from 'zod';
+import { redactText } from '../pipeline/redact.js';
+import type { Secret } from '../pipeline/secret.js';
+import { ActionListSchema, ChatSessionSchema, ContactSegmentsSchema, ErrorBodySchema, HandoffEventsSchema, HistoryPageSchema } from './schemas.js';
+import type { OpenCxSettings } from './settings.js';
+
+export type OpenCxErrorKind = 'not_found' | 'unauthorized' | 'forbidden' | 'timeout' | 'bad_response' | 'unavailable' | 'rate_limited';
+
+/** A fact OpenCX could not give, with a sentence the card can show. Never carries the API key. */
+export class OpenCxError extends Error {
+  constructor(readonly kind: OpenCxErrorKind, message: string, readonly status: number | null = null) {
+    super(redactText(message));
+  }
+}
+
+const MAX_ATTEMPTS = 3;
+const MAX_WAIT_MS = 10_000;
+
+/** A token bucket: `perMinute` requests per rolling minute for this key, then callers wait their turn. */
+class MinuteBucket {
+  readonly #stamps: number[] = [];
+  constructor(private readonly perMinute: number) {}
+  async take(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      while (this.#stamps.length && now - this.#stamps[0]! >= 60_000) this.#stamps.shift();
+      if (this.#stamps.length < this.perMinute) {
+        this.#stamps.push(now);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 60_000 - (now - this.#stamps[0]!) + 5));
+    }
+  }
+}
+
+/**
+ * The OpenCX public API: typed answers (zod), at most `OPENCX_REQUESTS_PER_MINUTE` per minute, a timeout per call,
+ * backoff on 429/5xx honouring Retry-After, no retry on other 4xx.
+ */
+export class OpenCxClient {
+  readonly #agent = new Agent({ connections: 4 });
+  readonly #limit = pLimit(4);
+  readonly #bucket: MinuteBucket;
+  readonly #key: Secret;
+
+  constructor(private readonly settings: OpenCxSettings & { OPENCX_API_KEY: Secret }, private readonly sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))) {
+    this.#key = settings.OPENCX_API_KEY;
+    this.#bucket = new MinuteBucket(settings.OPENCX_REQUESTS_PER_MINUTE);
+  }
+
+  listActions() {
+    return this.#get('/actions', ActionListSchema, 'the action list');
+  }
+  session(id: string) {
+    return this.#get(`/chat/sessions/${encodeURIComponent(id)}`, ChatSessionSchema, `session ${id}`);
+  }
+  history(id: string, cursor?: string) {
+    return this.#get(`/chat/sessions/${encodeURIComponent(id)}/history${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, HistoryPageSchema, `the history of session ${id}`);
+  }
+  contactSegments(contactId: string) {
+    return this.#get(`/contacts/segments/contacts/${encodeURIComponent(contactId)}`, ContactSegmentsSchema, `the segments of contact ${contactId}`);
+  }
+  handoffEvents(reason: string) {
+    return this.#get(`/handoff-analytics/events?reason=${encodeURIComponent(reason)}`, HandoffEventsSchema, `handoff events (${reason})`);
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  #get<T extends z.ZodType>(path: string, schema: T, what: string): Promise<z.infer<T>> {
+    return this.#limit(async () => {
+      let waited = 0;
+      for (let attempt = 1; ; attempt++) {
+        await this.#bucket.take();
+        const r = await this.#once(path, what);
+        if (r.ok) {
+          const parsed = schema.safeParse(r.body);
+          if (parsed.success) return parsed.data;
+          const issue = parsed.error.issues[0]!;
+          throw new OpenCxError('bad_response', `OpenCX answered ${what} in an unexpected shape: ${issue.path.join('.') || '(top)'} ${issue.message}`, r.status);
+        }
+        const retryable = r.status === 429 || (r.status !== null && r.status >= 500) || r.error.kind === 'unavailable';
+        const delay = Math.min(r.retryAfterMs ?? 500 * 2 ** (attempt - 1), MAX_WAIT_MS);
+        if (!retryable || attempt >= MAX_ATTEMPTS || waited + delay > MAX_WAIT_MS) throw r.error;
+        waited += delay;
+        await this.sleep(delay);
+      }
+    });
+  }
+
+  async #once(path: string, what: string): Promise<{ ok: true; status: number; body: unknown } | { ok: false; status: number | null; error: OpenCxError; retryAfterMs: number | null }> {
+    const url = new URL(path.replace(/^\//, ''), this.settings.OPENCX_API_URL.replace(/\/?$/, '/'));
+    let res;
+    try {
+      res = await request(url, {
+        dispatcher: this.#agent,
+        headers: { authorization: `Bearer ${this.#key.reveal()}`, accept: 'application/json', 'user-agent': 'action-debug' },
+        signal: AbortSignal.timeout(this.settings.OPENCX_TIMEOUT_MS),
+      });
+    } catch (err) {
+      const timeout = (err as Error).name === 'TimeoutError' || /timeout/i.test((err as Error).message);
+      return { ok: false, status: null, retryAfterMs: null, error: new OpenCxError(timeout ? 'timeout' : 'unavailable', timeout ? `OpenCX did not answer ${what} within ${this.settings.OPENCX_TIMEOUT_MS} ms` : `OpenCX is unreachable (${(err as Error).message})`) };
+    }
+    const text = await res.body.text().catch(() => '');
+    const status = res.statusCode;
+    let body: unknown = undefined;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      if (status < 300) return { ok: false, status, retryAfterMs: null, error: new OpenCxError('bad_response', `OpenCX answered ${what} with ${/^\s*</.test(text) ? 'an HTML page' : 'something that is not JSON'} (status ${status})`, status) };
+    }
+    if (status >= 200 && status < 300) return { ok: true, status, body };
+    const msg = ErrorBodySchema.safeParse(body).data?.message;
+    const detail = Array.isArray(msg) ? msg.join('; ') : msg ?? '';
+    const kind: OpenCxErrorKind = status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 429 ? 'rate_limited' : 'unavailable';
+    const sentence: Record<OpenCxErrorKind, string> = {
+      not_found: `OpenCX has no ${what} (404)`,
+      unauthorized: 'OpenCX refused the API key (401): check OPENCX_API_KEY',
+      forbidden: `the OpenCX API key may not read ${what} (403): give it the read scope`,
+      rate_limited: `OpenCX rate-limited the request for ${what} (429)`,
+      unavailable: `OpenCX failed to answer ${what} (${status})`,
+      timeout: '',
+      bad_response: '',
+    };
+    const ra = res.headers['retry-after'];
+    const retryAfterMs = typeof ra === 'string' && /^\d+$/.test(ra) ? Number(ra) * 1000 : null;
+    return { ok: false, status, retryAfterMs, error: new OpenCxError(kind, `${sentence[kind]}${detail ? `: ${detail}` : ''}`, status) };
+  }
+}
