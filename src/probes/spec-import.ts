@@ -1,6 +1,8 @@
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
-import { loadAndCheck } from '../spec/run-check.js';
+import { checkSpecText, loadAndCheck } from '../spec/run-check.js';
+import { InputError } from '../pipeline/input.js';
+import { UPLOAD_PREFIX, type UploadedSpecsService } from '../spec/uploaded-specs.js';
 import { issuesToFindings } from '../spec/findings.js';
 import { specCauses, type SpecReport } from '../spec/check.js';
 import { fillPath } from './opencx-call.js';
@@ -36,7 +38,15 @@ export const specImportProbe: Probe<SpecEvidence> = {
   causes: [...specCauses, causes.noOperation],
   skip: (input) => (input.spec ? null : 'no spec given (spec=<url> or --spec)'),
   async gather(ctx) {
-    const outcome = await loadAndCheck(ctx.input.spec!, { net: ctx.net, timeoutMs: ctx.input.timeoutMs });
+    const source = ctx.input.spec!;
+    let outcome;
+    if (source.startsWith(UPLOAD_PREFIX)) {
+      const text = (ctx.services as UploadedSpecsService).uploadedSpecs?.get(source);
+      if (text === undefined) throw new InputError(`${source} is no longer in memory (the app restarted): share the file again`);
+      outcome = checkSpecText(source, text);
+    } else {
+      outcome = await loadAndCheck(source, { net: ctx.net, timeoutMs: ctx.input.timeoutMs });
+    }
     const report = outcome.report;
     const path = new URL(fillPath(ctx.input.endpoint, ctx.input.pathParams)).pathname;
     const op = report.operations.find((o) => o.method === ctx.input.method.toLowerCase() && pathMatches(o.path, path));

@@ -146,10 +146,10 @@ export function followUpsFor(report: Report): FollowUp[] {
   return out;
 }
 
-export function followUpMessage(cardId: string, followUps: FollowUp[]): SlackMessage {
+export function followUpMessage(cardId: string, followUps: FollowUp[], rerunLaterMinutes = 5): SlackMessage {
   const elements: Button[] = [
     button('Re-run now', ACTIONS.rerun, cardId, 'primary'),
-    button('Re-run in 5 minutes', ACTIONS.rerunLater, cardId),
+    button(`Re-run in ${rerunLaterMinutes} minute${rerunLaterMinutes === 1 ? '' : 's'}`, ACTIONS.rerunLater, cardId),
     ...followUps.map((f) => button(f.label, ACTIONS.followUp, `${cardId}|${f.id}`)),
   ].slice(0, L.actionsElements);
   return {

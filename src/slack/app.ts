@@ -17,6 +17,8 @@ import type { Store } from '../store/store.js';
 import type { OpenCxServices } from '../opencx/facts.js';
 import { resolveFromOpenCx } from '../opencx/resolve-input.js';
 import type { SlackSettings } from './settings.js';
+import { registerThreadEvents } from './thread-events.js';
+import { UploadedSpecs } from '../spec/uploaded-specs.js';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
 
@@ -46,10 +48,11 @@ export interface SlackApp {
  */
 export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackApp {
   const log = d.logger ?? createLogger({ name: 'action-debug-slack' });
+  const uploads = new UploadedSpecs();
   const deps: FlowDeps = {
     settings,
     net: d.net,
-    services: d.services ?? {},
+    services: { uploadedSpecs: uploads, ...d.services },
     cards: d.cards ?? new MemoryCardStore(),
     limits: new DiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({})),
     log,
@@ -155,7 +158,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       input = parseDiagnosisInput(modalDraft(view.state.values));
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      const block = /^endpoint/.test(msg) ? 'endpoint' : /^session/.test(msg) ? 'session' : /^action/.test(msg) ? 'action' : 'endpoint';
+      const block = ['endpoint', 'session', 'action', 'method', 'spec', 'burst'].find((b) => msg.startsWith(b)) ?? 'endpoint';
       return void (await ack({ response_action: 'errors', errors: { [block]: msg.replace(/^\w+: /, '') } }));
     }
     await ack();
@@ -211,18 +214,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
 
   d.support?.register(app, (id) => deps.cards.get(id));
 
-  app.event('app_mention', async ({ event, client, context }) => {
-    if (context.retryNum) return; // a retried event: the first delivery is already being handled
-    const text = event.text.replace(/<@[A-Z0-9]+>/g, '').trim();
-    const [verb, ...rest] = text.split(/\s+/);
-    const threadTs = (event as { thread_ts?: string }).thread_ts;
-    const card = threadTs ? deps.cards.byMessage(event.channel, threadTs) : undefined;
-    const reply = (t: string) => client.chat.postMessage({ channel: event.channel, ...(threadTs ? { thread_ts: threadTs } : {}), text: t });
-    if (!card) return void (await reply('Mention me in the thread of a diagnosis card: `rerun`, or `spec <url>`. To start one: `/action-debug help`.'));
-    if (verb === 'rerun') return void (await rerunCard(deps, client, card, 'Re-run'));
-    if (verb === 'spec' && rest[0]) return void (await rerunCard(deps, client, card, 'Re-run with the spec', { spec: rest[0].replace(/^<([^|>]+).*>$/, '$1') }));
-    await reply('I know `rerun` and `spec <url>` here.');
-  });
+  registerThreadEvents(app, deps, uploads);
 
   app.error(async (err) => {
     log.error({ err: err.message }, 'slack handler failed');

@@ -115,7 +115,7 @@ export async function startCardDiagnosis(
         await respond({ ...verdictCard(cardContext(card), report), response_type: 'in_channel' });
       } else {
         await postThread(deps, client, card, detailsMessage(report));
-        await postThread(deps, client, card, followUpMessage(card.id, followUpsFor(report)));
+        await postThread(deps, client, card, followUpMessage(card.id, followUpsFor(report), deps.settings.RERUN_LATER_MINUTES));
       }
       await notifySinks(deps, card, report, 'first');
     } catch (err) {
@@ -145,7 +145,10 @@ async function postThread(deps: FlowDeps, client: WebClient, card: Card, msg: Sl
 
 /** Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. */
 export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change?: Partial<DiagnosisInput>): Promise<void> {
-  if (card.running) return;
+  if (card.running) {
+    await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false));
+    return;
+  }
   const gate = deps.limits.tryStart({ user: card.user, workspace: card.team }, card.input.endpoint);
   if (!gate.ok) {
     await postThread(deps, client, card, errorMessage(gate.message, false));

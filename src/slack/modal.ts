@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
-import { METHODS, parseHeaderArg, type DiagnosisInputDraft } from '../pipeline/input.js';
+import { InputError, MAX_BURST, METHODS, parseHeaderArg, type DiagnosisInputDraft } from '../pipeline/input.js';
 
 export const MODAL_CALLBACK = 'ad_diagnose_modal';
 
@@ -31,11 +31,19 @@ export function diagnoseModal(channel: string): types.View {
       },
       input('spec', 'OpenAPI spec URL', 'https://api.example.com/openapi.yaml', true),
       input('authorization', 'Authorization value', 'Bearer …', true, 'Exactly as saved in the global variable. Used for this diagnosis only, never shown or stored.'),
+      input('burst', 'Burst (optional)', `0 to ${MAX_BURST}`, true, `Send up to ${MAX_BURST} calls in a row to see where rate limiting starts. Only against an endpoint you own.`),
+      {
+        type: 'input', block_id: 'owner', optional: true, label: { type: 'plain_text', text: 'Ownership' },
+        element: { type: 'checkboxes', action_id: 'v', options: [{ text: { type: 'plain_text', text: 'I own or operate this endpoint' }, value: 'owner' }] },
+      },
     ],
   };
 }
 
-const Values = z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish(), selected_option: z.object({ value: z.string() }).nullish() })));
+const Values = z.record(
+  z.string(),
+  z.record(z.string(), z.object({ value: z.string().nullish(), selected_option: z.object({ value: z.string() }).nullish(), selected_options: z.array(z.object({ value: z.string() })).nullish() })),
+);
 
 export function modalChannel(privateMetadata: string): string | null {
   try {
@@ -50,7 +58,13 @@ export function modalDraft(values: unknown): DiagnosisInputDraft {
   const v = Values.parse(values);
   const text = (id: string) => v[id]?.['v']?.value?.trim() || undefined;
   const auth = text('authorization');
+  const burstText = text('burst');
+  const burst = burstText === undefined ? 0 : Number(burstText);
+  if (!Number.isInteger(burst) || burst < 0 || burst > MAX_BURST) throw new InputError(`burst: a whole number from 0 to ${MAX_BURST}`);
+  const owner = Boolean(v['owner']?.['v']?.selected_options?.some((o) => o.value === 'owner'));
+  if (burst > 0 && !owner) throw new InputError('burst: tick "I own or operate this endpoint" to send a burst, or leave it empty');
   return {
+    ...(burst ? { burst } : {}),
     endpoint: text('endpoint') ?? '',
     method: (v['method']?.['v']?.selected_option?.value ?? 'GET') as 'GET',
     ...(text('session') ? { session: text('session') } : {}),

@@ -13,6 +13,11 @@ export type SpecOutcome =
 /** Load (file or https URL), parse and check. A source that cannot be read at all throws InputError. */
 export async function loadAndCheck(source: string, opts: { net: NetOptions; profile?: Profile; timeoutMs?: number }): Promise<SpecOutcome> {
   const { origin, text } = await readSpecSource(source, opts);
+  return checkSpecText(origin, text, opts);
+}
+
+/** Parse and check a spec already in memory (a file shared in Slack, say). */
+export function checkSpecText(origin: string, text: string, opts: { profile?: Profile } = {}): SpecOutcome {
   try {
     const spec = parseSpecText(origin, text);
     return { ok: true, spec, report: checkSpec(spec, opts.profile ? { profile: opts.profile } : {}) };

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { FakeSlack } from './server.js';
+import type { FakeFile, FakeSlack } from './server.js';
 
 export interface Delivery {
   status: number;
@@ -59,6 +59,9 @@ export class SlackDriver {
   }
 
   async click(message: { channel: string; ts: string }, actionId: string, value: string, who: Who = {}): Promise<Delivery & { triggerId: string }> {
+    // Slack sends the clicked button's own label back; find it on the message the user sees (any thread reply too).
+    const shown = this.slack.messages.filter((m) => m.channel === message.channel && (m.ts === message.ts || m.threadTs === message.ts));
+    const label = shown.map((m) => findButton(m.blocks, actionId, value)).find(Boolean) ?? actionId;
     const triggerId = this.slack.issueTrigger();
     const responseUrl = this.slack.responseUrl();
     const payload = {
@@ -66,7 +69,7 @@ export class SlackDriver {
       api_app_id: 'A0APP', token: 'deprecated', trigger_id: triggerId, response_url: responseUrl,
       container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
       channel: { id: message.channel, name: 'support-eng' }, message: { type: 'message', ts: message.ts, text: '' },
-      actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: String(Date.now() / 1000), text: { type: 'plain_text', text: actionId } }],
+      actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: String(Date.now() / 1000), text: { type: 'plain_text', text: label } }],
     };
     const d = await this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
     return { ...d, responseUrl, triggerId };
@@ -89,4 +92,32 @@ export class SlackDriver {
     });
     return this.post(body, 'application/json', headers);
   }
+
+  /** A user shares a file in a channel or thread: the `message` event with subtype file_share. */
+  async shareFile(file: FakeFile, where: { channel: string; threadTs?: string }, who: Who = {}, text = ''): Promise<Delivery> {
+    const ts = `${Date.now() / 1000}`;
+    const body = JSON.stringify({
+      token: 'deprecated', team_id: who.team ?? 'T0FAKE', api_app_id: 'A0APP', type: 'event_callback', event_id: `Ev${Date.now()}${Math.random().toString(16).slice(2, 6)}`, event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: who.team ?? 'T0FAKE', user_id: 'U0BOT', is_bot: true }],
+      event: {
+        type: 'message', subtype: 'file_share', user: who.user ?? 'U0ALICE', text, ts, channel: where.channel, channel_type: 'channel', event_ts: ts,
+        ...(where.threadTs ? { thread_ts: where.threadTs } : {}), files: [file], upload: true, display_as_bot: false,
+      },
+    });
+    return this.post(body, 'application/json');
+  }
+}
+
+function findButton(blocks: unknown, actionId: string, value: string): string | undefined {
+  const stack: unknown[] = [blocks];
+  while (stack.length) {
+    const b = stack.pop();
+    if (Array.isArray(b)) stack.push(...b);
+    else if (b && typeof b === 'object') {
+      const o = b as Record<string, unknown>;
+      if (o['type'] === 'button' && o['action_id'] === actionId && o['value'] === value) return (o['text'] as { text?: string } | undefined)?.text;
+      stack.push(...Object.values(o));
+    }
+  }
+  return undefined;
 }

@@ -27,6 +27,17 @@ export interface FakeMessage {
   ephemeralTo: string | null;
 }
 
+/** A file a user shared, as Slack describes it in a message event's `files`. */
+export interface FakeFile {
+  id: string;
+  name: string;
+  mimetype: string;
+  filetype: string;
+  size: number;
+  url_private: string;
+  url_private_download: string;
+}
+
 export interface Fault {
   status?: number;
   retryAfter?: number;
@@ -45,6 +56,9 @@ export interface FakeSlack {
   messages: FakeMessage[];
   responses: { id: string; body: Record<string, unknown> }[];
   views: { id: string; view: Record<string, unknown>; user: string | null }[];
+  /** Files users shared; their downloads need the bot token, as files.slack.com does. */
+  downloads: { id: string; token: string | null }[];
+  upload(name: string, content: string, mimetype?: string): FakeFile;
   issueTrigger(): string;
   responseUrl(): string;
   fail(method: string, fault: Fault): void;
@@ -63,6 +77,8 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
   const triggers = new Map<string, { issued: number; used: boolean }>();
   const responseUses = new Map<string, number>();
   const faults = new Map<string, Fault[]>();
+  const files = new Map<string, { file: FakeFile; content: string }>();
+  const downloads: FakeSlack['downloads'] = [];
   let seq = 0;
   const nextTs = () => `${1_700_000_000 + ++seq}.${String(seq).padStart(6, '0')}`;
 
@@ -84,6 +100,19 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
         const body = JSON.parse(raw || '{}') as Record<string, unknown>;
         responses.push({ id, body });
         return send(200, { ok: true });
+      }
+      if (url.pathname.startsWith('/files-pri/')) {
+        const id = url.pathname.split('/')[2]?.split('-')[1] ?? '';
+        const auth = String(req.headers.authorization ?? '');
+        downloads.push({ id, token: auth.startsWith('Bearer ') ? auth.slice(7) : null });
+        const f = files.get(id);
+        // Without a token (or the files:read scope) Slack answers with its sign-in page, not an error status.
+        if (!f || !auth.startsWith('Bearer ')) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          return res.end('<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>');
+        }
+        res.writeHead(200, { 'content-type': f.file.mimetype });
+        return res.end(f.content);
       }
       if (!url.pathname.startsWith('/api/')) return send(404, { ok: false, error: 'unknown_path' });
       const method = url.pathname.slice('/api/'.length);
@@ -173,6 +202,18 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
     messages,
     responses,
     views,
+    downloads,
+    upload(name, content, mimetype) {
+      const id = `F${String(++seq).padStart(8, '0')}`;
+      const ext = name.split('.').pop() ?? 'text';
+      const path = `${base}/files-pri/T0FAKE-${id}/download/${encodeURIComponent(name)}`;
+      const file: FakeFile = {
+        id, name, mimetype: mimetype ?? (ext === 'json' ? 'application/json' : 'text/plain'), filetype: ext, size: Buffer.byteLength(content),
+        url_private: path.replace('/download/', '/'), url_private_download: path,
+      };
+      files.set(id, { file, content });
+      return file;
+    },
     issueTrigger() {
       const id = `${Date.now()}.${++seq}.fake${Math.random().toString(16).slice(2, 10)}`;
       triggers.set(id, { issued: Date.now(), used: false });
