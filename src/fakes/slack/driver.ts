@@ -58,7 +58,7 @@ export class SlackDriver {
     return { ...d, responseUrl, triggerId };
   }
 
-  async click(message: { channel: string; ts: string }, actionId: string, value: string, who: Who = {}): Promise<Delivery & { triggerId: string }> {
+  async click(message: { channel: string; ts: string }, actionId: string, value: string, who: Who = {}): Promise<Delivery & { triggerId: string; responseUrl: string }> {
     // Slack sends the clicked button's own label back; find it on the message the user sees (any thread reply too).
     const shown = this.slack.messages.filter((m) => m.channel === message.channel && (m.ts === message.ts || m.threadTs === message.ts));
     const label = shown.map((m) => findButton(m.blocks, actionId, value)).find(Boolean) ?? actionId;
