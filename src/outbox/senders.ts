@@ -2,15 +2,18 @@ import type { webApi } from '@slack/bolt';
 import { request } from 'undici';
 import type { Sender } from './worker.js';
 
-/** The outbox's message kinds and how each is delivered. */
-export interface SlackPost { channel: string; text: string; blocks?: unknown[]; thread_ts?: string }
-export interface SlackUpdate { channel: string; ts: string; text: string; blocks?: unknown[] }
+/** The outbox's message kinds and how each is delivered. `team` picks the workspace's token and is not sent to Slack. */
+export interface SlackPost { channel: string; text: string; blocks?: unknown[]; thread_ts?: string; team?: string }
+export interface SlackUpdate { channel: string; ts: string; text: string; blocks?: unknown[]; team?: string }
 export interface WebhookPost { url: string; body: unknown }
 
-export function slackSenders(client: webApi.WebClient): Record<string, Sender> {
+type WebClient = webApi.WebClient;
+
+export function slackSenders(clients: WebClient | ((team: string | undefined) => Promise<WebClient>)): Record<string, Sender> {
+  const clientFor = typeof clients === 'function' ? clients : async () => clients;
   return {
-    'slack.post': async (p: SlackPost) => void (await client.chat.postMessage(p as never)),
-    'slack.update': async (p: SlackUpdate) => void (await client.chat.update(p as never)),
+    'slack.post': async ({ team, ...p }: SlackPost) => void (await (await clientFor(team)).chat.postMessage(p as never)),
+    'slack.update': async ({ team, ...p }: SlackUpdate) => void (await (await clientFor(team)).chat.update(p as never)),
   };
 }
 

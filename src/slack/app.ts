@@ -1,6 +1,8 @@
 import bolt from '@slack/bolt';
 import pLimit from 'p-limit';
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, InstallationStore, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { BOT_SCOPES } from './scopes.js';
+import { slackClientOptions } from './team-clients.js';
 import { InputError, parseDiagnosisInput, type DiagnosisInput } from '../pipeline/input.js';
 import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
@@ -32,6 +34,8 @@ export interface SlackAppDeps {
   /** Tickets, history and the outbox (issue 5); without it Escalate says it is not configured. */
   support?: Support;
   store?: Store;
+  /** Where OAuth installs keep their tokens (SqliteInstallationStore); needed when SLACK_CLIENT_ID is set. */
+  installationStore?: InstallationStore;
 }
 
 export interface SlackApp {
@@ -63,15 +67,23 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   const timers = new Set<NodeJS.Timeout>();
   const seenTriggers = new Map<string, number>();
 
-  const clientOptions = {
-    slackApiUrl: settings.SLACK_API_URL,
-    // Our own bounded retries (withSlackRetry) decide; the client's default would retry for 30 minutes.
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: 10_000,
-  };
+  const clientOptions = slackClientOptions(settings);
   const logLevel = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR }[settings.SLACK_LOG_LEVEL];
-  const auth = { token: settings.SLACK_BOT_TOKEN, ...(settings.SLACK_BOT_ID && settings.SLACK_BOT_USER_ID ? { botId: settings.SLACK_BOT_ID, botUserId: settings.SLACK_BOT_USER_ID } : {}) };
+  // One workspace: the bot token. Several: Bolt's OAuth flow at /slack/install, tokens fetched per request from the store.
+  const auth = settings.SLACK_BOT_TOKEN
+    ? { token: settings.SLACK_BOT_TOKEN, ...(settings.SLACK_BOT_ID && settings.SLACK_BOT_USER_ID ? { botId: settings.SLACK_BOT_ID, botUserId: settings.SLACK_BOT_USER_ID } : {}) }
+    : {};
+  if (settings.SLACK_CLIENT_ID && !d.installationStore) throw new Error('OAuth installs (SLACK_CLIENT_ID) need an installation store: set INSTALLATION_ENCRYPTION_KEY');
+  const oauth = settings.SLACK_CLIENT_ID
+    ? {
+        clientId: settings.SLACK_CLIENT_ID,
+        clientSecret: settings.SLACK_CLIENT_SECRET!,
+        stateSecret: settings.SLACK_STATE_SECRET!,
+        scopes: [...BOT_SCOPES],
+        installationStore: d.installationStore!,
+        installerOptions: { clientOptions, authorizationUrl: settings.SLACK_OAUTH_AUTHORIZE_URL, directInstall: true, installPath: '/slack/install', redirectUriPath: '/slack/oauth_redirect' },
+      }
+    : {};
   const receiver = settings.SLACK_APP_TOKEN
     ? undefined
     : new HTTPReceiver({
@@ -80,9 +92,10 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
         processBeforeResponse: false,
         customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}'); } }],
         logLevel,
+        ...oauth,
       });
   const app = settings.SLACK_APP_TOKEN
-    ? new App({ ...auth, appToken: settings.SLACK_APP_TOKEN, socketMode: true, signingSecret: settings.SLACK_SIGNING_SECRET, clientOptions, logLevel })
+    ? new App({ ...auth, ...oauth, appToken: settings.SLACK_APP_TOKEN, socketMode: true, signingSecret: settings.SLACK_SIGNING_SECRET, clientOptions, logLevel })
     : new App({ ...auth, receiver: receiver!, clientOptions, logLevel });
 
   const allowed = (user: string, channel: string): string | null => {

@@ -4,7 +4,8 @@ import { createSlackApp } from './app.js';
 import { netOptionsFromEnv } from '../net/settings.js';
 import { LimitsSettingsSchema } from '../limits/diagnosis-limits.js';
 import { createLogger } from '../log.js';
-import bolt from '@slack/bolt';
+import { SqliteInstallationStore } from '../store/installations.js';
+import { teamClients } from './team-clients.js';
 import { Store } from '../store/store.js';
 import { StoreSettingsSchema } from '../store/settings.js';
 import { OutboxWorker } from '../outbox/worker.js';
@@ -27,14 +28,20 @@ try {
   process.stderr.write(`action-debug: ${(err as Error).message}\n`);
   process.exit(2);
 }
+let installationStore: SqliteInstallationStore | undefined;
+if (storeSettings.INSTALLATION_ENCRYPTION_KEY) installationStore = new SqliteInstallationStore(store, storeSettings.INSTALLATION_ENCRYPTION_KEY);
+else if (parsed.data.SLACK_CLIENT_ID) {
+  process.stderr.write('action-debug: OAuth installs (SLACK_CLIENT_ID) keep tokens sealed: set INSTALLATION_ENCRYPTION_KEY (16+ characters)\n');
+  process.exit(2);
+}
 // Sends what the database says is still to send: tickets committed before a crash or during a Slack outage go out now.
 const worker = new OutboxWorker({
   store,
-  senders: { ...slackSenders(new bolt.webApi.WebClient(parsed.data.SLACK_BOT_TOKEN, { slackApiUrl: parsed.data.SLACK_API_URL, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 })), webhook: webhookSender },
+  senders: { ...slackSenders(teamClients(parsed.data, installationStore)), webhook: webhookSender },
   logger: log,
 });
 const support = createSupport(store, worker, supportSettings, log);
-const app = createSlackApp(parsed.data, { net: netOptionsFromEnv(process.env), services: opencxServicesFromEnv(process.env), limits: LimitsSettingsSchema.parse(process.env), logger: log, support, store });
+const app = createSlackApp(parsed.data, { net: netOptionsFromEnv(process.env), services: opencxServicesFromEnv(process.env), limits: LimitsSettingsSchema.parse(process.env), logger: log, support, store, ...(installationStore ? { installationStore } : {}) });
 const purge = () => log.info({ deleted: store.purgeOlderThan(supportSettings.RETENTION_DAYS) }, 'retention');
 purge();
 setInterval(purge, 6 * 3_600_000).unref();

@@ -6,9 +6,16 @@ const list = z
   .transform((v) => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : []));
 
 /** The Slack app's settings, from the environment (see .env.example). */
-export const SlackSettingsSchema = z.object({
+export const SlackSettingsSchema = z
+  .object({
   SLACK_SIGNING_SECRET: z.string({ error: 'SLACK_SIGNING_SECRET is required (Slack app → Basic Information → Signing Secret)' }).min(1),
-  SLACK_BOT_TOKEN: z.string({ error: 'SLACK_BOT_TOKEN is required (xoxb-…)' }).min(1),
+  /** One workspace: the bot token. Several: leave it empty and set the OAuth settings below. */
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  /** Installs into several workspaces through Slack's OAuth flow (/slack/install); tokens are kept sealed in SQLite. */
+  SLACK_CLIENT_ID: z.string().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(1).optional(),
+  SLACK_STATE_SECRET: z.string().min(16).optional(),
+  SLACK_OAUTH_AUTHORIZE_URL: z.url().default('https://slack.com/oauth/v2/authorize'),
   /** Socket Mode (no public URL) when set: xapp-… */
   SLACK_APP_TOKEN: z.string().optional(),
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
@@ -25,6 +32,16 @@ export const SlackSettingsSchema = z.object({
   /** Diagnoses probing at the same time; more wait their turn (their card says so) so acks stay fast under a burst. */
   MAX_CONCURRENT_DIAGNOSES: z.coerce.number().int().min(1).max(64).default(8),
   SLACK_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
-});
+  })
+  .superRefine((s, ctx) => {
+    const oauth = [s.SLACK_CLIENT_ID, s.SLACK_CLIENT_SECRET, s.SLACK_STATE_SECRET];
+    if (!s.SLACK_BOT_TOKEN && !s.SLACK_CLIENT_ID) {
+      ctx.addIssue({ code: 'custom', message: 'SLACK_BOT_TOKEN is required (xoxb-…), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET to install into several workspaces' });
+    } else if (s.SLACK_BOT_TOKEN && s.SLACK_CLIENT_ID) {
+      ctx.addIssue({ code: 'custom', message: 'set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID (OAuth installs), not both' });
+    } else if (s.SLACK_CLIENT_ID && oauth.some((v) => !v)) {
+      ctx.addIssue({ code: 'custom', message: 'OAuth installs need SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (16+ characters)' });
+    }
+  });
 export type SlackSettings = z.infer<typeof SlackSettingsSchema>;
 export type SlackSettingsInput = z.input<typeof SlackSettingsSchema>;

@@ -86,11 +86,11 @@ export interface Support {
 export function createSupport(store: Store, worker: OutboxWorker, settings: SupportSettings, log: Logger): Support {
   const announce = (card: Card, report: Report, user: string) => (t: Ticket): OutboxMessage[] => {
     const msgs: OutboxMessage[] = [];
-    if (settings.SUPPORT_CHANNEL_ID) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:support`, payload: { channel: settings.SUPPORT_CHANNEL_ID, ...ticketBlocks(t) } });
+    if (settings.SUPPORT_CHANNEL_ID) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:support`, payload: { team: card.team, channel: settings.SUPPORT_CHANNEL_ID, ...ticketBlocks(t) } });
     if (card.ts) {
       const escalatedAs = `:ticket: Escalated as ticket #${t.number} by <@${user}>`;
-      msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:card`, payload: { channel: card.channel, ts: card.ts, ...verdictCard(cardContext(card), report, { escalatedAs }) } });
-      msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:thread`, payload: { channel: card.channel, thread_ts: card.ts, text: `${escalatedAs}. Support has the session ID, the action, the verdict, the evidence and what was tried; I'll say here when it is resolved.` } });
+      msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:card`, payload: { team: card.team, channel: card.channel, ts: card.ts, ...verdictCard(cardContext(card), report, { escalatedAs }) } });
+      msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:thread`, payload: { team: card.team, channel: card.channel, thread_ts: card.ts, text: `${escalatedAs}. Support has the session ID, the action, the verdict, the evidence and what was tried; I'll say here when it is resolved.` } });
     }
     if (settings.SUPPORT_WEBHOOK_URL) msgs.push({ kind: 'webhook', dedupeKey: `ticket:${t.number}:webhook`, payload: { url: settings.SUPPORT_WEBHOOK_URL, body: t } });
     return msgs;
@@ -147,8 +147,8 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
         const result = store.resolveTicket(number, body.user.id, (t) => {
           const d = store.diagnosis(t.diagnosisId);
           const msgs: OutboxMessage[] = [];
-          if (container?.channel_id && container.message_ts) msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:resolved-card`, payload: { channel: container.channel_id, ts: container.message_ts, ...ticketBlocks(t) } });
-          if (d?.channel && d.threadTs) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:resolved-thread`, payload: { channel: d.channel, thread_ts: d.threadTs, text: `:white_check_mark: Ticket #${t.number} was marked resolved by <@${body.user.id}>. Re-run the diagnosis to confirm.` } });
+          if (container?.channel_id && container.message_ts) msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:resolved-card`, payload: { team: body.team?.id, channel: container.channel_id, ts: container.message_ts, ...ticketBlocks(t) } });
+          if (d?.channel && d.threadTs) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:resolved-thread`, payload: { team: d.workspace, channel: d.channel, thread_ts: d.threadTs, text: `:white_check_mark: Ticket #${t.number} was marked resolved by <@${body.user.id}>. Re-run the diagnosis to confirm.` } });
           return msgs;
         });
         if (!result) return void (await client.chat.postEphemeral({ channel: container?.channel_id ?? body.user.id, user: body.user.id, text: `There is no ticket #${number}.` }).catch(() => {}));

@@ -59,6 +59,10 @@ export interface FakeSlack {
   /** Files users shared; their downloads need the bot token, as files.slack.com does. */
   downloads: { id: string; token: string | null }[];
   upload(name: string, content: string, mimetype?: string): FakeFile;
+  /** A workspace admin approved the install: the code the redirect carries, and the bot token oauth.v2.access will give. */
+  grantInstall(team: { id: string; name: string }): { code: string; token: string };
+  /** oauth.v2.access calls, with the client credentials they carried. */
+  oauthExchanges: { code: string; clientId: string; clientSecret: string }[];
   issueTrigger(): string;
   responseUrl(): string;
   fail(method: string, fault: Fault): void;
@@ -79,6 +83,9 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
   const faults = new Map<string, Fault[]>();
   const files = new Map<string, { file: FakeFile; content: string }>();
   const downloads: FakeSlack['downloads'] = [];
+  const grants = new Map<string, { team: { id: string; name: string }; token: string }>();
+  const tokenTeams = new Map<string, string>();
+  const oauthExchanges: FakeSlack['oauthExchanges'] = [];
   let seq = 0;
   const nextTs = () => `${1_700_000_000 + ++seq}.${String(seq).padStart(6, '0')}`;
 
@@ -130,17 +137,29 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
         if (fault.status) return send(fault.status, { ok: false, error: fault.status === 429 ? 'ratelimited' : 'fatal_error' }, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
         if (fault.error) return send(200, { ok: false, error: fault.error });
       }
+      if (method === 'oauth.v2.access') {
+        // The client credentials come in the form body (or as HTTP Basic); the code is single use.
+        const basic = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().split(':') : [];
+        const g = grants.get(String(args['code']));
+        oauthExchanges.push({ code: String(args['code']), clientId: String(args['client_id'] ?? basic[0] ?? ''), clientSecret: String(args['client_secret'] ?? basic[1] ?? '') });
+        if (!g) return send(200, { ok: false, error: 'invalid_code' });
+        grants.delete(String(args['code']));
+        return send(200, {
+          ok: true, app_id: 'A0APP', authed_user: { id: 'U0ADMIN' }, scope: 'commands,chat:write', token_type: 'bot', access_token: g.token,
+          bot_user_id: 'U0BOT', team: g.team, enterprise: null, is_enterprise_install: false,
+        });
+      }
       if (!auth.startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
-      send(200, answer(method, args));
+      send(200, answer(method, args, auth.slice(7)));
     });
   });
 
-  function answer(method: string, a: Record<string, unknown>): Record<string, unknown> {
+  function answer(method: string, a: Record<string, unknown>, token: string): Record<string, unknown> {
     const channel = String(a['channel'] ?? '');
     const errors = blockErrors(a['blocks']);
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'action-debug', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
+        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'action-debug', team_id: tokenTeams.get(token) ?? 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
       case 'chat.postMessage':
       case 'chat.postEphemeral': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
@@ -203,6 +222,14 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
     responses,
     views,
     downloads,
+    oauthExchanges,
+    grantInstall(team) {
+      const code = `code-${++seq}`;
+      const token = `xoxb-${team.id.toLowerCase()}-${Math.random().toString(16).slice(2, 14)}`;
+      grants.set(code, { team, token });
+      tokenTeams.set(token, team.id);
+      return { code, token };
+    },
     upload(name, content, mimetype) {
       const id = `F${String(++seq).padStart(8, '0')}`;
       const ext = name.split('.').pop() ?? 'text';
