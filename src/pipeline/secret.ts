@@ -9,9 +9,12 @@ import { inspect } from 'node:util';
 const known = new Map<string, true>();
 const MAX_KNOWN = 10_000;
 
+/** Authorization schemes are words, not secrets: scrubbing "bearer" would also mangle a host like auth-bearer.example. */
+const SCHEME = /^(bearer|basic|token|digest|bot|apikey|api-key|key|jwt|hmac|negotiate|ntlm|oauth|sso-key)$/i;
+
 export function rememberSecret(value: string): void {
   for (const p of [value, ...value.split(/\s+/)]) {
-    if (p.length < 6) continue;
+    if (p.length < 6 || SCHEME.test(p)) continue;
     known.delete(p);
     known.set(p, true);
     if (known.size > MAX_KNOWN) known.delete(known.keys().next().value!);

@@ -12,6 +12,7 @@ import { ACTIONS, errorMessage, helpMessage } from '../render/blocks.js';
 import { parseSlashCommand, type SlashCommand } from './parse-command.js';
 import { diagnoseModal, MODAL_CALLBACK, modalChannel, modalDraft } from './modal.js';
 import { MemoryCardStore, type CardStore } from './card-store.js';
+import { StoredCardStore } from './stored-card-store.js';
 import { followUpCheck, rerunCard, startCardDiagnosis, type FlowDeps, type ReportSink, type Respond } from './diagnose-flow.js';
 import { NOT_CONFIGURED } from './escalate.js';
 import { historyText, type Support } from './support.js';
@@ -57,7 +58,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     settings,
     net: d.net,
     services: { uploadedSpecs: uploads, ...d.services },
-    cards: d.cards ?? new MemoryCardStore(),
+    cards: d.cards ?? (d.store ? new StoredCardStore(d.store) : new MemoryCardStore()),
     limits: new DiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({})),
     log,
     sinks: [...(d.sinks ?? []), ...(d.support ? [d.support.sink] : [])],
@@ -185,7 +186,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   app.action(ACTIONS.rerun, async ({ ack, action, client, respond }) => {
     await ack();
     const card = cardFrom((action as { value?: string }).value ?? '');
-    if (!card) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This card is from before a restart: run /action-debug again.' }));
+    if (!card) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This card is from before a restart and no database is configured: run /action-debug again.' }));
     await rerunCard(deps, client, card, 'Re-run');
   });
 
@@ -220,7 +221,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     await ack();
     const card = cardFrom((action as { value?: string }).value ?? '');
     if (!d.support) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_CONFIGURED }));
-    if (!card) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This card is from before a restart: run /action-debug again, then escalate.' }));
+    if (!card) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This card is from before a restart and no database is configured: run /action-debug again, then escalate.' }));
     const note = await d.support.escalation.open(client, card, (body as { trigger_id: string }).trigger_id, body.user.id);
     if (note) await respond({ response_type: 'ephemeral', replace_original: false, text: note });
   });

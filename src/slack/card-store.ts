@@ -17,6 +17,8 @@ export interface Card {
   reports: Report[];
   escalatedAs?: string;
   running: boolean;
+  /** Revived after a restart: the headers it had, whose values were never stored (a re-run needs them typed again). */
+  missingHeaders?: string[];
 }
 
 export interface CardStore {

@@ -144,7 +144,16 @@ async function postThread(deps: FlowDeps, client: WebClient, card: Card, msg: Sl
 }
 
 /** Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. */
+/** A card revived after a restart lost its header values (never stored): probing without them would mislead. */
+async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Card, why: string): Promise<boolean> {
+  if (!card.missingHeaders?.length) return false;
+  const names = card.missingHeaders.join(', ');
+  await postThread(deps, client, card, errorMessage(`${why}: this card is from before a restart, and its ${names} value${card.missingHeaders.length > 1 ? 's are' : ' is'} never stored. Run \`/action-debug\` again with ${card.missingHeaders.length > 1 ? 'them' : 'it'} (the form keeps it out of the channel).`, false));
+  return true;
+}
+
 export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change?: Partial<DiagnosisInput>): Promise<void> {
+  if (await refuseWithoutHeaders(deps, client, card, why)) return;
   if (card.running) {
     await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false));
     return;
@@ -172,6 +181,7 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
 
 /** One follow-up check (a single probe) answered in the thread. */
 export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string): Promise<void> {
+  if (await refuseWithoutHeaders(deps, client, card, label)) return;
   const probe = defaultProbes.find((p) => p.id === probeId);
   if (!probe) {
     await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false));

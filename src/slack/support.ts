@@ -1,5 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
 import { z } from 'zod';
+import { toReplay } from './replay-input.js';
 import type { Report } from '../pipeline/report.js';
 import type { Store, OutboxMessage } from '../store/store.js';
 import { StoreError } from '../store/db.js';
@@ -25,7 +26,7 @@ export const ESCALATE_CALLBACK = 'ad_escalate_modal';
 export function storeSink(store: Store): ReportSink {
   return {
     onReport(card, report, kind) {
-      store.saveDiagnosis({ id: report.id, cardId: card.id, createdAt: report.startedAt, requester: card.user, workspace: card.team, channel: card.channel, threadTs: card.ts, kind, report });
+      store.saveDiagnosis({ id: report.id, cardId: card.id, createdAt: report.startedAt, requester: card.user, workspace: card.team, channel: card.channel, threadTs: card.ts, kind, report, input: toReplay(card.input) });
     },
   };
 }

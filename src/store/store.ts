@@ -13,6 +13,8 @@ export interface DiagnosisRow {
   threadTs: string | null;
   kind: 'first' | 'rerun' | 'follow-up' | 'cli';
   report: Report;
+  /** The card's input without header values (ReplayInput), so the card can be re-run after a restart. */
+  input?: unknown;
 }
 
 export interface HistoryEntry {
@@ -51,12 +53,13 @@ export class Store {
     this.db = openDb(path, opts);
     const db = this.db;
     this.#q = {
-      insertDiagnosis: db.prepare(`INSERT INTO diagnoses (id, card_id, created_at, requester, workspace, channel, thread_ts, kind, action, session, endpoint, method, family, cause, duration_ms, findings_json, report_json)
-        VALUES (@id, @cardId, @createdAt, @requester, @workspace, @channel, @threadTs, @kind, @action, @session, @endpoint, @method, @family, @cause, @durationMs, @findings, @report)`),
+      insertDiagnosis: db.prepare(`INSERT INTO diagnoses (id, card_id, created_at, requester, workspace, channel, thread_ts, kind, action, session, endpoint, method, family, cause, duration_ms, findings_json, report_json, input_json)
+        VALUES (@id, @cardId, @createdAt, @requester, @workspace, @channel, @threadTs, @kind, @action, @session, @endpoint, @method, @family, @cause, @durationMs, @findings, @report, @input)`),
       diagnosis: db.prepare('SELECT * FROM diagnoses WHERE id = ?'),
       cardDiagnoses: db.prepare('SELECT * FROM diagnoses WHERE card_id = ? ORDER BY created_at, rowid'),
       history: db.prepare(`SELECT created_at, requester, family, cause, report_json FROM diagnoses WHERE lower(action) = lower(?) AND kind != 'follow-up' ORDER BY created_at DESC, rowid DESC LIMIT ?`),
       ticketByKey: db.prepare('SELECT * FROM tickets WHERE idempotency_key = ?'),
+      cardAt: db.prepare('SELECT card_id FROM diagnoses WHERE channel = ? AND thread_ts = ? AND card_id IS NOT NULL LIMIT 1'),
       ticket: db.prepare('SELECT * FROM tickets WHERE number = ?'),
       insertTicket: db.prepare(`INSERT INTO tickets (idempotency_key, diagnosis_id, created_at, created_by, status, payload_json) VALUES (?, ?, ?, ?, 'open', ?)`),
       setTicketPayload: db.prepare('UPDATE tickets SET payload_json = ? WHERE number = ?'),
@@ -84,7 +87,7 @@ export class Store {
       this.#q.insertDiagnosis.run({
         id: row.id, cardId: row.cardId, createdAt: row.createdAt, requester: row.requester, workspace: row.workspace, channel: row.channel, threadTs: row.threadTs, kind: row.kind,
         action: r.input.action, session: r.input.session, endpoint: r.input.endpoint, method: r.input.method, family: r.verdict.family, cause: r.verdict.cause,
-        durationMs: Math.round(r.durationMs), findings: JSON.stringify(r.findings), report: JSON.stringify(r),
+        durationMs: Math.round(r.durationMs), findings: JSON.stringify(r.findings), report: JSON.stringify(r), input: row.input === undefined ? null : JSON.stringify(row.input),
       });
     } catch (err) {
       throw explainSqliteError(err, 'Saving the diagnosis');
@@ -94,6 +97,16 @@ export class Store {
   diagnosis(id: string): DiagnosisRow | null {
     const r = this.#q.diagnosis.get(id) as Record<string, unknown> | undefined;
     return r ? toDiagnosisRow(r) : null;
+  }
+
+  /** The card whose message is at channel/ts (its thread), if any diagnosis of it was stored. */
+  cardIdAt(channel: string, ts: string): string | null {
+    return ((this.#q.cardAt.get(channel, ts) as { card_id: string } | undefined)?.card_id) ?? null;
+  }
+
+  ticketForKey(key: string): Ticket | null {
+    const r = this.#q.ticketByKey.get(key) as Record<string, unknown> | undefined;
+    return r ? toTicket(r) : null;
   }
 
   cardDiagnoses(cardId: string): DiagnosisRow[] {
@@ -197,6 +210,7 @@ function toDiagnosisRow(r: Record<string, unknown>): DiagnosisRow {
     id: String(r['id']), cardId: (r['card_id'] as string) ?? null, createdAt: String(r['created_at']), requester: String(r['requester']),
     workspace: (r['workspace'] as string) ?? null, channel: (r['channel'] as string) ?? null, threadTs: (r['thread_ts'] as string) ?? null,
     kind: r['kind'] as DiagnosisRow['kind'], report: JSON.parse(String(r['report_json'])) as Report,
+    ...(r['input_json'] ? { input: JSON.parse(String(r['input_json'])) as unknown } : {}),
   };
 }
 

@@ -28,3 +28,10 @@ test('headers and URLs: credential-looking names and values are described, not s
   assert.deepEqual(describeHeaders([{ name: 'X-Custom', value: new Secret('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig') }]), { 'X-Custom': '<40 chars>' });
   assert.equal(redactUrl('https://api.example.com/orders/{id}?api_key=abc123&page=2'), 'https://api.example.com/orders/{id}?api_key=[redacted]&page=2');
 });
+
+test('the authorization scheme is not a secret: a host or text that says "bearer" stays readable', () => {
+  new Secret('bearer tok_scheme_0123456789');
+  new Secret('Bearer  tok_scheme_0123456789');
+  const text = 'GET https://auth-bearer-missing.lab.test/orders wanted "Bearer tok_scheme_0123456789"';
+  assert.equal(redactText(text), 'GET https://auth-bearer-missing.lab.test/orders wanted "Bearer [redacted]"');
+});

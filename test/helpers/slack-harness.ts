@@ -18,9 +18,9 @@ export interface Harness {
 }
 
 /** The real Bolt app over real HTTP, talking to a fake Slack and probing the lab. */
-export async function startHarness(opts: { lab?: Lab; settings?: Partial<SlackSettingsInput>; deps?: Partial<SlackAppDeps>; only?: string[] } = {}): Promise<Harness> {
+export async function startHarness(opts: { lab?: Lab; slack?: FakeSlack; settings?: Partial<SlackSettingsInput>; deps?: Partial<SlackAppDeps>; only?: string[] } = {}): Promise<Harness> {
   const lab = opts.lab ?? (await startLab(opts.only ? { only: opts.only } : {}));
-  const slack = await startFakeSlack();
+  const slack = opts.slack ?? (await startFakeSlack());
   const settings = SlackSettingsSchema.parse({
     SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_BOT_ID: 'B0BOT', SLACK_BOT_USER_ID: 'U0BOT',
     SLACK_API_URL: slack.apiUrl, CARD_UPDATE_INTERVAL_MS: '50', SLACK_LOG_LEVEL: 'error', ...opts.settings,
@@ -37,7 +37,7 @@ export async function startHarness(opts: { lab?: Lab; settings?: Partial<SlackSe
     url: (id) => lab.scenarios.find((s) => s.id === id)!.url,
     async close() {
       await app.stop();
-      await slack.close();
+      if (!opts.slack) await slack.close();
       if (!opts.lab) await lab.close();
     },
   };

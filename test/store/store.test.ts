@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -32,8 +34,25 @@ test('migrations run from empty and are idempotent on reopen (WAL, foreign keys)
   assert.equal(a.db.pragma('foreign_keys', { simple: true }), 1);
   a.close();
   const b = new Store(path);
-  assert.deepEqual(b.db.prepare('SELECT version FROM schema_migrations').all(), [{ version: 1 }]);
+  assert.deepEqual(b.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), MIGRATIONS.map((m) => ({ version: m.version })));
   b.close();
+});
+
+test('a database from version 1 is upgraded in place, its rows kept', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'ad-store-')), 'v1.db');
+  const old = new Database(path);
+  old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  old.exec(MIGRATIONS[0]!.sql);
+  old.prepare("INSERT INTO schema_migrations VALUES (1, 'v1', '2026-01-01')").run();
+  old.prepare(`INSERT INTO diagnoses (id, card_id, created_at, requester, kind, endpoint, method, cause, duration_ms, findings_json, report_json)
+    VALUES ('d1', 'c1', '2026-01-01T00:00:00Z', 'U1', 'first', 'https://a.example/x', 'GET', 'none', 5, '[]', '{}')`).run();
+  old.close();
+  const s = new Store(path);
+  assert.deepEqual(s.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), MIGRATIONS.map((m) => ({ version: m.version })));
+  const rows = s.cardDiagnoses('c1');
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!.input, undefined, 'rows from before the upgrade have no stored input');
+  s.close();
 });
 
 test('a ticket is created once per key, with its outbox messages in the same transaction', () => {

@@ -64,4 +64,12 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'what a card needs to be re-run after a restart (header names, never their values)',
+    sql: `
+      ALTER TABLE diagnoses ADD COLUMN input_json TEXT;
+      CREATE INDEX diagnoses_message ON diagnoses (channel, thread_ts);
+    `,
+  },
 ];

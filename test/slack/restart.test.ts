@@ -1,0 +1,84 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bolt from '@slack/bolt';
+import { startHarness, finalCard, BOT_TOKEN, type Harness } from '../helpers/slack-harness.js';
+import { startLab, type Lab } from '../../src/lab/index.js';
+import { startFakeSlack, type FakeSlack } from '../../src/fakes/slack/index.js';
+import { Store } from '../../src/store/store.js';
+import { OutboxWorker } from '../../src/outbox/worker.js';
+import { slackSenders } from '../../src/outbox/senders.js';
+import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js';
+import { silentLogger } from '../../src/log.js';
+import { blocksToText } from '../../src/render/blocks-text.js';
+
+const SECRET = 'lab-token-123456';
+let lab: Lab;
+let slack: FakeSlack;
+let dbPath: string;
+
+before(async () => {
+  lab = await startLab({ only: ['auth-bearer-missing', 'server-error'] });
+  slack = await startFakeSlack();
+  dbPath = join(mkdtempSync(join(tmpdir(), 'ad-restart-')), 'bot.db');
+});
+after(async () => {
+  await slack?.close();
+  await lab?.close();
+});
+
+/** One life of the app: its own process state (cards in memory, timers), the same database and the same Slack. */
+async function life(): Promise<{ h: Harness; stop(): Promise<void> }> {
+  const store = new Store(dbPath);
+  const worker = new OutboxWorker({ store, senders: slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } })), baseDelayMs: 20, pollMs: 50 });
+  worker.start();
+  const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUP' }), silentLogger);
+  const h = await startHarness({ lab, slack, deps: { store, support } });
+  return { h, stop: async () => { await h.close(); await worker.stop(); store.close(); } };
+}
+
+const idOf = (card: { blocks: unknown[] }) => /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(card.blocks))![1]!;
+
+test('after a restart, the buttons of earlier cards still work: re-run, escalate, and a re-run that would need a secret says so', async () => {
+  const first = await life();
+  const url = (id: string) => lab.scenarios.find((s) => s.id === id)!.url;
+  await first.h.driver.command(`ses_1 "Look up order" ${url('auth-bearer-missing')} header="Authorization: ${SECRET}"`, { channel: 'CR1' });
+  await first.h.driver.command(`ses_2 "Create refund" ${url('server-error')} method=POST`, { channel: 'CR2' });
+  const withSecret = await slack.waitFor(() => finalCard(slack, 'CR1'), 20_000, 'the first card');
+  const plain = await slack.waitFor(() => finalCard(slack, 'CR2'), 20_000, 'the second card');
+  await slack.waitFor(() => slack.thread('CR1', withSecret.ts).length >= 2 && slack.thread('CR2', plain.ts).length >= 2, 5000, 'both threads');
+  await first.stop();
+
+  const second = await life();
+  try {
+    // Re-run of a card without credentials: the same card updates and the thread says what changed.
+    const versions = plain.versions.length;
+    await second.h.driver.click(plain, 'ad_rerun', idOf(plain));
+    const rerun = await slack.waitFor(() => slack.thread('CR2', plain.ts)[2], 20_000, 'the re-run after the restart');
+    assert.match(blocksToText(rerun.blocks), /Re-run: .*Family 3.*server-error/s);
+    assert.ok(plain.versions.length > versions);
+
+    // Re-run of a card that carried an Authorization value: it is not in the database, so the user is asked for it.
+    await second.h.driver.mention('rerun', { channel: 'CR1', threadTs: withSecret.ts });
+    const refusal = await slack.waitFor(() => slack.thread('CR1', withSecret.ts)[2], 5000, 'the answer to rerun');
+    assert.match(blocksToText(refusal.blocks), /from before a restart, and its Authorization value is never stored/);
+
+    // Escalate works from the stored verdict: the form opens, and the ticket carries the pre-restart evidence.
+    await second.h.driver.click(withSecret, 'ad_escalate', idOf(withSecret));
+    const modal = await slack.waitFor(() => slack.views.find((v) => v.view['callback_id'] === 'ad_escalate_modal'), 3000, 'the escalation form');
+    assert.match(blocksToText(modal.view['blocks'] as unknown[]), /auth-bearer-prefix-missing/);
+    await second.h.driver.submitView({ id: modal.id, callback_id: 'ad_escalate_modal', private_metadata: String(modal.view['private_metadata']) }, {
+      expected: { v: { value: 'the order status' } }, impact: { v: { value: 'customers wait' } }, urgency: { v: { selected_option: { value: 'high' } } },
+    });
+    const supportCard = await slack.waitFor(() => slack.channel('CSUP')[0], 10_000, 'the ticket in the support channel');
+    assert.match(blocksToText(supportCard.blocks), /auth-bearer-prefix-missing/);
+    await slack.waitFor(() => /Escalated as ticket #1/.test(blocksToText(withSecret.blocks)), 10_000, 'the card marked escalated');
+  } finally {
+    await second.stop();
+  }
+  assert.ok(!readFileSync(dbPath).includes(SECRET), 'the Authorization value reached the database');
+  const wire = JSON.stringify(slack.calls.map((c) => c.args)) + JSON.stringify(slack.responses);
+  assert.ok(!wire.includes(SECRET));
+});
