@@ -1,14 +1,4 @@
-import { InputError, parseDiagnosisInput } from '../pipeline/input.js';
-import { runDiagnosis, errorLine } from '../pipeline/run.js';
-import { catalogue, catalogueMarkdown } from '../pipeline/catalogue.js';
-import { netOptionsFromEnv } from '../net/settings.js';
-import { progressLine, renderText } from '../render/text.js';
-import { renderJson, reportJsonSchema } from '../render/json.js';
-import { DIAGNOSE_USAGE, parseDiagnoseArgs } from './diagnose-args.js';
-import { runSpecCommand } from './spec-command.js';
-import { runTicketCommand } from './ticket-command.js';
-import { opencxServicesFromEnv } from '../opencx/services.js';
-import { resolveFromOpenCx } from '../opencx/resolve-input.js';
+import { errorLine } from '../pipeline/error-line.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -32,16 +22,20 @@ Run \`action-debug diagnose --help\` for every option.`;
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
+// Each command loads only what it uses: `spec` on a file needs no HTTP client, `help` needs nothing (startup is most of
+// a quick run's wall time).
 const commands: Record<string, Command> = {
-  diagnose,
-  spec: runSpecCommand,
-  ticket: runTicketCommand,
+  diagnose: async (argv, io) => (await import('./diagnose-command.js')).diagnose(argv, io),
+  spec: async (argv, io) => (await import('./spec-command.js')).runSpecCommand(argv, io),
+  ticket: async (argv, io) => (await import('./ticket-command.js')).runTicketCommand(argv, io),
   catalogue: async (argv, io) => {
+    const { catalogue, catalogueMarkdown } = await import('../pipeline/catalogue.js');
     const causes = catalogue();
     io.stdout.write(argv.includes('--json') ? JSON.stringify(causes, null, 2) + '\n' : catalogueMarkdown(causes) + '\n');
     return 0;
   },
   schema: async (_argv, io) => {
+    const { reportJsonSchema } = await import('../render/json.js');
     io.stdout.write(JSON.stringify(reportJsonSchema(), null, 2) + '\n');
     return 0;
   },
@@ -51,7 +45,7 @@ const commands: Record<string, Command> = {
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-    if (rest[0] === 'diagnose') io.stdout.write(DIAGNOSE_USAGE + '\n');
+    if (rest[0] === 'diagnose') io.stdout.write((await import('./diagnose-args.js')).DIAGNOSE_USAGE + '\n');
     else io.stdout.write(USAGE + '\n');
     return 0;
   }
@@ -66,53 +60,6 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     io.stderr.write(`action-debug ${cmd}: ${errorLine(err)}\n`);
     return 2;
   }
-}
-
-async function diagnose(argv: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseDiagnoseArgs(argv);
-    if (parsed.flags.help) {
-      io.stdout.write(DIAGNOSE_USAGE + '\n');
-      return 0;
-    }
-  } catch (err) {
-    if (err instanceof InputError) {
-      io.stderr.write(`action-debug diagnose: ${err.message}\nRun \`action-debug diagnose --help\` for usage.\n`);
-      return 2;
-    }
-    throw err;
-  }
-  const { flags } = parsed;
-  let { draft } = parsed;
-  const services = opencxServicesFromEnv(io.env);
-  let input;
-  let net;
-  try {
-    if (!draft.endpoint && !services.opencx) throw new InputError('missing --endpoint <https-url> (or set OPENCX_API_KEY and give --action and --session to use the saved endpoint)');
-    draft = await resolveFromOpenCx(draft, services.opencx);
-    if (!draft.endpoint) throw new InputError(`missing --endpoint: no saved endpoint found for action "${draft.action ?? ''}"`);
-    input = parseDiagnosisInput(draft);
-    net = netOptionsFromEnv(io.env, { allowPrivate: flags['allow-private'], hosts: flags.resolve.join(';'), caFiles: flags.ca });
-  } catch (err) {
-    io.stderr.write(`action-debug diagnose: ${errorLine(err)}\n`);
-    return 2;
-  }
-  if (input.burst > 0 && net.allowPrivate === false && !flags['confirm-owner']) {
-    io.stderr.write('action-debug diagnose: --burst sends several calls in a row: add --confirm-owner to confirm you own this endpoint\n');
-    return 2;
-  }
-  if (!flags.quiet) io.stderr.write(`Diagnosing ${input.method} ${new URL(input.endpoint).host}…\n`);
-  const report = await runDiagnosis(input, {
-    net,
-    services,
-    onEvent: (e) => {
-      if (!flags.quiet && e.type === 'probe-finished') io.stderr.write(progressLine(e.probe) + '\n');
-    },
-  });
-  await services.opencx?.client.close();
-  io.stdout.write(flags.json ? renderJson(report) : renderText(report, { details: flags.details }));
-  return report.verdict.family === null ? 0 : 1;
 }
 
 // Run when executed directly (tsx src/cli/main.ts …); the bin shim imports main() instead.

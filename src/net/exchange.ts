@@ -1,4 +1,5 @@
 import tls from 'node:tls';
+import { trustOptions } from './trust.js';
 import { Agent, buildConnector, request, FormData } from 'undici';
 import type { Socket } from 'node:net';
 import { Secret } from '../pipeline/secret.js';
@@ -39,13 +40,12 @@ export async function exchangeWithBody(
   const phase = { connectAt: null as number | null, secureAt: null as number | null, headersAt: null as number | null };
   let tlsFacts: TlsFacts | null = null;
 
-  const ca = net.extraCa.length ? [...tls.rootCertificates, ...net.extraCa] : undefined;
   const base = buildConnector({
     rejectUnauthorized: false, // we judge the certificate ourselves, to name every TLS problem and still see the HTTP answer
     maxCachedSessions: 0,
     timeout: Math.min(net.connectTimeoutMs, req.timeoutMs),
     lookup: guardedLookup(net, lookup),
-    ...(ca ? { ca } : {}),
+    ...trustOptions(net.extraCa, req.tlsOptions),
     ...req.tlsOptions,
   } as buildConnector.BuildOptions);
 

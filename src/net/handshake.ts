@@ -1,4 +1,5 @@
 import tls from 'node:tls';
+import { trustOptions } from './trust.js';
 import { checkLiteral, guardedLookup, type LookupRecord } from './guarded-lookup.js';
 import { readTls } from './tls-facts.js';
 import type { NetOptions } from './options.js';
@@ -32,7 +33,7 @@ export function handshake(
       servername: /^[\d.:]+$/.test(host) ? undefined : host,
       rejectUnauthorized: false,
       lookup: guardedLookup(net, record),
-      ...(net.extraCa.length ? { ca: [...tls.rootCertificates, ...net.extraCa] } : {}),
+      ...trustOptions(net.extraCa, options),
       ...options,
     });
     const done = (r: Omit<HandshakeResult, 'ms' | 'address' | 'tcpConnected'>) => {

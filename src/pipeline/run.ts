@@ -1,3 +1,4 @@
+import { errorLine } from './error-line.js';
 import { randomUUID } from 'node:crypto';
 import { NetOptionsSchema, type NetOptionsDraft } from '../net/options.js';
 import type { Finding } from './finding.js';
@@ -144,7 +145,4 @@ function raceSignal<T>(p: Promise<T>, signal: AbortSignal, budgetMs: number): Pr
   });
 }
 
-export function errorLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0]!.slice(0, 300);
-}
+export { errorLine };

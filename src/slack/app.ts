@@ -93,6 +93,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
         processBeforeResponse: false,
         customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}'); } }],
         logLevel,
+        // When the request reached the server (stamped below), so each command's log line can say how long its ack took.
+        customPropertiesExtractor: (req) => ({ receivedAt: (req as unknown as { receivedAt?: number }).receivedAt ?? performance.now() }),
         ...oauth,
       });
   const app = settings.SLACK_APP_TOKEN
@@ -147,9 +149,13 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       await client.views.open({ trigger_id: command.trigger_id, view: diagnoseModal(command.channel_id) });
       return;
     }
+    const receivedAt = (context as { receivedAt?: number }).receivedAt;
+    const sinceArrival = () => (receivedAt === undefined ? null : Math.round(performance.now() - receivedAt));
+    let ackMs: number | null = null;
     if (!input) {
       // No endpoint given: the action's saved one comes from OpenCX, after the ack (the 3 s deadline holds).
       await ack({ response_type: 'ephemeral', text: `Looking up "${parsed.draft.action}" in OpenCX…` });
+      ackMs = sinceArrival();
       try {
         const draft = await resolveFromOpenCx(parsed.draft, facts);
         if (!draft.endpoint) throw new InputError(`missing an endpoint: OpenCX has no saved endpoint for "${draft.action}"`);
@@ -161,8 +167,12 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       return void (await ack({ response_type: 'ephemeral', ...errorMessage('burst= sends several calls in a row: open the form (`/action-debug` alone) to confirm you own the endpoint.', false) }));
     } else {
       await ack({ response_type: 'ephemeral', text: `Diagnosing ${input.method} ${new URL(input.endpoint).host}… the card appears in this channel.` });
+      ackMs = sinceArrival();
     }
-    log.info({ rid, user: command.user_id, channel: command.channel_id }, 'diagnosis requested');
+    log.info({ rid, user: command.user_id, channel: command.channel_id, ackMs }, 'diagnosis requested');
+    // Yield to the event loop's check phase first: requests already received (a burst of commands) are parsed and acked
+    // before this one starts posting and probing, so acks never queue behind diagnosis work.
+    await new Promise((r) => setImmediate(r));
     await startCardDiagnosis(deps, client, { input, channel: command.channel_id, team: command.team_id, user: command.user_id, respond: respond as Respond });
   });
 
@@ -238,7 +248,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     app,
     deps,
     async start(port = settings.PORT) {
-      const server = (await app.start(port)) as unknown as { address?: () => { port: number } | string | null };
+      const server = (await app.start(port)) as unknown as { address?: () => { port: number } | string | null; prependListener?: (e: string, f: (req: object) => void) => void };
+      server?.prependListener?.('request', (req) => Object.assign(req, { receivedAt: performance.now() }));
       const addr = server?.address?.();
       return { port: typeof addr === 'object' && addr ? addr.port : port };
     },

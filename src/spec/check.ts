@@ -14,7 +14,9 @@ import { profileRules, PROFILES, causes as profileCauses, type Profile } from '.
 const require = createRequire(import.meta.url);
 // swagger-parser's own structural validator (Ajv against the official OpenAPI 2.0/3.0/3.1 schemas), run on the raw
 // document: its full validate() would dereference the whole spec first, which costs more than every other check.
-const validateStructure = require('@apidevtools/swagger-parser/lib/validators/schema.js') as (api: unknown) => void;
+// Loaded on first use: Ajv and the OpenAPI schemas cost ~100 ms, which a diagnosis without a spec should not pay.
+let validator: ((api: unknown) => void) | undefined;
+const validateStructure = (api: unknown) => (validator ??= require('@apidevtools/swagger-parser/lib/validators/schema.js') as (api: unknown) => void)(api);
 
 export const structureCause = defineCause({
   id: 'spec-invalid-structure', family: 1, severity: 'error', rank: 90,

@@ -2,7 +2,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
 import { InputError } from '../pipeline/input.js';
-import { fetchText } from '../net/fetch-text.js';
 import type { NetOptions } from '../net/options.js';
 
 /** Larger files are refused: the biggest public specs (Microsoft Graph) are ~50 MB; OpenCX's importer is for one API. */
@@ -29,6 +28,8 @@ export class SpecParseError extends Error {
 
 export async function readSpecSource(source: string, opts: { net: NetOptions; timeoutMs?: number }): Promise<{ origin: string; text: string }> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+    // The HTTP client loads only for a URL: checking a file should not pay for it.
+    const { fetchText } = await import('../net/fetch-text.js');
     const r = await fetchText(source, { net: opts.net, maxBytes: MAX_SPEC_BYTES, timeoutMs: opts.timeoutMs ?? 20_000 });
     if (r.status >= 400) throw new InputError(`${source} answered ${r.status}`);
     return { origin: source, text: r.text };

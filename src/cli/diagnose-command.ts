@@ -1,0 +1,58 @@
+import { InputError, parseDiagnosisInput } from '../pipeline/input.js';
+import { runDiagnosis, errorLine } from '../pipeline/run.js';
+import { netOptionsFromEnv } from '../net/settings.js';
+import { progressLine, renderText } from '../render/text.js';
+import { renderJson } from '../render/json.js';
+import { DIAGNOSE_USAGE, parseDiagnoseArgs } from './diagnose-args.js';
+import { opencxServicesFromEnv } from '../opencx/services.js';
+import { resolveFromOpenCx } from '../opencx/resolve-input.js';
+import type { Io } from './main.js';
+
+/** `action-debug diagnose`: exit 0 no problem found, 1 problems found, 2 bad usage. */
+export async function diagnose(argv: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseDiagnoseArgs(argv);
+    if (parsed.flags.help) {
+      io.stdout.write(DIAGNOSE_USAGE + '\n');
+      return 0;
+    }
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.stderr.write(`action-debug diagnose: ${err.message}\nRun \`action-debug diagnose --help\` for usage.\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const { flags } = parsed;
+  let { draft } = parsed;
+  const services = opencxServicesFromEnv(io.env);
+  let input;
+  let net;
+  try {
+    if (!draft.endpoint && !services.opencx) throw new InputError('missing --endpoint <https-url> (or set OPENCX_API_KEY and give --action and --session to use the saved endpoint)');
+    draft = await resolveFromOpenCx(draft, services.opencx);
+    if (!draft.endpoint) throw new InputError(`missing --endpoint: no saved endpoint found for action "${draft.action ?? ''}"`);
+    input = parseDiagnosisInput(draft);
+    net = netOptionsFromEnv(io.env, { allowPrivate: flags['allow-private'], hosts: flags.resolve.join(';'), caFiles: flags.ca });
+  } catch (err) {
+    io.stderr.write(`action-debug diagnose: ${errorLine(err)}\n`);
+    return 2;
+  }
+  if (input.burst > 0 && net.allowPrivate === false && !flags['confirm-owner']) {
+    io.stderr.write('action-debug diagnose: --burst sends several calls in a row: add --confirm-owner to confirm you own this endpoint\n');
+    return 2;
+  }
+  if (!flags.quiet) io.stderr.write(`Diagnosing ${input.method} ${new URL(input.endpoint).host}…\n`);
+  const report = await runDiagnosis(input, {
+    net,
+    services,
+    onEvent: (e) => {
+      if (!flags.quiet && e.type === 'probe-finished') io.stderr.write(progressLine(e.probe) + '\n');
+    },
+  });
+  await services.opencx?.client.close();
+  io.stdout.write(flags.json ? renderJson(report) : renderText(report, { details: flags.details }));
+  return report.verdict.family === null ? 0 : 1;
+}
+
