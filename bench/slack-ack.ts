@@ -26,12 +26,13 @@ export async function run(): Promise<void> {
       SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_BOT_ID: 'B', SLACK_BOT_USER_ID: 'U', SLACK_API_URL: slack.apiUrl, PORT: '0',
       ACTION_DEBUG_ALLOW_PRIVATE: '1', ACTION_DEBUG_HOSTS: hosts, NODE_EXTRA_CA_CERTS: lab.value.caFile, LOG_LEVEL: 'info', SLACK_LOG_LEVEL: 'error',
       DATABASE_PATH: join(mkdtempSync(join(tmpdir(), 'ad-bench-')), 'bench.db'),
-      DIAGNOSES_PER_USER_PER_HOUR: '1000', DIAGNOSES_PER_WORKSPACE_PER_HOUR: '1000', CARD_UPDATE_INTERVAL_MS: '500',
+      DIAGNOSES_PER_USER_PER_HOUR: '1000', DIAGNOSES_PER_WORKSPACE_PER_HOUR: '1000', CARD_UPDATE_INTERVAL_MS: '500', ACTION_DEBUG_LAG_INTERVAL_MS: '500',
     },
     (l) => (/"port":(\d+)/.exec(l)?.[1] ?? null),
   );
   // The app logs each command's ack time from the moment the request reached its server (pino JSON lines on stderr).
   const serverAck: number[] = [];
+  const lags: number[] = [];
   let pending = '';
   app.child.stderr!.on('data', (d: Buffer) => {
     const lines = (pending + d.toString()).split('\n');
@@ -39,6 +40,8 @@ export async function run(): Promise<void> {
     for (const l of lines) {
       const m = /"ackMs":(\d+)/.exec(l);
       if (m) serverAck.push(Number(m[1]));
+      const lag = /"eventLoopLagMaxMs":(\d+)/.exec(l);
+      if (lag) lags.push(Number(lag[1]));
     }
   });
   const baseline = await startChild(['bench/bolt-baseline.ts'], { SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl }, (l) => (/"port":(\d+)/.exec(l)?.[1] ?? null));
@@ -46,11 +49,12 @@ export async function run(): Promise<void> {
   try {
     // The same burst against a bare Bolt app that only acks: the floor this machine and Bolt allow.
     const floor = await burst(new SlackDriver(`http://127.0.0.1:${baseline.value}`, SECRET, slack), lab.value.scenarios, 'B', 0);
-    rows.push(['bare Bolt, ack only', 'burst', ...floor.cells, '-', '-', '-', '-', '-']);
+    rows.push(['bare Bolt, ack only', 'burst', ...floor.cells, '-', '-', '-', '-', '-', '-']);
     const driver = new SlackDriver(`http://127.0.0.1:${app.value}`, SECRET, slack);
     for (const [label, spreadMs, prefix] of [['action-debug', 0, 'A'], ['action-debug', 2000, 'S']] as const) {
       const t0 = performance.now();
       serverAck.length = 0;
+      lags.length = 0;
       const r = await burst(driver, lab.value.scenarios, prefix, spreadMs);
       const done = () => Array.from({ length: N }, (_, i) => slack.channel(`${prefix}${i}`)).every((m) => m.some((x) => JSON.stringify(x.blocks).includes('"ad_rerun"')));
       await slack.waitFor(done, 240_000, 'all cards');
@@ -58,9 +62,9 @@ export async function run(): Promise<void> {
       await new Promise((x) => setTimeout(x, 500));
       const perChannel = Array.from({ length: N }, (_, i) => slack.channel(`${prefix}${i}`).length);
       const inApp = [...serverAck].sort((a, b) => a - b);
-      rows.push([label, spreadMs ? `over ${spreadMs / 1000} s` : 'burst', ...r.cells, inApp.length ? `${percentile(inApp, 50).toFixed(0)} / ${percentile(inApp, 99).toFixed(0)}` : '-', perChannel.filter((n) => n === 1).length, perChannel.filter((n) => n === 0).length, perChannel.filter((n) => n > 1).length, (wall / 1000).toFixed(1)]);
+      rows.push([label, spreadMs ? `over ${spreadMs / 1000} s` : 'burst', ...r.cells, inApp.length ? `${percentile(inApp, 50).toFixed(0)} / ${percentile(inApp, 99).toFixed(0)}` : '-', lags.length ? Math.max(...lags) : '< 100', perChannel.filter((n) => n === 1).length, perChannel.filter((n) => n === 0).length, perChannel.filter((n) => n > 1).length, (wall / 1000).toFixed(1)]);
     }
-    printTable(`${N} /action-debug commands at once (ack latency measured by the sender, as Slack would; 3 processes)`, ['app', 'arrival', 'acked', 'p50 ms', 'p99 ms', 'max ms', 'p99 < 100 ms', 'in app p50/p99', 'cards', 'lost', 'doubled', 'all cards in s'], rows);
+    printTable(`${N} /action-debug commands at once (ack latency measured by the sender, as Slack would; 3 processes)`, ['app', 'arrival', 'acked', 'p50 ms', 'p99 ms', 'max ms', 'p99 < 100 ms', 'in app p50/p99', 'app loop lag max ms', 'cards', 'lost', 'doubled', 'all cards in s'], rows);
   } finally {
     await stopChild(baseline.child);
     await stopChild(app.child);

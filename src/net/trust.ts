@@ -1,6 +1,7 @@
 import tls from 'node:tls';
 
-const contexts = new WeakMap<readonly string[], tls.SecureContext>();
+// Keyed by the PEM text: option parsing makes a new array per diagnosis, the CA list itself rarely changes.
+const contexts = new Map<string, tls.SecureContext>();
 
 /**
  * The TLS options that trust the public roots plus the extra CAs (NODE_EXTRA_CA_CERTS, the lab CA). Building a context
@@ -13,7 +14,11 @@ export function trustOptions(extraCa: readonly string[], custom: tls.ConnectionO
   if (!extraCa.length) return {};
   const ca = [...tls.rootCertificates, ...extraCa];
   if (Object.keys(custom).length) return { ca };
-  let secureContext = contexts.get(extraCa);
-  if (!secureContext) contexts.set(extraCa, (secureContext = tls.createSecureContext({ ca })));
+  const key = extraCa.join('\n');
+  let secureContext = contexts.get(key);
+  if (!secureContext) {
+    if (contexts.size >= 16) contexts.clear();
+    contexts.set(key, (secureContext = tls.createSecureContext({ ca })));
+  }
   return { secureContext };
 }

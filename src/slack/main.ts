@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 /** `npm start`: the Slack app with the HTTP receiver on PORT (or Socket Mode with SLACK_APP_TOKEN). */
 import { SlackSettingsSchema } from './settings.js';
 import { createSlackApp } from './app.js';
@@ -46,6 +47,14 @@ const purge = () => log.info({ deleted: store.purgeOlderThan(supportSettings.RET
 purge();
 setInterval(purge, 6 * 3_600_000).unref();
 worker.start();
+// Event-loop lag is what would delay Slack acks (the 3 s deadline): logged every 10 s when it passed 100 ms.
+const lag = monitorEventLoopDelay({ resolution: 10 });
+lag.enable();
+setInterval(() => {
+  const maxMs = Math.round(lag.max / 1e6);
+  if (maxMs >= 100) log.warn({ eventLoopLagMaxMs: maxMs, eventLoopLagP99Ms: Math.round(lag.percentile(99) / 1e6) }, 'event loop lag');
+  lag.reset();
+}, Number(process.env['ACTION_DEBUG_LAG_INTERVAL_MS'] ?? 10_000)).unref();
 const { port } = await app.start();
 log.info({ port, socketMode: Boolean(parsed.data.SLACK_APP_TOKEN) }, 'action-debug listening: /slack/events, /healthz');
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
