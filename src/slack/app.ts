@@ -21,6 +21,7 @@ import type { OpenCxServices } from '../opencx/facts.js';
 import { resolveFromOpenCx } from '../opencx/resolve-input.js';
 import type { SlackSettings } from './settings.js';
 import { registerThreadEvents } from './thread-events.js';
+import { QuietStart } from './quiet-start.js';
 import { UploadedSpecs } from '../spec/uploaded-specs.js';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
@@ -66,6 +67,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     slots: pLimit(settings.MAX_CONCURRENT_DIAGNOSES),
   };
   const timers = new Set<NodeJS.Timeout>();
+  const quietStart = new QuietStart(settings.ACK_QUIET_MS, settings.ACK_MAX_DEFER_MS);
   const seenTriggers = new Map<string, number>();
 
   const clientOptions = slackClientOptions(settings);
@@ -170,9 +172,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       ackMs = sinceArrival();
     }
     log.info({ rid, user: command.user_id, channel: command.channel_id, ackMs }, 'diagnosis requested');
-    // Yield to the event loop's check phase first: requests already received (a burst of commands) are parsed and acked
-    // before this one starts posting and probing, so acks never queue behind diagnosis work.
-    await new Promise((r) => setImmediate(r));
+    // During a burst of commands, everyone is acknowledged before any diagnosis starts (see QuietStart).
+    await quietStart.wait();
     await startCardDiagnosis(deps, client, { input, channel: command.channel_id, team: command.team_id, user: command.user_id, respond: respond as Respond });
   });
 

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QuietStart } from '../../src/slack/quiet-start.js';
+
+test('a burst is released together once it stops; a steady stream is released by the longest wait', async () => {
+  const q = new QuietStart(50, 300);
+  const t0 = performance.now();
+  const released: number[] = [];
+  const burst = [0, 1, 2].map(() => q.wait().then(() => released.push(performance.now() - t0)));
+  await Promise.all(burst);
+  assert.equal(released.length, 3);
+  assert.ok(Math.max(...released) - Math.min(...released) < 20, 'released together');
+  assert.ok(released[0]! >= 45, 'not before the quiet period');
+
+  // One command every 20 ms never leaves 50 ms of quiet: the first still starts by 300 ms.
+  const t1 = performance.now();
+  let firstAt = 0;
+  const stream: Promise<unknown>[] = [];
+  for (let i = 0; i < 25; i++) {
+    stream.push(q.wait().then(() => (firstAt ||= performance.now() - t1)));
+    await sleep(20);
+  }
+  await Promise.all(stream);
+  assert.ok(firstAt >= 280 && firstAt < 450, `first released after ${firstAt} ms`);
+
+  const off = new QuietStart(0, 0);
+  const t2 = performance.now();
+  await off.wait();
+  assert.ok(performance.now() - t2 < 10, '0 starts at once');
+});
