@@ -28,14 +28,21 @@ export class SlackDriver {
     private readonly slack: FakeSlack,
   ) {}
 
-  async post(body: string, contentType: string, headers: Record<string, string> = {}, tsOverride?: number): Promise<Delivery> {
+  /** The headers Slack sends with a delivery, signed now. */
+  signedHeaders(body: string, contentType: string, headers: Record<string, string> = {}, tsOverride?: number): Record<string, string> {
     const ts = tsOverride ?? Math.floor(Date.now() / 1000);
+    return { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(this.secret, ts, body), ...headers };
+  }
+
+  /** The app's request URL (where Slack delivers commands, interactions and events). */
+  get eventsUrl(): string {
+    return `${this.appUrl}/slack/events`;
+  }
+
+  async post(body: string, contentType: string, headers: Record<string, string> = {}, tsOverride?: number): Promise<Delivery> {
+    const signed = this.signedHeaders(body, contentType, headers, tsOverride);
     const t0 = performance.now();
-    const res = await fetch(`${this.appUrl}/slack/events`, {
-      method: 'POST',
-      headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(this.secret, ts, body), ...headers },
-      body,
-    });
+    const res = await fetch(this.eventsUrl, { method: 'POST', headers: signed, body });
     const text = await res.text();
     let json: Record<string, unknown> | null = null;
     try {
@@ -47,6 +54,13 @@ export class SlackDriver {
   }
 
   async command(text: string, who: Who = {}, headers: Record<string, string> = {}): Promise<Delivery & { triggerId: string; responseUrl: string }> {
+    const { form, responseUrl, triggerId } = this.commandForm(text, who);
+    const d = await this.post(form, 'application/x-www-form-urlencoded', headers);
+    return { ...d, responseUrl, triggerId };
+  }
+
+  /** The form body of a slash command, as Slack encodes it, without sending it. */
+  commandForm(text: string, who: Who = {}): { form: string; responseUrl: string; triggerId: string } {
     const responseUrl = this.slack.responseUrl();
     const triggerId = this.slack.issueTrigger();
     const form = new URLSearchParams({
@@ -54,8 +68,7 @@ export class SlackDriver {
       user_id: who.user ?? 'U0ALICE', user_name: 'alice', command: '/action-debug', text, api_app_id: 'A0APP', is_enterprise_install: 'false',
       response_url: responseUrl, trigger_id: triggerId,
     }).toString();
-    const d = await this.post(form, 'application/x-www-form-urlencoded', headers);
-    return { ...d, responseUrl, triggerId };
+    return { form, responseUrl, triggerId };
   }
 
   async click(message: { channel: string; ts: string }, actionId: string, value: string, who: Who = {}): Promise<Delivery & { triggerId: string; responseUrl: string }> {
