@@ -1,3 +1,4 @@
+import { settingsEnv } from '../config/env.js';
 import { errorLine } from '../pipeline/error-line.js';
 
 export interface Io {
@@ -42,7 +43,7 @@ const commands: Record<string, Command> = {
 };
 
 /** Exit codes: 0 no problem found, 1 problems found, 2 bad usage. Never a stack trace for a user mistake. */
-export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: settingsEnv(process.env, null) }): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     if (rest[0] === 'diagnose') io.stdout.write((await import('./diagnose-args.js')).DIAGNOSE_USAGE + '\n');

@@ -24,7 +24,7 @@ import { registerThreadEvents } from './thread-events.js';
 import { QuietStart } from './quiet-start.js';
 import { UploadedSpecs } from '../spec/uploaded-specs.js';
 
-const { App, HTTPReceiver, LogLevel } = bolt;
+const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
 
 export interface SlackAppDeps {
   net: NetOptions;
@@ -88,9 +88,16 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       }
     : {};
   const receiver = settings.SLACK_APP_TOKEN
-    ? undefined
+    ? new SocketModeReceiver({
+        appToken: settings.SLACK_APP_TOKEN,
+        logLevel,
+        ...oauth,
+        // Bolt would build the socket's Web API client (apps.connections.open) without our client options: with them, the
+        // connection is opened through SLACK_API_URL like every other call.
+        installerOptions: { ...('installerOptions' in oauth ? oauth.installerOptions : {}), clientOptions },
+      })
     : new HTTPReceiver({
-        signingSecret: settings.SLACK_SIGNING_SECRET,
+        signingSecret: settings.SLACK_SIGNING_SECRET!,
         endpoints: '/slack/events',
         processBeforeResponse: false,
         customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"ok":true}'); } }],
@@ -99,9 +106,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
         customPropertiesExtractor: (req) => ({ receivedAt: (req as unknown as { receivedAt?: number }).receivedAt ?? performance.now() }),
         ...oauth,
       });
-  const app = settings.SLACK_APP_TOKEN
-    ? new App({ ...auth, ...oauth, appToken: settings.SLACK_APP_TOKEN, socketMode: true, signingSecret: settings.SLACK_SIGNING_SECRET, clientOptions, logLevel })
-    : new App({ ...auth, receiver: receiver!, clientOptions, logLevel });
+  const app = new App({ ...auth, receiver, clientOptions, logLevel });
 
   const allowed = (user: string, channel: string): string | null => {
     if (settings.ALLOWED_USER_IDS.length && !settings.ALLOWED_USER_IDS.includes(user)) return 'Sorry, action-debug is limited to a few people in this workspace. Ask your Slack admin to add you.';

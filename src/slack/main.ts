@@ -1,5 +1,6 @@
+/** `npm start`: the Slack app with the HTTP receiver on PORT (or Socket Mode with SLACK_APP_TOKEN), settings from the environment and `.env`. */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-/** `npm start`: the Slack app with the HTTP receiver on PORT (or Socket Mode with SLACK_APP_TOKEN). */
+import { settingsEnv } from '../config/env.js';
 import { SlackSettingsSchema } from './settings.js';
 import { createSlackApp } from './app.js';
 import { netOptionsFromEnv } from '../net/settings.js';
@@ -14,14 +15,15 @@ import { slackSenders, webhookSender } from '../outbox/senders.js';
 import { createSupport, SupportSettingsSchema } from './support.js';
 import { opencxServicesFromEnv } from '../opencx/services.js';
 
-const log = createLogger({ name: 'action-debug' });
-const parsed = SlackSettingsSchema.safeParse(process.env);
+const env = settingsEnv();
+const log = createLogger({ name: 'action-debug', ...(env['LOG_LEVEL'] ? { level: env['LOG_LEVEL'] } : {}) });
+const parsed = SlackSettingsSchema.safeParse(env);
 if (!parsed.success) {
   process.stderr.write(`action-debug: ${parsed.error.issues.map((i) => i.message).join('; ')}\nSee .env.example for every setting.\n`);
   process.exit(2);
 }
-const storeSettings = StoreSettingsSchema.parse(process.env);
-const supportSettings = SupportSettingsSchema.parse(process.env);
+const storeSettings = StoreSettingsSchema.parse(env);
+const supportSettings = SupportSettingsSchema.parse(env);
 let store: Store;
 try {
   store = new Store(storeSettings.DATABASE_PATH);
@@ -42,7 +44,7 @@ const worker = new OutboxWorker({
   logger: log,
 });
 const support = createSupport(store, worker, supportSettings, log);
-const app = createSlackApp(parsed.data, { net: netOptionsFromEnv(process.env), services: opencxServicesFromEnv(process.env), limits: LimitsSettingsSchema.parse(process.env), logger: log, support, store, ...(installationStore ? { installationStore } : {}) });
+const app = createSlackApp(parsed.data, { net: netOptionsFromEnv(env), services: opencxServicesFromEnv(env), limits: LimitsSettingsSchema.parse(env), logger: log, support, store, ...(installationStore ? { installationStore } : {}) });
 const purge = () => log.info({ deleted: store.purgeOlderThan(supportSettings.RETENTION_DAYS) }, 'retention');
 purge();
 setInterval(purge, 6 * 3_600_000).unref();
@@ -54,7 +56,7 @@ setInterval(() => {
   const maxMs = Math.round(lag.max / 1e6);
   if (maxMs >= 100) log.warn({ eventLoopLagMaxMs: maxMs, eventLoopLagP99Ms: Math.round(lag.percentile(99) / 1e6) }, 'event loop lag');
   lag.reset();
-}, Number(process.env['ACTION_DEBUG_LAG_INTERVAL_MS'] ?? 10_000)).unref();
+}, Number(env['ACTION_DEBUG_LAG_INTERVAL_MS'] ?? 10_000)).unref();
 const { port } = await app.start();
 log.info({ port, socketMode: Boolean(parsed.data.SLACK_APP_TOKEN) }, 'action-debug listening: /slack/events, /healthz');
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

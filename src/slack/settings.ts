@@ -8,7 +8,8 @@ const list = z
 /** The Slack app's settings, from the environment (see .env.example). */
 export const SlackSettingsSchema = z
   .object({
-  SLACK_SIGNING_SECRET: z.string({ error: 'SLACK_SIGNING_SECRET is required (Slack app → Basic Information → Signing Secret)' }).min(1),
+  /** Checks that HTTP deliveries come from Slack; not used in Socket Mode, where the app opens the connection itself. */
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   /** One workspace: the bot token. Several: leave it empty and set the OAuth settings below. */
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   /** Installs into several workspaces through Slack's OAuth flow (/slack/install); tokens are kept sealed in SQLite. */
@@ -17,7 +18,7 @@ export const SlackSettingsSchema = z
   SLACK_STATE_SECRET: z.string().min(16).optional(),
   SLACK_OAUTH_AUTHORIZE_URL: z.url().default('https://slack.com/oauth/v2/authorize'),
   /** Socket Mode (no public URL) when set: xapp-… */
-  SLACK_APP_TOKEN: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'SLACK_APP_TOKEN is an app-level token (xapp-…) with the connections:write scope').optional(),
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
   SLACK_BOT_ID: z.string().optional(),
   SLACK_BOT_USER_ID: z.string().optional(),
@@ -39,6 +40,9 @@ export const SlackSettingsSchema = z
   })
   .superRefine((s, ctx) => {
     const oauth = [s.SLACK_CLIENT_ID, s.SLACK_CLIENT_SECRET, s.SLACK_STATE_SECRET];
+    if (!s.SLACK_SIGNING_SECRET && !s.SLACK_APP_TOKEN) {
+      ctx.addIssue({ code: 'custom', message: 'SLACK_SIGNING_SECRET is required (Slack app → Basic Information → Signing Secret), or SLACK_APP_TOKEN for Socket Mode' });
+    }
     if (!s.SLACK_BOT_TOKEN && !s.SLACK_CLIENT_ID) {
       ctx.addIssue({ code: 'custom', message: 'SLACK_BOT_TOKEN is required (xoxb-…), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET to install into several workspaces' });
     } else if (s.SLACK_BOT_TOKEN && s.SLACK_CLIENT_ID) {

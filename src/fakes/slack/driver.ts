@@ -72,6 +72,13 @@ export class SlackDriver {
   }
 
   async click(message: { channel: string; ts: string }, actionId: string, value: string, who: Who = {}): Promise<Delivery & { triggerId: string; responseUrl: string }> {
+    const { payload, responseUrl, triggerId } = this.clickPayload(message, actionId, value, who);
+    const d = await this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    return { ...d, responseUrl, triggerId };
+  }
+
+  /** The block_actions payload Slack sends when a user clicks a button, without sending it. */
+  clickPayload(message: { channel: string; ts: string }, actionId: string, value: string, who: Who = {}): { payload: Record<string, unknown>; responseUrl: string; triggerId: string } {
     // Slack sends the clicked button's own label back; find it on the message the user sees (any thread reply too).
     const shown = this.slack.messages.filter((m) => m.channel === message.channel && (m.ts === message.ts || m.threadTs === message.ts));
     const label = shown.map((m) => findButton(m.blocks, actionId, value)).find(Boolean) ?? actionId;
@@ -84,8 +91,7 @@ export class SlackDriver {
       channel: { id: message.channel, name: 'support-eng' }, message: { type: 'message', ts: message.ts, text: '' },
       actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: String(Date.now() / 1000), text: { type: 'plain_text', text: label } }],
     };
-    const d = await this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
-    return { ...d, responseUrl, triggerId };
+    return { payload, responseUrl, triggerId };
   }
 
   async submitView(view: { id: string; callback_id: string; private_metadata?: string }, values: Record<string, Record<string, unknown>>, who: Who = {}): Promise<Delivery> {

@@ -63,6 +63,8 @@ export interface FakeSlack {
   grantInstall(team: { id: string; name: string }): { code: string; token: string };
   /** oauth.v2.access calls, with the client credentials they carried. */
   oauthExchanges: { code: string; clientId: string; clientSecret: string }[];
+  /** Socket Mode: apps.connections.open (with an app-level xapp- token) hands out this WebSocket URL. */
+  acceptSocketMode(url: string): void;
   issueTrigger(): string;
   responseUrl(): string;
   fail(method: string, fault: Fault): void;
@@ -86,6 +88,7 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
   const grants = new Map<string, { team: { id: string; name: string }; token: string }>();
   const tokenTeams = new Map<string, string>();
   const oauthExchanges: FakeSlack['oauthExchanges'] = [];
+  let socketModeUrl: string | null = null;
   let seq = 0;
   const nextTs = () => `${1_700_000_000 + ++seq}.${String(seq).padStart(6, '0')}`;
 
@@ -158,6 +161,9 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
     const channel = String(a['channel'] ?? '');
     const errors = blockErrors(a['blocks']);
     switch (method) {
+      case 'apps.connections.open':
+        if (!token.startsWith('xapp-')) return { ok: false, error: 'not_allowed_token_type' };
+        return socketModeUrl ? { ok: true, url: socketModeUrl } : { ok: false, error: 'socket_mode_not_enabled' };
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'action-debug', team_id: tokenTeams.get(token) ?? 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
       case 'chat.postMessage':
@@ -240,6 +246,9 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
       };
       files.set(id, { file, content });
       return file;
+    },
+    acceptSocketMode(url) {
+      socketModeUrl = url;
     },
     issueTrigger() {
       const id = `${Date.now()}.${++seq}.fake${Math.random().toString(16).slice(2, 10)}`;
