@@ -17,6 +17,8 @@ export const NetOptionsSchema = z.object({
   hosts: z.record(z.string(), z.array(z.string())).default({}),
   /** Read at most this many bytes of a response body. */
   maxBodyBytes: z.number().int().positive().default(256 * 1024),
+  /** The longest any diagnosis waits for the endpoint (OpenCX's own limit is 60 s; an operator may set less). */
+  maxTimeoutMs: z.number().int().min(100).max(60_000).default(60_000),
   /** Limit for establishing TCP + TLS, within the request timeout. */
   connectTimeoutMs: z.number().int().positive().default(10_000),
 });

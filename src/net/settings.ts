@@ -19,6 +19,8 @@ export const NetEnvSchema = z.object({
   ACTION_DEBUG_ALLOW_PRIVATE: allowPrivateSetting,
   ACTION_DEBUG_HOSTS: z.string().optional(),
   ACTION_DEBUG_MAX_BODY_KB: z.coerce.number().int().positive().optional(),
+  /** Every diagnosis waits at most this long for the endpoint (seconds, ≤ 60); a shorter --timeout / timeout= still wins. */
+  ACTION_DEBUG_TIMEOUT_S: z.coerce.number().min(0.1, 'ACTION_DEBUG_TIMEOUT_S must be at least 0.1').max(60, 'ACTION_DEBUG_TIMEOUT_S cannot exceed OpenCX\'s 60 s').optional(),
   NODE_EXTRA_CA_CERTS: z.string().optional(),
 });
 
@@ -41,6 +43,7 @@ export function netOptionsFromEnv(env: NodeJS.ProcessEnv, overrides: NetOverride
     hosts: { ...parseHosts(e.ACTION_DEBUG_HOSTS), ...parseHosts(overrides.hosts) },
     extraCa,
     ...(e.ACTION_DEBUG_MAX_BODY_KB ? { maxBodyBytes: e.ACTION_DEBUG_MAX_BODY_KB * 1024 } : {}),
+    ...(e.ACTION_DEBUG_TIMEOUT_S ? { maxTimeoutMs: Math.round(e.ACTION_DEBUG_TIMEOUT_S * 1000) } : {}),
   });
 }
 

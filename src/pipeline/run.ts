@@ -27,11 +27,13 @@ export interface RunOptions {
  * Runs every probe concurrently, each under its own deadline, turns evidence into findings and decides
  * the verdict. Never throws for anything the endpoint does: a probe that crashes is reported as "error".
  */
-export async function runDiagnosis(input: DiagnosisInput, options: RunOptions = {}): Promise<Report> {
+export async function runDiagnosis(requested: DiagnosisInput, options: RunOptions = {}): Promise<Report> {
   const id = options.id ?? randomUUID();
   const probes = options.probes ?? defaultProbes;
   const checks = options.checks ?? defaultChecks;
   const net = NetOptionsSchema.parse(options.net ?? {});
+  // The operator's cap (ACTION_DEBUG_TIMEOUT_S) applies to every face; the report shows the timeout actually used.
+  const input = requested.timeoutMs > net.maxTimeoutMs ? { ...requested, timeoutMs: net.maxTimeoutMs } : requested;
   const log = (options.logger ?? silentLogger).child({ diagnosis: id });
   const onEvent = options.onEvent ?? (() => {});
   const emit = (e: DiagnosisEvent) => {

@@ -1,6 +1,7 @@
 /** `npm start`: the Slack app with the HTTP receiver on PORT (or Socket Mode with SLACK_APP_TOKEN), settings from the environment and `.env`. */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { settingsEnv } from '../config/env.js';
+import { errorLine } from '../pipeline/error-line.js';
 import { SlackSettingsSchema } from './settings.js';
 import { createSlackApp } from './app.js';
 import { netOptionsFromEnv } from '../net/settings.js';
@@ -17,13 +18,22 @@ import { opencxServicesFromEnv } from '../opencx/services.js';
 
 const env = settingsEnv();
 const log = createLogger({ name: 'action-debug', ...(env['LOG_LEVEL'] ? { level: env['LOG_LEVEL'] } : {}) });
-const parsed = SlackSettingsSchema.safeParse(env);
-if (!parsed.success) {
-  process.stderr.write(`action-debug: ${parsed.error.issues.map((i) => i.message).join('; ')}\nSee .env.example for every setting.\n`);
-  process.exit(2);
+/** Every setting is read before anything starts: a wrong one stops the app with one line, not a stack trace. */
+function readSettings() {
+  try {
+    return {
+      slack: SlackSettingsSchema.parse(env), store: StoreSettingsSchema.parse(env), support: SupportSettingsSchema.parse(env),
+      net: netOptionsFromEnv(env), services: opencxServicesFromEnv(env), limits: LimitsSettingsSchema.parse(env),
+    };
+  } catch (err) {
+    process.stderr.write(`action-debug: ${errorLine(err)}\nSee .env.example for every setting.\n`);
+    process.exit(2);
+  }
 }
-const storeSettings = StoreSettingsSchema.parse(env);
-const supportSettings = SupportSettingsSchema.parse(env);
+const settings = readSettings();
+const parsed = { data: settings.slack };
+const storeSettings = settings.store;
+const supportSettings = settings.support;
 let store: Store;
 try {
   store = new Store(storeSettings.DATABASE_PATH);
@@ -44,7 +54,7 @@ const worker = new OutboxWorker({
   logger: log,
 });
 const support = createSupport(store, worker, supportSettings, log);
-const app = createSlackApp(parsed.data, { net: netOptionsFromEnv(env), services: opencxServicesFromEnv(env), limits: LimitsSettingsSchema.parse(env), logger: log, support, store, ...(installationStore ? { installationStore } : {}) });
+const app = createSlackApp(parsed.data, { net: settings.net, services: settings.services, limits: settings.limits, logger: log, support, store, ...(installationStore ? { installationStore } : {}) });
 const purge = () => log.info({ deleted: store.purgeOlderThan(supportSettings.RETENTION_DAYS) }, 'retention');
 purge();
 setInterval(purge, 6 * 3_600_000).unref();

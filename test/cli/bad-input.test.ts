@@ -4,7 +4,8 @@ import { runCli } from '../helpers/run-cli.js';
 
 const SECRET = 'sk_live_planted_0123456789abcdef';
 
-const CASES: { name: string; args: string[]; says: RegExp }[] = [
+const CASES: { name: string; args: string[]; says: RegExp; env?: Record<string, string> }[] = [
+  { name: 'a timeout setting over 60 s', args: ['diagnose', '--endpoint', 'https://api.example.com'], env: { ACTION_DEBUG_TIMEOUT_S: '90' }, says: /cannot exceed OpenCX's 60 s/ },
   { name: 'a malformed URL', args: ['diagnose', '--endpoint', 'not a url'], says: /not a URL/ },
   { name: 'http://', args: ['diagnose', '--endpoint', 'http://api.example.com/x'], says: /HTTPS endpoints only/ },
   { name: 'another scheme', args: ['diagnose', '--endpoint', 'ftp://api.example.com/x'], says: /must be an https:\/\/ URL/ },
@@ -20,7 +21,7 @@ const CASES: { name: string; args: string[]; says: RegExp }[] = [
 ];
 
 test('bad input: one clear line on stderr, exit 2, no stack trace, no secret echoed', async () => {
-  const results = await Promise.all(CASES.map((c) => runCli(c.args)));
+  const results = await Promise.all(CASES.map((c) => runCli(c.args, c.env)));
   results.forEach((r, i) => {
     const c = CASES[i]!;
     assert.equal(r.code, 2, `${c.name}: exit ${r.code}\n${r.stderr}`);

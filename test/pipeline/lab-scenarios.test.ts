@@ -69,8 +69,10 @@ test('as a process: the CLI gives the same verdicts as JSON, exit 0/1, progress 
       batch.map(async (s) => {
         const args = ['diagnose', '--json', '--endpoint', s.url, '--method', s.method, ...s.headers.flatMap((h) => ['--header', h])];
         if (s.body) args.push('--body', s.body);
-        if (s.timeoutMs) args.push('--timeout', String(s.timeoutMs / 1000));
-        const r = await runCli(args, env, 60_000);
+        // The short limits come by flag for one scenario and by the operator's setting for the others: both must bite.
+        const bySetting = s.timeoutMs !== undefined && s.id !== 'slow';
+        if (s.timeoutMs && !bySetting) args.push('--timeout', String(s.timeoutMs / 1000));
+        const r = await runCli(args, bySetting ? { ...env, ACTION_DEBUG_TIMEOUT_S: String(s.timeoutMs! / 1000) } : env, 60_000);
         let report: Report;
         try {
           report = ReportSchema.parse(JSON.parse(r.stdout));
@@ -86,6 +88,7 @@ test('as a process: the CLI gives the same verdicts as JSON, exit 0/1, progress 
     assert.equal(report.verdict.cause, s.expect.cause, `${s.id} (CLI)`);
     assert.equal(report.verdict.family, s.expect.family, `${s.id} (CLI)`);
     assert.equal(code, s.expect.family === null ? 0 : 1, `${s.id}: exit code`);
+    if (s.timeoutMs) assert.equal(report.input.timeoutMs, s.timeoutMs, `${s.id}: the report shows the timeout used`);
     assert.match(stderr, /✓|✗/, `${s.id}: progress lines on stderr`);
     for (const secret of secretsOf(s)) assert.ok(!stderr.includes(secret), `${s.id}: secret on stderr`);
   }
