@@ -2,7 +2,8 @@ import bolt from '@slack/bolt';
 import pLimit from 'p-limit';
 import type { AllMiddlewareArgs, InstallationStore, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { BOT_SCOPES } from './scopes.js';
-import { slackClientOptions } from './team-clients.js';
+import { slackClientOptions, teamClients } from './team-clients.js';
+import { RerunSchedule } from './rerun-schedule.js';
 import { InputError, parseDiagnosisInput, type DiagnosisInput } from '../pipeline/input.js';
 import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
@@ -66,7 +67,6 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     inFlight: new Set(),
     slots: pLimit(settings.MAX_CONCURRENT_DIAGNOSES),
   };
-  const timers = new Set<NodeJS.Timeout>();
   const quietStart = new QuietStart(settings.ACK_QUIET_MS, settings.ACK_MAX_DEFER_MS);
   const seenTriggers = new Map<string, number>();
 
@@ -198,6 +198,13 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   });
 
   const cardFrom = (value: string) => deps.cards.get(value.split('|')[0]!);
+  // A scheduled re-run runs outside any Slack request (maybe after a restart): it takes its workspace's client.
+  const clientFor = teamClients(settings, d.installationStore);
+  const reruns = new RerunSchedule(d.store, async (cardId, label) => {
+    const card = deps.cards.get(cardId);
+    if (!card) return void log.warn({ card: cardId }, 'scheduled re-run: the card is gone (retention, or no database)');
+    await rerunCard(deps, await clientFor(card.team), card, label);
+  }, log);
 
   app.action(ACTIONS.rerun, async ({ ack, action, client, respond }) => {
     await ack();
@@ -206,16 +213,11 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     await rerunCard(deps, client, card, 'Re-run');
   });
 
-  app.action(ACTIONS.rerunLater, async ({ ack, action, client, respond }) => {
+  app.action(ACTIONS.rerunLater, async ({ ack, action, body, respond }) => {
     await ack();
     const card = cardFrom((action as { value?: string }).value ?? '');
     if (!card) return;
-    const ms = settings.RERUN_LATER_MINUTES * 60_000;
-    const t = setTimeout(() => {
-      timers.delete(t);
-      void rerunCard(deps, client, card, `Re-run after ${settings.RERUN_LATER_MINUTES} min`).catch((e) => log.error({ err: (e as Error).message }, 'scheduled re-run failed'));
-    }, ms);
-    timers.add(t);
+    reruns.add(card.id, Date.now() + settings.RERUN_LATER_MINUTES * 60_000, body.user.id, `Re-run after ${settings.RERUN_LATER_MINUTES} min`);
     await respond({ response_type: 'ephemeral', replace_original: false, text: `I'll re-run this diagnosis in ${settings.RERUN_LATER_MINUTES} minutes and answer in the thread.` });
   });
 
@@ -257,11 +259,11 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       const server = (await app.start(port)) as unknown as { address?: () => { port: number } | string | null; prependListener?: (e: string, f: (req: object) => void) => void };
       server?.prependListener?.('request', (req) => Object.assign(req, { receivedAt: performance.now() }));
       const addr = server?.address?.();
+      reruns.resume();
       return { port: typeof addr === 'object' && addr ? addr.port : port };
     },
     async stop() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      reruns.stop();
       await app.stop();
       await Promise.allSettled([...deps.inFlight]);
     },

@@ -74,6 +74,10 @@ export class Store {
       putInstallation: db.prepare('INSERT INTO installations (id, updated_at, sealed) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, sealed = excluded.sealed'),
       getInstallation: db.prepare('SELECT sealed FROM installations WHERE id = ?'),
       deleteInstallation: db.prepare('DELETE FROM installations WHERE id = ?'),
+      scheduleRerun: db.prepare(`INSERT INTO scheduled_reruns (card_id, due_at, requested_by, label, created_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(card_id) DO UPDATE SET due_at = excluded.due_at, requested_by = excluded.requested_by, label = excluded.label`),
+      pendingReruns: db.prepare('SELECT card_id, due_at, label FROM scheduled_reruns ORDER BY due_at'),
+      takeRerun: db.prepare('DELETE FROM scheduled_reruns WHERE card_id = ?'),
     };
   }
 
@@ -200,6 +204,20 @@ export class Store {
   getSealedInstallation(id: string): string | null {
     return (this.#q.getInstallation.get(id) as { sealed: string } | undefined)?.sealed ?? null;
   }
+  /** A later re-run of a card; a second request for the same card moves it. */
+  scheduleRerun(cardId: string, dueAt: number, by: string, label: string): void {
+    this.#q.scheduleRerun.run(cardId, dueAt, by, label, new Date().toISOString());
+  }
+
+  pendingReruns(): { cardId: string; dueAt: number; label: string }[] {
+    return (this.#q.pendingReruns.all() as { card_id: string; due_at: number; label: string }[]).map((r) => ({ cardId: r.card_id, dueAt: r.due_at, label: r.label }));
+  }
+
+  /** Claims a due re-run: true for exactly one caller, even with several processes on one database. */
+  takeRerun(cardId: string): boolean {
+    return this.#q.takeRerun.run(cardId).changes === 1;
+  }
+
   deleteInstallation(id: string): void {
     this.#q.deleteInstallation.run(id);
   }

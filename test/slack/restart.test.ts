@@ -30,13 +30,13 @@ after(async () => {
 });
 
 /** One life of the app: its own process state (cards in memory, timers), the same database and the same Slack. */
-async function life(): Promise<{ h: Harness; stop(): Promise<void> }> {
+async function life(settings: Record<string, string> = {}): Promise<{ h: Harness; store: Store; stop(): Promise<void> }> {
   const store = new Store(dbPath);
   const worker = new OutboxWorker({ store, senders: slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } })), baseDelayMs: 20, pollMs: 50 });
   worker.start();
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUP' }), silentLogger);
-  const h = await startHarness({ lab, slack, deps: { store, support } });
-  return { h, stop: async () => { await h.close(); await worker.stop(); store.close(); } };
+  const h = await startHarness({ lab, slack, deps: { store, support }, settings });
+  return { h, store, stop: async () => { await h.close(); await worker.stop(); store.close(); } };
 }
 
 const idOf = (card: { blocks: unknown[] }) => /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(card.blocks))![1]!;
@@ -81,4 +81,32 @@ test('after a restart, the buttons of earlier cards still work: re-run, escalate
   assert.ok(!readFileSync(dbPath).includes(SECRET), 'the Authorization value reached the database');
   const wire = JSON.stringify(slack.calls.map((c) => c.args)) + JSON.stringify(slack.responses);
   assert.ok(!wire.includes(SECRET));
+});
+
+test('"Re-run in N minutes" survives a restart: it falls due while the app is down and runs once when it is back', async () => {
+  const soon = { RERUN_LATER_MINUTES: '0.02' }; // 1.2 s
+  const first = await life(soon);
+  const url = lab.scenarios.find((s) => s.id === 'server-error')!.url;
+  await first.h.driver.command(`ses_3 "Create refund" ${url} method=POST`, { channel: 'CR3' });
+  const card = await slack.waitFor(() => finalCard(slack, 'CR3'), 20_000, 'the card');
+  const followUps = await slack.waitFor(() => slack.thread('CR3', card.ts)[1], 5000, 'the follow-up buttons');
+  assert.match(blocksToText(followUps.blocks), /\[ Re-run in 0\.02 minutes \]/);
+  const click = await first.h.driver.click(card, 'ad_rerun_later', idOf(card));
+  const said = await slack.waitFor(() => slack.responses.find((r) => r.id === click.responseUrl.split('/').pop()), 5000, 'the confirmation');
+  assert.match(String(said.body['text']), /re-run this diagnosis in 0.02 minutes/);
+  assert.deepEqual(first.store.pendingReruns().map((r) => r.cardId), [idOf(card)]);
+  await first.stop();
+
+  await new Promise((r) => setTimeout(r, 1500)); // due while nothing runs
+  assert.equal(slack.thread('CR3', card.ts).length, 2, 'nothing ran while the app was down');
+  const second = await life(soon);
+  try {
+    const rerun = await slack.waitFor(() => slack.thread('CR3', card.ts)[2], 20_000, 'the scheduled re-run after the restart');
+    assert.match(blocksToText(rerun.blocks), /Re-run after 0.02 min.*server-error/s);
+    assert.deepEqual(second.store.pendingReruns(), []);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(slack.thread('CR3', card.ts).length, 3, 'it ran once');
+  } finally {
+    await second.stop();
+  }
 });

@@ -72,4 +72,17 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX diagnoses_message ON diagnoses (channel, thread_ts);
     `,
   },
+  {
+    version: 3,
+    name: '"Re-run in N minutes" kept across restarts (one pending per card)',
+    sql: `
+      CREATE TABLE scheduled_reruns (
+        card_id      TEXT PRIMARY KEY,
+        due_at       INTEGER NOT NULL,
+        requested_by TEXT NOT NULL,
+        label        TEXT NOT NULL,
+        created_at   TEXT NOT NULL
+      );
+    `,
+  },
 ];
