@@ -13,8 +13,34 @@ import type { ReportSink } from './diagnose-flow.js';
 import type { Escalation } from './escalate.js';
 import type { Logger } from '../log.js';
 
+/**
+ * Where tickets are posted: one channel ID for every workspace (`C0SUPPORT`), or per workspace when the app is installed
+ * in several (`T0AAA=C0SUPA,T0BBB=C0SUPB`), optionally with a default for the others (`C0SUPPORT,T0AAA=C0SUPA`).
+ */
+const SupportChannelsSchema = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const routes = { fallback: null as string | null, byTeam: {} as Record<string, string> };
+    for (const part of (v ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+      const m = /^(?:([A-Z0-9]+)=)?([A-Z0-9]+)$/.exec(part);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `SUPPORT_CHANNEL_ID: "${part}" is neither a channel ID (C0123…) nor TEAM=CHANNEL` });
+        return z.NEVER;
+      }
+      if (m[1]) routes.byTeam[m[1]] = m[2]!;
+      else routes.fallback = m[2]!;
+    }
+    return routes;
+  });
+
+/** The support channel for a workspace's tickets, or null when none is set for it. */
+export function supportChannelFor(settings: SupportSettings, team: string | undefined): string | null {
+  return (team ? settings.SUPPORT_CHANNEL_ID.byTeam[team] : undefined) ?? settings.SUPPORT_CHANNEL_ID.fallback;
+}
+
 export const SupportSettingsSchema = z.object({
-  SUPPORT_CHANNEL_ID: z.string().optional(),
+  SUPPORT_CHANNEL_ID: SupportChannelsSchema,
   SUPPORT_WEBHOOK_URL: z.url().optional(),
   RETENTION_DAYS: z.coerce.number().int().positive().default(90),
 });
@@ -87,11 +113,15 @@ export interface Support {
 export function createSupport(store: Store, worker: OutboxWorker, settings: SupportSettings, log: Logger): Support {
   const announce = (card: Card, report: Report, user: string) => (t: Ticket): OutboxMessage[] => {
     const msgs: OutboxMessage[] = [];
-    if (settings.SUPPORT_CHANNEL_ID) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:support`, payload: { team: card.team, channel: settings.SUPPORT_CHANNEL_ID, ...ticketBlocks(t) } });
+    const supportChannel = supportChannelFor(settings, card.team);
+    if (supportChannel) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:support`, payload: { team: card.team, channel: supportChannel, ...ticketBlocks(t) } });
     if (card.ts) {
       const escalatedAs = `:ticket: Escalated as ticket #${t.number} by <@${user}>`;
       msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:card`, payload: { team: card.team, channel: card.channel, ts: card.ts, ...verdictCard(cardContext(card), report, { escalatedAs }) } });
-      msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:thread`, payload: { team: card.team, channel: card.channel, thread_ts: card.ts, text: `${escalatedAs}. Support has the session ID, the action, the verdict, the evidence and what was tried; I'll say here when it is resolved.` } });
+      const where = supportChannel || settings.SUPPORT_WEBHOOK_URL
+        ? 'Support has the session ID, the action, the verdict, the evidence and what was tried; I\'ll say here when it is resolved.'
+        : `No support channel is set for this workspace (SUPPORT_CHANNEL_ID): the ticket is stored; \`action-debug ticket ${t.number} --markdown\` prints it for a support form or an email.`;
+      msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:thread`, payload: { team: card.team, channel: card.channel, thread_ts: card.ts, text: `${escalatedAs}. ${where}` } });
     }
     if (settings.SUPPORT_WEBHOOK_URL) msgs.push({ kind: 'webhook', dedupeKey: `ticket:${t.number}:webhook`, payload: { url: settings.SUPPORT_WEBHOOK_URL, body: t } });
     return msgs;

@@ -8,7 +8,7 @@ import { startHarness, finalCard, type Harness } from '../helpers/slack-harness.
 import { Store } from '../../src/store/store.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders } from '../../src/outbox/senders.js';
-import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js';
+import { createSupport, SupportSettingsSchema, supportChannelFor } from '../../src/slack/support.js';
 import { silentLogger } from '../../src/log.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -25,7 +25,7 @@ before(async () => {
   // The worker's client talks to the harness's fake Slack: created after it starts, wired through a late-bound sender.
   let send: ReturnType<typeof slackSenders> | null = null;
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
-  const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT' }), silentLogger);
+  const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT, T0PARTNER=CSUPPARTNER' }), silentLogger);
   h = await startHarness({ only: ['auth-bearer-missing'], deps: { support, store } });
   send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
 });
@@ -94,4 +94,27 @@ test('history, the ticket CLI, and the planted secret is nowhere: database, Slac
   const wire = JSON.stringify(h.slack.calls.map((c) => c.args)) + JSON.stringify(h.slack.responses) + JSON.stringify(h.slack.views);
   assert.ok(!wire.includes(SECRET));
   assert.ok(!(md.stdout + json.stdout).includes(SECRET));
+});
+
+test('each workspace\'s tickets go to its own support channel (SUPPORT_CHANNEL_ID per team, with a default)', async () => {
+  const ch = 'CPARTNER';
+  await h.driver.command(`ses_p "Look up order" ${h.url('auth-bearer-missing')}`, { channel: ch, team: 'T0PARTNER' });
+  const card = await h.slack.waitFor(() => finalCard(h.slack, ch), 20_000, 'the card');
+  const id = JSON.stringify(card.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!;
+  await h.slack.waitFor(() => store.cardDiagnoses(id).length > 0, 5000, 'the diagnosis stored');
+  const before = h.slack.channel('CSUPPORT').length;
+  await h.driver.click({ channel: ch, ts: card.ts }, 'ad_escalate', id, { team: 'T0PARTNER' });
+  const modal = await h.slack.waitFor(() => h.slack.views.find((v) => v.view['private_metadata'] === JSON.stringify({ cardId: id })), 3000, 'the modal');
+  await h.driver.submitView({ id: modal.id, callback_id: 'ad_escalate_modal', private_metadata: String(modal.view['private_metadata']) }, {
+    expected: { v: { value: 'x' } }, impact: { v: { value: 'y' } }, urgency: { v: { selected_option: { value: 'low' } } },
+  }, { team: 'T0PARTNER' });
+  const partnerCard = await h.slack.waitFor(() => h.slack.channel('CSUPPARTNER')[0], 5000, "the ticket in the partner workspace's support channel");
+  assert.match(blocksToText(partnerCard.blocks), /Session: `ses_p`/);
+  assert.equal(h.slack.channel('CSUPPORT').length, before, 'nothing went to the default channel');
+
+  const parse = (v: string) => SupportSettingsSchema.safeParse({ SUPPORT_CHANNEL_ID: v });
+  assert.match(JSON.stringify(parse('#support').error?.issues), /neither a channel ID/);
+  const onlyPartner = SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'T0PARTNER=CSUPPARTNER' });
+  assert.equal(supportChannelFor(onlyPartner, 'T0PARTNER'), 'CSUPPARTNER');
+  assert.equal(supportChannelFor(onlyPartner, 'T0OTHER'), null);
 });
