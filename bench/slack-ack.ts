@@ -2,7 +2,7 @@
  * Issue 7: 200 slash commands arriving at once against lab endpoints. Every one must be acknowledged far inside Slack's
  * 3 s (goal p99 < 100 ms), and every diagnosis must end in exactly one card: none lost, none doubled.
  * Three processes, as in production: the lab (the endpoints), the app (`src/slack/main.ts`, as `npm start` runs it),
- * and this one (the fake Slack and the signed deliveries, which time the acks).
+ * and this one (the fake Slack and the signed deliveries, which time the acks); plus two ack-only apps as floors.
  */
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
@@ -46,14 +46,18 @@ export async function run(): Promise<void> {
       if (lag) lags.push(Number(lag[1]));
     }
   });
+  const raw = await startChild(['bench/raw-baseline.ts'], { SLACK_SIGNING_SECRET: SECRET }, (l) => (/"port":(\d+)/.exec(l)?.[1] ?? null));
   const baseline = await startChild(['bench/bolt-baseline.ts'], { SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl }, (l) => (/"port":(\d+)/.exec(l)?.[1] ?? null));
   const rows: (string | number)[][] = [];
   try {
-    // The same burst against a bare Bolt app that only acks: the floor this machine and Bolt allow.
-    const bare = new SlackDriver(`http://127.0.0.1:${baseline.value}`, SECRET, slack);
-    for (const [arrival, prefix] of [['burst, cold', 'B'], ['burst, warm', 'C']] as const) {
-      const floor = await burst(bare, lab.value.scenarios, prefix, 0);
-      rows.push(['bare Bolt, ack only', arrival, ...floor.cells, '-', '-', '-', '-', '-', '-', '-']);
+    // The same bursts against two apps that only ack: plain node:http (what the machine allows for 200 connections at
+    // once) and bare Bolt (what Bolt's receiver adds). They are the floors the action-debug rows compare with.
+    for (const [label, port, prefix] of [['raw node:http, ack only', raw.value, 'R'], ['bare Bolt, ack only', baseline.value, 'B']] as const) {
+      const d = new SlackDriver(`http://127.0.0.1:${port}`, SECRET, slack);
+      for (const arrival of ['burst, cold', 'burst, warm'] as const) {
+        const floor = await burst(d, lab.value.scenarios, `${prefix}${arrival.endsWith('warm') ? 'W' : 'C'}`, 0);
+        rows.push([label, arrival, ...floor.cells, '-', '-', '-', '-', '-', '-', '-']);
+      }
     }
     const driver = new SlackDriver(`http://127.0.0.1:${app.value}`, SECRET, slack);
     // The first burst meets a process that has served nothing yet (code not yet optimized by V8); the last, a warm one.
@@ -79,6 +83,7 @@ export async function run(): Promise<void> {
     printTable(`${N} /action-debug commands at once (ack latency measured by the sender, as Slack would; 3 processes)`, ['app', 'arrival', 'acked', 'p50 ms', 'p99 ms', 'max ms', 'p99 < 100 ms', 'in app p50/p99', 'app loop lag max ms', 'sender loop lag max ms', 'cards', 'lost', 'doubled', 'all cards in s'], rows);
   } finally {
     await stopChild(baseline.child);
+    await stopChild(raw.child);
     await stopChild(app.child);
     await stopChild(lab.child);
     await slack.close();
