@@ -198,6 +198,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   });
 
   const cardFrom = (value: string) => deps.cards.get(value.split('|')[0]!);
+  const CARD_GONE = { response_type: 'ephemeral', replace_original: false, text: 'This card is from before a restart and no database is configured: run /action-debug again.' } as const;
   // A scheduled re-run runs outside any Slack request (maybe after a restart): it takes its workspace's client.
   const clientFor = teamClients(settings, d.installationStore);
   const reruns = new RerunSchedule(d.store, async (cardId, label) => {
@@ -209,14 +210,14 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   app.action(ACTIONS.rerun, async ({ ack, action, client, respond }) => {
     await ack();
     const card = cardFrom((action as { value?: string }).value ?? '');
-    if (!card) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This card is from before a restart and no database is configured: run /action-debug again.' }));
+    if (!card) return void (await respond(CARD_GONE));
     await rerunCard(deps, client, card, 'Re-run');
   });
 
   app.action(ACTIONS.rerunLater, async ({ ack, action, body, respond }) => {
     await ack();
     const card = cardFrom((action as { value?: string }).value ?? '');
-    if (!card) return;
+    if (!card) return void (await respond(CARD_GONE));
     reruns.add(card.id, Date.now() + settings.RERUN_LATER_MINUTES * 60_000, body.user.id, `Re-run after ${settings.RERUN_LATER_MINUTES} min`);
     await respond({ response_type: 'ephemeral', replace_original: false, text: `I'll re-run this diagnosis in ${settings.RERUN_LATER_MINUTES} minutes and answer in the thread.` });
   });

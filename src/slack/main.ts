@@ -31,31 +31,28 @@ function readSettings() {
   }
 }
 const settings = readSettings();
-const parsed = { data: settings.slack };
-const storeSettings = settings.store;
-const supportSettings = settings.support;
 let store: Store;
 try {
-  store = new Store(storeSettings.DATABASE_PATH);
+  store = new Store(settings.store.DATABASE_PATH);
 } catch (err) {
   process.stderr.write(`action-debug: ${(err as Error).message}\n`);
   process.exit(2);
 }
 let installationStore: SqliteInstallationStore | undefined;
-if (storeSettings.INSTALLATION_ENCRYPTION_KEY) installationStore = new SqliteInstallationStore(store, storeSettings.INSTALLATION_ENCRYPTION_KEY);
-else if (parsed.data.SLACK_CLIENT_ID) {
+if (settings.store.INSTALLATION_ENCRYPTION_KEY) installationStore = new SqliteInstallationStore(store, settings.store.INSTALLATION_ENCRYPTION_KEY);
+else if (settings.slack.SLACK_CLIENT_ID) {
   process.stderr.write('action-debug: OAuth installs (SLACK_CLIENT_ID) keep tokens sealed: set INSTALLATION_ENCRYPTION_KEY (16+ characters)\n');
   process.exit(2);
 }
 // Sends what the database says is still to send: tickets committed before a crash or during a Slack outage go out now.
 const worker = new OutboxWorker({
   store,
-  senders: { ...slackSenders(teamClients(parsed.data, installationStore)), webhook: webhookSender },
+  senders: { ...slackSenders(teamClients(settings.slack, installationStore)), webhook: webhookSender },
   logger: log,
 });
-const support = createSupport(store, worker, supportSettings, log);
-const app = createSlackApp(parsed.data, { net: settings.net, services: settings.services, limits: settings.limits, logger: log, support, store, ...(installationStore ? { installationStore } : {}) });
-const purge = () => log.info({ deleted: store.purgeOlderThan(supportSettings.RETENTION_DAYS) }, 'retention');
+const support = createSupport(store, worker, settings.support, log);
+const app = createSlackApp(settings.slack, { net: settings.net, services: settings.services, limits: settings.limits, logger: log, support, store, ...(installationStore ? { installationStore } : {}) });
+const purge = () => log.info({ deleted: store.purgeOlderThan(settings.support.RETENTION_DAYS) }, 'retention');
 purge();
 setInterval(purge, 6 * 3_600_000).unref();
 worker.start();
@@ -68,7 +65,7 @@ setInterval(() => {
   lag.reset();
 }, Number(env['ACTION_DEBUG_LAG_INTERVAL_MS'] ?? 10_000)).unref();
 const { port } = await app.start();
-log.info({ port, socketMode: Boolean(parsed.data.SLACK_APP_TOKEN) }, 'action-debug listening: /slack/events, /healthz');
+log.info({ port, socketMode: Boolean(settings.slack.SLACK_APP_TOKEN) }, 'action-debug listening: /slack/events, /healthz');
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     log.info('stopping: waiting for running diagnoses');
