@@ -92,8 +92,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
         appToken: settings.SLACK_APP_TOKEN,
         logLevel,
         ...oauth,
-        // Bolt would build the socket's Web API client (apps.connections.open) without our client options: with them, the
-        // connection is opened through SLACK_API_URL like every other call.
+        // The App hands its clientOptions only to receivers it builds itself: this one needs them passed, or
+        // apps.connections.open would go to slack.com instead of SLACK_API_URL.
         installerOptions: { ...('installerOptions' in oauth ? oauth.installerOptions : {}), clientOptions },
       })
     : new HTTPReceiver({
