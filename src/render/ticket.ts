@@ -104,3 +104,8 @@ export function ticketBlocks(t: Ticket): { text: string; blocks: types.KnownBloc
   }
   return { text: `Ticket #${t.number}: ${t.action ?? t.endpoint}: ${t.title}`, blocks };
 }
+
+/** The line a card carries once escalated (on the card, in its thread, and on a card revived after a restart). */
+export function escalatedLine(t: Pick<Ticket, 'number' | 'createdBy'>): string {
+  return `:ticket: Escalated as ticket #${t.number} by <@${t.createdBy}>`;
+}

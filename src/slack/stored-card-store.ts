@@ -1,6 +1,7 @@
 import { MemoryCardStore, type Card, type CardStore } from './card-store.js';
 import { fromReplay } from './replay-input.js';
 import type { Store } from '../store/store.js';
+import { escalatedLine } from '../render/ticket.js';
 
 /**
  * Cards in memory, revived from the stored diagnoses after a restart, so buttons on yesterday's card still work:
@@ -46,7 +47,7 @@ export class StoredCardStore implements CardStore {
       reports: rows.map((r) => r.report),
       running: false,
       ...(replay.missingHeaders.length ? { missingHeaders: replay.missingHeaders } : {}),
-      ...(ticket ? { escalatedAs: `:ticket: Escalated as ticket #${ticket.number} by <@${ticket.createdBy}>` } : {}),
+      ...(ticket ? { escalatedAs: escalatedLine(ticket) } : {}),
     };
     this.#memory.put(card);
     return card;

@@ -5,7 +5,7 @@ import type { Report } from '../pipeline/report.js';
 import type { Store, OutboxMessage } from '../store/store.js';
 import { StoreError } from '../store/db.js';
 import type { OutboxWorker } from '../outbox/worker.js';
-import { ticketBlocks, TICKET_ACTIONS, UrgencySchema, type Ticket, type TicketDraft } from '../render/ticket.js';
+import { escalatedLine, ticketBlocks, TICKET_ACTIONS, UrgencySchema, type Ticket, type TicketDraft } from '../render/ticket.js';
 import { verdictCard } from '../render/blocks.js';
 import { cut, mrkdwnEscape as esc } from '../render/slack-limits.js';
 import { cardContext, type Card } from './card-store.js';
@@ -111,12 +111,12 @@ export interface Support {
 }
 
 export function createSupport(store: Store, worker: OutboxWorker, settings: SupportSettings, log: Logger): Support {
-  const announce = (card: Card, report: Report, user: string) => (t: Ticket): OutboxMessage[] => {
+  const announce = (card: Card, report: Report) => (t: Ticket): OutboxMessage[] => {
     const msgs: OutboxMessage[] = [];
     const supportChannel = supportChannelFor(settings, card.team);
     if (supportChannel) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:support`, payload: { team: card.team, channel: supportChannel, ...ticketBlocks(t) } });
     if (card.ts) {
-      const escalatedAs = `:ticket: Escalated as ticket #${t.number} by <@${user}>`;
+      const escalatedAs = escalatedLine(t);
       msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:card`, payload: { team: card.team, channel: card.channel, ts: card.ts, ...verdictCard(cardContext(card), report, { escalatedAs }) } });
       const where = supportChannel || settings.SUPPORT_WEBHOOK_URL
         ? 'Support has the session ID, the action, the verdict, the evidence and what was tried; I\'ll say here when it is resolved.'
@@ -159,9 +159,9 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
           urgency: UrgencySchema.catch('normal').parse(values['urgency']?.['v']?.selected_option?.value),
         }, permalink, followUps);
         try {
-          const { ticket, created } = store.createTicket(`card:${card.id}`, draft, announce(card, card.reports.at(-1)!, user));
+          const { ticket, created } = store.createTicket(`card:${card.id}`, draft, announce(card, card.reports.at(-1)!));
           log.info({ ticket: ticket.number, card: card.id, diagnosis: ticket.diagnosisId, created }, created ? 'ticket created' : 'ticket already existed');
-          card.escalatedAs ??= `:ticket: Escalated as ticket #${ticket.number} by <@${ticket.createdBy}>`;
+          card.escalatedAs ??= escalatedLine(ticket);
           if (!created) await tell(card.channel, `This card was already escalated as ticket #${ticket.number}.`);
           await worker.kick();
         } catch (err) {
