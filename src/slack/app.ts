@@ -4,6 +4,7 @@ import type { AllMiddlewareArgs, InstallationStore, SlackCommandMiddlewareArgs }
 import { BOT_SCOPES } from './scopes.js';
 import { slackClientOptions, teamClients } from './team-clients.js';
 import { RerunSchedule } from './rerun-schedule.js';
+import { workspaceKey } from './workspace.js';
 import { InputError, parseDiagnosisInput, type DiagnosisInput } from '../pipeline/input.js';
 import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
@@ -179,7 +180,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     log.info({ rid, user: command.user_id, channel: command.channel_id, ackMs }, 'diagnosis requested');
     // During a burst of commands, everyone is acknowledged before any diagnosis starts (see QuietStart).
     await quietStart.wait();
-    await startCardDiagnosis(deps, client, { input, channel: command.channel_id, team: command.team_id, user: command.user_id, respond: respond as Respond });
+    const team = workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install);
+    await startCardDiagnosis(deps, client, { input, channel: command.channel_id, team, user: command.user_id, respond: respond as Respond });
   });
 
   app.view(MODAL_CALLBACK, async ({ ack, view, body, client, respond }) => {
@@ -194,7 +196,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     await ack();
     const channel = modalChannel(view.private_metadata) ?? body.user.id;
     const post: Respond = async (m) => client.chat.postEphemeral({ channel, user: body.user.id, text: m.text, blocks: m.blocks });
-    await startCardDiagnosis(deps, client, { input, channel, team: body.team?.id ?? body.user.team_id ?? 'T?', user: body.user.id, respond: respond ?? post });
+    const team = workspaceKey(body.team?.id ?? body.user.team_id ?? 'T?', body.enterprise?.id, body.is_enterprise_install);
+    await startCardDiagnosis(deps, client, { input, channel, team, user: body.user.id, respond: respond ?? post });
   });
 
   const cardFrom = (value: string) => deps.cards.get(value.split('|')[0]!);

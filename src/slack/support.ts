@@ -1,6 +1,7 @@
 import type { App, webApi } from '@slack/bolt';
 import { z } from 'zod';
 import { toReplay } from './replay-input.js';
+import { teamOf, workspaceKey } from './workspace.js';
 import type { Report } from '../pipeline/report.js';
 import type { Store, OutboxMessage } from '../store/store.js';
 import { StoreError } from '../store/db.js';
@@ -34,9 +35,10 @@ const SupportChannelsSchema = z
     return routes;
   });
 
-/** The support channel for a workspace's tickets, or null when none is set for it. */
+/** The support channel for a workspace's tickets (a workspace key), or null when none is set for it. */
 export function supportChannelFor(settings: SupportSettings, team: string | undefined): string | null {
-  return (team ? settings.SUPPORT_CHANNEL_ID.byTeam[team] : undefined) ?? settings.SUPPORT_CHANNEL_ID.fallback;
+  const id = teamOf(team);
+  return (id ? settings.SUPPORT_CHANNEL_ID.byTeam[id] : undefined) ?? settings.SUPPORT_CHANNEL_ID.fallback;
 }
 
 export const SupportSettingsSchema = z.object({
@@ -178,7 +180,7 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
         const result = store.resolveTicket(number, body.user.id, (t) => {
           const d = store.diagnosis(t.diagnosisId);
           const msgs: OutboxMessage[] = [];
-          if (container?.channel_id && container.message_ts) msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:resolved-card`, payload: { team: body.team?.id, channel: container.channel_id, ts: container.message_ts, ...ticketBlocks(t) } });
+          if (container?.channel_id && container.message_ts) msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:resolved-card`, payload: { team: workspaceKey(body.team?.id, body.enterprise?.id, body.is_enterprise_install), channel: container.channel_id, ts: container.message_ts, ...ticketBlocks(t) } });
           if (d?.channel && d.threadTs) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:resolved-thread`, payload: { team: d.workspace, channel: d.channel, thread_ts: d.threadTs, text: `:white_check_mark: Ticket #${t.number} was marked resolved by <@${body.user.id}>. Re-run the diagnosis to confirm.` } });
           return msgs;
         });

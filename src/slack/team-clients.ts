@@ -1,6 +1,7 @@
 import bolt from '@slack/bolt';
 import type { InstallationStore, webApi } from '@slack/bolt';
 import type { SlackSettings } from './settings.js';
+import { installationQuery } from './workspace.js';
 
 type WebClient = webApi.WebClient;
 
@@ -11,7 +12,8 @@ export function slackClientOptions(settings: Pick<SlackSettings, 'SLACK_API_URL'
 
 /**
  * A Web API client for a workspace, for work that runs outside a Slack request (the outbox after a restart): the one
- * bot token, or the token of that workspace's installation when the app is installed through OAuth.
+ * bot token, or the token of that workspace's installation when the app is installed through OAuth (`team` is a
+ * workspace key: see workspace.ts).
  */
 export function teamClients(settings: SlackSettings, installations?: InstallationStore): (team: string | undefined) => Promise<WebClient> {
   const options = slackClientOptions(settings);
@@ -23,7 +25,7 @@ export function teamClients(settings: SlackSettings, installations?: Installatio
   return async (team) => {
     if (!team) throw new Error('this message names no workspace, and the app is installed in several');
     if (!installations) throw new Error('no installation store');
-    const token = (await installations.fetchInstallation({ teamId: team, enterpriseId: undefined, isEnterpriseInstall: false })).bot?.token;
+    const token = (await installations.fetchInstallation(installationQuery(team))).bot?.token;
     if (!token) throw new Error(`the installation for ${team} has no bot token`);
     let client = byToken.get(token);
     if (!client) byToken.set(token, (client = new bolt.webApi.WebClient(token, options)));

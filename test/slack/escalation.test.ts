@@ -117,4 +117,5 @@ test('each workspace\'s tickets go to its own support channel (SUPPORT_CHANNEL_I
   const onlyPartner = SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'T0PARTNER=CSUPPARTNER' });
   assert.equal(supportChannelFor(onlyPartner, 'T0PARTNER'), 'CSUPPARTNER');
   assert.equal(supportChannelFor(onlyPartner, 'T0OTHER'), null);
+  assert.equal(supportChannelFor(onlyPartner, 'E0ORG/T0PARTNER'), 'CSUPPARTNER', 'a team of an org-wide install is still that team');
 });

@@ -11,6 +11,7 @@ import { teamClients } from '../../src/slack/team-clients.js';
 import { slackSenders } from '../../src/outbox/senders.js';
 import { SlackSettingsSchema } from '../../src/slack/settings.js';
 import { BOT_SCOPES } from '../../src/slack/scopes.js';
+import { workspaceKey } from '../../src/slack/workspace.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ad-oauth-'));
 const store = new Store(join(dir, 'ad.db'));
@@ -29,13 +30,13 @@ after(async () => {
 });
 
 /** /slack/install → Slack's consent page (not visited: the fake grants the code) → /slack/oauth_redirect with the state cookie. */
-async function install(team: { id: string; name: string }, tamper?: (state: string) => string) {
+async function install(team: { id: string; name: string }, tamper?: (state: string) => string, orgWide = false) {
   const start = await fetch(`${appUrl}/slack/install`, { redirect: 'manual' });
   assert.equal(start.status, 302);
   const to = new URL(start.headers.get('location')!);
   const cookie = start.headers.get('set-cookie')!.split(';')[0]!;
   const state = to.searchParams.get('state')!;
-  const { code, token } = h.slack.grantInstall(team);
+  const { code, token } = h.slack.grantInstall(team, { orgWide });
   const back = await fetch(`${appUrl}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(tamper ? tamper(state) : state)}`, { headers: { cookie } });
   return { to, back, token, page: await back.text() };
 }
@@ -87,4 +88,22 @@ test('a forged state is refused and installs nothing; a workspace that never ins
   await new Promise((res) => setTimeout(res, 300));
   assert.equal(h.slack.calls.filter((c) => c.args['channel'] === 'CO3').length, 0);
   assert.equal(h.slack.calls.length, before);
+});
+
+test('an Enterprise Grid org installs once for all its workspaces: its teams\' commands, the outbox and re-runs use the org token', async () => {
+  const { back, token } = await install({ id: 'E0ORG', name: 'Org' }, undefined, true);
+  assert.equal(back.status, 200);
+  const stored = await installations.fetchInstallation({ enterpriseId: 'E0ORG', teamId: undefined, isEnterpriseInstall: true });
+  assert.equal(stored.bot?.token, token);
+
+  await h.driver.command(`ses_1 "Look up order" ${h.url('healthy')} header="Authorization: Bearer lab-token-healthy"`, { channel: 'CE1', team: 'T0MEMBER', enterprise: 'E0ORG' });
+  const card = await h.slack.waitFor(() => finalCard(h.slack, 'CE1'), 20_000, 'the card in a team of the org');
+  assert.ok(card);
+  assert.ok(h.slack.calls.filter((c) => c.args['channel'] === 'CE1').every((c) => c.token === token), 'the card used the org token');
+
+  // Outside any request (the outbox after a restart, a scheduled re-run), the workspace key alone finds the org token.
+  const settings = SlackSettingsSchema.parse({ SLACK_SIGNING_SECRET: 'x', SLACK_API_URL: h.slack.apiUrl, ...OAUTH });
+  await slackSenders(teamClients(settings, installations))['slack.post']!({ team: workspaceKey('T0MEMBER', 'E0ORG', 'true'), channel: 'CE2', text: 'from the outbox' });
+  assert.equal(h.slack.calls.find((c) => c.args['channel'] === 'CE2')!.token, token);
+  await assert.rejects(teamClients(settings, installations)('T0MEMBER'), /no installation/, 'a plain team lookup does not find an org install');
 });

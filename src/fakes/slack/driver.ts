@@ -13,6 +13,8 @@ export interface Who {
   user?: string;
   channel?: string;
   team?: string;
+  /** The Enterprise Grid org, when the app is installed org-wide there. */
+  enterprise?: string;
 }
 
 /** Slack's v0 request signature: HMAC-SHA256 over "v0:<ts>:<raw body>" with the signing secret. */
@@ -65,7 +67,8 @@ export class SlackDriver {
     const triggerId = this.slack.issueTrigger();
     const form = new URLSearchParams({
       token: 'deprecated', team_id: who.team ?? 'T0FAKE', team_domain: 'fake', channel_id: who.channel ?? 'C0DEBUG', channel_name: 'support-eng',
-      user_id: who.user ?? 'U0ALICE', user_name: 'alice', command: '/action-debug', text, api_app_id: 'A0APP', is_enterprise_install: 'false',
+      user_id: who.user ?? 'U0ALICE', user_name: 'alice', command: '/action-debug', text, api_app_id: 'A0APP',
+      ...(who.enterprise ? { enterprise_id: who.enterprise, enterprise_name: 'Org', is_enterprise_install: 'true' } : { is_enterprise_install: 'false' }),
       response_url: responseUrl, trigger_id: triggerId,
     }).toString();
     return { form, responseUrl, triggerId };

@@ -60,7 +60,7 @@ export interface FakeSlack {
   downloads: { id: string; token: string | null }[];
   upload(name: string, content: string, mimetype?: string): FakeFile;
   /** A workspace admin approved the install: the code the redirect carries, and the bot token oauth.v2.access will give. */
-  grantInstall(team: { id: string; name: string }): { code: string; token: string };
+  grantInstall(team: { id: string; name: string }, opts?: { orgWide?: boolean }): { code: string; token: string };
   /** oauth.v2.access calls, with the client credentials they carried. */
   oauthExchanges: { code: string; clientId: string; clientSecret: string }[];
   /** Socket Mode: apps.connections.open (with an app-level xapp- token) hands out this WebSocket URL. */
@@ -85,7 +85,7 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
   const faults = new Map<string, Fault[]>();
   const files = new Map<string, { file: FakeFile; content: string }>();
   const downloads: FakeSlack['downloads'] = [];
-  const grants = new Map<string, { team: { id: string; name: string }; token: string }>();
+  const grants = new Map<string, { team: { id: string; name: string }; token: string; orgWide: boolean }>();
   const tokenTeams = new Map<string, string>();
   const oauthExchanges: FakeSlack['oauthExchanges'] = [];
   let socketModeUrl: string | null = null;
@@ -149,7 +149,8 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
         grants.delete(String(args['code']));
         return send(200, {
           ok: true, app_id: 'A0APP', authed_user: { id: 'U0ADMIN' }, scope: 'commands,chat:write', token_type: 'bot', access_token: g.token,
-          bot_user_id: 'U0BOT', team: g.team, enterprise: null, is_enterprise_install: false,
+          // An org-wide install (Enterprise Grid) answers for the enterprise, with no team.
+          bot_user_id: 'U0BOT', ...(g.orgWide ? { team: null, enterprise: g.team, is_enterprise_install: true } : { team: g.team, enterprise: null, is_enterprise_install: false }),
         });
       }
       if (!auth.startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
@@ -229,10 +230,10 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
     views,
     downloads,
     oauthExchanges,
-    grantInstall(team) {
+    grantInstall(team, opts = {}) {
       const code = `code-${++seq}`;
       const token = `xoxb-${team.id.toLowerCase()}-${Math.random().toString(16).slice(2, 14)}`;
-      grants.set(code, { team, token });
+      grants.set(code, { team, token, orgWide: opts.orgWide ?? false });
       tokenTeams.set(token, team.id);
       return { code, token };
     },
