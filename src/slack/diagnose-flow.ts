@@ -143,7 +143,6 @@ async function postThread(deps: FlowDeps, client: WebClient, card: Card, msg: Sl
   await withSlackRetry(() => client.chat.postMessage({ channel: card.channel, thread_ts: card.ts!, text: msg.text, blocks: msg.blocks }), deps.settings.SLACK_RETRY_ATTEMPTS);
 }
 
-/** Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. */
 /** A card revived after a restart lost its header values (never stored): probing without them would mislead. */
 async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Card, why: string): Promise<boolean> {
   if (!card.missingHeaders?.length) return false;
@@ -152,6 +151,7 @@ async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Car
   return true;
 }
 
+/** Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. */
 export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change?: Partial<DiagnosisInput>): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, why)) return;
   if (card.running) {

@@ -136,8 +136,8 @@ export class Store {
   createTicket(key: string, draft: TicketDraft, announce: (t: Ticket) => OutboxMessage[]): { ticket: Ticket; created: boolean } {
     try {
       return this.db.transaction(() => {
-        const existing = this.#q.ticketByKey.get(key) as Record<string, unknown> | undefined;
-        if (existing) return { ticket: toTicket(existing), created: false };
+        const existing = this.ticketForKey(key);
+        if (existing) return { ticket: existing, created: false };
         const createdAt = new Date().toISOString();
         const info = this.#q.insertTicket.run(key, draft.diagnosisId, createdAt, draft.createdBy, '{}');
         const ticket = TicketSchema.parse({ ...draft, number: Number(info.lastInsertRowid), status: 'open', createdAt, resolvedBy: null, resolvedAt: null });
