@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab } from '../src/lab/index.js';
 import { parseDiagnosisInput, parseHeaderArg } from '../src/pipeline/input.js';
-import { runDiagnosis } from '../src/pipeline/run.js';
+import { diagnose as runDiagnosis } from '../src/registry.js';
 import { printTable } from './table.js';
 
 const CASES = ['healthy', 'waf-opencx-headers', 'auth-bearer-missing', 'tls-expired', 'slow'];

@@ -4,7 +4,7 @@
  */
 import { startLab } from '../src/lab/index.js';
 import { parseDiagnosisInput, parseHeaderArg } from '../src/pipeline/input.js';
-import { runDiagnosis } from '../src/pipeline/run.js';
+import { diagnose as runDiagnosis } from '../src/registry.js';
 import { printTable } from './table.js';
 
 const CASES = ['drip', 'endless-body', 'tls-hang', 'reset-mid-response'];

@@ -1,7 +1,7 @@
 /**
  * Issue 8: the full OpenCX import check of GitHub's and Stripe's real specs, side by side with Redocly and Spectral
  * linting the same files in the same run. Reads ../shared/specs/ (SPECS_DIR) when it is there, else unpacks the gzipped
- * copies the tests use (test/spec/fixtures/real/) to a temporary folder.
+ * copies the tests use (test/openapi/fixtures/real/) to a temporary folder.
  * Every tool runs as its own process; wall time and peak RSS (VmHWM, sampled from /proc) are measured the same way.
  */
 import { spawn } from 'node:child_process';
@@ -13,7 +13,7 @@ import { printTable } from './table.js';
 
 const SPECS = ['github-api.json', 'stripe-api.json'];
 const SHARED = resolve(process.env['SPECS_DIR'] ?? '../shared/specs');
-const PACKED = resolve('test/spec/fixtures/real');
+const PACKED = resolve('test/openapi/fixtures/real');
 
 /** The folder holding the plain JSON files: the shared one, or the repository's gzipped copies unpacked. */
 function specsDir(): string | null {
@@ -21,7 +21,7 @@ function specsDir(): string | null {
   if (!SPECS.every((f) => existsSync(join(PACKED, `${f}.gz`)))) return null;
   const dir = mkdtempSync(join(tmpdir(), 'specs-'));
   for (const f of SPECS) writeFileSync(join(dir, f), gunzipSync(readFileSync(join(PACKED, `${f}.gz`))));
-  process.stdout.write(`(${SHARED} is absent: using the copies in test/spec/fixtures/real/)\n`);
+  process.stdout.write(`(${SHARED} is absent: using the copies in test/openapi/fixtures/real/)\n`);
   return dir;
 }
 const TIMEOUT_MS = 150_000;

@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { redactText } from './pipeline/redact.js';
+import { redactText } from './core/redact.js';
 
 export type { Logger };
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readmeWithCatalogue } from '../scripts/update-readme.js';
-import { catalogue } from '../src/pipeline/catalogue.js';
+import { catalogue } from '../src/registry.js';
 import { FAMILIES } from '../src/pipeline/finding.js';
 
 test('the README catalogue is the one the code declares (run scripts/update-readme.ts after adding a cause)', () => {

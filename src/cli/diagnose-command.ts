@@ -1,12 +1,13 @@
 import { InputError, parseDiagnosisInput } from '../pipeline/input.js';
-import { runDiagnosis, errorLine } from '../pipeline/run.js';
+import { diagnose as runRegisteredDiagnosis } from '../registry.js';
+import { errorLine } from '../core/error-line.js';
 import { netOptionsFromEnv } from '../net/settings.js';
 import { progressLine, renderText } from '../render/text.js';
 import { renderJson } from '../render/json.js';
 import { DIAGNOSE_USAGE, parseDiagnoseArgs } from './diagnose-args.js';
 import { opencxServicesFromEnv } from '../opencx/services.js';
 import { resolveFromOpenCx } from '../opencx/resolve-input.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** `action-debug diagnose`: exit 0 no problem found, 1 problems found, 2 bad usage. */
 export async function diagnose(argv: string[], io: Io): Promise<number> {
@@ -44,7 +45,7 @@ export async function diagnose(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   if (!flags.quiet) io.stderr.write(`Diagnosing ${input.method} ${new URL(input.endpoint).host}…\n`);
-  const report = await runDiagnosis(input, {
+  const report = await runRegisteredDiagnosis(input, {
     net,
     services,
     onEvent: (e) => {

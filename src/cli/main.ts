@@ -1,11 +1,8 @@
 import { settingsEnv } from '../config/env.js';
-import { errorLine } from '../pipeline/error-line.js';
+import { errorLine } from '../core/error-line.js';
 
-export interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-}
+import type { Io } from './io.js';
+export type { Io };
 
 const USAGE = `action-debug: why is an OpenCX AI action failing?
 
@@ -30,7 +27,7 @@ const commands: Record<string, Command> = {
   spec: async (argv, io) => (await import('./spec-command.js')).runSpecCommand(argv, io),
   ticket: async (argv, io) => (await import('./ticket-command.js')).runTicketCommand(argv, io),
   catalogue: async (argv, io) => {
-    const { catalogue, catalogueMarkdown } = await import('../pipeline/catalogue.js');
+    const [{ catalogue }, { catalogueMarkdown }] = await Promise.all([import('../registry.js'), import('../pipeline/catalogue.js')]);
     const causes = catalogue();
     io.stdout.write(argv.includes('--json') ? JSON.stringify(causes, null, 2) + '\n' : catalogueMarkdown(causes) + '\n');
     return 0;

@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { InputError } from '../pipeline/input.js';
+import { InputError } from '../core/input-error.js';
 import { netOptionsFromEnv } from '../net/settings.js';
-import { loadAndCheck } from '../spec/run-check.js';
-import { fixSpec } from '../spec/fix.js';
-import { PROFILES, type Profile } from '../spec/rules/profiles.js';
-import type { SpecIssue } from '../spec/issue.js';
-import type { Io } from './main.js';
+import { loadAndCheck } from '../openapi/run-check.js';
+import { fixSpec } from '../openapi/fix.js';
+import { PROFILES, type Profile } from '../openapi/rules/profiles.js';
+import type { SpecIssue } from '../openapi/issue.js';
+import type { Io } from './io.js';
 
 export const SPEC_USAGE = `Usage: action-debug spec <file|https-url> [--fix out.yaml] [--json] [--profile ${PROFILES.join('|')}]
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { Store } from '../store/store.js';
 import { StoreSettingsSchema } from '../store/settings.js';
 import { ticketMarkdown, TicketSchema } from '../render/ticket.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 const USAGE = 'Usage: action-debug ticket <number> [--markdown | --json]   (reads DATABASE_PATH, default ./data/action-debug.db)';
 

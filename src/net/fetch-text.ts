@@ -1,4 +1,4 @@
-import { InputError } from '../pipeline/input.js';
+import { InputError } from '../core/input-error.js';
 import { exchangeWithBody } from './exchange.js';
 import type { NetOptions } from './options.js';
 

@@ -1,8 +1,8 @@
 import { Agent, request } from 'undici';
 import pLimit from 'p-limit';
 import type { z } from 'zod';
-import { redactText } from '../pipeline/redact.js';
-import type { Secret } from '../pipeline/secret.js';
+import { redactText } from '../core/redact.js';
+import type { Secret } from '../core/secret.js';
 import { ActionListSchema, ChatSessionSchema, ContactSegmentsSchema, ErrorBodySchema, HandoffEventsSchema, HistoryPageSchema } from './schemas.js';
 import type { OpenCxSettings } from './settings.js';
 

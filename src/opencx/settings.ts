@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Secret } from '../pipeline/secret.js';
+import { Secret } from '../core/secret.js';
 
 export const OpenCxSettingsSchema = z.object({
   OPENCX_API_KEY: z.string().min(1).optional().transform((v) => (v ? new Secret(v) : undefined)),

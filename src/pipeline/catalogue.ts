@@ -1,10 +1,9 @@
 import type { Cause } from './finding.js';
 import { FAMILIES } from './finding.js';
-import { defaultChecks, defaultProbes } from '../probes/index.js';
 
-/** Every cause a diagnosis can name, gathered from the probes and checks that detect them (never listed by hand). */
-export function catalogue(extra: Cause[] = []): Cause[] {
-  const all = [...defaultProbes.flatMap((p) => p.causes), ...defaultChecks.flatMap((c) => c.causes), ...extra];
+/** Every cause the given probes and checks can name (never listed by hand), one per id, by family. */
+export function causesOf(sources: { causes: Cause[] }[], extra: Cause[] = []): Cause[] {
+  const all = [...sources.flatMap((s) => s.causes), ...extra];
   const byId = new Map<string, Cause>();
   for (const c of all) if (!byId.has(c.id)) byId.set(c.id, c);
   return [...byId.values()].sort((a, b) => a.family - b.family || a.id.localeCompare(b.id));

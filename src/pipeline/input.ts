@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { Secret } from './secret.js';
+import { InputError } from '../core/input-error.js';
+export { InputError };
+import { Secret } from '../core/secret.js';
 
 /** What OpenCX itself can send (troubleshooting page, Limits Recap). */
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -84,9 +86,6 @@ export function parseHeaderArg(arg: string): Header {
 }
 
 /** A problem with what the user typed: shown as one line, exit code 2, never a stack trace. */
-export class InputError extends Error {
-  override name = 'InputError';
-}
 
 export function parseDiagnosisInput(draft: DiagnosisInputDraft): DiagnosisInput {
   const r = DiagnosisInputSchema.safeParse(draft);

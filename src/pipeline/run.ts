@@ -1,4 +1,4 @@
-import { errorLine } from './error-line.js';
+import { errorLine } from '../core/error-line.js';
 import { randomUUID } from 'node:crypto';
 import { NetOptionsSchema, type NetOptionsDraft } from '../net/options.js';
 import type { Finding } from './finding.js';
@@ -6,17 +6,16 @@ import type { DiagnosisInput } from './input.js';
 import type { Check, Evidence, Probe, ProbeContext, ProbeServices } from './probe.js';
 import type { DiagnosisEvent, ProbeResult, Report } from './report.js';
 import { decideVerdict, rankFindings, rankOf } from './verdict.js';
-import { redactUrl, describeHeaders } from './redact.js';
-import { defaultChecks, defaultProbes } from '../probes/index.js';
+import { redactUrl, describeHeaders } from '../core/redact.js';
 import { silentLogger, type Logger } from '../log.js';
 
 export interface RunOptions {
   net?: NetOptionsDraft;
   services?: ProbeServices;
   onEvent?: (event: DiagnosisEvent) => void;
-  /** Defaults to every probe and check in src/probes and src/checks. */
-  probes?: Probe<any>[];
-  checks?: Check[];
+  /** What to run: the pipeline runs what it is given (src/registry.ts lists the defaults), as Lighthouse's runner runs its config's audits. */
+  probes: Probe<any>[];
+  checks: Check[];
   id?: string;
   /** Time on top of the request timeout that a probe may take (several requests, TLS retries). */
   graceMs?: number;
@@ -27,10 +26,9 @@ export interface RunOptions {
  * Runs every probe concurrently, each under its own deadline, turns evidence into findings and decides
  * the verdict. Never throws for anything the endpoint does: a probe that crashes is reported as "error".
  */
-export async function runDiagnosis(requested: DiagnosisInput, options: RunOptions = {}): Promise<Report> {
+export async function runDiagnosis(requested: DiagnosisInput, options: RunOptions): Promise<Report> {
   const id = options.id ?? randomUUID();
-  const probes = options.probes ?? defaultProbes;
-  const checks = options.checks ?? defaultChecks;
+  const { probes, checks } = options;
   const net = NetOptionsSchema.parse(options.net ?? {});
   // The operator's cap (ACTION_DEBUG_TIMEOUT_S) applies to every face; the report shows the timeout actually used.
   const input = requested.timeoutMs > net.maxTimeoutMs ? { ...requested, timeoutMs: net.maxTimeoutMs } : requested;
@@ -147,4 +145,4 @@ function raceSignal<T>(p: Promise<T>, signal: AbortSignal, budgetMs: number): Pr
   });
 }
 
-export { errorLine };
+

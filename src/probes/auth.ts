@@ -1,11 +1,11 @@
 import { defineCause, finding, type Cause, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
-import { Secret } from '../pipeline/secret.js';
+import { Secret } from '../core/secret.js';
 import { exchange } from '../net/exchange.js';
 import type { Exchange } from '../net/record.js';
 import { wafFingerprint } from '../evidence/waf-fingerprint.js';
 import { ipNamedIn } from '../evidence/ip-in-body.js';
-import { actionCall, findHeader } from './opencx-call.js';
+import { actionCall, findHeader } from '../pipeline/opencx-request.js';
 
 const ID = 'auth';
 const SAVED = 'Authorization as saved';

@@ -2,7 +2,7 @@ import { defineCause, finding, type Cause, type Finding } from '../pipeline/find
 import type { Evidence, Probe } from '../pipeline/probe.js';
 import { exchange } from '../net/exchange.js';
 import type { Exchange } from '../net/record.js';
-import { actionCall, contextHeaders, fillPath } from './opencx-call.js';
+import { actionCall, contextHeaders, fillPath } from '../pipeline/opencx-request.js';
 
 const ID = 'cors';
 /** Request headers a browser sends without a preflight (Fetch spec's CORS-safelisted names). */

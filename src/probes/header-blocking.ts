@@ -3,7 +3,7 @@ import type { Evidence, Probe } from '../pipeline/probe.js';
 import { exchange } from '../net/exchange.js';
 import type { Exchange } from '../net/record.js';
 import { isBlocked, wafFingerprint } from '../evidence/waf-fingerprint.js';
-import { actionCall, BROWSER_USER_AGENT } from './opencx-call.js';
+import { actionCall, BROWSER_USER_AGENT } from '../pipeline/opencx-request.js';
 import { sample } from './request.js';
 
 const ID = 'header-blocking';

@@ -1,7 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
-import { redactUrl } from '../pipeline/redact.js';
+import { redactUrl } from '../core/redact.js';
 import { findAction, needs, opencxOf } from '../opencx/facts.js';
 import type { Action } from '../opencx/schemas.js';
 

@@ -1,7 +1,7 @@
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
 import { findAction, needs, opencxOf, overlap, words } from '../opencx/facts.js';
-import { VERBS } from '../spec/check.js';
+import { VERBS } from '../openapi/check.js';
 
 const ID = 'opencx-description';
 const MIN_CHARS = 20;

@@ -3,7 +3,7 @@ import type { Evidence, Probe } from '../pipeline/probe.js';
 import { exchange } from '../net/exchange.js';
 import type { Exchange } from '../net/record.js';
 import { readRateLimit, type RateLimitFacts } from '../evidence/rate-limit-headers.js';
-import { actionCall } from './opencx-call.js';
+import { actionCall } from '../pipeline/opencx-request.js';
 
 const ID = 'rate-limit';
 

@@ -3,7 +3,7 @@ import type { Evidence, Probe } from '../pipeline/probe.js';
 import { exchange } from '../net/exchange.js';
 import type { Exchange } from '../net/record.js';
 import { isHtml } from '../evidence/waf-fingerprint.js';
-import { actionCall } from './opencx-call.js';
+import { actionCall } from '../pipeline/opencx-request.js';
 
 const ID = 'request';
 /** Past this the AI gets a long, context-diluting text it rarely uses well (OpenCX passes the body verbatim). */

@@ -1,11 +1,11 @@
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
-import { checkSpecText, loadAndCheck } from '../spec/run-check.js';
-import { InputError } from '../pipeline/input.js';
-import { UPLOAD_PREFIX, type UploadedSpecsService } from '../spec/uploaded-specs.js';
-import { issuesToFindings } from '../spec/findings.js';
-import { specCauses, type SpecReport } from '../spec/check.js';
-import { fillPath } from './opencx-call.js';
+import { checkSpecText, loadAndCheck } from '../openapi/run-check.js';
+import { InputError } from '../core/input-error.js';
+import { UPLOAD_PREFIX, type UploadedSpecsService } from '../openapi/uploaded-specs.js';
+import { issuesToFindings } from '../openapi/findings.js';
+import { specCauses, type SpecReport } from '../openapi/check.js';
+import { fillPath } from '../pipeline/opencx-request.js';
 
 const ID = 'spec-import';
 

@@ -24,7 +24,7 @@ import { resolveFromOpenCx } from '../opencx/resolve-input.js';
 import type { SlackSettings } from './settings.js';
 import { registerThreadEvents } from './thread-events.js';
 import { QuietStart } from './quiet-start.js';
-import { UploadedSpecs } from '../spec/uploaded-specs.js';
+import { UploadedSpecs } from '../openapi/uploaded-specs.js';
 
 const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
 

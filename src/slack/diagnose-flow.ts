@@ -7,7 +7,7 @@ import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
 import type { Logger } from '../log.js';
 import { runDiagnosis } from '../pipeline/run.js';
-import { defaultProbes } from '../probes/index.js';
+import { defaultChecks, defaultProbes } from '../registry.js';
 import { DiagnosisLimits } from '../limits/diagnosis-limits.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, type SlackMessage } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
@@ -60,6 +60,8 @@ async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Car
   const probes = defaultProbes.map((p) => ({ id: p.id, title: p.title }));
   const updater = card.ts ? new CardUpdater(client, card.channel, card.ts, deps.settings.CARD_UPDATE_INTERVAL_MS, deps.settings.SLACK_RETRY_ATTEMPTS) : null;
   const report = await deps.slots(() => runDiagnosis(input, {
+    probes: defaultProbes,
+    checks: defaultChecks,
     net: deps.net,
     services: deps.services,
     logger: deps.log,

@@ -1,7 +1,7 @@
 /** `npm start`: the Slack app with the HTTP receiver on PORT (or Socket Mode with SLACK_APP_TOKEN), settings from the environment and `.env`. */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { settingsEnv } from '../config/env.js';
-import { errorLine } from '../pipeline/error-line.js';
+import { errorLine } from '../core/error-line.js';
 import { SlackSettingsSchema } from './settings.js';
 import { createSlackApp } from './app.js';
 import { netOptionsFromEnv } from '../net/settings.js';

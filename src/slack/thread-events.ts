@@ -1,7 +1,7 @@
 import type bolt from '@slack/bolt';
 import type { FlowDeps } from './diagnose-flow.js';
 import { rerunCard } from './diagnose-flow.js';
-import type { UploadedSpecs } from '../spec/uploaded-specs.js';
+import type { UploadedSpecs } from '../openapi/uploaded-specs.js';
 import { downloadSharedFile, FileShareEventSchema, looksLikeSpec, SharedFileError, SharedFileSchema, uploadKey } from './thread-file.js';
 import { errorMessage } from '../render/blocks.js';
 import { unwrapLink } from './parse-command.js';

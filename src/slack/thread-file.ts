@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { z } from 'zod';
-import { MAX_SPEC_BYTES } from '../spec/load.js';
-import { UPLOAD_PREFIX } from '../spec/uploaded-specs.js';
+import { MAX_SPEC_BYTES } from '../openapi/load.js';
+import { UPLOAD_PREFIX } from '../openapi/uploaded-specs.js';
 
 /** The part of a `message` event (subtype file_share) we read; Slack sends many more fields. */
 export const SharedFileSchema = z.object({

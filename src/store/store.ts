@@ -1,6 +1,6 @@
 import type { Report } from '../pipeline/report.js';
-import type { Ticket, TicketDraft } from '../render/ticket.js';
-import { TicketSchema } from '../render/ticket.js';
+import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
+import { TicketSchema } from '../pipeline/ticket.js';
 import { explainSqliteError, openDb, type Db } from './db.js';
 
 export interface DiagnosisRow {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { Secret } from '../../src/pipeline/secret.js';
-import { describeHeaders, redactHeaders, redactText, redactUrl } from '../../src/pipeline/redact.js';
+import { Secret } from '../../src/core/secret.js';
+import { describeHeaders, redactHeaders, redactText, redactUrl } from '../../src/core/redact.js';
 
 test('a Secret prints as [redacted] in every way JS turns it into text', () => {
   const s = new Secret('Bearer tok_0123456789abcdef');

@@ -4,7 +4,7 @@ import { startFakeOpenCx, type FakeOpenCx } from '../../src/fakes/opencx/server.
 import { OpenCxClient, OpenCxError } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
-import { Secret } from '../../src/pipeline/secret.js';
+import { Secret } from '../../src/core/secret.js';
 import { parseDiagnosisInput } from '../../src/pipeline/input.js';
 import { runDiagnosis } from '../../src/pipeline/run.js';
 import { resolveFromOpenCx } from '../../src/opencx/resolve-input.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type Lab, type LabScenario } from '../../src/lab/index.js';
 import { parseDiagnosisInput, parseHeaderArg } from '../../src/pipeline/input.js';
-import { runDiagnosis } from '../../src/pipeline/run.js';
+import { diagnose as runDiagnosis } from '../../src/registry.js';
 import { ReportSchema, type Report } from '../../src/pipeline/report.js';
 import { runCli } from '../helpers/run-cli.js';
 

@@ -90,7 +90,7 @@ test('@action-debug rerun and spec <url> in the thread: a new verdict and what c
 
 test('a spec file shared in the thread is downloaded with the bot token and checked; other files are left alone', async () => {
   const card = await cardIn('CT5', 'healthy');
-  const spec = h.slack.upload('orders.yaml', readFileSync(new URL('../spec/fixtures/orders.yaml', import.meta.url), 'utf8'));
+  const spec = h.slack.upload('orders.yaml', readFileSync(new URL('../openapi/fixtures/orders.yaml', import.meta.url), 'utf8'));
   const shared = await h.driver.shareFile(spec, { channel: 'CT5', threadTs: card.ts });
   assert.equal(shared.status, 200);
   const text = await threadMessage(card, 2, 'the result for the shared spec');

@@ -1,6 +1,6 @@
 import { FormData } from 'undici';
-import type { DiagnosisInput } from '../pipeline/input.js';
-import type { Secret } from '../pipeline/secret.js';
+import type { DiagnosisInput } from './input.js';
+import type { Secret } from '../core/secret.js';
 import type { ExchangeRequest, HeaderValue } from '../net/exchange.js';
 
 /** What every OpenCX action call carries (docs: Execution, Authentication). */

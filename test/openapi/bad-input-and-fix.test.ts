@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync, openSync, ftruncateSync, clos
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { parseSpecText, SpecParseError, MAX_SPEC_BYTES } from '../../src/spec/load.js';
-import { checkSpec } from '../../src/spec/check.js';
-import { fixSpec } from '../../src/spec/fix.js';
+import { parseSpecText, SpecParseError, MAX_SPEC_BYTES } from '../../src/openapi/load.js';
+import { checkSpec } from '../../src/openapi/check.js';
+import { fixSpec } from '../../src/openapi/fix.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ad-spec-'));
@@ -57,7 +57,7 @@ test('the CLI: exit 2 with one line for bad input (oversize, missing, http, priv
 });
 
 test('--fix flattens oneOf, cuts the cycle, maps types, keeps the rest (comments too), and re-checks clean', async () => {
-  const src = readFileSync('test/spec/fixtures/orders.yaml', 'utf8');
+  const src = readFileSync('test/openapi/fixtures/orders.yaml', 'utf8');
   const spec = parseSpecText('orders.yaml', src);
   const before = checkSpec(spec).issues.filter((i) => i.cause.severity === 'error');
   assert.ok(before.length >= 4);
@@ -77,7 +77,7 @@ test('--fix flattens oneOf, cuts the cycle, maps types, keeps the rest (comments
 
 test('the CLI writes the fix and exits 1 before, 0 after', async () => {
   const out = join(dir, 'fixed.yaml');
-  const noShort = file('orders2.yaml', readFileSync('test/spec/fixtures/orders.yaml', 'utf8').replace('operationId: ping', 'operationId: pingService'));
+  const noShort = file('orders2.yaml', readFileSync('test/openapi/fixtures/orders.yaml', 'utf8').replace('operationId: ping', 'operationId: pingService'));
   const r = await runCli(['spec', noShort, '--fix', out]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout, /POST \/orders \(createOrder\)/);

@@ -5,9 +5,9 @@ import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { parseSpecText } from '../../src/spec/load.js';
-import { checkSpec } from '../../src/spec/check.js';
-import { fixSpec } from '../../src/spec/fix.js';
+import { parseSpecText } from '../../src/openapi/load.js';
+import { checkSpec } from '../../src/openapi/check.js';
+import { fixSpec } from '../../src/openapi/fix.js';
 
 // GitHub's and Stripe's real specs, gzipped in the repository (see fixtures/real/README.md for their origin).
 const DIR = fileURLToPath(new URL('./fixtures/real/', import.meta.url));

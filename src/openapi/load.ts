@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
-import { InputError } from '../pipeline/input.js';
+import { InputError } from '../core/input-error.js';
 import type { NetOptions } from '../net/options.js';
 
 /** Larger files are refused: the biggest public specs (Microsoft Graph) are ~50 MB; OpenCX's importer is for one API. */

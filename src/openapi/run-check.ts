@@ -1,4 +1,4 @@
-import { InputError } from '../pipeline/input.js';
+import { InputError } from '../core/input-error.js';
 import type { NetOptions } from '../net/options.js';
 import { parseSpecText, readSpecSource, SpecParseError } from './load.js';
 import { checkSpec, parseCause, type SpecReport } from './check.js';

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { parseSpecText } from '../../src/spec/load.js';
-import { checkSpec } from '../../src/spec/check.js';
+import { parseSpecText } from '../../src/openapi/load.js';
+import { checkSpec } from '../../src/openapi/check.js';
 
 const base = (extra: Record<string, unknown> = {}) => ({ openapi: '3.0.3', info: { title: 't', version: '1' }, servers: [{ url: 'https://api.example.test' }], paths: {}, ...extra });
 const op = (o: Record<string, unknown>) => ({ operationId: 'lookUpOrder', description: 'Look up an order by ID and return its status', responses: { '200': { description: 'ok' } }, ...o });
@@ -76,7 +76,7 @@ test("OpenCX's own rules: servers, methods, bodies, cookies, names, descriptions
 });
 
 test('the YAML fixture: each problem at its operation', () => {
-  const issues = check(parseSpecText('orders.yaml', readFileSync('test/spec/fixtures/orders.yaml', 'utf8')).api);
+  const issues = check(parseSpecText('orders.yaml', readFileSync('test/openapi/fixtures/orders.yaml', 'utf8')).api);
   const at = (id: string) => issues.filter((i) => i.id === id).map((i) => i.op);
   assert.deepEqual(at('spec-oneof'), ['POST /orders (createOrder)']);
   assert.deepEqual(at('spec-circular-ref'), ['POST /orders (createOrder)']);
