@@ -52,7 +52,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   const deps: FlowDeps = {
     settings,
     net: d.net,
-    services: { uploadedSpecs: uploads, ...d.services },
+    services: { ...d.services, uploadedSpecs: uploads, localSpecFiles: false },
     cards: d.cards ?? (d.store ? new StoredCardStore(d.store) : new MemoryCardStore()),
     limits: new DiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({})),
     log,

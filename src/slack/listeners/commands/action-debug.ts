@@ -9,6 +9,7 @@ import { diagnoseModal } from '../../modal.js';
 import { startCardDiagnosis, type Respond } from '../../diagnose-flow.js';
 import { historyText } from '../../support.js';
 import { workspaceKey } from '../../workspace.js';
+import { slackSpecRefusal } from '../../spec-source.js';
 import type { App, ListenerDeps } from '../deps.js';
 
 const BURST_NEEDS_FORM = 'burst= sends several calls in a row: open the form (`/action-debug` alone) to confirm you own the endpoint.';
@@ -32,6 +33,8 @@ export function register(app: App, d: ListenerDeps): void {
     let input: DiagnosisInput | undefined;
     try {
       parsed = parseSlashCommand(command.text ?? '');
+      const specRefused = parsed.kind === 'diagnose' ? slackSpecRefusal(parsed.draft.spec) : null;
+      if (specRefused) return void (await ack({ response_type: 'ephemeral', ...errorMessage(specRefused, false) }));
       // With an endpoint (or no OpenCX to ask) the input is complete now; a saved endpoint is looked up after the ack.
       if (parsed.kind === 'diagnose' && (parsed.draft.endpoint || !facts)) input = await prepareInput(parsed.draft, { ownerConfirmed: false, net: d.flow.net });
     } catch (err) {
