@@ -1,5 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
 import { z } from 'zod';
+import { requireHttps } from '../config/https-setting.js';
 import { toReplay } from './replay-input.js';
 import { teamOf, workspaceKey } from './workspace.js';
 import type { Report } from '../pipeline/report.js';
@@ -45,7 +46,9 @@ export const SupportSettingsSchema = z.object({
   SUPPORT_CHANNEL_ID: SupportChannelsSchema,
   SUPPORT_WEBHOOK_URL: z.url().optional(),
   RETENTION_DAYS: z.coerce.number().int().positive().default(90),
-});
+  /** Read only to know whether the lab switch is on (http:// webhook allowed for a local receiver). */
+  ACTION_DEBUG_ALLOW_PRIVATE: z.string().optional(),
+}).superRefine(requireHttps(['SUPPORT_WEBHOOK_URL']));
 export type SupportSettings = z.infer<typeof SupportSettingsSchema>;
 
 export const ESCALATE_CALLBACK = 'ad_escalate_modal';
