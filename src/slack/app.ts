@@ -17,6 +17,8 @@ import type { SlackSettings } from './settings.js';
 import { registerListeners } from './listeners/index.js';
 import { QuietStart } from './quiet-start.js';
 import { UploadedSpecs } from '../openapi/uploaded-specs.js';
+import { Gate } from './gate.js';
+import { gateMiddleware } from './gate-middleware.js';
 
 const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
 
@@ -101,10 +103,13 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       });
   const app = new App({ ...auth, receiver, clientOptions, logLevel });
 
+  // Every delivery passes the one gate (allow-lists, the card's workspace and channel, button values read server-side,
+  // who resolves tickets) before any listener runs; limits are counted by the flow against whoever asked.
+  const gate = new Gate(settings);
+  app.use(gateMiddleware({ gate, cards: deps.cards, store: d.store, log }));
   const allowed = (user: string, channel: string): string | null => {
-    if (settings.ALLOWED_USER_IDS.length && !settings.ALLOWED_USER_IDS.includes(user)) return 'Sorry, action-debug is limited to a few people in this workspace. Ask your Slack admin to add you.';
-    if (settings.ALLOWED_CHANNEL_IDS.length && !settings.ALLOWED_CHANNEL_IDS.includes(channel)) return 'Sorry, action-debug is not enabled in this channel. Try it in one of the channels your admin allowed.';
-    return null;
+    const v = gate.who(user, channel);
+    return v.ok ? null : v.message;
   };
 
   /** Slack retries a delivery it thinks failed; the same trigger_id twice is the same command. */
@@ -120,10 +125,13 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   const cardFrom = (value: string) => deps.cards.get(value.split('|')[0]!);
   // A scheduled re-run runs outside any Slack request (maybe after a restart): it takes its workspace's client.
   const clientFor = teamClients(settings, d.installationStore);
-  const reruns = new RerunSchedule(d.store, async (cardId, label) => {
+  const reruns = new RerunSchedule(d.store, async (cardId, label, by) => {
     const card = deps.cards.get(cardId);
     if (!card) return void log.warn({ card: cardId }, 'scheduled re-run: the card is gone (retention, or no database)');
-    await rerunCard(deps, await clientFor(card.team), card, label);
+    // Asked again when it fires: whoever scheduled it may have been removed from the allow-lists since.
+    const v = gate.who(by, card.channel);
+    if (!v.ok) return void log.warn({ card: cardId, user: by, why: v.message }, 'scheduled re-run refused by the gate');
+    await rerunCard(deps, await clientFor(card.team), card, label, undefined, by);
   }, log);
 
   registerListeners(app, { flow: deps, settings, log, store: d.store, support: d.support, uploads, reruns, quietStart, allowed, firstDelivery, cardFrom });

@@ -76,7 +76,7 @@ export class Store {
       deleteInstallation: db.prepare('DELETE FROM installations WHERE id = ?'),
       scheduleRerun: db.prepare(`INSERT INTO scheduled_reruns (card_id, due_at, requested_by, label, created_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT(card_id) DO UPDATE SET due_at = excluded.due_at, requested_by = excluded.requested_by, label = excluded.label`),
-      pendingReruns: db.prepare('SELECT card_id, due_at, label FROM scheduled_reruns ORDER BY due_at'),
+      pendingReruns: db.prepare('SELECT card_id, due_at, label, requested_by FROM scheduled_reruns ORDER BY due_at'),
       takeRerun: db.prepare('DELETE FROM scheduled_reruns WHERE card_id = ?'),
     };
   }
@@ -209,8 +209,8 @@ export class Store {
     this.#q.scheduleRerun.run(cardId, dueAt, by, label, new Date().toISOString());
   }
 
-  pendingReruns(): { cardId: string; dueAt: number; label: string }[] {
-    return (this.#q.pendingReruns.all() as { card_id: string; due_at: number; label: string }[]).map((r) => ({ cardId: r.card_id, dueAt: r.due_at, label: r.label }));
+  pendingReruns(): { cardId: string; dueAt: number; label: string; by: string }[] {
+    return (this.#q.pendingReruns.all() as { card_id: string; due_at: number; label: string; requested_by: string }[]).map((r) => ({ cardId: r.card_id, dueAt: r.due_at, label: r.label, by: r.requested_by }));
   }
 
   /** Claims a due re-run: true for exactly one caller, even with several processes on one database. */
