@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import bolt from '@slack/bolt';
 import pLimit from 'p-limit';
 import type { InstallationStore } from '@slack/bolt';
@@ -19,6 +20,7 @@ import { QuietStart } from './quiet-start.js';
 import { UploadedSpecs } from '../openapi/uploaded-specs.js';
 import { Gate } from './gate.js';
 import { gateMiddleware } from './gate-middleware.js';
+import { guardSlackRequests } from './request-guard.js';
 
 const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
 
@@ -101,6 +103,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
         customPropertiesExtractor: (req) => ({ receivedAt: (req as unknown as { receivedAt?: number }).receivedAt ?? performance.now() }),
         ...oauth,
       });
+  // Bolt accepts future timestamps and crashes on some signed bodies (payload=null): every delivery is checked first.
+  if (!settings.SLACK_APP_TOKEN) guardSlackRequests(receiver as unknown as { requestListener: RequestListener }, settings.SLACK_SIGNING_SECRET!, log);
   const app = new App({ ...auth, receiver, clientOptions, logLevel });
 
   // Every delivery passes the one gate (allow-lists, the card's workspace and channel, button values read server-side,
