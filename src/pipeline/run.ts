@@ -6,7 +6,7 @@ import type { DiagnosisInput } from './input.js';
 import type { Check, Evidence, Probe, ProbeContext, ProbeServices } from './probe.js';
 import type { DiagnosisEvent, ProbeResult, Report } from './report.js';
 import { decideVerdict, rankFindings, rankOf } from './verdict.js';
-import { redactUrl, describeHeaders } from '../core/redact.js';
+import { redactUrl, describeHeaders, redactDeep } from '../core/redact.js';
 import { silentLogger, type Logger } from '../log.js';
 
 export interface RunOptions {
@@ -37,7 +37,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   const emit = (e: DiagnosisEvent) => {
     // A renderer that throws (a Slack update failing) must not stop the diagnosis.
     try {
-      onEvent(e);
+      onEvent(redactDeep(e));
     } catch (err) {
       log.warn({ err: errorLine(err) }, 'progress listener failed');
     }
@@ -100,7 +100,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   const rank = rankOf([...probes.flatMap((p) => p.causes), ...checks.flatMap((c) => c.causes)]);
   const ranked = rankFindings(dedupe(findings), rank);
   const notChecked = results.filter((r) => r.status === 'skipped' || r.status === 'error').map((r) => `${r.title} (${r.summary})`);
-  const report: Report = {
+  const report: Report = redactDeep({
     schemaVersion: 1,
     tool: 'action-debug',
     id,
@@ -119,7 +119,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
     findings: ranked,
     probes: results,
     checked: results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => r.title),
-  };
+  } satisfies Report);
   log.info({ endpoint: report.input.endpoint, family: report.verdict.family, cause: report.verdict.cause, ms: report.durationMs }, 'diagnosis finished');
   emit({ type: 'finished', id, report });
   return report;
