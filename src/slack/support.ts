@@ -195,8 +195,9 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
 }
 
 /** `/action-debug history <action>`: the last diagnoses, when the verdict changed. */
-export function historyText(store: Store, action: string): string {
-  const rows = store.history(action, 10);
+export function historyText(store: Store, action: string, workspace: string): string {
+  // Only the asking workspace's diagnoses: with OAuth installs, one database serves several workspaces.
+  const rows = store.history(action, 10, teamOf(workspace) ?? workspace);
   if (!rows.length) return `No diagnoses of "${action}" yet.`;
   const lines = rows.map((r) => {
     const mark = r.change === 'fixed' ? ' ← fixed since' : r.change === 'broken' ? ' ← broken since' : r.change === 'changed' ? ' ← cause changed' : '';

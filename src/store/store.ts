@@ -57,7 +57,7 @@ export class Store {
         VALUES (@id, @cardId, @createdAt, @requester, @workspace, @channel, @threadTs, @kind, @action, @session, @endpoint, @method, @family, @cause, @durationMs, @findings, @report, @input)`),
       diagnosis: db.prepare('SELECT * FROM diagnoses WHERE id = ?'),
       cardDiagnoses: db.prepare('SELECT * FROM diagnoses WHERE card_id = ? ORDER BY created_at, rowid'),
-      history: db.prepare(`SELECT created_at, requester, family, cause, report_json FROM diagnoses WHERE lower(action) = lower(?) AND kind != 'follow-up' ORDER BY created_at DESC, rowid DESC LIMIT ?`),
+      history: db.prepare(`SELECT created_at, requester, family, cause, report_json FROM diagnoses WHERE lower(action) = lower(?) AND kind != 'follow-up' AND (@team IS NULL OR workspace = @team OR workspace LIKE '%/' || @team) ORDER BY created_at DESC, rowid DESC LIMIT ?`),
       ticketByKey: db.prepare('SELECT * FROM tickets WHERE idempotency_key = ?'),
       cardAt: db.prepare('SELECT card_id FROM diagnoses WHERE channel = ? AND thread_ts = ? AND card_id IS NOT NULL LIMIT 1'),
       ticket: db.prepare('SELECT * FROM tickets WHERE number = ?'),
@@ -118,8 +118,9 @@ export class Store {
   }
 
   /** The last diagnoses of an action, newest first, marking where the verdict changed (broken since / fixed since). */
-  history(action: string, limit = 10): HistoryEntry[] {
-    const rows = (this.#q.history.all(action, limit + 1) as { created_at: string; requester: string; family: number | null; cause: string; report_json: string }[]).reverse();
+  history(action: string, limit = 10, team: string | null = null): HistoryEntry[] {
+    // `team`: a workspace's diagnoses only (T…, also under an org-wide install's E…/T… key); null for the operator's tools.
+    const rows = (this.#q.history.all({ team }, action, limit + 1) as { created_at: string; requester: string; family: number | null; cause: string; report_json: string }[]).reverse();
     const out: HistoryEntry[] = rows.map((r, i) => {
       const prev = rows[i - 1];
       const title = (JSON.parse(r.report_json) as Report).verdict.title;

@@ -45,7 +45,7 @@ export function register(app: App, d: ListenerDeps): void {
     if (parsed.kind === 'help') return void (await ack({ response_type: 'ephemeral', ...helpMessage() }));
     if (parsed.kind === 'history') {
       if (!d.store) return void (await ack({ response_type: 'ephemeral', ...errorMessage('History is not available: no database is configured.', false) }));
-      return void (await ack({ response_type: 'ephemeral', text: historyText(d.store, parsed.action) }));
+      return void (await ack({ response_type: 'ephemeral', text: historyText(d.store, parsed.action, workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install)) }));
     }
     if (parsed.kind === 'modal') {
       await ack();
