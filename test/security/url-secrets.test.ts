@@ -11,6 +11,8 @@ import { startHarness, finalCard, type Harness } from '../helpers/slack-harness.
 import { NetOptionsSchema } from '../../src/net/options.js';
 import { Store } from '../../src/store/store.js';
 import { storeSink } from '../../src/slack/support.js';
+import { createLogger } from '../../src/log.js';
+import { Writable } from 'node:stream';
 
 // Issue 17.3: credentials in the query string (and a spec URL's userinfo) are secrets from where they enter, so an
 // endpoint that echoes its URL, in any encoding, never brings them back into JSON, Slack or the database.
@@ -74,8 +76,10 @@ test('from Slack: the card, the thread and the stored report carry none of them 
   const dbPath = join(dir, 'bot.db');
   const store = new Store(dbPath);
   let h: Harness | undefined;
+  let logged = '';
+  const logSink = new Writable({ write(chunk, _enc, cb) { logged += String(chunk); cb(); } });
   try {
-    h = await startHarness({ only: ['healthy'], deps: { store, sinks: [storeSink(store)], net: NetOptionsSchema.parse({ allowPrivate: true, extraCa: [caPem], hosts: { 'echo.lab.test': ['127.0.0.1'] } }) } });
+    h = await startHarness({ only: ['healthy'], deps: { logger: createLogger({ level: 'debug', destination: logSink }), store, sinks: [storeSink(store)], net: NetOptionsSchema.parse({ allowPrivate: true, extraCa: [caPem], hosts: { 'echo.lab.test': ['127.0.0.1'] } }) } });
     await h.driver.command(`ses_1 "Look up order" ${endpoint()} spec=${spec()} timeout=5`, { channel: 'CECHO' });
     const card = await h.slack.waitFor(() => finalCard(h!.slack, 'CECHO'), 30_000, 'the card');
     await h.slack.waitFor(() => h!.slack.thread('CECHO', card.ts).length >= 2, 5000, 'the thread');
@@ -87,6 +91,8 @@ test('from Slack: the card, the thread and the stored report carry none of them 
     store.db.pragma('wal_checkpoint(TRUNCATE)');
     for (const f of [dbPath, `${dbPath}-wal`]) if (existsSync(f)) assert.deepEqual(leaks(readFileSync(f, 'latin1')), [], `in ${f}`);
     assert.deepEqual(leaks(JSON.stringify(store.db.prepare('SELECT * FROM diagnoses').all())), [], 'in the stored rows');
+    assert.match(logged, /diagnosis finished/);
+    assert.deepEqual(leaks(logged), [], 'in the logs');
   } finally {
     await h?.close();
     store.close();
