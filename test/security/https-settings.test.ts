@@ -59,7 +59,7 @@ test('npm start refuses an http:// SUPPORT_WEBHOOK_URL or OPENCX_API_URL with on
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
       // An app that starts instead of refusing is killed and fails the test.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
       child.on('exit', (code) => {
         clearTimeout(timer);
         done({ code, out });
