@@ -5,7 +5,9 @@ import type { Finding } from './finding.js';
 import type { DiagnosisInput } from './input.js';
 import type { Check, Evidence, Probe, ProbeContext, ProbeServices } from './probe.js';
 import type { DiagnosisEvent, ProbeResult, Report } from './report.js';
-import { decideVerdict, rankFindings, rankOf } from './verdict.js';
+import { decideVerdict, isProblemFinding, rankFindings, rankOf, settleFindings } from './verdict.js';
+import { BASELINE_ID, callFailedCause, gatherBaseline } from './baseline.js';
+import type { Cause } from './finding.js';
 import { redactUrl, describeHeaders } from '../core/redact.js';
 import { silentLogger, type Logger } from '../log.js';
 
@@ -50,6 +52,8 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
 
   const evidence = new Map<string, Evidence>();
   const findings: Finding[] = [];
+  // Gathered once, whatever probes run: the verdict's guarantee rests on it, and probes compare against this one call.
+  const baseline = gatherBaseline(input, net, diagnosisDeadline);
 
   const results = await Promise.all(
     probes.map(async (probe): Promise<ProbeResult> => {
@@ -63,14 +67,14 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
       }
       const probeBudget = input.timeoutMs + graceMs;
       const signal = AbortSignal.any([diagnosisDeadline, AbortSignal.timeout(probeBudget)]);
-      const ctx: ProbeContext = { input, net, signal, services: options.services ?? {} };
+      const ctx: ProbeContext = { input, net, signal, services: options.services ?? {}, baseline };
       let result: ProbeResult;
       try {
         const ev = await raceSignal(probe.gather(ctx), signal, probeBudget);
         evidence.set(probe.id, ev);
         const own = probe.assess(ev, input);
         findings.push(...own);
-        const problems = own.filter((f) => f.severity !== 'info');
+        const problems = own.filter(isProblemFinding);
         result = {
           ...base,
           status: problems.length ? 'failed' : 'passed',
@@ -93,13 +97,19 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
     }),
   );
 
+  // exchange() never throws; the deadline bounds it like any probe.
+  const baselineEx = await baseline;
+  evidence.set(BASELINE_ID, { exchanges: [baselineEx] });
   for (const check of checks) {
     if (check.needs.every((n) => evidence.has(n))) findings.push(...check.assess(evidence, input));
   }
 
-  const rank = rankOf([...probes.flatMap((p) => p.causes), ...checks.flatMap((c) => c.causes)]);
-  const ranked = rankFindings(dedupe(findings), rank);
+  const causes: Cause[] = [...probes.flatMap((p) => p.causes), ...checks.flatMap((c) => c.causes), callFailedCause];
+  const causeById = new Map(causes.map((c) => [c.id, c]));
+  const causeOf = (cid: string) => causeById.get(cid);
+  const ranked = rankFindings(settleFindings(dedupe(findings), baselineEx, causeOf), rankOf(causes));
   const notChecked = results.filter((r) => r.status === 'skipped' || r.status === 'error').map((r) => `${r.title} (${r.summary})`);
+  const recheckLabels = new Map(probes.flatMap((p) => (p.recheckLabel ? [[p.id, p.recheckLabel] as const] : [])));
   const report: Report = {
     schemaVersion: 1,
     tool: 'action-debug',
@@ -115,7 +125,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
       spec: input.spec ? redactUrl(input.spec) : null,
       timeoutMs: input.timeoutMs,
     },
-    verdict: decideVerdict(ranked, notChecked),
+    verdict: decideVerdict(ranked, { notChecked, causeOf, recheckLabels, always: input.spec ? ['spec-import'] : [] }),
     findings: ranked,
     probes: results,
     checked: results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => r.title),

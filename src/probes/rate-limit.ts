@@ -9,19 +9,19 @@ const ID = 'rate-limit';
 
 export const causes = {
   limited: defineCause({
-    id: 'rate-limited', family: 3, severity: 'error', rank: 70,
+    id: 'rate-limited', family: 3, severity: 'error', rank: 70, followUps: ['rate-limit'],
     title: 'The endpoint rate-limits the call (429)',
     meaning: 'The provider or its gateway denies the call for rate limiting; OpenCX does not retry, so the AI gets the 429.',
     fix: 'Raise the limit for OpenCX traffic (key it on the x-opencx-org-id header or the OpenCX egress IPs), and check the gateway logs for denials.',
   }),
   lowRemaining: defineCause({
-    id: 'rate-limit-low', family: 3, severity: 'warning', rank: 25,
+    id: 'rate-limit-low', family: 3, severity: 'warning', rank: 25, followUps: ['rate-limit'],
     title: 'The rate limit is almost used up',
     meaning: 'The remaining quota is low; busy hours will produce 429s that OpenCX does not retry.',
     fix: 'Raise the quota for OpenCX traffic, or give it its own partition (x-opencx-org-id).',
   }),
   burst: defineCause({
-    id: 'rate-limit-burst', family: 3, severity: 'warning', rank: 25,
+    id: 'rate-limit-burst', family: 3, severity: 'warning', rank: 25, followUps: ['rate-limit'],
     title: 'A short burst of calls is denied',
     meaning: 'A few calls in a row (as several customers chatting at once would make) start getting 429.',
     fix: 'Allow bursts from OpenCX (a larger bucket, or a separate limit keyed on x-opencx-org-id).',
@@ -39,9 +39,10 @@ interface RateEvidence extends Evidence {
 export const rateLimitProbe: Probe<RateEvidence> = {
   id: ID,
   title: 'Rate limiting',
+  recheckLabel: 'Check the rate limit again',
   causes: Object.values(causes),
   async gather(ctx) {
-    const first = await exchange(actionCall(ctx.input, { label: 'as OpenCX sends it' }), ctx.net, ctx.signal);
+    const first = await ctx.baseline;
     const exchanges: Exchange[] = [first];
     let burstDeniedAt: number | null = null;
     let sent = 0;
@@ -80,7 +81,9 @@ export const rateLimitProbe: Probe<RateEvidence> = {
       f.remaining !== null ? `remaining ${f.remaining}` : null,
       f.retryAfterSeconds !== null ? `retry after ${f.retryAfterSeconds} s` : null,
     ].filter(Boolean).join(', ');
-    if (f.limited) return [finding(causes.limited, ID, [`The call as OpenCX sends it → ${ev.firstStatus}${quota ? ` (${quota})` : ''}`])];
+    if (f.limited) {
+      return [finding(causes.limited, ID, [`The call as OpenCX sends it → ${ev.firstStatus}${quota ? ` (${quota})` : ''}`], ev.firstStatus === 429 ? {} : { title: `The endpoint rate-limits the call (${ev.firstStatus} with Retry-After)` })];
+    }
     const out: Finding[] = [];
     if (ev.burstDeniedAt !== null) {
       out.push(finding(causes.burst, ID, [`${ev.burstDeniedAt - 1} calls in a row passed, call ${ev.burstDeniedAt} was denied with 429`]));
