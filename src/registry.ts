@@ -5,6 +5,9 @@ import type { Report } from './pipeline/report.js';
 import { causesOf } from './pipeline/catalogue.js';
 import { runDiagnosis, type RunOptions } from './pipeline/run.js';
 import { ipAllowlistCheck } from './checks/ip-allowlist.js';
+import { forbiddenCheck } from './checks/forbidden.js';
+import { limiter503Check } from './checks/limiter-503.js';
+import { callFailedCause } from './pipeline/baseline.js';
 import { requestProbe } from './probes/request.js';
 import { dnsProbe } from './probes/dns.js';
 import { tlsProbe } from './probes/tls.js';
@@ -37,7 +40,7 @@ export const defaultProbes: Probe<any>[] = [
 ];
 
 /** Rules that read the evidence of several probes. */
-export const defaultChecks: Check[] = [ipAllowlistCheck];
+export const defaultChecks: Check[] = [ipAllowlistCheck, forbiddenCheck, limiter503Check];
 
 /** A diagnosis with every registered probe and check: what the faces (CLI, Slack, demo) call. */
 export function diagnose(input: DiagnosisInput, options: Omit<RunOptions, 'probes' | 'checks'> = {}): Promise<Report> {
@@ -46,5 +49,5 @@ export function diagnose(input: DiagnosisInput, options: Omit<RunOptions, 'probe
 
 /** Every cause a diagnosis can name, gathered from the registered probes and checks. */
 export function catalogue(extra: Cause[] = []): Cause[] {
-  return causesOf([...defaultProbes, ...defaultChecks], extra);
+  return causesOf([...defaultProbes, ...defaultChecks], [callFailedCause, ...extra]);
 }

@@ -51,7 +51,13 @@ export function problemFindings(findings: Finding[]): Finding[] {
 export function settleFindings(findings: Finding[], baseline: Exchange | null, causeOf: (id: string) => Cause | undefined): Finding[] {
   const specificError = findings.some((f) => f.severity === 'error' && !causeOf(f.id)?.catchAll);
   const kept = specificError ? findings.filter((f) => !causeOf(f.id)?.catchAll) : findings;
-  if (baseline && !baselineUsable(baseline) && !kept.some((f) => f.severity === 'error')) kept.push(callFailedFinding(baseline));
+  if (baseline && !baselineUsable(baseline)) {
+    // A complete 2xx that is not usable (a web page) needs a problem named; any other outcome needs an error.
+    const s = baseline.response?.status ?? 0;
+    const answered = !baseline.error && s >= 200 && s < 300;
+    const named = kept.some((f) => (answered ? isProblemFinding(f) : f.severity === 'error'));
+    if (!named) kept.push(callFailedFinding(baseline));
+  }
   return kept;
 }
 

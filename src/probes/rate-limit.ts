@@ -50,7 +50,9 @@ export const rateLimitProbe: Probe<RateEvidence> = {
     for (let i = 1; i <= ctx.input.burst && !ctx.signal.aborted; i++) {
       const ex = await exchange(actionCall(ctx.input, { label: `burst ${i}/${ctx.input.burst}` }), ctx.net, ctx.signal);
       sent = i;
-      if (readRateLimit(ex).limited) {
+      // A 503 after a first call that passed is a limiter too (nginx limit_req answers 503 by default, without Retry-After).
+      const firstPassed = !!first.response && first.response.status < 300;
+      if (readRateLimit(ex).limited || (firstPassed && ex.response?.status === 503)) {
         burstDeniedAt = i;
         exchanges.push(ex);
         break;
@@ -86,7 +88,7 @@ export const rateLimitProbe: Probe<RateEvidence> = {
     }
     const out: Finding[] = [];
     if (ev.burstDeniedAt !== null) {
-      out.push(finding(causes.burst, ID, [`${ev.burstDeniedAt - 1} calls in a row passed, call ${ev.burstDeniedAt} was denied with 429`]));
+      out.push(finding(causes.burst, ID, [`${ev.burstDeniedAt - 1} calls in a row passed, call ${ev.burstDeniedAt} was denied with ${ev.exchanges.at(-1)?.response?.status ?? 429}`]));
     }
     if (f.remaining !== null && f.limit !== null && f.limit > 0 && f.remaining / f.limit < 0.1) {
       out.push(finding(causes.lowRemaining, ID, [quota]));
