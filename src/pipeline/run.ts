@@ -8,6 +8,7 @@ import type { DiagnosisEvent, ProbeResult, Report } from './report.js';
 import { decideVerdict, isProblemFinding, rankFindings, rankOf, settleFindings } from './verdict.js';
 import { BASELINE_ID, callFailedCause, gatherBaseline } from './baseline.js';
 import type { Cause } from './finding.js';
+import type { Exchange } from '../net/record.js';
 import { redactUrl, describeHeaders } from '../core/redact.js';
 import { silentLogger, type Logger } from '../log.js';
 
@@ -19,6 +20,11 @@ export interface RunOptions {
   probes: Probe<any>[];
   checks: Check[];
   id?: string;
+  /**
+   * Make the call as OpenCX sends it (default true). Only a caller that runs no endpoint probe at all (OpenCX-side
+   * checks alone) turns it off; the verdict's guarantee then covers nothing about the endpoint.
+   */
+  baseline?: boolean;
   /** Time on top of the request timeout that a probe may take (several requests, TLS retries). */
   graceMs?: number;
   logger?: Logger;
@@ -53,7 +59,9 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   const evidence = new Map<string, Evidence>();
   const findings: Finding[] = [];
   // Gathered once, whatever probes run: the verdict's guarantee rests on it, and probes compare against this one call.
-  const baseline = gatherBaseline(input, net, diagnosisDeadline);
+  const baseline: Promise<Exchange> =
+    options.baseline === false ? Promise.reject(new Error('the call as OpenCX sends it is not made in this run')) : gatherBaseline(input, net, diagnosisDeadline);
+  baseline.catch(() => {}); // a probe that awaits it still sees the rejection; nobody awaiting it is not an error
 
   const results = await Promise.all(
     probes.map(async (probe): Promise<ProbeResult> => {
@@ -98,8 +106,8 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   );
 
   // exchange() never throws; the deadline bounds it like any probe.
-  const baselineEx = await baseline;
-  evidence.set(BASELINE_ID, { exchanges: [baselineEx] });
+  const baselineEx = options.baseline === false ? null : await baseline;
+  if (baselineEx) evidence.set(BASELINE_ID, { exchanges: [baselineEx] });
   for (const check of checks) {
     if (check.needs.every((n) => evidence.has(n))) findings.push(...check.assess(evidence, input));
   }

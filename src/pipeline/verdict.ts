@@ -27,7 +27,7 @@ export function rankOf(causes: Iterable<Cause>): (id: string) => number {
 }
 
 /** The one "is this a problem" every face asks (card, text, ticket, support card, history, diff). */
-export function isProblem(v: Pick<Verdict, 'family'>): boolean {
+export function isProblem(v: { family: number | null }): boolean {
   return v.family !== null;
 }
 
@@ -37,6 +37,25 @@ export function headline(v: Pick<Verdict, 'family' | 'familyTitle' | 'title'>): 
 }
 
 export const NO_PROBLEM_TITLE = 'No problem found with the endpoint';
+
+/**
+ * The verdict in one line for tickets, support cards and history: "family 2: <title> `<cause>`", or the no-problem
+ * wording. `esc` escapes the title for the markup it goes into (the title can quote the endpoint).
+ */
+export function verdictLine(v: { family: number | null; title: string; cause: string }, esc: (s: string) => string = (s) => s): string {
+  return isProblem(v) ? `family ${v.family}: ${esc(v.title)} \`${v.cause}\`` : NO_PROBLEM_TITLE.toLowerCase();
+}
+
+/** The evidence of the most likely cause; reports stored before the verdict carried it fall back to the top finding. */
+export function topEvidence(r: { verdict: Verdict; findings: Finding[] }): string[] {
+  if (!isProblem(r.verdict)) return [];
+  return r.verdict.evidence.length ? r.verdict.evidence : (r.findings.find((f) => f.id === r.verdict.cause)?.evidence ?? []);
+}
+
+/** The verdict in a few words (re-run lists, history): the cause id, or "no problem found". */
+export function verdictWord(v: { family: number | null; cause: string }): string {
+  return isProblem(v) ? v.cause : 'no problem found';
+}
 
 /** The findings that are problems, most likely first (the report's findings are already ranked). */
 export function problemFindings(findings: Finding[]): Finding[] {
@@ -111,6 +130,14 @@ export function decideVerdict(ranked: Finding[], ctx: VerdictContext): Verdict {
     evidence: [...top.evidence],
     followUps,
   };
+}
+
+/**
+ * The verdict an earlier report would have had if only the given sources had run (one probe re-run alone, plus the
+ * baseline and the checks over it): what a follow-up is compared with. Decided here, not rebuilt by a face.
+ */
+export function scopedVerdict(report: { findings: Finding[] }, keep: (f: Finding) => boolean): Verdict {
+  return decideVerdict(report.findings.filter(keep), { notChecked: [], causeOf: () => undefined, recheckLabels: new Map() });
 }
 
 function followUpsOf(problems: Finding[], ctx: VerdictContext): FollowUp[] {
