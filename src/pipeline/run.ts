@@ -4,7 +4,7 @@ import { NetOptionsSchema, type NetOptionsDraft } from '../net/options.js';
 import type { Finding } from './finding.js';
 import type { DiagnosisInput } from './input.js';
 import type { Check, Evidence, Probe, ProbeContext, ProbeServices } from './probe.js';
-import type { DiagnosisEvent, ProbeResult, Report } from './report.js';
+import type { DiagnosisEvent, ProbeResult, Report, Verdict } from './report.js';
 import { decideVerdict, isProblemFinding, rankFindings, rankOf, settleFindings } from './verdict.js';
 import { BASELINE_ID, callFailedCause, gatherBaseline } from './baseline.js';
 import type { Cause } from './finding.js';
@@ -108,16 +108,8 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   // exchange() never throws; the deadline bounds it like any probe.
   const baselineEx = options.baseline === false ? null : await baseline;
   if (baselineEx) evidence.set(BASELINE_ID, { exchanges: [baselineEx] });
-  for (const check of checks) {
-    if (check.needs.every((n) => evidence.has(n))) findings.push(...check.assess(evidence, input));
-  }
-
-  const causes: Cause[] = [...probes.flatMap((p) => p.causes), ...checks.flatMap((c) => c.causes), callFailedCause];
-  const causeById = new Map(causes.map((c) => [c.id, c]));
-  const causeOf = (cid: string) => causeById.get(cid);
-  const ranked = rankFindings(settleFindings(dedupe(findings), baselineEx, causeOf), rankOf(causes));
   const notChecked = results.filter((r) => r.status === 'skipped' || r.status === 'error').map((r) => `${r.title} (${r.summary})`);
-  const recheckLabels = new Map(probes.flatMap((p) => (p.recheckLabel ? [[p.id, p.recheckLabel] as const] : [])));
+  const { findings: ranked, verdict } = conclude({ input, probes, checks, evidence, probeFindings: findings, notChecked });
   const report: Report = {
     schemaVersion: 1,
     tool: 'action-debug',
@@ -133,7 +125,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
       spec: input.spec ? redactUrl(input.spec) : null,
       timeoutMs: input.timeoutMs,
     },
-    verdict: decideVerdict(ranked, { notChecked, causeOf, recheckLabels, always: input.spec ? ['spec-import'] : [] }),
+    verdict,
     findings: ranked,
     probes: results,
     checked: results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => r.title),
@@ -141,6 +133,35 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   log.info({ endpoint: report.input.endpoint, family: report.verdict.family, cause: report.verdict.cause, ms: report.durationMs }, 'diagnosis finished');
   emit({ type: 'finished', id, report });
   return report;
+}
+
+export interface Conclusion {
+  input: DiagnosisInput;
+  probes: Probe<any>[];
+  checks: Check[];
+  /** Each probe's evidence by id, and the baseline under BASELINE_ID when it was made. */
+  evidence: ReadonlyMap<string, Evidence>;
+  /** What the probes' assess() found. */
+  probeFindings: Finding[];
+  notChecked: string[];
+}
+
+/**
+ * From evidence to verdict, without I/O: checks over several probes' evidence, the guarantee on the baseline, ranking
+ * and the verdict. runDiagnosis ends here, and tests feed it recorded exchanges.
+ */
+export function conclude(c: Conclusion): { findings: Finding[]; verdict: Verdict } {
+  const findings = [...c.probeFindings];
+  for (const check of c.checks) {
+    if (check.needs.every((n) => c.evidence.has(n))) findings.push(...check.assess(c.evidence, c.input));
+  }
+  const causes: Cause[] = [...c.probes.flatMap((p) => p.causes), ...c.checks.flatMap((k) => k.causes), callFailedCause];
+  const causeById = new Map(causes.map((x) => [x.id, x]));
+  const causeOf = (cid: string) => causeById.get(cid);
+  const baseline = c.evidence.get(BASELINE_ID)?.exchanges[0] ?? null;
+  const ranked = rankFindings(settleFindings(dedupe(findings), baseline, causeOf), rankOf(causes));
+  const recheckLabels = new Map(c.probes.flatMap((p) => (p.recheckLabel ? [[p.id, p.recheckLabel] as const] : [])));
+  return { findings: ranked, verdict: decideVerdict(ranked, { notChecked: c.notChecked, causeOf, recheckLabels, always: c.input.spec ? ['spec-import'] : [] }) };
 }
 
 /** The same cause found by two probes is one finding with both evidences. */

@@ -60,7 +60,7 @@ export function authForm(raw: string): AuthForm {
   };
 }
 
-interface AuthEvidence extends Evidence {
+export interface AuthEvidence extends Evidence {
   saved: string | null;
   form: AuthForm | null;
   variants: { label: string; shape: string; exchange: Exchange }[];
@@ -88,6 +88,14 @@ export function authVariants(saved: string): Variant[] {
 const refused = (e: Exchange) => e.response?.status === 401 || e.response?.status === 403;
 const accepted = (e: Exchange) => !!e.response && e.response.status < 400;
 
+/** The evidence from the saved value (first: the baseline) and its variants (pure, so tests feed recorded exchanges). */
+export function authEvidence(saved: Secret | null, variants: AuthEvidence['variants']): AuthEvidence {
+  if (!saved) return { exchanges: variants.map((v) => v.exchange), saved: null, form: null, variants, facts: { saved: '(none)' } };
+  const facts: Record<string, string> = { saved: saved.describe() };
+  for (const r of variants) facts[r.label] = r.exchange.response ? String(r.exchange.response.status) : r.exchange.error?.kind ?? '?';
+  return { exchanges: variants.map((r) => r.exchange), saved: saved.describe(), form: authForm(saved.reveal()), variants, facts };
+}
+
 export const authProbe: Probe<AuthEvidence> = {
   id: ID,
   title: 'Authorization',
@@ -96,10 +104,7 @@ export const authProbe: Probe<AuthEvidence> = {
   async gather(ctx) {
     const saved = findHeader(ctx.input, 'authorization');
     // The saved value as OpenCX sends it is the pipeline's baseline; only the variants are sent here.
-    if (!saved) {
-      const ex = await ctx.baseline;
-      return { exchanges: [ex], saved: null, form: null, variants: [{ label: 'no Authorization', shape: '(none)', exchange: ex }], facts: { saved: '(none)' } };
-    }
+    if (!saved) return authEvidence(null, [{ label: 'no Authorization', shape: '(none)', exchange: await ctx.baseline }]);
     const results = await Promise.all([
       ctx.baseline.then((exchange) => ({ label: SAVED, shape: saved.describe(), exchange })),
       ...authVariants(saved.reveal()).map(async (v) => ({
@@ -108,9 +113,7 @@ export const authProbe: Probe<AuthEvidence> = {
         exchange: await exchange(actionCall(ctx.input, { label: v.label, authorization: v.value }), ctx.net, ctx.signal),
       })),
     ]);
-    const facts: Record<string, string> = { saved: saved.describe() };
-    for (const r of results) facts[r.label] = r.exchange.response ? String(r.exchange.response.status) : r.exchange.error?.kind ?? '?';
-    return { exchanges: results.map((r) => r.exchange), saved: saved.describe(), form: authForm(saved.reveal()), variants: results, facts };
+    return authEvidence(saved, results);
   },
   assess(ev): Finding[] {
     const [first, ...others] = ev.variants;

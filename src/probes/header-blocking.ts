@@ -30,10 +30,27 @@ export const causes = {
   }),
 };
 
-interface HeaderEvidence extends Evidence {
+export interface HeaderEvidence extends Evidence {
   asOpenCx: Exchange;
   withoutContext: Exchange;
   browserUa: Exchange;
+}
+
+/** The evidence from the three calls (pure, so tests feed recorded exchanges). */
+export function headerEvidence(asOpenCx: Exchange, withoutContext: Exchange, browserUa: Exchange): HeaderEvidence {
+  const line = (e: Exchange) => (e.response ? String(e.response.status) : e.error?.kind ?? '?');
+  return {
+    exchanges: [asOpenCx, withoutContext, browserUa],
+    asOpenCx,
+    withoutContext,
+    browserUa,
+    facts: {
+      'as OpenCX': line(asOpenCx),
+      'without x-opencx-*': line(withoutContext),
+      'browser User-Agent': line(browserUa),
+      WAF: wafFingerprint(asOpenCx) ?? wafFingerprint(withoutContext) ?? null,
+    },
+  };
 }
 
 export const headerBlockingProbe: Probe<HeaderEvidence> = {
@@ -47,19 +64,7 @@ export const headerBlockingProbe: Probe<HeaderEvidence> = {
       exchange(actionCall(ctx.input, { label: 'without x-opencx-* headers', context: false }), ctx.net, ctx.signal),
       exchange(actionCall(ctx.input, { label: 'without x-opencx-* headers, browser User-Agent', context: false, userAgent: BROWSER_USER_AGENT }), ctx.net, ctx.signal),
     ]);
-    const line = (e: Exchange) => (e.response ? String(e.response.status) : e.error?.kind ?? '?');
-    return {
-      exchanges: [asOpenCx, withoutContext, browserUa],
-      asOpenCx,
-      withoutContext,
-      browserUa,
-      facts: {
-        'as OpenCX': line(asOpenCx),
-        'without x-opencx-*': line(withoutContext),
-        'browser User-Agent': line(browserUa),
-        WAF: wafFingerprint(asOpenCx) ?? wafFingerprint(withoutContext) ?? null,
-      },
-    };
+    return headerEvidence(asOpenCx, withoutContext, browserUa);
   },
   assess(ev): Finding[] {
     const { asOpenCx: a, withoutContext: b, browserUa: c } = ev;

@@ -28,12 +28,41 @@ export const causes = {
   }),
 };
 
-interface RateEvidence extends Evidence {
+export interface RateEvidence extends Evidence {
   first: RateLimitFacts;
   firstStatus: number | null;
   /** 1-based index of the first denied request of the burst, or null. */
   burstDeniedAt: number | null;
   burstSent: number;
+}
+
+/** A burst call is denied by a 429/503-with-Retry-After, or by a 503 after a first call that passed (nginx limit_req's default). */
+function burstDenied(first: Exchange, ex: Exchange): boolean {
+  const firstPassed = !!first.response && first.response.status < 300;
+  return readRateLimit(ex).limited || (firstPassed && ex.response?.status === 503);
+}
+
+/** The evidence from the first call and the burst that followed it (pure, so tests feed recorded exchanges). */
+export function rateEvidence(first: Exchange, burst: Exchange[]): RateEvidence {
+  const deniedIdx = burst.findIndex((ex) => burstDenied(first, ex));
+  const burstDeniedAt = deniedIdx === -1 ? null : deniedIdx + 1;
+  const sent = deniedIdx === -1 ? burst.length : deniedIdx + 1;
+  const facts = readRateLimit(first);
+  return {
+    exchanges: [first, ...burst.slice(0, Math.min(sent, 2)), ...(deniedIdx >= 2 ? [burst[deniedIdx]!] : [])],
+    first: facts,
+    firstStatus: first.response?.status ?? null,
+    burstDeniedAt,
+    burstSent: sent,
+    facts: {
+      status: first.response?.status ?? null,
+      'retry-after s': facts.retryAfterSeconds,
+      limit: facts.limit,
+      remaining: facts.remaining,
+      'burst sent': sent,
+      'burst denied at': burstDeniedAt,
+    },
+  };
 }
 
 export const rateLimitProbe: Probe<RateEvidence> = {
@@ -43,38 +72,14 @@ export const rateLimitProbe: Probe<RateEvidence> = {
   causes: Object.values(causes),
   async gather(ctx) {
     const first = await ctx.baseline;
-    const exchanges: Exchange[] = [first];
-    let burstDeniedAt: number | null = null;
-    let sent = 0;
+    const burst: Exchange[] = [];
     // Sequential and capped (MAX_BURST): enough to see where denials start, never a flood.
     for (let i = 1; i <= ctx.input.burst && !ctx.signal.aborted; i++) {
       const ex = await exchange(actionCall(ctx.input, { label: `burst ${i}/${ctx.input.burst}` }), ctx.net, ctx.signal);
-      sent = i;
-      // A 503 after a first call that passed is a limiter too (nginx limit_req answers 503 by default, without Retry-After).
-      const firstPassed = !!first.response && first.response.status < 300;
-      if (readRateLimit(ex).limited || (firstPassed && ex.response?.status === 503)) {
-        burstDeniedAt = i;
-        exchanges.push(ex);
-        break;
-      }
-      if (i <= 2) exchanges.push(ex);
+      burst.push(ex);
+      if (burstDenied(first, ex)) break;
     }
-    const facts = readRateLimit(first);
-    return {
-      exchanges,
-      first: facts,
-      firstStatus: first.response?.status ?? null,
-      burstDeniedAt,
-      burstSent: sent,
-      facts: {
-        status: first.response?.status ?? null,
-        'retry-after s': facts.retryAfterSeconds,
-        limit: facts.limit,
-        remaining: facts.remaining,
-        'burst sent': sent,
-        'burst denied at': burstDeniedAt,
-      },
-    };
+    return rateEvidence(first, burst);
   },
   assess(ev): Finding[] {
     const f = ev.first;

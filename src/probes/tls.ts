@@ -48,7 +48,7 @@ const BY_CODE: Record<string, Cause> = {
   UNABLE_TO_GET_ISSUER_CERT: causes.untrusted,
 };
 
-interface TlsEvidence extends Evidence {
+export interface TlsEvidence extends Evidence {
   modern: HandshakeResult;
   /** A second try allowing TLS 1.0/1.1, only when the modern handshake failed on the protocol. */
   legacy: HandshakeResult | null;
