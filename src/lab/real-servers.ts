@@ -67,9 +67,13 @@ export const REAL_SCENARIOS: RealScenarioDef[] = [
   },
 ];
 
-/** Where Debian puts the programs (sbin is not always on a user's PATH), then PATH. */
+/**
+ * Where Debian puts the programs (sbin is not always on a user's PATH), then PATH; ACTION_DEBUG_LAB_PATH replaces both
+ * (a test uses it to see the skip a machine without them gets).
+ */
 export function findProgram(name: Program): string | null {
-  const dirs = ['/usr/sbin', '/usr/local/sbin', '/sbin', ...(process.env['PATH'] ?? '').split(delimiter)];
+  const override = process.env['ACTION_DEBUG_LAB_PATH'];
+  const dirs = override !== undefined ? override.split(delimiter) : ['/usr/sbin', '/usr/local/sbin', '/sbin', ...(process.env['PATH'] ?? '').split(delimiter)];
   for (const d of dirs) {
     const p = join(d, name);
     try {
