@@ -32,8 +32,9 @@ export async function diagnose(argv: string[], io: Io): Promise<number> {
   let net;
   try {
     if (!draft.endpoint && !services.opencx) throw new InputError('missing --endpoint <https-url> (or set OPENCX_API_KEY and give --action and --session to use the saved endpoint)');
+    if (!draft.endpoint && !draft.action) throw new InputError('missing --endpoint <https-url> or --action NAME (OpenCX gives the saved endpoint of a named action)');
+    // Without a saved endpoint (no such action, or OpenCX unreadable) the diagnosis still runs: its verdict says which.
     draft = await resolveFromOpenCx(draft, services.opencx);
-    if (!draft.endpoint) throw new InputError(`missing --endpoint: no saved endpoint found for action "${draft.action ?? ''}"`);
     input = parseDiagnosisInput(draft);
     net = netOptionsFromEnv(io.env, { allowPrivate: flags['allow-private'], hosts: flags.resolve.join(';'), caFiles: flags.ca });
   } catch (err) {
@@ -44,7 +45,7 @@ export async function diagnose(argv: string[], io: Io): Promise<number> {
     io.stderr.write('action-debug diagnose: --burst sends several calls in a row: add --confirm-owner to confirm you own this endpoint\n');
     return 2;
   }
-  if (!flags.quiet) io.stderr.write(`Diagnosing ${input.method} ${new URL(input.endpoint).host}…\n`);
+  if (!flags.quiet) io.stderr.write(`Diagnosing ${input.endpoint ? `${input.method} ${new URL(input.endpoint).host}` : `"${input.action ?? ''}" (no endpoint known)`}…\n`);
   const report = await runRegisteredDiagnosis(input, {
     net,
     services,

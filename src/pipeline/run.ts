@@ -2,7 +2,7 @@ import { errorLine } from '../core/error-line.js';
 import { randomUUID } from 'node:crypto';
 import { NetOptionsSchema, type NetOptionsDraft } from '../net/options.js';
 import type { Finding } from './finding.js';
-import type { DiagnosisInput } from './input.js';
+import { hasEndpoint, type DiagnosisInput } from './input.js';
 import type { Check, Evidence, Probe, ProbeContext, ProbeServices } from './probe.js';
 import type { DiagnosisEvent, ProbeResult, Report } from './report.js';
 import { decideVerdict, rankFindings, rankOf } from './verdict.js';
@@ -14,7 +14,7 @@ export interface RunOptions {
   services?: ProbeServices;
   onEvent?: (event: DiagnosisEvent) => void;
   /** What to run: the pipeline runs what it is given (src/registry.ts lists the defaults), as Lighthouse's runner runs its config's audits. */
-  probes: Probe<any>[];
+  probes: Probe<any, any>[];
   checks: Check[];
   id?: string;
   /** Time on top of the request timeout that a probe may take (several requests, TLS retries). */
@@ -55,7 +55,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
     probes.map(async (probe): Promise<ProbeResult> => {
       const t0 = performance.now();
       const base = { id: probe.id, title: probe.title, facts: {}, exchanges: [] };
-      const skip = probe.skip?.(input, options.services ?? {}) ?? null;
+      const skip = !probe.withoutEndpoint && !hasEndpoint(input) ? NO_ENDPOINT : (probe.skip?.(input, options.services ?? {}) ?? null);
       if (skip !== null) {
         const r: ProbeResult = { ...base, status: 'skipped', durationMs: 0, summary: skip };
         emit({ type: 'probe-finished', id, probe: r });
@@ -63,7 +63,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
       }
       const probeBudget = input.timeoutMs + graceMs;
       const signal = AbortSignal.any([diagnosisDeadline, AbortSignal.timeout(probeBudget)]);
-      const ctx: ProbeContext = { input, net, signal, services: options.services ?? {} };
+      const ctx: ProbeContext<DiagnosisInput> = { input, net, signal, services: options.services ?? {} };
       let result: ProbeResult;
       try {
         const ev = await raceSignal(probe.gather(ctx), signal, probeBudget);
@@ -101,13 +101,13 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   const ranked = rankFindings(dedupe(findings), rank);
   const notChecked = results.filter((r) => r.status === 'skipped' || r.status === 'error').map((r) => `${r.title} (${r.summary})`);
   const report: Report = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: 'action-debug',
     id,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     input: {
-      endpoint: redactUrl(input.endpoint),
+      endpoint: input.endpoint ? redactUrl(input.endpoint) : null,
       method: input.method,
       action: input.action ?? null,
       session: input.session ?? null,
@@ -124,6 +124,9 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   emit({ type: 'finished', id, report });
   return report;
 }
+
+/** Why a probe of the endpoint did not run: nobody gave the endpoint and OpenCX had no saved one to give. */
+export const NO_ENDPOINT = 'not checked (no endpoint known: give one, or let OpenCX give the action\'s saved endpoint)';
 
 /** The same cause found by two probes is one finding with both evidences. */
 function dedupe(findings: Finding[]): Finding[] {

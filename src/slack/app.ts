@@ -166,7 +166,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       ackMs = sinceArrival();
       try {
         const draft = await resolveFromOpenCx(parsed.draft, facts);
-        if (!draft.endpoint) throw new InputError(`missing an endpoint: OpenCX has no saved endpoint for "${draft.action}"`);
+        // No saved endpoint (no such action, or OpenCX unreadable): the diagnosis still runs, and its verdict says which.
         input = parseDiagnosisInput(draft);
       } catch (err) {
         return void (await (respond as Respond)({ response_type: 'ephemeral', ...errorMessage(err instanceof Error ? err.message : String(err)) }));
@@ -174,7 +174,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     } else if (input.burst > 0 && deps.net.allowPrivate === false) {
       return void (await ack({ response_type: 'ephemeral', ...errorMessage('burst= sends several calls in a row: open the form (`/action-debug` alone) to confirm you own the endpoint.', false) }));
     } else {
-      await ack({ response_type: 'ephemeral', text: `Diagnosing ${input.method} ${new URL(input.endpoint).host}… the card appears in this channel.` });
+      await ack({ response_type: 'ephemeral', text: `Diagnosing ${input.endpoint ? `${input.method} ${new URL(input.endpoint).host}` : `"${input.action ?? ''}"`}… the card appears in this channel.` });
       ackMs = sinceArrival();
     }
     log.info({ rid, user: command.user_id, channel: command.channel_id, ackMs }, 'diagnosis requested');
