@@ -26,7 +26,7 @@ export interface OddActionRecord {
   name: string | null;
   /** Each unreadable field with what was wrong, e.g. `enabled_on_channel.channels: expected array, received null`. */
   problems: string[];
-  /** false when the record had no usable id or name and was left out. */
+  /** false when the record had no readable id or name (nothing could match it) and was left out. */
   kept: boolean;
   /** The top-level fields dropped from a kept record (their checks say "unknown"). */
   dropped: string[];

@@ -70,7 +70,7 @@ export function closestNames(actions: Action[], name: string, n = 3): string[] {
 
 const sameEndpoint = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 const oddLine = (o: OddActionRecord) =>
-  `${o.name ? `"${o.name}"` : `record #${o.index + 1}`}${o.id ? ` (${o.id})` : ''}: ${o.problems.join('; ')}${o.kept ? ` (read without ${o.dropped.join(', ')})` : ' (left out: no readable id and name)'}`;
+  `${o.name ? `"${o.name}"` : `record #${o.index + 1}`}${o.id ? ` (${o.id})` : ''}: ${o.problems.join('; ')}${o.kept ? ` (read without ${o.dropped.join(', ')})` : ' (left out: no readable id or name)'}`;
 
 export const opencxActionProbe: Probe<ActionEvidence, DiagnosisInput> = {
   id: ID,

@@ -48,6 +48,8 @@ export interface FakeOpenCx {
   data: Dataset;
   requests: { path: string; auth: string | null }[];
   fail(pathPrefix: string, fault: OpenCxFault): void;
+  /** Removes every injected fault (OpenCX is back). */
+  clearFaults(): void;
   /** Adds a custom-scoped key (OpenCX keys are full-access or custom-scoped). */
   addKey(key: string, scopes: Scope[]): void;
   close(): Promise<void>;
@@ -190,6 +192,7 @@ export async function startFakeOpenCx(opts: { key?: string; data?: Dataset; now?
     requests,
     fail: (prefix, fault) => void faults.push({ prefix, fault: { ...fault } }),
     addKey: (k, s) => void keys.set(k, s),
+    clearFaults: () => void faults.splice(0),
     close: () => new Promise<void>((r) => {
       server.closeAllConnections();
       server.close(() => r());
