@@ -7,6 +7,11 @@ import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
 import { startLab } from '../../src/lab/index.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
+import { Store } from '../../src/store/store.js';
+import { storeSink } from '../../src/slack/support.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Family 4 with no endpoint (issue 16, item 4), the Slack face: the same path and verdict as the CLI.
 test('Slack: a session and a mistyped action name, no endpoint: a card with the missing action and the closest names', async () => {
@@ -14,7 +19,9 @@ test('Slack: a session and a mistyped action name, no endpoint: a card with the 
   const api = await startFakeOpenCx({ data: demoDataset({ order: lab.scenarios[0]!.url }) });
   const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url });
   const client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
-  const h = await startHarness({ lab, deps: { services: { opencx: new OpenCxFacts(client) } } });
+  // With the database: an endpoint-less diagnosis is stored like any other (its report keeps endpoint: null).
+  const store = new Store(join(mkdtempSync(join(tmpdir(), 'ad-noep-')), 'ad.db'));
+  const h = await startHarness({ lab, deps: { store, sinks: [storeSink(store)], services: { opencx: new OpenCxFacts(client) } } });
   try {
     const ack = await h.driver.command('ses_web "Lookup ordr"', { channel: 'C4N' });
     assert.ok(ack.ms < 3000);
@@ -28,10 +35,16 @@ test('Slack: a session and a mistyped action name, no endpoint: a card with the 
     const ephemerals = JSON.stringify(h.slack.calls);
     assert.doesNotMatch(ephemerals, /missing an endpoint/);
     assert.ok(!ephemerals.includes(api.key), 'the OpenCX key never reaches Slack');
+    const read = () => store.db.prepare('SELECT cause, report_json FROM diagnoses').all() as { cause: string; report_json: string }[];
+    // The report is stored by a sink once the card is final: wait for it (bounded).
+    for (let i = 0; i < 50 && read().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const rows = read();
+    assert.deepEqual(rows.map((r) => [r.cause, (JSON.parse(r.report_json) as { input: { endpoint: unknown } }).input.endpoint]), [['opencx-action-missing', null]]);
   } finally {
     await h.close();
     await client.close();
     await api.close();
     await lab.close();
+    store.close();
   }
 });
