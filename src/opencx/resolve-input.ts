@@ -1,4 +1,4 @@
-import type { DiagnosisInputDraft } from '../pipeline/input.js';
+import { EndpointSchema, type DiagnosisInputDraft } from '../pipeline/input.js';
 import { OpenCxError } from './client.js';
 import { findAction, type OpenCxFacts } from './facts.js';
 
@@ -18,7 +18,9 @@ export async function resolveFromOpenCx(draft: DiagnosisInputDraft, facts: OpenC
     throw err;
   }
   const action = findAction(actions, draft.action);
-  if (!action?.api_endpoint) return draft;
+  // A saved endpoint OpenCX itself would never call (not a URL, http://) is not the user's mistake: the diagnosis runs
+  // without it and the action check names it, rather than a usage error.
+  if (!action?.api_endpoint || !EndpointSchema.safeParse(action.api_endpoint).success) return draft;
   const method = (action.request_type ?? 'GET').toUpperCase();
   return { ...draft, endpoint: action.api_endpoint, ...(draft.method ? {} : { method: method as 'GET' }) };
 }

@@ -1,7 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
-import type { DiagnosisInput } from '../pipeline/input.js';
+import { EndpointSchema, type DiagnosisInput } from '../pipeline/input.js';
 import { redactUrl } from '../core/redact.js';
 import { findAction, needs, opencxOf } from '../opencx/facts.js';
 import { OpenCxError } from '../opencx/client.js';
@@ -29,10 +29,10 @@ export const causes = {
     fix: 'Publish the action (set it live) on its page in the dashboard.',
   }),
   noEndpoint: defineCause({
-    id: 'opencx-action-no-endpoint', family: 4, severity: 'error', rank: 75,
-    title: 'The action has no endpoint saved',
-    meaning: 'OpenCX has no URL to call for this action, so there is nothing the AI could call and nothing to probe.',
-    fix: 'Save the endpoint URL on the action\'s page (or diagnose the URL you expect with --endpoint).',
+    id: 'opencx-saved-endpoint-unusable', family: 3, severity: 'error', rank: 75,
+    title: 'The action has no usable endpoint saved',
+    meaning: 'The action\'s saved endpoint is empty, not a URL, or not https:// (OpenCX calls HTTPS only): every call fails before it starts, and there is nothing to probe.',
+    fix: 'Save the full https:// URL of the API route on the action\'s page (or diagnose the URL you expect with --endpoint).',
   }),
   oddRecord: defineCause({
     id: 'opencx-action-record-unreadable', family: 4, severity: 'info', rank: 3,
@@ -119,7 +119,11 @@ export const opencxActionProbe: Probe<ActionEvidence, DiagnosisInput> = {
     if (ev.given.endpoint && ((a.api_endpoint && !sameEndpoint(a.api_endpoint, ev.given.endpoint)) || savedMethod !== ev.given.method)) {
       out.push(finding(causes.endpointMismatch, ID, [`Saved: ${savedMethod} ${a.api_endpoint ? redactUrl(a.api_endpoint) : '(none)'}`, `Diagnosed: ${ev.given.method} ${redactUrl(ev.given.endpoint)}`]));
     }
-    if (!ev.given.endpoint && !a.api_endpoint) out.push(finding(causes.noEndpoint, ID, [`"${a.name}" (${a.id}) has no api_endpoint`]));
+    if (!ev.given.endpoint) {
+      const saved = a.api_endpoint ? EndpointSchema.safeParse(a.api_endpoint) : null;
+      if (!saved) out.push(finding(causes.noEndpoint, ID, [`"${a.name}" (${a.id}) has no api_endpoint`]));
+      else if (!saved.success) out.push(finding(causes.noEndpoint, ID, [`Saved: ${redactUrl(a.api_endpoint!)}`, saved.error.issues[0]!.message]));
+    }
     if (a.status && a.status.toLowerCase() !== 'live') out.push(finding(causes.notLive, ID, [`status: ${a.status}`]));
     const mine = ev.odd.find((o) => o.kept && o.id === a.id);
     if (mine) out.push(finding(causes.oddRecord, ID, [oddLine(mine)]));

@@ -114,6 +114,18 @@ test('OpenCX down with an endpoint known: the endpoint probes still run and carr
   assert.notEqual(report.verdict.family, 4);
 });
 
+test('a saved endpoint OpenCX would never call (none, or http://) is the verdict, not a usage error', async () => {
+  const base = { description: 'Look up a legacy order by its number and return the status', request_type: 'GET', status: 'live', enabled_on_channel: { channels: ['web'] } };
+  api.data.actions.push({ ...base, id: 'act_http', name: 'Legacy lookup', api_endpoint: 'http://legacy.acme.test/orders/{id}' }, { ...base, id: 'act_none', name: 'Draft lookup', api_endpoint: null });
+  for (const [action, says] of [['Legacy lookup', /HTTPS endpoints only/], ['Draft lookup', /has no api_endpoint/]] as const) {
+    const { code, report } = await jsonRun(['--session', 'ses_web', '--action', action], env());
+    assert.equal(code, 1, action);
+    assert.equal(report.input.endpoint, null, action);
+    assert.equal(report.verdict.cause, 'opencx-saved-endpoint-unusable', action);
+    assert.match(report.findings[0]!.evidence.join('\n'), says, action);
+  }
+});
+
 test('bad usage stays exit 2: with OpenCX configured, neither an endpoint nor an action', async () => {
   const r = await runCli(['diagnose', '--session', 'ses_web'], env());
   assert.equal(r.code, 2);
