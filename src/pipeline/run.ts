@@ -63,6 +63,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
       }
       const probeBudget = input.timeoutMs + graceMs;
       const signal = AbortSignal.any([diagnosisDeadline, AbortSignal.timeout(probeBudget)]);
+      // A probe not marked withoutEndpoint only gets here with an endpoint (skipped above otherwise): its EndpointInput holds.
       const ctx: ProbeContext<DiagnosisInput> = { input, net, signal, services: options.services ?? {} };
       let result: ProbeResult;
       try {
