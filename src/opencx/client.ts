@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { z } from 'zod';
 import { redactText } from '../core/redact.js';
 import type { Secret } from '../core/secret.js';
-import { ChatSessionSchema, ContactSegmentsSchema, ErrorBodySchema, HandoffEventsSchema, HistoryPageSchema, RawActionListSchema, readActionList, type ActionList, type HandoffReason } from './schemas.js';
+import { ChatSessionSchema, ContactSegmentsSchema, ErrorBodySchema, HandoffEventsSchema, HistoryPageSchema, RawActionListSchema, readActionList, type Action, type ActionList, type HandoffReason } from './schemas.js';
 import type { OpenCxSettings } from './settings.js';
 
 export type OpenCxErrorKind = 'not_found' | 'unauthorized' | 'forbidden' | 'timeout' | 'bad_response' | 'unavailable' | 'rate_limited';
@@ -72,8 +72,12 @@ export class OpenCxClient {
   }
 
   /** Every action, read record by record: an odd one is reported in `odd`, never fails the list. */
-  async listActions(): Promise<ActionList> {
+  async actionList(): Promise<ActionList> {
     return readActionList(await this.#get('/actions', RawActionListSchema, 'the action list'));
+  }
+  /** The readable actions (see actionList for the records that were not). */
+  async listActions(): Promise<Action[]> {
+    return (await this.actionList()).actions;
   }
   session(id: string) {
     return this.#get(`/chat/sessions/${encodeURIComponent(id)}`, ChatSessionSchema, `session ${id}`);

@@ -51,7 +51,7 @@ export class OpenCxFacts {
 
   /** The action list with the records that did not match the documented shape. */
   actionList(): Promise<ActionList> {
-    return this.#once('actions', () => this.client.listActions());
+    return this.#once('actions', () => this.client.actionList());
   }
   async actions(): Promise<Action[]> {
     return (await this.actionList()).actions;

@@ -61,7 +61,7 @@ test('the fake follows the reference: 401 for an unknown key, 400 for an unknown
 
 test('/actions is read record by record: odd records are reported, the rest kept, and each check loses only what it cannot read', async () => {
   const c = client();
-  const { actions, odd } = await c.listActions();
+  const { actions, odd } = await c.actionList();
   await c.close();
   assert.deepEqual(actions.map((a) => a.id), ['act_1', 'act_2', 'act_3', 'act_4', 'act_odd_1', 'act_odd_2']);
   assert.deepEqual(odd.map((o) => [o.id, o.kept, o.dropped]), [['act_odd_1', true, ['enabled_on_channel']], ['act_odd_2', true, ['enabled_on_channel']], ['act_odd_3', false, []]]);
