@@ -13,6 +13,12 @@ export const causes = {
     meaning: 'A handoff with reason insufficient_tools: the AI did not find an action it could use (not offered, or not matched).',
     fix: 'Check that the action is offered to this contact on this channel, and that its description matches what the customer asked.',
   }),
+  partial: defineCause({
+    id: 'opencx-history-partial', family: 4, severity: 'info', rank: 4,
+    title: 'Part of the session could not be read from OpenCX',
+    meaning: 'The session, its messages and its handoff events are read one by one; the ones listed could not be (a key without the scope, or OpenCX failing), so what depends on them was not checked.',
+    fix: 'Add the scope named to OPENCX_API_KEY (or use a full-access key), or run again when OpenCX answers.',
+  }),
   asked: defineCause({
     id: 'opencx-session-messages', family: 4, severity: 'info', rank: 5,
     title: 'What the customer asked in this session',
@@ -94,6 +100,7 @@ export const opencxHistoryProbe: Probe<HistoryEvidence, DiagnosisInput> = {
     const out: Finding[] = [];
     for (const h of ev.handoffs) out.push(finding(causes.insufficientTools, ID, [`Handoff at ${h.at} with reasons ${h.reasons.join(', ')}`, ...(h.summary ? [`Summary: ${h.summary}`] : [])]));
     if (ev.asked.length) out.push(finding(causes.asked, ID, ev.asked.map((t) => `Customer: "${t.slice(0, 200)}"`)));
+    if (ev.unread.length) out.push(finding(causes.partial, ID, ev.unread.map((u) => `Not read: ${u.what}: ${u.why}`)));
     return out;
   },
   summarize: (ev) =>

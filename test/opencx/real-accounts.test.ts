@@ -140,6 +140,9 @@ test('a key without one scope: exactly the checks that need it fail, each naming
       assert.equal(history.facts['insufficient_tools handoffs'], null);
       assert.match(String(history.facts['not read']), /its handoff events: the OpenCX API key lacks the scope handoff-analytics:read/);
       assert.ok(r.findings.some((f) => f.id === 'opencx-session-messages'), 'the messages still give their finding');
+      const partial = r.findings.find((f) => f.id === 'opencx-history-partial');
+      assert.match(partial?.evidence.join() ?? '', /Not read: its handoff events: .*lacks the scope handoff-analytics:read/, 'the report says what was not read, and why');
+      assert.notEqual(r.verdict.cause, 'opencx-history-partial', 'a fact worth knowing, never the verdict');
     }
     assert.ok(!JSON.stringify(r).includes(key), 'the key never appears');
   }
