@@ -171,8 +171,9 @@ export async function startFakeOpenCx(opts: { key?: string; data?: Dataset; now?
         const v = q.get(name);
         return v === null ? fallback : Date.parse(v);
       };
+      // Each bound defaults on its own (docs: start_date "defaults to 30 days ago", end_date "defaults to now").
       const end = date('end_date', now());
-      const start = date('start_date', end - 30 * DAY);
+      const start = date('start_date', now() - 30 * DAY);
       if (!Number.isFinite(start) || !Number.isFinite(end)) return error(400, 'start_date and end_date must be ISO 8601 dates');
       const matching = data.handoffs
         .filter((h) => (!reason || h.reasons.includes(reason)) && Date.parse(h.created_at) >= start && Date.parse(h.created_at) <= end)
