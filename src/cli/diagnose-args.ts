@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InputError, parseHeaderArg, type DiagnosisInputDraft } from '../pipeline/input.js';
 
 export const DIAGNOSE_USAGE = `Usage: action-debug diagnose --endpoint <https-url> [options]
+       action-debug diagnose --session ID --action NAME [options]   (with OPENCX_API_KEY set)
 
   --endpoint URL         the action's endpoint; {placeholders} are filled with --param or a sample
                          (with OPENCX_API_KEY set, leave it out to use the action's saved endpoint; with no
