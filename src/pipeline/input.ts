@@ -100,6 +100,9 @@ export function parseHeaderArg(arg: string): Header {
 
 /** A problem with what the user typed: shown as one line, exit code 2, never a stack trace. */
 
+/** Given an endpoint, the input is an EndpointInput (validation never drops it); without one, it may have none. */
+export function parseDiagnosisInput(draft: DiagnosisInputDraft & { endpoint: string }): EndpointInput;
+export function parseDiagnosisInput(draft: DiagnosisInputDraft): DiagnosisInput;
 export function parseDiagnosisInput(draft: DiagnosisInputDraft): DiagnosisInput {
   const r = DiagnosisInputSchema.safeParse(draft);
   if (r.success) return r.data;

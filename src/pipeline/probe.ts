@@ -10,6 +10,11 @@ export interface ProbeContext<I extends DiagnosisInput = EndpointInput> {
   net: NetOptions;
   /** Aborts when the whole diagnosis runs out of time. */
   signal: AbortSignal;
+  /**
+   * The call exactly as OpenCX sends it, made once by the pipeline and shared: a probe compares its variants with
+   * this one instead of sending it again (two copies could get different answers and disagree).
+   */
+  baseline: Promise<Exchange>;
   /** Services a probe may read besides the endpoint (set by the caller; absent = not configured). */
   services: ProbeServices;
 }
@@ -43,6 +48,8 @@ export interface Probe<E extends Evidence = Evidence, I extends DiagnosisInput =
   skip?(input: I, services: ProbeServices): string | null;
   gather(ctx: ProbeContext<I>): Promise<E>;
   assess(evidence: E, input: I): Finding[];
+  /** The button label when this probe is offered as a follow-up check (e.g. "Re-check Authorization"). */
+  recheckLabel?: string;
   /** The one-line summary when no problem was found (default: "OK"). */
   summarize?(evidence: E): string;
 }

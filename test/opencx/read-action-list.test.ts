@@ -66,14 +66,16 @@ test('the action check with no endpoint: an OpenCX failure is the verdict (famil
     const err = new OpenCxError(kind, `OpenCX said ${kind}`, status);
     const services = { opencx: { actionList: () => Promise.reject(err) } };
     const signal = new AbortController().signal;
+    const baseline = Promise.reject(new Error('not made'));
+    baseline.catch(() => {});
     const bare = parseDiagnosisInput({ action: 'Look up order', session: 's' });
-    const ev = await opencxActionProbe.gather({ input: bare, net: {} as never, signal, services });
+    const ev = await opencxActionProbe.gather({ input: bare, net: {} as never, signal, services, baseline });
     const [f, ...rest] = opencxActionProbe.assess(ev, bare);
     assert.equal(rest.length, 0, kind);
     assert.equal(f!.family, 5, kind);
     assert.equal(f!.id, kind === 'unauthorized' || kind === 'forbidden' ? 'opencx-key-refused' : 'opencx-unavailable', kind);
     assert.equal(f!.evidence[0], `OpenCX said ${kind}`);
     const known = parseDiagnosisInput({ endpoint: 'https://api.test/x', action: 'Look up order', session: 's' });
-    await assert.rejects(opencxActionProbe.gather({ input: known, net: {} as never, signal, services }), (e) => e === err, `${kind} with an endpoint`);
+    await assert.rejects(opencxActionProbe.gather({ input: known, net: {} as never, signal, services, baseline }), (e) => e === err, `${kind} with an endpoint`);
   }
 });
