@@ -13,10 +13,10 @@ export function toReplay(input: DiagnosisInput): ReplayInput {
   const { headers, ...rest } = input;
   // Credentials in a URL (api_key=…, user:pass@) are never stored either: they become [redacted], and a re-run after a
   // restart asks for them like for a header value.
-  const endpoint = withoutCredentials(rest.endpoint);
+  const endpoint = rest.endpoint === undefined ? undefined : withoutCredentials(rest.endpoint);
   const spec = rest.spec === undefined ? undefined : withoutCredentials(rest.spec);
   const missing = [...(endpoint !== rest.endpoint ? ["the endpoint URL's credentials"] : []), ...(spec !== rest.spec ? ["the spec URL's credentials"] : [])];
-  return { ...rest, endpoint, ...(spec === undefined ? {} : { spec }), headerNames: [...headers.map((h) => h.name), ...missing] };
+  return { ...rest, ...(endpoint === undefined ? {} : { endpoint }), ...(spec === undefined ? {} : { spec }), headerNames: [...headers.map((h) => h.name), ...missing] };
 }
 
 /** The stored input back as a diagnosis input (with no headers), and the names of the headers it had. */
