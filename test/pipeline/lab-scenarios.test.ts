@@ -58,7 +58,7 @@ describe('in-process: each lab scenario gets its family and cause, with evidence
   }
 });
 
-describe('as a process: the CLI gives the same verdict as JSON, exit 0/1, progress on stderr only', { concurrency: 2 }, () => {
+describe('as a process: the CLI gives the same verdict as JSON, exit 0/1, progress on stderr only', { concurrency: 1 }, () => {
   for (const def of SCENARIOS) {
     test(`${def.id} (CLI)`, async () => {
       const s = byId(def.id);
