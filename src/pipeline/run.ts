@@ -10,7 +10,8 @@ import { BASELINE_ID, callFailedCause, gatherBaseline } from './baseline.js';
 import type { Cause } from './finding.js';
 import type { Exchange } from '../net/record.js';
 import { redactUrl, describeHeaders } from '../core/redact.js';
-import { silentLogger, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../silent-logger.js';
 
 export interface RunOptions {
   net?: NetOptionsDraft;
