@@ -3,7 +3,8 @@ import type { Cause } from '../pipeline/finding.js';
 import { defineCause } from '../pipeline/finding.js';
 import type { LoadedSpec } from './load.js';
 import type { SchemaRule, SpecIssue } from './issue.js';
-import { get, join, nameOf } from './pointer.js';
+import { get, join, nameOf, refToPointer } from './pointer.js';
+import { isSendableBody } from './media-type.js';
 import { walkSchema, type RefEdge } from './walk.js';
 import { compositionRule, causes as compositionCauses } from './rules/composition.js';
 import { typesRule, causes as typeCauses } from './rules/types.js';
@@ -162,9 +163,8 @@ function serverIssues(api: Record<string, unknown>, version: string): SpecIssue[
   return [];
 }
 
-const JSONISH = /^application\/(.+\+)?json$|^\*\/\*$|^application\/\*$/i;
-
-function inputs(
+/** Where an operation's input lives: what OpenCX turns into the tool schema. `rules` empty gives the $ref edges only. */
+export function inputs(
   api: Record<string, unknown>,
   version: '2.0' | '3.0' | '3.1',
   path: string,
@@ -179,11 +179,16 @@ function inputs(
     ...((item['parameters'] as unknown[]) ?? []).map((p, i) => ({ p, at: join('#/paths', path, 'parameters', i) })),
     ...((op['parameters'] as unknown[]) ?? []).map((p, i) => ({ p, at: join(pointer, 'parameters', i) })),
   ];
+  // Swagger 2.0: a body or form parameter is sent as the operation's `consumes` says (else the document's).
+  const consumes = version === '2.0' ? ((Array.isArray(op['consumes']) ? op['consumes'] : Array.isArray(api['consumes']) ? api['consumes'] : []) as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+  const consumesAt = Array.isArray(op['consumes']) ? join(pointer, 'consumes') : '#/consumes';
+  const unsendable2 = consumes.length > 0 && !consumes.some(isSendableBody);
+  let flagged2 = false;
   for (const { p, at } of params) {
     let param = p as Record<string, unknown>;
     let where = at;
     if (typeof param?.['$ref'] === 'string') {
-      const ref = param['$ref'] as string;
+      const ref = refToPointer(param['$ref'] as string);
       const target = ref.startsWith('#') ? get(api, ref) : undefined;
       if (!target) {
         issues.push({ cause: ref.startsWith('#') ? refCauses.unresolved : refCauses.external, pointer: at, message: `$ref "${ref}"` });
@@ -194,6 +199,11 @@ function inputs(
     }
     if (param['in'] === 'cookie') issues.push({ cause: opencxCauses.cookie, pointer: where, message: `cookie parameter "${String(param['name'])}"` });
     if (version === '2.0') {
+      if ((param['in'] === 'body' || param['in'] === 'formData') && unsendable2) {
+        if (!flagged2) issues.push({ cause: opencxCauses.body, pointer: consumesAt, message: `body types: ${consumes.join(', ')}` });
+        flagged2 = true;
+        continue;
+      }
       if (param['in'] === 'formData' && param['type'] === 'file') {
         issues.push({ cause: opencxCauses.formDataFile, pointer: where, message: `formData file "${String(param['name'])}"` });
         continue;
@@ -206,18 +216,18 @@ function inputs(
   let body = op['requestBody'] as Record<string, unknown> | undefined;
   let bodyAt = join(pointer, 'requestBody');
   if (body && typeof body['$ref'] === 'string') {
-    const ref = body['$ref'] as string;
+    const ref = refToPointer(body['$ref'] as string);
     bodyAt = ref;
     body = ref.startsWith('#') ? (get(api, ref) as Record<string, unknown> | undefined) : undefined;
     if (!body) issues.push({ cause: ref.startsWith('#') ? refCauses.unresolved : refCauses.external, pointer: join(pointer, 'requestBody'), message: `$ref "${ref}"` });
   }
   const content = (body?.['content'] ?? {}) as Record<string, { schema?: unknown }>;
   const types = Object.keys(content);
-  if (types.length && !types.some((t) => JSONISH.test(t) || /^multipart\/form-data$/i.test(t))) {
+  if (types.length && !types.some(isSendableBody)) {
     issues.push({ cause: opencxCauses.body, pointer: join(bodyAt, 'content'), message: `body types: ${types.join(', ')}` });
   }
   for (const [type, media] of Object.entries(content)) {
-    if (!(JSONISH.test(type) || /^multipart\/form-data$/i.test(type))) continue;
+    if (!isSendableBody(type)) continue;
     walkSchema(media?.schema, { pointer: join(bodyAt, 'content', type, 'schema'), version, depth: 0 }, rules, issues, edges);
   }
 }
