@@ -188,9 +188,14 @@ export function inputs(
     let param = p as Record<string, unknown>;
     let where = at;
     if (typeof param?.['$ref'] === 'string') {
-      const ref = refToPointer(param['$ref'] as string);
-      const target = ref.startsWith('#') ? get(api, ref) : undefined;
-      if (!target) {
+      // A ref may lead to another ref (DigitalOcean points at another operation's `$ref` parameter): follow a few.
+      let ref = refToPointer(param['$ref'] as string);
+      let target: unknown = ref.startsWith('#') ? get(api, ref) : undefined;
+      for (let hop = 0; hop < 8 && target && typeof (target as Record<string, unknown>)['$ref'] === 'string'; hop++) {
+        ref = refToPointer((target as Record<string, unknown>)['$ref'] as string);
+        target = ref.startsWith('#') ? get(api, ref) : undefined;
+      }
+      if (!target || typeof target !== 'object') {
         issues.push({ cause: ref.startsWith('#') ? refCauses.unresolved : refCauses.external, pointer: at, message: `$ref "${ref}"` });
         continue;
       }
@@ -211,14 +216,22 @@ export function inputs(
       walkSchema(param['in'] === 'body' ? param['schema'] : param, { pointer: param['in'] === 'body' ? join(where, 'schema') : where, version, depth: 0 }, rules, issues, edges);
     } else if (param['schema']) {
       walkSchema(param['schema'], { pointer: join(where, 'schema'), version, depth: 1 }, rules, issues, edges);
+    } else if (param['content'] && typeof param['content'] === 'object') {
+      for (const [type, media] of Object.entries(param['content'] as Record<string, { schema?: unknown }>)) {
+        if (isSendableBody(type)) walkSchema(media?.schema, { pointer: join(where, 'content', type, 'schema'), version, depth: 1 }, rules, issues, edges);
+      }
     }
   }
   let body = op['requestBody'] as Record<string, unknown> | undefined;
   let bodyAt = join(pointer, 'requestBody');
   if (body && typeof body['$ref'] === 'string') {
-    const ref = refToPointer(body['$ref'] as string);
-    bodyAt = ref;
+    let ref = refToPointer(body['$ref'] as string);
     body = ref.startsWith('#') ? (get(api, ref) as Record<string, unknown> | undefined) : undefined;
+    for (let hop = 0; hop < 8 && body && typeof body['$ref'] === 'string'; hop++) {
+      ref = refToPointer(body['$ref'] as string);
+      body = ref.startsWith('#') ? (get(api, ref) as Record<string, unknown> | undefined) : undefined;
+    }
+    bodyAt = ref;
     if (!body) issues.push({ cause: ref.startsWith('#') ? refCauses.unresolved : refCauses.external, pointer: join(pointer, 'requestBody'), message: `$ref "${ref}"` });
   }
   const content = (body?.['content'] ?? {}) as Record<string, { schema?: unknown }>;

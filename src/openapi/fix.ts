@@ -13,6 +13,8 @@ export interface FixResult {
   text: string;
   /** One line per edit made: the change count is its length. */
   applied: string[];
+  /** The nodes rewritten in the text (pointers), and the keys added (`#/components/schemas/OrderInput`). */
+  changed: string[];
   /** Edits not made, each with its reason (the issue stays in the report). */
   refused: string[];
   /** The check of the fixed text (or of the input, when the fix is not written). */
@@ -44,6 +46,7 @@ export function fixSpec(spec: LoadedSpec): FixResult {
   let report = before;
   const applied: string[] = [];
   const refused: string[] = [];
+  const changed: string[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (!report.issues.some((i) => FIXABLE.has(i.cause.id))) break;
     const plan = planFix(current.api, report.version, report.issues);
@@ -54,19 +57,20 @@ export function fixSpec(spec: LoadedSpec): FixResult {
       text = splice(current.text, current.format, current.yamlDoc, plan.edits);
     } catch (err) {
       if (!(err instanceof SpliceError)) throw err;
-      return { text: spec.text, applied: [], refused, report: before, problem: `the fix was not written: ${err.message}` };
+      return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: ${err.message}` };
     }
     try {
       current = parseSpecText(spec.origin, text);
     } catch (err) {
       if (!(err instanceof SpecParseError)) throw err;
-      return { text: spec.text, applied: [], refused, report: before, problem: `the fix was not written: its output would not parse (${err.message})` };
+      return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: its output would not parse (${err.message})` };
     }
     applied.push(...plan.applied);
+    changed.push(...plan.edits.map((e) => (e.kind === 'replace' ? e.pointer : join(e.map, e.key))));
     report = checkSpec(current);
   }
-  if (current === spec) return { text: spec.text, applied, refused, report, problem: null };
-  return { text: current.text, applied, refused, report, problem: worse(before, report) };
+  if (current === spec) return { text: spec.text, applied, changed, refused, report, problem: null };
+  return { text: current.text, applied, changed, refused, report, problem: worse(before, report) };
 }
 
 /** Why the fixed spec is worse than the input (a new structural error, or an error an operation did not have), or null. */
@@ -573,17 +577,31 @@ function flatten(h: Schema, key: 'oneOf' | 'anyOf', at: string, ctx: FixCtx, log
     log.push(`${at}: ${key} of ${nameOf(String(rest[0]!['$ref']))}${nullable ? ' or null' : ''} → allOf [$ref]`);
     return merged;
   }
-  const branches = rest.map((b) => resolveFully(b, ctx));
-  const kinds = rest.map((b, i) => String(branches[i]!['title'] ?? (typeof b['$ref'] === 'string' ? nameOf(b['$ref']) : typeOf(branches[i]!) ?? 'any')));
+  const branches = rest.map((b) => expandAllOf(resolveFully(b, ctx), ctx, 0));
+  const label = (b: Schema, r: Schema) => {
+    if (r['title'] !== undefined) return String(r['title']);
+    if (typeof b['$ref'] === 'string') return nameOf(b['$ref']);
+    const t = typeOf(r);
+    if (t) return t;
+    // GitHub writes `oneOf: [{required: [id]}, {required: [owner, repo, number]}]` under an object's properties.
+    return Array.isArray(r['required']) ? `with ${(r['required'] as string[]).join(', ')}` : 'any';
+  };
+  const kinds = rest.map((b, i) => label(b, branches[i]!));
   const types = branches.map(typeOf);
   const defined = [...new Set(types.filter((t): t is string => !!t))];
-  const chosen = typeof h['type'] === 'string' && defined.includes(h['type']) ? h['type'] : defined.length <= 1 ? defined[0] : defined.includes('object') && defined.every((t) => t === 'object') ? 'object' : defined.includes('string') ? 'string' : defined[0];
+  // The holder's own type decides when it names one (or the branches name none).
+  const own = typeOf(base);
+  const chosen = own && (defined.includes(own) || !defined.length) ? own : defined.length <= 1 ? defined[0] : defined.includes('string') ? 'string' : defined[0];
   const kept = branches.filter((b, i) => types[i] === chosen || types[i] === undefined);
   const merged = mergeSchemas(base, kept, chosen, ctx);
   if (branches.length === 0) {
     // only null branches: keep the holder as it is, nullable
   }
-  const dropped = [...new Set(defined.filter((t) => t !== chosen))];
+  // The dropped branches are named, with the values they allowed, so the AI still knows them.
+  const dropped = [...new Set(defined.filter((t) => t !== chosen))].map((t) => {
+    const values = branches.filter((_, i) => types[i] === t).flatMap((b) => [b['enum'], isObj(b['items']) ? b['items']['enum'] : undefined]).filter(Array.isArray).flat();
+    return values.length ? `${t} (values: ${[...new Set(values.map((v) => JSON.stringify(v)))].join(', ')})` : t;
+  });
   merged['description'] = describe(`One of: ${[...new Set(kinds)].join(' | ')}${nullable ? ' | null' : ''}.${dropped.length ? ` (Sent as ${chosen}; ${dropped.join(', ')} not described here.)` : ''}`);
   if (nullable) markNullable(merged, ctx.version, chosen);
   log.push(`${at}: flattened ${key} (${kinds.join(' | ')}${nullable ? ' | null' : ''})${chosen ? ` into ${chosen}` : ''}`);
@@ -594,6 +612,26 @@ function markNullable(s: Schema, version: Version, type: string | undefined): vo
   if (version === '3.1') {
     if (type) s['type'] = [type, 'null'];
   } else if (version === '3.0') s['nullable'] = true;
+}
+
+/**
+ * A branch written as `allOf: [{$ref: Base}, {properties: …}]` (GitHub's ruleset conditions) contributes the
+ * properties of all its parts: they are gathered here, so the merge sees them. The branch itself is not changed.
+ */
+function expandAllOf(b: Schema, ctx: FixCtx, depth: number): Schema {
+  if (!Array.isArray(b['allOf']) || depth > 4) return b;
+  const out: Schema = { ...b };
+  delete out['allOf'];
+  const props: Schema = {};
+  const req = new Set<string>();
+  for (const part of [...(b['allOf'] as unknown[]).filter(isObj).map((x) => expandAllOf(resolveFully(x, ctx), ctx, depth + 1)), out]) {
+    Object.assign(props, (part['properties'] as Schema) ?? {});
+    for (const r of Array.isArray(part['required']) ? (part['required'] as string[]) : []) req.add(r);
+    if (out['type'] === undefined && typeof part['type'] === 'string') out['type'] = part['type'];
+  }
+  if (Object.keys(props).length) out['properties'] = props;
+  if (req.size) out['required'] = [...req];
+  return out;
 }
 
 function resolveFully(b: Schema, ctx: FixCtx): Schema {
