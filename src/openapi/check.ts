@@ -10,7 +10,7 @@ import { compositionRule, causes as compositionCauses } from './rules/compositio
 import { typesRule, causes as typeCauses } from './rules/types.js';
 import { causes as refCauses } from './rules/refs.js';
 import { causes as opencxCauses } from './rules/opencx.js';
-import { profileRules, PROFILES, causes as profileCauses, type Profile } from './rules/profiles.js';
+import { profileRules, profileOperationIssues, PROFILES, causes as profileCauses, type Profile, type OperationInput } from './rules/profiles.js';
 
 const require = createRequire(import.meta.url);
 // swagger-parser's own structural validator (Ajv against the official OpenAPI 2.0/3.0/3.1 schemas), run on the raw
@@ -130,6 +130,7 @@ export function checkSpec(spec: LoadedSpec, opts: { profile?: Profile } = {}): S
         for (const x of c.issues) add(x);
         stack.push(...c.edges);
       }
+      if (opts.profile) for (const x of profileOperationIssues(opts.profile, api, toolInput(api, version, path, item, op, pointer, name, description))) add(x);
       const cycle = findCycle(reached, (ref) => component(ref).edges);
       if (cycle) add({ cause: refCauses.circular, pointer: cycle.closingAt, message: `cycle ${cycle.names.join(' → ')}` });
     }
@@ -243,6 +244,44 @@ export function inputs(
     if (!isSendableBody(type)) continue;
     walkSchema(media?.schema, { pointer: join(bodyAt, 'content', type, 'schema'), version, depth: 0 }, rules, issues, edges);
   }
+}
+
+/** What a provider profile needs to know about an operation's tool: name, description, parameters, body root. */
+function toolInput(api: Record<string, unknown>, version: '2.0' | '3.0' | '3.1', path: string, item: Record<string, unknown>, op: Record<string, unknown>, pointer: string, name: string, description: string): OperationInput {
+  const follow = (node: unknown, at: string): { node: Record<string, unknown> | null; at: string } => {
+    let cur = node as Record<string, unknown> | undefined;
+    let where = at;
+    for (let hop = 0; hop < 8 && cur && typeof cur['$ref'] === 'string'; hop++) {
+      where = refToPointer(cur['$ref'] as string);
+      cur = where.startsWith('#') ? (get(api, where) as Record<string, unknown> | undefined) : undefined;
+    }
+    return { node: cur && typeof cur === 'object' ? cur : null, at: where };
+  };
+  const params: OperationInput['params'] = [];
+  const roots: unknown[] = [];
+  let body: OperationInput['body'] = null;
+  const list = [...((item['parameters'] as unknown[]) ?? []).map((p, i) => ({ p, at: join('#/paths', path, 'parameters', i) })), ...((op['parameters'] as unknown[]) ?? []).map((p, i) => ({ p, at: join(pointer, 'parameters', i) }))];
+  for (const { p, at } of list) {
+    const r = follow(p, at);
+    if (!r.node) continue;
+    if (r.node['in'] === 'body') {
+      const b = follow(r.node['schema'], join(r.at, 'schema'));
+      if (b.node) body = { schema: b.node, at: b.at };
+      roots.push(r.node['schema']);
+      continue;
+    }
+    params.push({ name: String(r.node['name']), required: r.node['required'] === true, at: r.at });
+    roots.push(version === '2.0' ? r.node : r.node['schema']);
+  }
+  const rb = follow(op['requestBody'], join(pointer, 'requestBody'));
+  const content = (rb.node?.['content'] ?? {}) as Record<string, { schema?: unknown }>;
+  for (const [type, media] of Object.entries(content)) {
+    if (!isSendableBody(type) || !media?.schema) continue;
+    const b = follow(media.schema, join(rb.at, 'content', type, 'schema'));
+    if (b.node && !body) body = { schema: b.node, at: b.at };
+    roots.push(media.schema);
+  }
+  return { name, description, pointer, version, body, params, roots };
 }
 
 /** A cycle among the reached components, as names, with the $ref that closes it (where --fix cuts). */
