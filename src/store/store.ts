@@ -1,6 +1,7 @@
 import type { Report } from '../pipeline/report.js';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
+import { isProblem } from '../pipeline/verdict.js';
 import { explainSqliteError, openDb, type Db } from './db.js';
 
 export interface DiagnosisRow {
@@ -90,7 +91,9 @@ export class Store {
     try {
       this.#q.insertDiagnosis.run({
         id: row.id, cardId: row.cardId, createdAt: row.createdAt, requester: row.requester, workspace: row.workspace, channel: row.channel, threadTs: row.threadTs, kind: row.kind,
-        action: r.input.action, session: r.input.session, endpoint: r.input.endpoint, method: r.input.method, family: r.verdict.family, cause: r.verdict.cause,
+        action: r.input.action, session: r.input.session,
+        // The column predates endpoint-less diagnoses (NOT NULL); '' marks one, and report_json keeps the null.
+        endpoint: r.input.endpoint ?? '', method: r.input.method, family: r.verdict.family, cause: r.verdict.cause,
         durationMs: Math.round(r.durationMs), findings: JSON.stringify(r.findings), report: JSON.stringify(r), input: row.input === undefined ? null : JSON.stringify(row.input),
       });
     } catch (err) {
@@ -123,7 +126,7 @@ export class Store {
     const out: HistoryEntry[] = rows.map((r, i) => {
       const prev = rows[i - 1];
       const title = (JSON.parse(r.report_json) as Report).verdict.title;
-      const change = !prev || prev.cause === r.cause ? null : r.family === null ? 'fixed' : prev.family === null ? 'broken' : 'changed';
+      const change = !prev || prev.cause === r.cause ? null : !isProblem(r) ? 'fixed' : !isProblem(prev) ? 'broken' : 'changed';
       return { at: r.created_at, requester: r.requester, family: r.family, cause: r.cause, title, change };
     });
     return out.slice(rows.length > limit ? 1 : 0).reverse();
