@@ -6,7 +6,7 @@ import { InputError } from '../core/input-error.js';
 import type { NetOptions } from '../net/options.js';
 
 /** Larger files are refused: the biggest public specs (Microsoft Graph) are ~50 MB; OpenCX's importer is for one API. */
-export const MAX_SPEC_BYTES = 30 * 1024 * 1024;
+export const MAX_SPEC_BYTES = 64 * 1024 * 1024;
 /** YAML aliases expand; a "billion laughs" document must fail fast, not eat the memory. */
 const MAX_ALIAS_COUNT = 1000;
 
