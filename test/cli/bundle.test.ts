@@ -20,7 +20,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('close', (code, signal) => (clearTimeout(timer), res({ code, signal, stdout, stderr })));
   });
 }
