@@ -29,7 +29,7 @@ const below = ([a, b]: [number, number], [c, d]: [number, number]) => a < c || (
 interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 /** A child process on the Node under test; resolves with how it ended (a signal is what a native crash at exit looks like). */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): { child: ReturnType<typeof spawn>; done: Promise<Exit>; output: () => string } {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): { child: ReturnType<typeof spawn>; done: Promise<Exit>; output: () => string } {
   const child = spawn(cmd, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
