@@ -50,6 +50,8 @@ const worker = new OutboxWorker({
   store,
   senders: { ...slackSenders(teamClients(settings.slack, installationStore)), webhook: webhookSender },
   logger: log,
+  // A message claimed by a process that died is sent by another after this (the same lease as work).
+  leaseMs: settings.store.WORK_LEASE_SECONDS * 1000,
 });
 const support = createSupport(store, worker, settings.support, log);
 const app = createSlackApp(settings.slack, {

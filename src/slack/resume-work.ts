@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { webApi } from '@slack/bolt';
 import type { WorkRow } from '../store/store.js';
-import { errorMessage, type CardContext } from '../render/blocks.js';
+import { errorMessage, threadResultMessage, type CardContext } from '../render/blocks.js';
+import { reportChanges } from '../render/report-diff.js';
 import { interruptedCard } from '../render/interrupted-card.js';
 import { followUpCheck, postCardThread, rerunCard, startCardDiagnosis, type FlowDeps, type Respond } from './diagnose-flow.js';
 import { fromReplay } from './replay-input.js';
@@ -31,7 +32,11 @@ export async function resumeWork(deps: FlowDeps, clientFor: (team: string | unde
   if (row.step === 'thread') return work.done(row.id, 'verdict');
   if (row.step === 'verdict') {
     // The card shows the verdict already; only the thread under it may be missing.
-    if (row.kind === 'diagnose' && card?.ts && card.reports.length) await postCardThread(deps, client, card, card.reports.at(-1)!);
+    const [prev, last] = [card?.reports.at(-2), card?.reports.at(-1)];
+    if (row.kind === 'diagnose' && card?.ts && last) await postCardThread(deps, client, card, last);
+    if (row.kind === 'rerun' && card?.ts && last) {
+      await client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, ...threadResultMessage(p.why ?? 'Re-run', last, prev ? reportChanges(prev, last) : []) });
+    }
     return work.done(row.id, 'verdict');
   }
   const replay = fromReplay(p.input);
