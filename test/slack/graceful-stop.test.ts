@@ -5,6 +5,7 @@ import { startFakeSlack, type FakeSlack, type FakeMessage } from '../../src/fake
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import { appEnv, startApp } from '../helpers/app-process.js';
+import { until } from '../helpers/until.js';
 
 let lab: Lab;
 let slack: FakeSlack;
@@ -46,7 +47,7 @@ test('SIGTERM with no grace left: running work is handed back, the app exits 0, 
     await slack.waitFor(() => isFinal(visible('CG1')[0]!), 30_000, 'the verdict on the same card');
     assert.equal(visible('CG1').length, 1, 'the same card, not a second one');
     assert.match(blocksToText(visible('CG1')[0]!.blocks), /Session `ses_g1`.*requested by/s);
-    assert.deepEqual((await work(env['DATABASE_PATH']!)).map((w) => w.state), ['done']);
+    await until(async () => (await work(env['DATABASE_PATH']!)).every((w) => w.state === 'done'), 10_000, 'the work row done');
   } finally {
     await second.kill('SIGTERM');
   }
