@@ -9,7 +9,7 @@ import { LimitsSettingsSchema } from '../limits/diagnosis-limits.js';
 import { createLogger } from '../log.js';
 import { SqliteInstallationStore } from '../store/installations.js';
 import { teamClients } from './team-clients.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { StoreSettingsSchema } from '../store/settings.js';
 import { OutboxWorker } from '../outbox/worker.js';
@@ -34,7 +34,7 @@ function readSettings() {
 const settings = readSettings();
 let store: Store;
 try {
-  store = new SqliteStore(settings.store.DATABASE_PATH);
+  store = await openStore(settings.store);
 } catch (err) {
   process.stderr.write(`action-debug: ${(err as Error).message}\n`);
   process.exit(2);
