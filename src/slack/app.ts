@@ -8,6 +8,7 @@ import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
 import { createLogger, type Logger } from '../log.js';
 import { DiagnosisLimits, LimitsSettingsSchema, type LimitsSettings } from '../limits/diagnosis-limits.js';
+import { StoredDiagnosisLimits } from '../limits/stored-limits.js';
 import { MemoryCardStore, type CardStore } from './card-store.js';
 import { StoredCardStore } from './stored-card-store.js';
 import { rerunCard, type FlowDeps, type ReportSink } from './diagnose-flow.js';
@@ -58,7 +59,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     net: d.net,
     services: { uploadedSpecs: uploads, ...d.services },
     cards: d.cards ?? (d.store ? new StoredCardStore(d.store) : new MemoryCardStore()),
-    limits: new DiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({})),
+    // With a database the hourly counts are the work rows every instance records; without one, this process counts.
+    limits: d.store ? new StoredDiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({}), d.store) : new DiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({})),
     log,
     sinks: [...(d.sinks ?? []), ...(d.support ? [d.support.sink] : [])],
     inFlight: new Set(),

@@ -8,7 +8,7 @@ import type { NetOptions } from '../net/options.js';
 import type { Logger } from '../log.js';
 import { runDiagnosis } from '../pipeline/run.js';
 import { defaultChecks, defaultProbes } from '../registry.js';
-import { DiagnosisLimits } from '../limits/diagnosis-limits.js';
+import type { Limits } from '../limits/stored-limits.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, type SlackMessage } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
 import { cardContext, type Card, type CardStore } from './card-store.js';
@@ -31,7 +31,7 @@ export interface FlowDeps {
   net: NetOptions;
   services: ProbeServices;
   cards: CardStore;
-  limits: DiagnosisLimits;
+  limits: Limits;
   log: Logger;
   sinks: ReportSink[];
   /** Diagnoses in flight, so stop() can wait for them. */
@@ -103,7 +103,7 @@ export async function startCardDiagnosis(
   args: { input: DiagnosisInput; channel: string; team: string; user: string; respond: Respond; workId?: string | undefined; cardId?: string | null; cardTs?: string | null },
 ): Promise<void> {
   const { input, channel, team, user, respond, workId } = args;
-  const gate = deps.limits.tryStart({ user, workspace: team }, input.endpoint);
+  const gate = await deps.limits.tryStart({ user, workspace: team }, input.endpoint, workId);
   if (!gate.ok) {
     await deps.work?.done(workId, 'refused');
     let where = '';
@@ -196,7 +196,7 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
     await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false));
     return void (await deps.work?.done(workId, 'refused'));
   }
-  const gate = deps.limits.tryStart({ user: card.user, workspace: card.team }, card.input.endpoint);
+  const gate = await deps.limits.tryStart({ user: card.user, workspace: card.team }, card.input.endpoint, workId);
   if (!gate.ok) {
     await postThread(deps, client, card, errorMessage(gate.message, false));
     return void (await deps.work?.done(workId, 'refused'));

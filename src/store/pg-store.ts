@@ -283,9 +283,9 @@ export class PgStore implements Store {
     return rows.map(toWorkRow).map((r) => ({ cardId: r.cardId!, dueAt: r.dueAt, label: (r.payload as { label: string }).label }));
   }
 
-  async countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }): Promise<{ count: number; oldest: number | null }> {
+  async countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId = ''): Promise<{ count: number; oldest: number | null }> {
     const col = who.requester !== undefined ? 'requester' : 'workspace';
-    const r = await this.#one(this.pool, `SELECT count(*) AS n, min(created_at) AS oldest FROM work WHERE ${col} = $1 AND created_at > $2 AND kind = ANY($3)`, [who.requester ?? who.workspace ?? '', since, kinds]);
+    const r = await this.#one(this.pool, `SELECT count(*) AS n, min(created_at) AS oldest FROM work WHERE ${col} = $1 AND created_at > $2 AND kind = ANY($3) AND id != $4 AND (outcome IS NULL OR outcome != 'refused')`, [who.requester ?? who.workspace ?? '', since, kinds, excludeId]);
     return { count: Number(r!['n']), oldest: r!['oldest'] === null ? null : Number(r!['oldest']) };
   }
 

@@ -270,11 +270,11 @@ export class SqliteStore implements Store {
     return (this.#q.pendingReruns.all() as Record<string, unknown>[]).map(toWorkRow).map((r) => ({ cardId: r.cardId!, dueAt: r.dueAt, label: (r.payload as { label: string }).label }));
   }
 
-  async countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }): Promise<{ count: number; oldest: number | null }> {
+  async countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId = ''): Promise<{ count: number; oldest: number | null }> {
     const col = who.requester !== undefined ? 'requester' : 'workspace';
     const value = who.requester ?? who.workspace ?? '';
     const marks = kinds.map(() => '?').join(', ');
-    const r = this.db.prepare(`SELECT count(*) AS n, min(created_at) AS oldest FROM work WHERE ${col} = ? AND created_at > ? AND kind IN (${marks})`).get(value, since, ...kinds) as { n: number; oldest: number | null };
+    const r = this.db.prepare(`SELECT count(*) AS n, min(created_at) AS oldest FROM work WHERE ${col} = ? AND created_at > ? AND id != ? AND (outcome IS NULL OR outcome != 'refused') AND kind IN (${marks})`).get(value, since, excludeId, ...kinds) as { n: number; oldest: number | null };
     return { count: r.n, oldest: r.oldest };
   }
 

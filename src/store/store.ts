@@ -144,8 +144,8 @@ export interface Store {
   /** "Re-run in N minutes" for a card: a second request for the same card moves the pending one. */
   scheduleRerun(cardId: string, dueAt: number, by: string, label: string): Promise<void>;
   pendingReruns(): Promise<{ cardId: string; dueAt: number; label: string }[]>;
-  /** How many pieces of work of these kinds a user / a workspace started since `since` (limits counted across instances). */
-  countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }): Promise<{ count: number; oldest: number | null }>;
+  /** How many pieces of work of these kinds a user / a workspace started since `since`, not counting refused ones (limits counted across instances). */
+  countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId?: string): Promise<{ count: number; oldest: number | null }>;
 
   /** Spec files shared in a thread, scoped to the workspace, so a re-run on another instance or after a restart finds them. */
   putUpload(workspace: string, key: string, text: string): Promise<void>;
