@@ -3,12 +3,14 @@ import { run as diagnosis } from './diagnosis.js';
 import { run as faults } from './faults.js';
 import { run as slackAck } from './slack-ack.js';
 import { run as spec } from './spec.js';
+import { run as store } from './store.js';
 
 const benches: [string, () => Promise<void>][] = [
   ['diagnosis', diagnosis],
   ['faults', faults],
   ['slack-ack', slackAck],
   ['spec', spec],
+  ['store', store],
 ];
 
 const only = process.argv.slice(2);
