@@ -1,5 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { startLab, type Lab } from '../../src/lab/index.js';
 import { startFakeSlack, type FakeSlack, type FakeMessage } from '../../src/fakes/slack/index.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
@@ -142,6 +143,7 @@ async function runCase(c: Case, i: number): Promise<void> {
       await recovering.driver.click(outcome, 'ad_rerun', idOf(outcome));
       const asked = await slack.waitFor(() => visible(slack.thread(ch, outcome.ts)).find((m) => /never stored/.test(text(m))), 10_000, 'the answer to Re-run');
       assert.match(text(asked), /Authorization value is never stored/);
+      for (const f of [env['DATABASE_PATH']!, `${env['DATABASE_PATH']!}-wal`]) assert.ok(!existsSync(f) || !readFileSync(f).includes(SECRET), `the header value reached ${f}`);
     } else if (c.flow === 'diagnose') {
       assert.ok(isFinal(outcome), `${c.point}: the diagnosis was run again to its verdict`);
       assert.equal(thread.filter((m) => /Details of every check/.test(text(m))).length, 1, 'details once');

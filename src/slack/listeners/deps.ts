@@ -34,6 +34,12 @@ export const STOPPING = 'action-debug is restarting: try again in a minute.';
 
 export const CARD_GONE = { response_type: 'ephemeral', replace_original: false, text: 'This card is from before a restart and no database is configured: run /action-debug again.' } as const;
 
+/** A click's de-duplication key: its trigger_id (a retried delivery carries the same one), or none. */
+export function clickKey(body: unknown): string | null {
+  const t = (body as { trigger_id?: string }).trigger_id;
+  return t ? `trigger:${t}` : null;
+}
+
 /** The value a button carries. */
 export function buttonValue(action: unknown): string {
   return (action as { value?: string }).value ?? '';

@@ -1,7 +1,7 @@
 import { ACTIONS } from '../../../render/blocks.js';
 import { followUpCheck, workPayload } from '../../diagnose-flow.js';
 import { crashPoint } from '../../../core/crash-point.js';
-import { buttonValue, type App, type ListenerDeps } from '../deps.js';
+import { buttonValue, clickKey, type App, type ListenerDeps } from '../deps.js';
 
 /** A follow-up check from the thread: one probe again, its result in the thread. */
 export function register(app: App, d: ListenerDeps): void {
@@ -12,7 +12,7 @@ export function register(app: App, d: ListenerDeps): void {
     const probeId = value.split('|')[1] ?? '';
     // Recorded before the ack (see rerun.ts).
     const rec = card && !d.flow.work?.stopping
-      ? await d.flow.work?.begin({ kind: 'follow-up', dedupeKey: `trigger:${(body as { trigger_id?: string }).trigger_id ?? ''}`, cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: card.user, payload: workPayload(card.input, { probeId, label }) })
+      ? await d.flow.work?.begin({ kind: 'follow-up', dedupeKey: clickKey(body), cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: card.user, payload: workPayload(card.input, { probeId, label }) })
       : undefined;
     await ack();
     if (rec && !rec.created) return;

@@ -1,7 +1,7 @@
 import { ACTIONS } from '../../../render/blocks.js';
 import { rerunCard, workPayload } from '../../diagnose-flow.js';
 import { crashPoint } from '../../../core/crash-point.js';
-import { buttonValue, CARD_GONE, STOPPING, type App, type ListenerDeps } from '../deps.js';
+import { buttonValue, CARD_GONE, clickKey, STOPPING, type App, type ListenerDeps } from '../deps.js';
 
 /** Re-run: the same diagnosis again, answered in the card's thread. */
 export function register(app: App, d: ListenerDeps): void {
@@ -11,7 +11,7 @@ export function register(app: App, d: ListenerDeps): void {
     // Recorded before the ack: once Slack shows the click as taken, a crash cannot lose it.
     const w = d.flow.work;
     if (w?.stopping) return void (await ack(), await respond({ response_type: 'ephemeral', replace_original: false, text: STOPPING }));
-    const rec = await w?.begin({ kind: 'rerun', dedupeKey: `trigger:${(body as { trigger_id?: string }).trigger_id ?? ''}`, cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: card.user, payload: workPayload(card.input, { why: 'Re-run' }) });
+    const rec = await w?.begin({ kind: 'rerun', dedupeKey: clickKey(body), cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: card.user, payload: workPayload(card.input, { why: 'Re-run' }) });
     crashPoint('rerun:after-commit');
     await ack();
     if (rec && !rec.created) return;
