@@ -161,6 +161,6 @@ async function runCase(c: Case, i: number): Promise<void> {
   }
 }
 
-describe('crash points: killed at every step boundary, restarted on the same database', { concurrency: 6 }, () => {
+describe('crash points: killed at every step boundary, restarted on the same database', { concurrency: 4 }, () => {
   CASES.forEach((c, i) => (process.env['CRASH_ONLY'] && !c.point.includes(process.env['CRASH_ONLY']) ? undefined : test(`${c.flow} killed at ${c.point}${c.atLeastOnce ? ' (at-least-once window)' : ''}`, () => runCase(c, i))));
 });
