@@ -75,6 +75,8 @@ export class WorkTracker {
           const rows = await this.store.claimWork(this.claim, Date.now(), 10);
           if (!rows.length) break;
           for (const row of rows) {
+            // Our own lease ran out (a stalled event loop) and we took the row back: it is still running here.
+            if (this.#mine.has(row.id)) continue;
             this.#mine.add(row.id);
             this.log.info({ work: row.id, kind: row.kind, attempts: row.attempts, step: row.step }, 'taking up work');
             const p = this.resume(row).catch((err: Error) => {

@@ -154,6 +154,10 @@ async function runCase(c: Case, i: number): Promise<void> {
     } else {
       assert.equal(thread.length, 3, `${c.point}: one follow-up answer (or one interruption note) in the thread`);
     }
+  } catch (err) {
+    // What each process logged, so a failure here says why.
+    (err as Error).message += lives.map((l, n) => `\n--- life ${n}:\n${l.output().slice(-3000)}`).join('');
+    throw err;
   } finally {
     await Promise.all(lives.map((l) => l.kill('SIGKILL')));
     const wire = JSON.stringify(slack.calls.map((x) => x.args));
