@@ -43,7 +43,7 @@ export function appEnv(lab: Lab, slack: FakeSlack, extra: Record<string, string>
   return {
     SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_BOT_ID: 'B0BOT', SLACK_BOT_USER_ID: 'U0BOT', SLACK_API_URL: slack.apiUrl,
     PORT: '0', LOG_LEVEL: 'info', SLACK_LOG_LEVEL: 'error', CARD_UPDATE_INTERVAL_MS: '50', ACK_QUIET_MS: '0', SLACK_RETRY_ATTEMPTS: '1',
-    ACTION_DEBUG_ALLOW_PRIVATE: '1', ACTION_DEBUG_HOSTS: lab.hostsEnv(), NODE_EXTRA_CA_CERTS: ca, WORK_LEASE_SECONDS: '1',
+    ACTION_DEBUG_ALLOW_PRIVATE: '1', ACTION_DEBUG_HOSTS: lab.hostsEnv(), NODE_EXTRA_CA_CERTS: ca, WORK_LEASE_SECONDS: '2',
     DATABASE_PATH: join(dir, 'app.db'),
     ...extra,
   };
