@@ -24,7 +24,7 @@ const MESSAGES = 3000;
 const report = (id: string): Report => ({
   schemaVersion: 1, tool: 'action-debug', id, startedAt: new Date().toISOString(), durationMs: 10,
   input: { endpoint: 'https://api.example.test/orders/{id}', method: 'GET', action: 'Look up order', session: 'ses_1', headers: {}, spec: null, timeoutMs: 60000 },
-  verdict: { family: 2, familyTitle: 'x', cause: 'auth-rejected', title: 't', fix: 'f', alsoFound: [], next: null }, findings: [], probes: [], checked: [],
+  verdict: { family: 2, familyTitle: 'x', cause: 'auth-rejected', title: 't', fix: 'f', alsoFound: [], next: null, evidence: [], followUps: [] }, findings: [], probes: [], checked: [],
 });
 const draft = (diagnosisId: string): TicketDraft => ({
   createdBy: 'U1', diagnosisId, action: 'Look up order', session: 'ses_1', endpoint: 'https://api.example.test/orders/{id}', method: 'GET', family: 2, familyTitle: 'x',

@@ -53,7 +53,7 @@ function fakeReport(id: string, family: 2 | null, cause: string, at: string): Re
   return {
     schemaVersion: 1, tool: 'action-debug', id, startedAt: at, durationMs: 10,
     input: { endpoint: 'https://api.example.test/orders/{id}', method: 'GET', action: 'Look up order', session: 'ses_1', headers: { Authorization: 'Bearer <20 chars>' }, spec: null, timeoutMs: 60000 },
-    verdict: { family, familyTitle: family ? 'x' : null, cause, title: cause, fix: 'fix it', alsoFound: [], next: null },
+    verdict: { family, familyTitle: family ? 'x' : null, cause, title: cause, fix: 'fix it', alsoFound: [], next: null, evidence: [], followUps: [] },
     findings: [], probes: [], checked: [],
   };
 }
