@@ -22,7 +22,7 @@ const TICKETS = 600;
 const MESSAGES = 3000;
 
 const report = (id: string): Report => ({
-  schemaVersion: 1, tool: 'action-debug', id, startedAt: new Date().toISOString(), durationMs: 10,
+  schemaVersion: 2, tool: 'action-debug', id, startedAt: new Date().toISOString(), durationMs: 10,
   input: { endpoint: 'https://api.example.test/orders/{id}', method: 'GET', action: 'Look up order', session: 'ses_1', headers: {}, spec: null, timeoutMs: 60000 },
   verdict: { family: 2, familyTitle: 'x', cause: 'auth-rejected', title: 't', fix: 'f', alsoFound: [], next: null, evidence: [], followUps: [] }, findings: [], probes: [], checked: [],
 });

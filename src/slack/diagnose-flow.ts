@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LimitFunction } from 'p-limit';
 import type { webApi } from '@slack/bolt';
-import type { DiagnosisInput } from '../pipeline/input.js';
+import { diagnosisTarget, type DiagnosisInput } from '../pipeline/input.js';
 import type { ProbeResult, Report } from '../pipeline/report.js';
 import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
@@ -104,12 +104,12 @@ export async function startCardDiagnosis(
   args: { input: DiagnosisInput; channel: string; team: string; user: string; respond: Respond; workId?: string | undefined; cardId?: string | null; cardTs?: string | null },
 ): Promise<void> {
   const { input, channel, team, user, respond, workId } = args;
-  const gate = await deps.limits.tryStart({ user, workspace: team }, input.endpoint, workId);
+  const gate = await deps.limits.tryStart({ user, workspace: team }, diagnosisTarget(input), workId);
   if (!gate.ok) {
     await deps.work?.done(workId, 'refused');
     let where = '';
     if (gate.reason === 'running') {
-      const running = deps.cards.running(user, input.endpoint);
+      const running = deps.cards.running(user, diagnosisTarget(input));
       if (running?.ts) where = ` ${await permalink(client, running.channel, running.ts)}`;
     }
     await respond({ ...errorMessage(`${gate.message}${where}`, false), response_type: 'ephemeral' });
@@ -188,8 +188,11 @@ async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Car
   return true;
 }
 
-/** Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. */
-export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change?: Partial<DiagnosisInput>, workId?: string): Promise<void> {
+/**
+ * Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. `by` is who asked (the
+ * clicker, or who scheduled it): the re-run counts against their quota, not the card owner's.
+ */
+export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change: Partial<DiagnosisInput> | undefined, by: string, workId?: string): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, why)) return void (await deps.work?.done(workId, 'refused'));
   // A double click, or the other instance: the database knows what runs, not only this process's memory.
   const active = card.running ? card : await deps.work?.store.activeWorkForCard(card.id);
@@ -197,7 +200,7 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
     await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false));
     return void (await deps.work?.done(workId, 'refused'));
   }
-  const gate = await deps.limits.tryStart({ user: card.user, workspace: card.team }, card.input.endpoint, workId);
+  const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), workId);
   if (!gate.ok) {
     await postThread(deps, client, card, errorMessage(gate.message, false));
     return void (await deps.work?.done(workId, 'refused'));
@@ -207,7 +210,7 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
     let id = workId;
     try {
       if (change) card.input = { ...card.input, ...change };
-      if (!id && deps.work) id = (await deps.work.begin({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: card.user, payload: workPayload(card.input, { why }) })).row.id;
+      if (!id && deps.work) id = (await deps.work.begin({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload(card.input, { why }) })).row.id;
       const prev = card.reports.at(-1);
       const report = await diagnoseWithProgress(deps, client, card, card.input, 'rerun', id);
       await postThread(deps, client, card, threadResultMessage(why, report, prev ? reportChanges(prev, report) : []));
@@ -223,11 +226,16 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
   await track(deps, work);
 }
 
-/** One follow-up check (a single probe) answered in the thread. */
-export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string, workId?: string): Promise<void> {
+/** One follow-up check (a single probe) answered in the thread; it counts against `by`'s quota like any diagnosis. */
+export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string, by: string, workId?: string): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, label)) return void (await deps.work?.done(workId, 'refused'));
   if (!defaultProbes.some((p) => p.id === probeId)) {
     await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false));
+    return void (await deps.work?.done(workId, 'refused'));
+  }
+  const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), workId);
+  if (!gate.ok) {
+    await postThread(deps, client, card, errorMessage(`${label}: ${gate.message}`, false));
     return void (await deps.work?.done(workId, 'refused'));
   }
   const work = (async () => {
@@ -244,6 +252,8 @@ export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Car
     } catch (err) {
       await deps.work?.done(workId, 'failed').catch(() => {});
       throw err;
+    } finally {
+      gate.release();
     }
   })();
   await track(deps, work);

@@ -12,7 +12,8 @@ export class RerunSchedule {
 
   constructor(
     private readonly store: Store | undefined,
-    private readonly run: (cardId: string, label: string) => Promise<void>,
+    /** `by`: who asked for it; the gate checks them again when it fires, and it counts against their quota. */
+    private readonly run: (cardId: string, label: string, by: string) => Promise<void>,
     private readonly log: Logger,
     /** Asks the WorkTracker to look for due work now. */
     private readonly poke: () => void = () => {},
@@ -24,7 +25,7 @@ export class RerunSchedule {
     const t = setTimeout(() => {
       this.#timers.delete(cardId);
       if (this.store) return this.poke();
-      this.run(cardId, label).catch((err: Error) => this.log.error({ card: cardId, err: err.message }, 'scheduled re-run failed'));
+      this.run(cardId, label, by).catch((err: Error) => this.log.error({ card: cardId, err: err.message }, 'scheduled re-run failed'));
     }, Math.max(0, dueAt - Date.now()) + (this.store ? 20 : 0));
     t.unref();
     this.#timers.set(cardId, t);

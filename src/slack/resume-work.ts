@@ -20,14 +20,22 @@ interface Payload { input?: unknown; why?: string; probeId?: string; label?: str
  * step, runs again what can be run again, and otherwise closes the card as "interrupted by a restart" with a Re-run
  * button and tells the requester. Each ends in one visible outcome.
  */
-export async function resumeWork(deps: FlowDeps, clientFor: (team: string | undefined) => Promise<WebClient>, row: WorkRow): Promise<void> {
+export async function resumeWork(
+  deps: FlowDeps,
+  clientFor: (team: string | undefined) => Promise<WebClient>,
+  row: WorkRow,
+  /** Why whoever asked may no longer use the bot in that channel (allow-lists changed meanwhile), or null. */
+  stillAllowed: (user: string, channel: string) => string | null = () => null,
+): Promise<void> {
   const work = deps.work!;
   const p = (row.payload ?? {}) as Payload;
   const card = row.cardId ? await deps.cards.get(row.cardId) : undefined;
   const client = await clientFor(card?.team ?? row.workspace ?? undefined);
   if (row.kind === 'rerun-later') {
     if (!card) return void (deps.log.warn({ card: row.cardId }, 'scheduled re-run: the card is gone (retention)'), await work.done(row.id, 'card-gone'));
-    return rerunCard(deps, client, card, p.label ?? 'Re-run', undefined, row.id);
+    const refusal = stillAllowed(row.requester, card.channel);
+    if (refusal) return void (deps.log.warn({ card: card.id, user: row.requester, why: refusal }, 'scheduled re-run refused by the gate'), await work.done(row.id, 'refused'));
+    return rerunCard(deps, client, card, p.label ?? 'Re-run', undefined, row.requester, row.id);
   }
   if (row.step === 'thread') return work.done(row.id, 'verdict');
   if (row.step === 'verdict') {
@@ -46,8 +54,8 @@ export async function resumeWork(deps: FlowDeps, clientFor: (team: string | unde
       const respond: Respond = async (m) => client.chat.postEphemeral({ channel, user: row.requester, text: m.text, blocks: m.blocks });
       return startCardDiagnosis(deps, client, { input: replay.input, channel, team: row.workspace ?? '', user: row.requester, respond, workId: row.id, cardId: row.cardId, cardTs: row.cardTs });
     }
-    if (card && row.kind === 'rerun') return rerunCard(deps, client, card, p.why ?? 'Re-run', replay.input, row.id);
-    if (card && row.kind === 'follow-up') return followUpCheck(deps, client, card, p.probeId ?? '', p.label ?? 'Follow-up', row.id);
+    if (card && row.kind === 'rerun') return rerunCard(deps, client, card, p.why ?? 'Re-run', replay.input, row.requester, row.id);
+    if (card && row.kind === 'follow-up') return followUpCheck(deps, client, card, p.probeId ?? '', p.label ?? 'Follow-up', row.requester, row.id);
   }
   const why = replay?.missingHeaders.length
     ? `Its ${replay.missingHeaders.join(', ')} value${replay.missingHeaders.length > 1 ? 's are' : ' is'} never stored: press Re-run and give ${replay.missingHeaders.length > 1 ? 'them' : 'it'} again, or run \`/action-debug\` again.`
@@ -55,7 +63,7 @@ export async function resumeWork(deps: FlowDeps, clientFor: (team: string | unde
   await interrupt(deps, client, row, card, replay?.input, why);
 }
 
-async function interrupt(deps: FlowDeps, client: WebClient, row: WorkRow, card: Card | undefined, input: { endpoint: string; method: string; action?: string | null | undefined; session?: string | null | undefined } | undefined, why: string): Promise<void> {
+async function interrupt(deps: FlowDeps, client: WebClient, row: WorkRow, card: Card | undefined, input: { endpoint?: string | null | undefined; method: string; action?: string | null | undefined; session?: string | null | undefined } | undefined, why: string): Promise<void> {
   const work = deps.work!;
   if (!row.channel) return work.done(row.id, 'interrupted');
   if (row.kind === 'follow-up' && card?.ts) {
@@ -65,7 +73,7 @@ async function interrupt(deps: FlowDeps, client: WebClient, row: WorkRow, card: 
   }
   const ctx: CardContext = {
     cardId: row.cardId ?? randomUUID(), action: input?.action ?? (row.payload as Payload).action ?? null, session: input?.session ?? null,
-    endpoint: input?.endpoint ?? '(its saved endpoint)', method: input?.method ?? '', requestedBy: row.requester,
+    endpoint: input ? (input.endpoint ?? null) : '(its saved endpoint)', method: input?.method ?? '', requestedBy: row.requester,
   };
   const msg = interruptedCard(ctx, why);
   const ts = row.cardTs ?? card?.ts;

@@ -90,7 +90,7 @@ export class PgStore implements Store {
       await this.pool.query(
         `INSERT INTO diagnoses (id, card_id, created_at, requester, workspace, channel, thread_ts, kind, action, session, endpoint, method, family, cause, duration_ms, findings_json, report_json, input_json)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (id) DO NOTHING`,
-        [row.id, row.cardId, row.createdAt, row.requester, row.workspace, row.channel, row.threadTs, row.kind, r.input.action, r.input.session, r.input.endpoint, r.input.method,
+        [row.id, row.cardId, row.createdAt, row.requester, row.workspace, row.channel, row.threadTs, row.kind, r.input.action, r.input.session, r.input.endpoint ?? '', r.input.method,
           r.verdict.family, r.verdict.cause, Math.round(r.durationMs), JSON.stringify(r.findings), JSON.stringify(r), row.input === undefined ? null : JSON.stringify(row.input)],
       );
     } catch (err) {
@@ -113,8 +113,9 @@ export class PgStore implements Store {
     return (await this.pool.query('SELECT * FROM diagnoses WHERE card_id = $1 ORDER BY created_at, id', [cardId])).rows.map(toDiagnosisRow);
   }
 
-  async history(action: string, limit = 10): Promise<HistoryEntry[]> {
-    const rows = (await this.pool.query(`SELECT created_at, requester, family, cause, report_json FROM diagnoses WHERE lower(action) = lower($1) AND kind != 'follow-up' ORDER BY created_at DESC, id DESC LIMIT $2`, [action, limit + 1])).rows;
+  async history(action: string, limit = 10, team: string | null = null): Promise<HistoryEntry[]> {
+    const rows = (await this.pool.query(`SELECT created_at, requester, family, cause, report_json FROM diagnoses WHERE lower(action) = lower($1) AND kind != 'follow-up'
+      AND ($3::text IS NULL OR workspace = $3 OR workspace LIKE '%/' || $3) ORDER BY created_at DESC, id DESC LIMIT $2`, [action, limit + 1, team])).rows;
     return historyFrom(rows, limit);
   }
 
@@ -278,9 +279,9 @@ export class PgStore implements Store {
     });
   }
 
-  async pendingReruns(): Promise<{ cardId: string; dueAt: number; label: string }[]> {
+  async pendingReruns(): Promise<{ cardId: string; dueAt: number; label: string; by: string }[]> {
     const rows = (await this.pool.query(`SELECT * FROM work WHERE kind = 'rerun-later' AND state != 'done' ORDER BY due_at`)).rows as Record<string, unknown>[];
-    return rows.map(toWorkRow).map((r) => ({ cardId: r.cardId!, dueAt: r.dueAt, label: (r.payload as { label: string }).label }));
+    return rows.map(toWorkRow).map((r) => ({ cardId: r.cardId!, dueAt: r.dueAt, label: (r.payload as { label: string }).label, by: r.requester }));
   }
 
   async countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId = ''): Promise<{ count: number; oldest: number | null }> {

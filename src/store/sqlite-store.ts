@@ -24,7 +24,7 @@ export class SqliteStore implements Store {
         ON CONFLICT(id) DO NOTHING`),
       diagnosis: db.prepare('SELECT * FROM diagnoses WHERE id = ?'),
       cardDiagnoses: db.prepare('SELECT * FROM diagnoses WHERE card_id = ? ORDER BY created_at, rowid'),
-      history: db.prepare(`SELECT created_at, requester, family, cause, report_json FROM diagnoses WHERE lower(action) = lower(?) AND kind != 'follow-up' ORDER BY created_at DESC, rowid DESC LIMIT ?`),
+      history: db.prepare(`SELECT created_at, requester, family, cause, report_json FROM diagnoses WHERE lower(action) = lower(?) AND kind != 'follow-up' AND (@team IS NULL OR workspace = @team OR workspace LIKE '%/' || @team) ORDER BY created_at DESC, rowid DESC LIMIT ?`),
       ticketByKey: db.prepare('SELECT * FROM tickets WHERE idempotency_key = ?'),
       cardAt: db.prepare(`SELECT card_id FROM diagnoses WHERE channel = ? AND thread_ts = ? AND card_id IS NOT NULL
         UNION ALL SELECT card_id FROM work WHERE channel = ? AND card_ts = ? AND card_id IS NOT NULL LIMIT 1`),
@@ -72,7 +72,9 @@ export class SqliteStore implements Store {
     try {
       this.#q.insertDiagnosis.run({
         id: row.id, cardId: row.cardId, createdAt: row.createdAt, requester: row.requester, workspace: row.workspace, channel: row.channel, threadTs: row.threadTs, kind: row.kind,
-        action: r.input.action, session: r.input.session, endpoint: r.input.endpoint, method: r.input.method, family: r.verdict.family, cause: r.verdict.cause,
+        action: r.input.action, session: r.input.session,
+        // The column predates endpoint-less diagnoses (NOT NULL); '' marks one, and report_json keeps the null.
+        endpoint: r.input.endpoint ?? '', method: r.input.method, family: r.verdict.family, cause: r.verdict.cause,
         durationMs: Math.round(r.durationMs), findings: JSON.stringify(r.findings), report: JSON.stringify(r), input: row.input === undefined ? null : JSON.stringify(row.input),
       });
     } catch (err) {
@@ -102,8 +104,8 @@ export class SqliteStore implements Store {
     return (this.#q.cardDiagnoses.all(cardId) as Record<string, unknown>[]).map(toDiagnosisRow);
   }
 
-  async history(action: string, limit = 10): Promise<HistoryEntry[]> {
-    return historyFrom(this.#q.history.all(action, limit + 1) as { created_at: string; requester: string; family: number | null; cause: string; report_json: string }[], limit);
+  async history(action: string, limit = 10, team: string | null = null): Promise<HistoryEntry[]> {
+    return historyFrom(this.#q.history.all({ team }, action, limit + 1) as { created_at: string; requester: string; family: number | null; cause: string; report_json: string }[], limit);
   }
 
   async createTicket(key: string, draft: TicketDraft, announce: (t: Ticket) => OutboxMessage[]): Promise<{ ticket: Ticket; created: boolean }> {
@@ -266,8 +268,8 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
-  async pendingReruns(): Promise<{ cardId: string; dueAt: number; label: string }[]> {
-    return (this.#q.pendingReruns.all() as Record<string, unknown>[]).map(toWorkRow).map((r) => ({ cardId: r.cardId!, dueAt: r.dueAt, label: (r.payload as { label: string }).label }));
+  async pendingReruns(): Promise<{ cardId: string; dueAt: number; label: string; by: string }[]> {
+    return (this.#q.pendingReruns.all() as Record<string, unknown>[]).map(toWorkRow).map((r) => ({ cardId: r.cardId!, dueAt: r.dueAt, label: (r.payload as { label: string }).label, by: r.requester }));
   }
 
   async countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId = ''): Promise<{ count: number; oldest: number | null }> {

@@ -101,8 +101,11 @@ export interface Store {
   /** The card whose message is at channel/ts (its thread), if any diagnosis or work of it was stored. */
   cardIdAt(channel: string, ts: string): Promise<string | null>;
   cardDiagnoses(cardId: string): Promise<DiagnosisRow[]>;
-  /** The last diagnoses of an action, newest first, marking where the verdict changed (broken since / fixed since). */
-  history(action: string, limit?: number): Promise<HistoryEntry[]>;
+  /**
+   * The last diagnoses of an action, newest first, marking where the verdict changed (broken since / fixed since).
+   * `team`: a workspace's diagnoses only (T…, also under an org-wide install's E…/T… key); null for the operator's tools.
+   */
+  history(action: string, limit?: number, team?: string | null): Promise<HistoryEntry[]>;
 
   ticketForKey(key: string): Promise<Ticket | null>;
   /**
@@ -143,7 +146,7 @@ export interface Store {
   claimWork(claim: Claim, now: number, limit: number, kinds?: string[]): Promise<WorkRow[]>;
   /** "Re-run in N minutes" for a card: a second request for the same card moves the pending one. */
   scheduleRerun(cardId: string, dueAt: number, by: string, label: string): Promise<void>;
-  pendingReruns(): Promise<{ cardId: string; dueAt: number; label: string }[]>;
+  pendingReruns(): Promise<{ cardId: string; dueAt: number; label: string; by: string }[]>;
   /** How many pieces of work of these kinds a user / a workspace started since `since`, not counting refused ones (limits counted across instances). */
   countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId?: string): Promise<{ count: number; oldest: number | null }>;
 

@@ -51,7 +51,7 @@ const engines: Engine[] = [
 
 function fakeReport(id: string, family: 2 | null, cause: string, at: string): Report {
   return {
-    schemaVersion: 1, tool: 'action-debug', id, startedAt: at, durationMs: 10,
+    schemaVersion: 2, tool: 'action-debug', id, startedAt: at, durationMs: 10,
     input: { endpoint: 'https://api.example.test/orders/{id}', method: 'GET', action: 'Look up order', session: 'ses_1', headers: { Authorization: 'Bearer <20 chars>' }, spec: null, timeoutMs: 60000 },
     verdict: { family, familyTitle: family ? 'x' : null, cause, title: cause, fix: 'fix it', alsoFound: [], next: null, evidence: [], followUps: [] },
     findings: [], probes: [], checked: [],

@@ -11,11 +11,11 @@ export function register(app: App, d: ListenerDeps): void {
     // Recorded before the ack: once Slack shows the click as taken, a crash cannot lose it.
     const w = d.flow.work;
     if (w?.stopping) return void (await ack(), await respond({ response_type: 'ephemeral', replace_original: false, text: STOPPING }));
-    const rec = await w?.begin({ kind: 'rerun', dedupeKey: clickKey(body), cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: card.user, payload: workPayload(card.input, { why: 'Re-run' }) });
+    const rec = await w?.begin({ kind: 'rerun', dedupeKey: clickKey(body), cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: body.user.id, payload: workPayload(card.input, { why: 'Re-run' }) });
     crashPoint('rerun:after-commit');
     await ack();
     if (rec && !rec.created) return;
     crashPoint('rerun:after-ack');
-    await rerunCard(d.flow, client, card, 'Re-run', undefined, rec?.row.id);
+    await rerunCard(d.flow, client, card, 'Re-run', undefined, body.user.id, rec?.row.id);
   });
 }
