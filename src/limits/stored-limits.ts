@@ -10,7 +10,7 @@ export interface Limits {
   tryStart(who: { user: string; workspace: string }, endpoint: string, workId?: string): LimitDecision | Promise<LimitDecision>;
 }
 
-const COUNTED = ['diagnose', 'rerun', 'rerun-later'];
+const COUNTED = ['diagnose', 'rerun', 'rerun-later', 'follow-up'];
 
 /**
  * The hourly limits counted in the database, from the work rows every instance records, so two instances behind a load
