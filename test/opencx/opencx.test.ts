@@ -24,7 +24,7 @@ before(async () => {
 after(async () => api.close());
 
 function client(over: Record<string, string> = {}) {
-  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_TIMEOUT_MS: '300', ACTION_DEBUG_ALLOW_PRIVATE: '1', ...over });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_TIMEOUT_MS: '1500', ACTION_DEBUG_ALLOW_PRIVATE: '1', ...over });
   return new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! }, (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))));
 }
 const diagnose = (draft: { action?: string; session?: string; endpoint?: string }, c = client()) =>
@@ -47,7 +47,7 @@ test('client: 500s give up after bounded attempts; timeout, HTML and a missing f
   const c = client();
   api.fail('/chat/sessions/ses_web', { status: 500, times: 5 });
   await assert.rejects(c.session('ses_web'), (e: unknown) => e instanceof OpenCxError && e.kind === 'unavailable');
-  api.fail('/chat/sessions/ses_web', { delayMs: 1000 });
+  api.fail('/chat/sessions/ses_web', { delayMs: 4000 });
   await assert.rejects(c.session('ses_web'), (e: unknown) => e instanceof OpenCxError && e.kind === 'timeout');
   api.fail('/actions', { html: true });
   await assert.rejects(c.listActions(), /an HTML page/);
