@@ -78,6 +78,6 @@ test('real gather: a spec file is read, checked, and matched to the endpoint; fi
 });
 
 test('skipped, with the reason, when no spec is given', () => {
-  assert.match(specImportProbe.skip!(parseDiagnosisInput({ endpoint: 'https://api.acme.test/x' })) ?? '', /^no spec given/);
-  assert.equal(specImportProbe.skip!(input), null);
+  assert.match(specImportProbe.skip!(parseDiagnosisInput({ endpoint: 'https://api.acme.test/x' }), {}) ?? '', /^no spec given/);
+  assert.equal(specImportProbe.skip!(input, {}), null);
 });
