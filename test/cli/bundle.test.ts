@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLab } from '../../src/lab/index.js';
 import { ReportSchema } from '../../src/pipeline/report.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 
 // `npx action-debug` runs the esbuild bundle (scripts/bundle-cli.mjs, with its lean undici), not the sources the other
 // tests run through tsx. Built fresh here (never a stale dist/), inside the project so its packages resolve, then held
@@ -49,7 +49,7 @@ test('the bundled CLI gives the same verdicts and exit codes as the sources', as
     assert.ok((JSON.parse(help.stdout) as unknown[]).length > 50);
     // better-sqlite3 stays a package (a native addon): the bundle must still find it, and the spec reader its validator.
     const dbPath = join(out, 'app.db');
-    new Store(dbPath).close();
+    await new SqliteStore(dbPath).close();
     const ticket = await run([join(out, 'main.js'), 'ticket', '1'], { ...env, DATABASE_PATH: dbPath });
     assert.equal(ticket.signal, null);
     assert.equal(ticket.code, 2, ticket.stderr);

@@ -6,28 +6,28 @@ import { join } from 'node:path';
 import { ticketMarkdown, ticketBlocks, escalatedLine, TicketSchema, TICKET_ACTIONS, type Ticket } from '../../src/render/ticket.js';
 import { ticketDraft } from '../../src/slack/support.js';
 import type { Card } from '../../src/slack/card-store.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { NO_PROBLEM_TITLE } from '../../src/pipeline/verdict.js';
 import { labReports, encodings, type LabReport } from '../helpers/lab-reports.js';
 
 let runs: LabReport[] = [];
-let store: Store;
+let store: SqliteStore;
 before(async () => {
   runs = await labReports();
-  store = new Store(join(mkdtempSync(join(tmpdir(), 'ticket-render-')), 'db.sqlite'));
+  store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ticket-render-')), 'db.sqlite'));
 });
 
 /** A ticket the way the bot makes one: a draft from the card's reports, stored in real SQLite and read back. */
-function ticketFor(r: LabReport, extra: Partial<Parameters<typeof ticketDraft>[2]> = {}): Ticket {
+async function ticketFor(r: LabReport, extra: Partial<Parameters<typeof ticketDraft>[2]> = {}): Promise<Ticket> {
   const card = { id: `c-${r.scenario.id}`, channel: 'C1', ts: '1.1', team: 'T1', user: 'U1', input: { action: `Lab ${r.scenario.id}`, session: 'ses_lab' }, reports: [r.report], running: false } as unknown as Card;
   const draft = ticketDraft(card, 'U1', { expected: 'The AI looks the order up', impact: 'Every order question is handed off', urgency: 'high', ...extra }, 'https://slack.example/archives/C1/p11', []);
-  if (!store.diagnosis(r.report.id)) store.saveDiagnosis({ id: r.report.id, cardId: null, createdAt: r.report.startedAt, requester: 'U1', workspace: 'T1', channel: 'C1', threadTs: '1.1', kind: 'first', report: r.report });
-  return TicketSchema.parse(store.createTicket(`key-${r.scenario.id}-${Math.random()}`, draft, () => []).ticket);
+  if (!(await store.diagnosis(r.report.id))) await store.saveDiagnosis({ id: r.report.id, cardId: null, createdAt: r.report.startedAt, requester: 'U1', workspace: 'T1', channel: 'C1', threadTs: '1.1', kind: 'first', report: r.report });
+  return TicketSchema.parse((await store.createTicket(`key-${r.scenario.id}-${Math.random()}`, draft, () => [])).ticket);
 }
 
-test('the Markdown ticket carries every field support asks for', () => {
+test('the Markdown ticket carries every field support asks for', async () => {
   for (const r of runs) {
-    const t = ticketFor(r);
+    const t = await ticketFor(r);
     const md = ticketMarkdown(t);
     assert.match(md, new RegExp(`^# Action failure: Lab ${r.scenario.id} \\(ticket #${t.number}, open\\)`), r.scenario.id);
     for (const field of ['Action', 'Session ID', 'Endpoint', 'Verdict', 'Urgency', 'First failure seen', 'Slack thread', 'Opened']) assert.match(md, new RegExp(`^- \\*\\*${field}:\\*\\* \\S`, 'm'), `${r.scenario.id}: ${field}`);
@@ -42,9 +42,9 @@ test('the Markdown ticket carries every field support asks for', () => {
   }
 });
 
-test('the ticket verdict names family and cause for a failure and only says no problem when nothing failed', () => {
+test('the ticket verdict names family and cause for a failure and only says no problem when nothing failed', async () => {
   for (const r of runs) {
-    const md = ticketMarkdown(ticketFor(r));
+    const md = ticketMarkdown(await ticketFor(r));
     const line = md.split('\n').find((l) => l.startsWith('- **Verdict:**'))!;
     if (r.scenario.expect.family === null) assert.equal(line, `- **Verdict:** ${NO_PROBLEM_TITLE.toLowerCase()}`);
     else {
@@ -54,24 +54,24 @@ test('the ticket verdict names family and cause for a failure and only says no p
   }
 });
 
-test('no saved header secret appears in the ticket (Markdown, card, or stored row), in any encoding', () => {
+test('no saved header secret appears in the ticket (Markdown, card, or stored row), in any encoding', async () => {
   const withSecrets = runs.filter((r) => r.secrets.length);
   assert.ok(withSecrets.length >= 3);
   for (const r of withSecrets) {
-    const t = ticketFor(r);
-    const all = ticketMarkdown(t) + JSON.stringify(ticketBlocks(t)) + JSON.stringify(store.ticket(t.number));
+    const t = await ticketFor(r);
+    const all = ticketMarkdown(t) + JSON.stringify(ticketBlocks(t)) + JSON.stringify(await store.ticket(t.number));
     for (const s of r.secrets) for (const enc of encodings(s)) assert.ok(!all.includes(enc), `${r.scenario.id}: secret leaked`);
   }
 });
 
-test('the support card offers "Mark resolved" only while open, and says who resolved it after', () => {
+test('the support card offers "Mark resolved" only while open, and says who resolved it after', async () => {
   const r = runs.find((x) => x.scenario.expect.family !== null)!;
-  const open = ticketFor(r);
+  const open = await ticketFor(r);
   const openCard = ticketBlocks(open);
   const buttons = JSON.stringify(openCard.blocks);
   assert.ok(buttons.includes(TICKET_ACTIONS.resolve) && buttons.includes(`"value":"${open.number}"`));
   assert.ok(openCard.text.startsWith(`Ticket #${open.number}: `));
-  const resolved = store.resolveTicket(open.number, 'U2', () => [])!.ticket;
+  const resolved = (await store.resolveTicket(open.number, 'U2', () => []))!.ticket;
   const card = JSON.stringify(ticketBlocks(resolved).blocks);
   assert.ok(!card.includes(TICKET_ACTIONS.resolve));
   assert.ok(card.includes('Resolved by <@U2>'));
@@ -79,8 +79,8 @@ test('the support card offers "Mark resolved" only while open, and says who reso
   assert.equal(escalatedLine(open), `:ticket: Escalated as ticket #${open.number} by <@U1>`);
 });
 
-test('user-typed text cannot ping or link in the support card (Slack mrkdwn is escaped)', () => {
-  const t = ticketFor(runs[0]!, { expected: '<!channel> see <https://evil.example|here>', impact: 'a & b' });
+test('user-typed text cannot ping or link in the support card (Slack mrkdwn is escaped)', async () => {
+  const t = await ticketFor(runs[0]!, { expected: '<!channel> see <https://evil.example|here>', impact: 'a & b' });
   const card = JSON.stringify(ticketBlocks(t).blocks);
   assert.ok(!card.includes('<!channel>'), 'a broadcast ping got through');
   assert.ok(!card.includes('<https://evil.example'), 'a link got through');
