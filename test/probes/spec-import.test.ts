@@ -72,7 +72,7 @@ test('real gather: a spec file is read, checked, and matched to the endpoint; fi
   const miss = await specImportProbe.gather(ctx(file, {}, 'https://api.acme.test/v1/refunds'));
   assert.equal(miss.matched, null);
   await assert.rejects(specImportProbe.gather(ctx(file, { localSpecFiles: false })), /files on this server are not read here/);
-  await assert.rejects(specImportProbe.gather(ctx('slack-file:F123', { uploadedSpecs: { get: () => undefined } })), /no longer in memory/);
+  await assert.rejects(specImportProbe.gather(ctx('slack-file:F123', { uploadedSpecs: { get: () => undefined } })), /is no longer .*share the file again/);
   const uploaded = await specImportProbe.gather(ctx('slack-file:F123', { uploadedSpecs: { get: (k: string) => (k === 'slack-file:F123' ? CLEAN : undefined) } }));
   assert.equal(uploaded.matched, 'GET /orders/{id} (getOrder)');
 });
