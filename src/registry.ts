@@ -18,6 +18,7 @@ import { opencxChannelProbe } from './probes/opencx-channel.js';
 import { opencxSegmentsProbe } from './probes/opencx-segments.js';
 import { opencxDescriptionProbe } from './probes/opencx-description.js';
 import { opencxHistoryProbe } from './probes/opencx-history.js';
+import { auditCauses } from './audit/causes.js';
 
 /** Every probe a diagnosis runs, in the order they are listed on the card. */
 export const defaultProbes: Probe<any>[] = [
@@ -46,5 +47,5 @@ export function diagnose(input: DiagnosisInput, options: Omit<RunOptions, 'probe
 
 /** Every cause a diagnosis can name, gathered from the registered probes and checks. */
 export function catalogue(extra: Cause[] = []): Cause[] {
-  return causesOf([...defaultProbes, ...defaultChecks], extra);
+  return causesOf([...defaultProbes, ...defaultChecks], [...Object.values(auditCauses), ...extra]);
 }

@@ -10,6 +10,7 @@ Usage:
   action-debug diagnose --endpoint <https-url> [--method M] [--action NAME] [--session ID] [--header "Name: v"] [--json]
   action-debug spec <file|url> [--fix out.yaml] [--json] [--profile openai-strict|gemini|anthropic]
                                       check an OpenAPI spec before importing it into OpenCX
+  action-debug audit [--json]         diagnose every action of the OpenCX organisation (needs OPENCX_API_KEY)
   action-debug ticket <N> [--markdown|--json]
                                       a support ticket opened from Slack, ready to paste into a form or email
   action-debug catalogue [--json]     every cause the diagnosis can name, with its family and fix
@@ -25,6 +26,7 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 const commands: Record<string, Command> = {
   diagnose: async (argv, io) => (await import('./diagnose-command.js')).diagnose(argv, io),
   spec: async (argv, io) => (await import('./spec-command.js')).runSpecCommand(argv, io),
+  audit: async (argv, io) => (await import('./audit-command.js')).audit(argv, io),
   ticket: async (argv, io) => (await import('./ticket-command.js')).runTicketCommand(argv, io),
   catalogue: async (argv, io) => {
     const [{ catalogue }, { catalogueMarkdown }] = await Promise.all([import('../registry.js'), import('../pipeline/catalogue.js')]);

@@ -62,10 +62,10 @@ export const tlsProbe: Probe<TlsEvidence> = {
   causes: Object.values(causes),
   async gather(ctx) {
     const url = new URL(ctx.input.endpoint);
-    const modern = await handshake(url, ctx.net, ctx.input.timeoutMs);
+    const modern = await handshake(url, ctx.net, ctx.input.timeoutMs, {}, ctx.signal);
     let legacy: HandshakeResult | null = null;
     if (modern.error && PROTOCOL_ERRORS.test(`${modern.error.code} ${modern.error.message}`)) {
-      legacy = await handshake(url, ctx.net, ctx.input.timeoutMs, { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' });
+      legacy = await handshake(url, ctx.net, ctx.input.timeoutMs, { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, ctx.signal);
     }
     const t = modern.tls ?? legacy?.tls;
     return {
