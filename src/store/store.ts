@@ -90,7 +90,9 @@ export class Store {
     try {
       this.#q.insertDiagnosis.run({
         id: row.id, cardId: row.cardId, createdAt: row.createdAt, requester: row.requester, workspace: row.workspace, channel: row.channel, threadTs: row.threadTs, kind: row.kind,
-        action: r.input.action, session: r.input.session, endpoint: r.input.endpoint, method: r.input.method, family: r.verdict.family, cause: r.verdict.cause,
+        action: r.input.action, session: r.input.session,
+        // The column predates endpoint-less diagnoses (NOT NULL); '' marks one, and report_json keeps the null.
+        endpoint: r.input.endpoint ?? '', method: r.input.method, family: r.verdict.family, cause: r.verdict.cause,
         durationMs: Math.round(r.durationMs), findings: JSON.stringify(r.findings), report: JSON.stringify(r), input: row.input === undefined ? null : JSON.stringify(row.input),
       });
     } catch (err) {

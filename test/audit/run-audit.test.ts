@@ -32,7 +32,7 @@ test('the realistic account: every action gets the verdict its setup implies, th
   const facts = factsFor(fake);
   const events: AuditEvent[] = [];
   const before = fake.requests.length;
-  const result = await runAudit({ facts, diagnose, net: { allowPrivate: true, extraCa: [lab.caPem], hosts: lab.hosts }, timeoutMs: 3000, onEvent: (e) => events.push(e) });
+  const result = await runAudit({ facts, diagnose, net: { allowPrivate: true, extraCa: [lab.caPem], hosts: lab.hosts }, timeoutMs: 10_000, onEvent: (e) => events.push(e) });
   await facts.client.close();
   const account = labAccount(lab);
   assert.ok(account.length >= 50 && new Set(ACCOUNT_SCENARIOS).size >= 5, 'the account is 50+ actions over several hosts');
@@ -80,7 +80,7 @@ test('hosts are audited in parallel, each with at most 2 requests in flight', as
   const own = await startFakeOpenCx({ data: { ...demoDataset(), actions } });
   try {
     const facts = factsFor(own);
-    const result = await runAudit({ facts, diagnose, net: { allowPrivate: true, extraCa: [hosts.caPem], hosts: hosts.hosts }, timeoutMs: 3000 });
+    const result = await runAudit({ facts, diagnose, net: { allowPrivate: true, extraCa: [hosts.caPem], hosts: hosts.hosts }, timeoutMs: 10_000 });
     await facts.client.close();
     assert.equal(result.summary.ok, 9, JSON.stringify(result.actions.map((a) => a.verdict.title)));
     const [a, b, c] = ['a.count.test', 'b.count.test', 'c.count.test'].map((n) => hosts.host(n));
