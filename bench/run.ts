@@ -1,4 +1,5 @@
 /** `npm run bench`: every figure the issues ask for, each printed as a table from a run on this machine. */
+import { run as audit } from './audit.js';
 import { run as diagnosis } from './diagnosis.js';
 import { run as faults } from './faults.js';
 import { run as slackAck } from './slack-ack.js';
@@ -9,6 +10,7 @@ const benches: [string, () => Promise<void>][] = [
   ['faults', faults],
   ['slack-ack', slackAck],
   ['spec', spec],
+  ['audit', audit],
 ];
 
 const only = process.argv.slice(2);
