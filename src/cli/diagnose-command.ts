@@ -1,4 +1,5 @@
-import { InputError, parseDiagnosisInput } from '../pipeline/input.js';
+import { InputError } from '../core/input-error.js';
+import { OwnerConfirmationNeeded, prepareInput } from '../pipeline/prepare-input.js';
 import { diagnose as runRegisteredDiagnosis } from '../registry.js';
 import { errorLine } from '../core/error-line.js';
 import { netOptionsFromEnv } from '../net/settings.js';
@@ -6,7 +7,6 @@ import { progressLine, renderText } from '../render/text.js';
 import { renderJson } from '../render/json.js';
 import { DIAGNOSE_USAGE, parseDiagnoseArgs } from './diagnose-args.js';
 import { opencxServicesFromEnv } from '../opencx/services.js';
-import { resolveFromOpenCx } from '../opencx/resolve-input.js';
 import type { Io } from './io.js';
 
 /** `action-debug diagnose`: exit 0 no problem found, 1 problems found, 2 bad usage. */
@@ -26,22 +26,17 @@ export async function diagnose(argv: string[], io: Io): Promise<number> {
     throw err;
   }
   const { flags } = parsed;
-  let { draft } = parsed;
+  const { draft } = parsed;
   const services = opencxServicesFromEnv(io.env);
   let input;
   let net;
   try {
     if (!draft.endpoint && !services.opencx) throw new InputError('missing --endpoint <https-url> (or set OPENCX_API_KEY and give --action and --session to use the saved endpoint)');
-    draft = await resolveFromOpenCx(draft, services.opencx);
-    if (!draft.endpoint) throw new InputError(`missing --endpoint: no saved endpoint found for action "${draft.action ?? ''}"`);
-    input = parseDiagnosisInput(draft);
     net = netOptionsFromEnv(io.env, { allowPrivate: flags['allow-private'], hosts: flags.resolve.join(';'), caFiles: flags.ca });
+    input = await prepareInput(draft, { opencx: services.opencx, ownerConfirmed: flags['confirm-owner'], net });
   } catch (err) {
-    io.stderr.write(`action-debug diagnose: ${errorLine(err)}\n`);
-    return 2;
-  }
-  if (input.burst > 0 && net.allowPrivate === false && !flags['confirm-owner']) {
-    io.stderr.write('action-debug diagnose: --burst sends several calls in a row: add --confirm-owner to confirm you own this endpoint\n');
+    const line = err instanceof OwnerConfirmationNeeded ? '--burst sends several calls in a row: add --confirm-owner to confirm you own this endpoint' : errorLine(err);
+    io.stderr.write(`action-debug diagnose: ${line}\n`);
     return 2;
   }
   if (!flags.quiet) io.stderr.write(`Diagnosing ${input.method} ${new URL(input.endpoint).host}…\n`);

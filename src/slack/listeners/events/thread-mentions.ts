@@ -1,18 +1,16 @@
-import type bolt from '@slack/bolt';
-import type { FlowDeps } from './diagnose-flow.js';
-import { rerunCard } from './diagnose-flow.js';
-import type { UploadedSpecs } from '../openapi/uploaded-specs.js';
-import { downloadSharedFile, FileShareEventSchema, looksLikeSpec, SharedFileError, SharedFileSchema, uploadKey } from './thread-file.js';
-import { errorMessage } from '../render/blocks.js';
-import { unwrapLink } from './parse-command.js';
-
-type App = InstanceType<typeof bolt.App>;
+import { rerunCard } from '../../diagnose-flow.js';
+import { downloadSharedFile, FileShareEventSchema, looksLikeSpec, SharedFileError, SharedFileSchema, uploadKey } from '../../thread-file.js';
+import { errorMessage } from '../../../render/blocks.js';
+import { unwrapLink } from '../../parse-command.js';
+import type { App, ListenerDeps } from '../deps.js';
 
 /**
  * What people say in a card's thread: `@action-debug rerun`, `@action-debug spec <url>`, or a spec file shared there.
  * Each is answered in that thread with a new verdict and what changed; messages elsewhere are none of our business.
  */
-export function registerThreadEvents(app: App, deps: FlowDeps, uploads: UploadedSpecs): void {
+export function register(app: App, d: ListenerDeps): void {
+  const deps = d.flow;
+  const uploads = d.uploads;
   app.event('app_mention', async ({ event, client, context }) => {
     if (context.retryNum) return; // a retried event: the first delivery is already being handled
     // A mention that carries a file also arrives as a file_share message, which handles the file.

@@ -1,0 +1,11 @@
+import { ACTIONS } from '../../../render/blocks.js';
+import { buttonValue, type App, type ListenerDeps } from '../deps.js';
+
+/** Details: points to the thread, where every check's evidence is. */
+export function register(app: App, d: ListenerDeps): void {
+  app.action(ACTIONS.details, async ({ ack, action, respond }) => {
+    await ack();
+    const card = d.cardFrom(buttonValue(action));
+    await respond({ response_type: 'ephemeral', replace_original: false, text: card?.ts ? 'Every check\'s evidence is in this card\'s thread.' : 'This card has no thread: run /action-debug again in a channel I am in.' });
+  });
+}

@@ -1,0 +1,75 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { InputError } from '../../../core/input-error.js';
+import type { DiagnosisInput } from '../../../pipeline/input.js';
+import { OwnerConfirmationNeeded, prepareInput } from '../../../pipeline/prepare-input.js';
+import type { OpenCxServices } from '../../../opencx/facts.js';
+import { errorMessage, helpMessage } from '../../../render/blocks.js';
+import { parseSlashCommand, type SlashCommand } from '../../parse-command.js';
+import { diagnoseModal } from '../../modal.js';
+import { startCardDiagnosis, type Respond } from '../../diagnose-flow.js';
+import { historyText } from '../../support.js';
+import { workspaceKey } from '../../workspace.js';
+import type { App, ListenerDeps } from '../deps.js';
+
+const BURST_NEEDS_FORM = 'burst= sends several calls in a row: open the form (`/action-debug` alone) to confirm you own the endpoint.';
+
+/**
+ * `/action-debug …`: help, history, the form, or a diagnosis. Answered within Slack's 3 s: a diagnosis is acknowledged
+ * first and runs after; only mistakes in what was typed are answered in the ack itself.
+ */
+export function register(app: App, d: ListenerDeps): void {
+  app.command(/^\/action-debug/, async ({ command, ack, respond, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    const rid = command.trigger_id;
+    if (context.retryNum || !d.firstDelivery(command.trigger_id)) {
+      await ack();
+      d.log.info({ rid, retry: context.retryNum }, 'retried delivery ignored');
+      return;
+    }
+    const refusal = d.allowed(command.user_id, command.channel_id);
+    if (refusal) return void (await ack({ response_type: 'ephemeral', ...errorMessage(refusal, false) }));
+    const facts = (d.flow.services as OpenCxServices).opencx;
+    let parsed: SlashCommand;
+    let input: DiagnosisInput | undefined;
+    try {
+      parsed = parseSlashCommand(command.text ?? '');
+      // With an endpoint (or no OpenCX to ask) the input is complete now; a saved endpoint is looked up after the ack.
+      if (parsed.kind === 'diagnose' && (parsed.draft.endpoint || !facts)) input = await prepareInput(parsed.draft, { ownerConfirmed: false, net: d.flow.net });
+    } catch (err) {
+      if (err instanceof OwnerConfirmationNeeded) return void (await ack({ response_type: 'ephemeral', ...errorMessage(BURST_NEEDS_FORM, false) }));
+      if (!(err instanceof InputError)) throw err;
+      return void (await ack({ response_type: 'ephemeral', ...errorMessage(err.message) }));
+    }
+    if (parsed.kind === 'help') return void (await ack({ response_type: 'ephemeral', ...helpMessage() }));
+    if (parsed.kind === 'history') {
+      if (!d.store) return void (await ack({ response_type: 'ephemeral', ...errorMessage('History is not available: no database is configured.', false) }));
+      return void (await ack({ response_type: 'ephemeral', text: historyText(d.store, parsed.action) }));
+    }
+    if (parsed.kind === 'modal') {
+      await ack();
+      await client.views.open({ trigger_id: command.trigger_id, view: diagnoseModal(command.channel_id) });
+      return;
+    }
+    const receivedAt = (context as { receivedAt?: number }).receivedAt;
+    const sinceArrival = () => (receivedAt === undefined ? null : Math.round(performance.now() - receivedAt));
+    let ackMs: number | null = null;
+    if (!input) {
+      // No endpoint given: the action's saved one comes from OpenCX, after the ack (the 3 s deadline holds).
+      await ack({ response_type: 'ephemeral', text: `Looking up "${parsed.draft.action}" in OpenCX…` });
+      ackMs = sinceArrival();
+      try {
+        input = await prepareInput(parsed.draft, { opencx: facts, ownerConfirmed: false, net: d.flow.net });
+      } catch (err) {
+        const line = err instanceof OwnerConfirmationNeeded ? BURST_NEEDS_FORM : err instanceof Error ? err.message : String(err);
+        return void (await (respond as Respond)({ response_type: 'ephemeral', ...errorMessage(line) }));
+      }
+    } else {
+      await ack({ response_type: 'ephemeral', text: `Diagnosing ${input.method} ${new URL(input.endpoint).host}… the card appears in this channel.` });
+      ackMs = sinceArrival();
+    }
+    d.log.info({ rid, user: command.user_id, channel: command.channel_id, ackMs }, 'diagnosis requested');
+    // During a burst of commands, everyone is acknowledged before any diagnosis starts (see QuietStart).
+    await d.quietStart.wait();
+    const team = workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install);
+    await startCardDiagnosis(d.flow, client, { input, channel: command.channel_id, team, user: command.user_id, respond: respond as Respond });
+  });
+}
