@@ -34,6 +34,10 @@ export interface AuditOptions {
   /** The whole audit: once elapsed, no new diagnosis starts and the actions left are "not checked". */
   maxDurationMs?: number;
   signal?: AbortSignal;
+  /** Diagnose only these actions (a watch of one action); the family-4 checks still see the whole list. */
+  select?: (action: Action) => boolean;
+  /** An action list already read (a watch re-uses the one it compared updated_at against). */
+  actions?: Action[];
   onEvent?: (event: AuditEvent) => void;
   logger?: Logger;
   id?: string;
@@ -93,8 +97,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     }
   };
 
-  const list = await options.facts.actions();
-  const facts = new SnapshotFacts(options.facts, list);
+  const all = options.actions ?? (await options.facts.actions());
+  const facts = new SnapshotFacts(options.facts, all);
+  const list = options.select ? all.filter(options.select) : all;
   const services: OpenCxServices = { opencx: facts };
   emit({ type: 'listed', id, total: list.length });
 

@@ -17,6 +17,11 @@ import type { SlackSettings } from './settings.js';
 import { registerListeners } from './listeners/index.js';
 import { QuietStart } from './quiet-start.js';
 import { UploadedSpecs } from '../openapi/uploaded-specs.js';
+import { AuditSettingsSchema, type AuditSettings } from '../audit/settings.js';
+import { WatchSettingsSchema, type WatchSettings } from '../watch/settings.js';
+import { WatchStore } from '../store/watches.js';
+import type { AuditFlowDeps } from './audit-flow.js';
+import { WatchService } from './watch-service.js';
 
 const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
 
@@ -32,6 +37,12 @@ export interface SlackAppDeps {
   store?: Store;
   /** Where OAuth installs keep their tokens (SqliteInstallationStore); needed when SLACK_CLIENT_ID is set. */
   installationStore?: InstallationStore;
+  /** Delivers what watches commit to the outbox (main.ts's worker); without it watch posts wait for the next worker. */
+  outbox?: { kick(): Promise<void> | void };
+  audit?: AuditSettings;
+  watch?: WatchSettings;
+  /** Tests: how long a claimed watch run blocks another process (default: longer than any run). */
+  watchLeaseMs?: number;
 }
 
 export interface SlackApp {
@@ -40,6 +51,7 @@ export interface SlackApp {
   /** Stops listening, cancels scheduled re-runs and waits for running diagnoses. */
   stop(): Promise<void>;
   deps: FlowDeps;
+  watches?: WatchService | undefined;
 }
 
 /**
@@ -126,7 +138,16 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     await rerunCard(deps, await clientFor(card.team), card, label);
   }, log);
 
-  registerListeners(app, { flow: deps, settings, log, store: d.store, support: d.support, uploads, reruns, quietStart, allowed, firstDelivery, cardFrom });
+  const auditSettings = d.audit ?? AuditSettingsSchema.parse({});
+  const audits: AuditFlowDeps = { flow: deps, store: d.store, settings: auditSettings, running: new Set() };
+  const watches = d.store
+    ? new WatchService({
+        flow: deps, store: d.store, watches: new WatchStore(d.store), settings: d.watch ?? WatchSettingsSchema.parse({}), audit: auditSettings,
+        kick: () => d.outbox?.kick(), ...(d.watchLeaseMs ? { leaseMs: d.watchLeaseMs } : {}),
+      })
+    : undefined;
+
+  registerListeners(app, { flow: deps, settings, log, store: d.store, support: d.support, uploads, reruns, quietStart, allowed, firstDelivery, cardFrom, audits, watches });
 
   app.error(async (err) => {
     log.error({ err: err.message }, 'slack handler failed');
@@ -135,15 +156,18 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   return {
     app,
     deps,
+    watches,
     async start(port = settings.PORT) {
       const server = (await app.start(port)) as unknown as { address?: () => { port: number } | string | null; prependListener?: (e: string, f: (req: object) => void) => void };
       server?.prependListener?.('request', (req) => Object.assign(req, { receivedAt: performance.now() }));
       const addr = server?.address?.();
       reruns.resume();
+      watches?.start();
       return { port: typeof addr === 'object' && addr ? addr.port : port };
     },
     async stop() {
       reruns.stop();
+      await watches?.shutdown();
       await app.stop();
       await Promise.allSettled([...deps.inFlight]);
     },

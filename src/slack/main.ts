@@ -15,6 +15,8 @@ import { OutboxWorker } from '../outbox/worker.js';
 import { slackSenders, webhookSender } from '../outbox/senders.js';
 import { createSupport, SupportSettingsSchema } from './support.js';
 import { opencxServicesFromEnv } from '../opencx/services.js';
+import { AuditSettingsSchema } from '../audit/settings.js';
+import { WatchSettingsSchema } from '../watch/settings.js';
 
 const env = settingsEnv();
 const log = createLogger({ name: 'action-debug', ...(env['LOG_LEVEL'] ? { level: env['LOG_LEVEL'] } : {}) });
@@ -24,6 +26,7 @@ function readSettings() {
     return {
       slack: SlackSettingsSchema.parse(env), store: StoreSettingsSchema.parse(env), support: SupportSettingsSchema.parse(env),
       net: netOptionsFromEnv(env), services: opencxServicesFromEnv(env), limits: LimitsSettingsSchema.parse(env),
+      audit: AuditSettingsSchema.parse(env), watch: WatchSettingsSchema.parse(env),
     };
   } catch (err) {
     process.stderr.write(`action-debug: ${errorLine(err)}\nSee .env.example for every setting.\n`);
@@ -51,7 +54,7 @@ const worker = new OutboxWorker({
   logger: log,
 });
 const support = createSupport(store, worker, settings.support, log);
-const app = createSlackApp(settings.slack, { net: settings.net, services: settings.services, limits: settings.limits, logger: log, support, store, ...(installationStore ? { installationStore } : {}) });
+const app = createSlackApp(settings.slack, { net: settings.net, services: settings.services, limits: settings.limits, logger: log, support, store, outbox: worker, audit: settings.audit, watch: settings.watch, ...(installationStore ? { installationStore } : {}) });
 const purge = () => log.info({ deleted: store.purgeOlderThan(settings.support.RETENTION_DAYS) }, 'retention');
 purge();
 setInterval(purge, 6 * 3_600_000).unref();
