@@ -1,13 +1,17 @@
 /** `npm run bench`: every figure the issues ask for, each printed as a table from a run on this machine. */
 import { run as audit } from './audit.js';
+import { run as cli } from './cli.js';
 import { run as diagnosis } from './diagnosis.js';
 import { run as faults } from './faults.js';
+import { run as labAccuracy } from './lab-accuracy.js';
 import { run as slackAck } from './slack-ack.js';
 import { run as spec } from './spec.js';
 
 const benches: [string, () => Promise<void>][] = [
   ['diagnosis', diagnosis],
+  ['cli', cli],
   ['faults', faults],
+  ['lab-accuracy', labAccuracy],
   ['slack-ack', slackAck],
   ['spec', spec],
   ['audit', audit],

@@ -8,7 +8,16 @@ import type { AuditStatus, AuditVerdict } from './schema.js';
  * action "needs credentials to check". Any other finding (a WAF page, an IP allowlist, a channel off, a bad TLS
  * certificate...) is evidence about the action itself and wins.
  */
-export const CREDENTIAL_ONLY_CAUSES: ReadonlySet<string> = new Set(['auth-missing', 'auth-rejected']);
+export const CREDENTIAL_ONLY_CAUSES: ReadonlySet<string> = new Set([
+  'auth-missing',
+  'auth-rejected',
+  // 403 with nothing saying who refused, or the API saying the caller lacks a permission: without a token, expected.
+  'forbidden',
+  'forbidden-permission',
+  // The catch-alls under a 401/403 (only consulted when the baseline got one): they restate the status.
+  'client-error',
+  'call-failed',
+]);
 
 const BASELINE_LABEL = 'as OpenCX sends it';
 

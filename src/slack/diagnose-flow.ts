@@ -7,7 +7,8 @@ import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
 import type { Logger } from '../log.js';
 import { runDiagnosis } from '../pipeline/run.js';
-import { defaultChecks, defaultProbes } from '../registry.js';
+import { defaultChecks, defaultProbes, fromRecheckOf, probeRefs, recheck } from '../registry.js';
+import { scopedVerdict } from '../pipeline/verdict.js';
 import { DiagnosisLimits } from '../limits/diagnosis-limits.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, type SlackMessage } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
@@ -57,7 +58,7 @@ async function notifySinks(deps: FlowDeps, card: Card, report: Report, kind: 'fi
 
 async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Card, input: DiagnosisInput): Promise<Report> {
   const done = new Map<string, ProbeResult>();
-  const probes = defaultProbes.map((p) => ({ id: p.id, title: p.title }));
+  const probes = probeRefs();
   const updater = card.ts ? new CardUpdater(client, card.channel, card.ts, deps.settings.CARD_UPDATE_INTERVAL_MS, deps.settings.SLACK_RETRY_ATTEMPTS) : null;
   const report = await deps.slots(() => runDiagnosis(input, {
     probes: defaultProbes,
@@ -102,7 +103,7 @@ export async function startCardDiagnosis(
   deps.cards.put(card);
   const work = (async () => {
     try {
-      const probes = defaultProbes.map((p) => ({ id: p.id, title: p.title }));
+      const probes = probeRefs();
       const first = runningCard(cardContext(card), probes, new Map());
       try {
         const posted = await withSlackRetry(() => client.chat.postMessage({ channel, text: first.text, blocks: first.blocks }), deps.settings.SLACK_RETRY_ATTEMPTS);
@@ -184,22 +185,19 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
 /** One follow-up check (a single probe) answered in the thread. */
 export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, label)) return;
-  const probe = defaultProbes.find((p) => p.id === probeId);
-  if (!probe) {
+  if (!defaultProbes.some((p) => p.id === probeId)) {
     await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false));
     return;
   }
   const work = (async () => {
-    const report = await deps.slots(() => runDiagnosis(card.input, { net: deps.net, services: deps.services, probes: [probe], checks: [], logger: deps.log }));
+    const report = (await deps.slots(() => recheck(card.input, probeId, { net: deps.net, services: deps.services, logger: deps.log })!))!;
     const prev = card.reports.at(-1);
-    const scoped = prev ? { ...prev, findings: prev.findings.filter((f) => f.source === probeId), probes: prev.probes.filter((p) => p.id === probeId), verdict: report.verdict } : undefined;
-    await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges({ ...scoped, verdict: prevVerdictFor(prev!, probeId) }, report) : []));
+    // Compare like with like: the earlier report as if only this probe (with the baseline and checks) had run.
+    const keep = fromRecheckOf(probeId);
+    const scoped = prev ? { ...prev, findings: prev.findings.filter(keep), probes: prev.probes.filter((p) => p.id === probeId), verdict: scopedVerdict(prev, keep) } : undefined;
+    await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges(scoped, report) : []));
     await notifySinks(deps, card, report, 'follow-up');
   })();
   await track(deps, work);
 }
 
-function prevVerdictFor(prev: Report, probeId: string): Report['verdict'] {
-  const f = prev.findings.find((x) => x.source === probeId && x.severity !== 'info');
-  return f ? { ...prev.verdict, cause: f.id, title: f.title, family: f.family } : { ...prev.verdict, family: null, cause: 'none', title: 'no problem' };
-}
