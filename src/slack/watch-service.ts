@@ -57,9 +57,9 @@ export class WatchService {
     const minMs = Math.round(s.WATCH_MIN_INTERVAL_MINUTES * 60_000);
     if (everyMs < minMs) return `every=${everyText(everyMs)} is more often than this workspace allows: at least ${everyText(minMs)} (WATCH_MIN_INTERVAL_MINUTES).`;
     const target = 'all' in a.target ? ALL : a.target.action;
-    const count = await this.d.watches.activeCount(a.team);
-    if (count >= s.WATCH_MAX_PER_WORKSPACE) return `This workspace already has ${count} watches, the limit (WATCH_MAX_PER_WORKSPACE): stop one first (\`/action-debug watch list\`).`;
-    const { watch, created } = await this.d.watches.create({ workspace: a.team, channel: a.channel, createdBy: a.user, target, everyMs, firstDueAt: Date.now(), state: EMPTY_STATE });
+    const made = await this.d.watches.create({ workspace: a.team, channel: a.channel, createdBy: a.user, target, everyMs, firstDueAt: Date.now(), state: EMPTY_STATE }, s.WATCH_MAX_PER_WORKSPACE);
+    if (!made) return `This workspace already has ${s.WATCH_MAX_PER_WORKSPACE} watches, the limit (WATCH_MAX_PER_WORKSPACE): stop one first (\`/action-debug watch list\`).`;
+    const { watch, created } = made;
     const what = target === ALL ? 'every action' : `"${esc(target)}"`;
     if (!created) return `This channel already watches ${what} (every ${everyText(watch.everyMs)}).`;
     this.#soon();
@@ -122,24 +122,26 @@ export class WatchService {
     const facts = this.#facts();
     if (!facts) return;
     const now = Date.now();
-    await this.#markChanged(now);
+    if (!(await this.d.watches.activeWorkspaces()).length) return;
+    // One fresh read of the action list per tick (not the 10 s facts cache: a change must show at the next tick), shared
+    // by the updated_at check and the runs of this tick: OpenCX allows 100 calls a minute per key.
+    let actions: Action[] | Error;
+    try {
+      actions = await facts.client.listActions();
+    } catch (err) {
+      actions = err instanceof Error ? err : new Error(String(err));
+    }
+    if (!(actions instanceof Error)) await this.#markChanged(actions, now);
     for (let round = 0; round < 10 && !this.#stopped; round++) {
       const due = await this.d.watches.claimDue(Date.now(), 2, this.#leaseMs);
       if (!due.length) return;
-      for (const w of due) await this.#run(w);
+      for (const w of due) await this.#run(w, actions);
     }
   }
 
   /** The troubleshooting page asks to verify after every change: an action whose updated_at moved is due now. */
-  async #markChanged(now: number): Promise<void> {
+  async #markChanged(actions: Action[], now: number): Promise<void> {
     const workspaces = await this.d.watches.activeWorkspaces();
-    if (!workspaces.length) return;
-    let actions: Action[];
-    try {
-      actions = await this.#facts()!.actions();
-    } catch {
-      return; // OpenCX unreachable: the scheduled runs say so when they are due
-    }
     const updated = new Map(actions.map((a) => [a.id, typeof a['updated_at'] === 'string' ? (a['updated_at'] as string) : null]));
     for (const team of workspaces) {
       for (const w of await this.d.watches.active(team)) {
@@ -151,7 +153,7 @@ export class WatchService {
     }
   }
 
-  async #run(w: ClaimedWatch): Promise<void> {
+  async #run(w: ClaimedWatch, listed: Action[] | Error): Promise<void> {
     const log = this.d.flow.log.child({ watch: w.id });
     const now = Date.now();
     // The next due time on the watch's own grid, strictly after now: a restart that missed several runs catches up once.
@@ -166,13 +168,11 @@ export class WatchService {
       if (ok && run.messages.length) await this.d.kick();
     };
 
-    let actions: Action[];
-    try {
-      actions = await this.#facts()!.actions();
-    } catch (err) {
-      log.warn({ err: errorLine(err) }, 'watch: OpenCX action list unavailable; next time');
+    if (listed instanceof Error) {
+      log.warn({ err: errorLine(listed) }, 'watch: OpenCX action list unavailable; next time');
       return commit({ state, stop: false, messages: [] });
     }
+    const actions = listed;
     const present = new Set(actions.map((a) => a.id));
     let selected: Action[];
     if (w.target === ALL) selected = actions;

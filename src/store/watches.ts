@@ -51,12 +51,17 @@ export class WatchStore {
     };
   }
 
-  /** A new watch, or the one already watching this target in this channel (then `created` is false). */
-  async create(w: { workspace: string; channel: string; createdBy: string; target: string; everyMs: number; firstDueAt: number; state: unknown }): Promise<{ watch: WatchRow; created: boolean }> {
+  /**
+   * A new watch, or the one already watching this target in this channel (then `created` is false), or null when the
+   * workspace already has `max` active watches. Checked and written in one transaction, so two requests at once cannot
+   * pass the limit together.
+   */
+  async create(w: { workspace: string; channel: string; createdBy: string; target: string; everyMs: number; firstDueAt: number; state: unknown }, max: number): Promise<{ watch: WatchRow; created: boolean } | null> {
     try {
       return this.#db.transaction(() => {
         const existing = this.#q.find.get(w.workspace, w.channel, w.target) as Record<string, unknown> | undefined;
         if (existing) return { watch: toRow(existing), created: false };
+        if ((this.#q.activeCount.get(w.workspace) as { n: number }).n >= max) return null;
         const info = this.#q.insert.run(w.workspace, w.channel, w.createdBy, w.target, w.everyMs, w.firstDueAt, JSON.stringify(w.state), new Date().toISOString());
         return { watch: toRow(this.#q.get.get(Number(info.lastInsertRowid)) as Record<string, unknown>), created: true };
       }).immediate();
