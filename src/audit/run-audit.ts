@@ -27,6 +27,11 @@ export interface AuditOptions {
   net?: NetOptionsDraft;
   /** Requests in flight per host (name and port), across every probe of every action: at most 2. */
   perHost?: number;
+  /**
+   * A limiter shared with other audits and watches of the same process (the Slack app passes one), so two audits at once
+   * still keep a host at `perHost`; by default each audit has its own.
+   */
+  limiter?: HostLimiter;
   /** Diagnoses running at once; each runs against a different host. */
   concurrency?: number;
   /** The request timeout of each diagnosis (default: OpenCX's 60 s, capped by the net options). */
@@ -85,7 +90,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   const id = options.id ?? randomUUID();
   const log = (options.logger ?? silentLogger).child({ audit: id });
   const perHost = Math.min(options.perHost ?? MAX_PER_HOST, MAX_PER_HOST);
-  const limiter = new HostLimiter(perHost);
+  const limiter = options.limiter && options.limiter.perHost <= perHost ? options.limiter : new HostLimiter(perHost);
   const net = NetOptionsSchema.parse({ ...(options.net ?? {}), hostLimiter: limiter });
   const started = Date.now();
   const startedAt = new Date(started).toISOString();

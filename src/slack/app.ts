@@ -20,6 +20,7 @@ import { UploadedSpecs } from '../openapi/uploaded-specs.js';
 import { AuditSettingsSchema, type AuditSettings } from '../audit/settings.js';
 import { WatchSettingsSchema, type WatchSettings } from '../watch/settings.js';
 import { WatchStore } from '../store/watches.js';
+import { HostLimiter } from '../net/host-limiter.js';
 import type { AuditFlowDeps } from './audit-flow.js';
 import { WatchService } from './watch-service.js';
 
@@ -139,10 +140,11 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   }, log);
 
   const auditSettings = d.audit ?? AuditSettingsSchema.parse({});
-  const audits: AuditFlowDeps = { flow: deps, store: d.store, settings: auditSettings, running: new Set() };
+  const limiter = new HostLimiter(auditSettings.AUDIT_PER_HOST);
+  const audits: AuditFlowDeps = { flow: deps, store: d.store, settings: auditSettings, running: new Set(), limiter };
   const watches = d.store
     ? new WatchService({
-        flow: deps, store: d.store, watches: new WatchStore(d.store), settings: d.watch ?? WatchSettingsSchema.parse({}), audit: auditSettings,
+        flow: deps, store: d.store, watches: new WatchStore(d.store), settings: d.watch ?? WatchSettingsSchema.parse({}), audit: auditSettings, limiter,
         kick: () => d.outbox?.kick(), ...(d.watchLeaseMs ? { leaseMs: d.watchLeaseMs } : {}),
       })
     : undefined;

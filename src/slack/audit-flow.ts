@@ -4,6 +4,7 @@ import { errorLine } from '../core/error-line.js';
 import { parseDiagnosisInput } from '../pipeline/input.js';
 import { diagnose } from '../registry.js';
 import { runAudit } from '../audit/run-audit.js';
+import type { HostLimiter } from '../net/host-limiter.js';
 import type { AuditSettings } from '../audit/settings.js';
 import type { AuditSummary } from '../audit/schema.js';
 import { summarize } from '../audit/summary.js';
@@ -25,6 +26,8 @@ export interface AuditFlowDeps {
   settings: AuditSettings;
   /** Audits in progress, per workspace: one at a time each. */
   running: Set<string>;
+  /** One per process, shared by every audit and watch: a host sees at most AUDIT_PER_HOST requests from us at once. */
+  limiter: HostLimiter;
 }
 
 /** The card id under which an audited action's diagnosis is stored, so its full card can be opened (and revived) later. */
@@ -71,18 +74,19 @@ export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args:
         diagnose,
         net: d.flow.net,
         perHost: d.settings.AUDIT_PER_HOST,
+        limiter: d.limiter,
         concurrency: d.settings.AUDIT_CONCURRENCY,
         maxDurationMs: d.settings.AUDIT_MAX_SECONDS * 1000,
         logger: d.flow.log,
         onEvent: (e) => {
           if (e.type !== 'action-finished') return;
+          updater.progress(auditCard(auditId, e.summary, user));
           if (e.report) {
             // thread_ts stays empty: the audit's thread is shared by many actions and must never be taken for one card's.
             const saved = actions.find((a) => a.id === e.action.id);
             const input = parseDiagnosisInput({ endpoint: saved?.api_endpoint ?? e.report.input.endpoint, method: e.action.method as 'GET', action: e.action.name, timeoutMs: e.report.input.timeoutMs });
             d.store?.saveDiagnosis({ id: e.report.id, cardId: auditCardId(auditId, e.action.id), createdAt: e.report.startedAt, requester: user, workspace: team, channel, threadTs: null, kind: 'audit', report: e.report, input: toReplay(input) });
           }
-          updater.progress(auditCard(auditId, e.summary, user));
         },
       });
       await updater.final(auditCard(auditId, result.summary, user));

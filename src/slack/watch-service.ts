@@ -1,6 +1,7 @@
 import { errorLine } from '../core/error-line.js';
 import { diagnose } from '../registry.js';
 import { runAudit } from '../audit/run-audit.js';
+import type { HostLimiter } from '../net/host-limiter.js';
 import type { AuditSettings } from '../audit/settings.js';
 import { findAction, type OpenCxServices } from '../opencx/facts.js';
 import type { Action } from '../opencx/schemas.js';
@@ -23,6 +24,8 @@ export interface WatchDeps {
   watches: WatchStore;
   settings: WatchSettings;
   audit: AuditSettings;
+  /** The process's per-host limiter, shared with audits. */
+  limiter: HostLimiter;
   /** Sends what a committed run put in the outbox now, rather than at the worker's next poll. */
   kick: () => Promise<void> | void;
   /** How long a claimed run blocks other processes if this one dies mid-run (it must outlast a run). */
@@ -195,7 +198,7 @@ export class WatchService {
     const ids = new Set(selected.map((a) => a.id));
     const result = await runAudit({
       facts: this.#facts()!, actions, select: (a) => ids.has(a.id), diagnose, net: this.d.flow.net, logger: log,
-      perHost: this.d.audit.AUDIT_PER_HOST, concurrency: this.d.audit.AUDIT_CONCURRENCY, maxDurationMs: this.d.audit.AUDIT_MAX_SECONDS * 1000,
+      perHost: this.d.audit.AUDIT_PER_HOST, limiter: this.d.limiter, concurrency: this.d.audit.AUDIT_CONCURRENCY, maxDurationMs: this.d.audit.AUDIT_MAX_SECONDS * 1000,
     });
     for (const r of result.actions) {
       const report = result.reports.get(r.id);

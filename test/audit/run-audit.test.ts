@@ -10,6 +10,7 @@ import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
 import { runAudit, type AuditEvent } from '../../src/audit/run-audit.js';
 import { AuditJsonSchema } from '../../src/audit/schema.js';
 import { diagnose } from '../../src/registry.js';
+import { HostLimiter } from '../../src/net/host-limiter.js';
 import type { Action } from '../../src/opencx/schemas.js';
 
 let lab: Lab;
@@ -129,5 +130,24 @@ test('an action list OpenCX refuses is an error the faces can show, not an empty
     await facts.client.close();
   } finally {
     await own.close();
+  }
+});
+
+test('two audits at once sharing the process limiter (as the Slack app does) still keep each host at 2 requests in flight', async () => {
+  const hosts = await startCountingHosts(['shared.count.test'], { delayMs: 30 });
+  const actions = syntheticActions([hosts.host('shared.count.test').origin], 4);
+  const own = await startFakeOpenCx({ data: { ...demoDataset(), actions } });
+  try {
+    const limiter = new HostLimiter(2);
+    const facts = factsFor(own);
+    const net = { allowPrivate: true, extraCa: [hosts.caPem], hosts: hosts.hosts };
+    const [a, b] = await Promise.all([runAudit({ facts, diagnose, net, limiter, timeoutMs: 10_000 }), runAudit({ facts, diagnose, net, limiter, timeoutMs: 10_000 })]);
+    await facts.client.close();
+    assert.equal(a.summary.ok + b.summary.ok, 8);
+    const h = hosts.host('shared.count.test');
+    assert.ok(h.peakRequests <= 2 && h.peakConnections <= 2, `${h.peakRequests} requests, ${h.peakConnections} connections at once`);
+  } finally {
+    await own.close();
+    await hosts.close();
   }
 });
