@@ -1,5 +1,6 @@
 import type { Report } from '../pipeline/report.js';
 import type { Finding } from '../pipeline/finding.js';
+import { BASELINE_LABEL } from '../pipeline/baseline.js';
 import type { AuditStatus, AuditVerdict } from './schema.js';
 
 /**
@@ -19,7 +20,6 @@ export const CREDENTIAL_ONLY_CAUSES: ReadonlySet<string> = new Set([
   'call-failed',
 ]);
 
-const BASELINE_LABEL = 'as OpenCX sends it';
 
 /** The status the endpoint gave the call made exactly as OpenCX makes it, if it answered. */
 export function baselineStatus(report: Report): number | null {

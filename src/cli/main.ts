@@ -14,7 +14,7 @@ Usage:
   action-debug ticket <N> [--markdown|--json]
                                       a support ticket opened from Slack, ready to paste into a form or email
   action-debug catalogue [--json]     every cause the diagnosis can name, with its family and fix
-  action-debug schema                 the JSON Schema of \`diagnose --json\`
+  action-debug schema [audit]         the JSON Schema of \`diagnose --json\` (or of \`audit --json\`)
   action-debug help [command]
 
 Run \`action-debug diagnose --help\` for every option.`;
@@ -34,7 +34,12 @@ const commands: Record<string, Command> = {
     io.stdout.write(argv.includes('--json') ? JSON.stringify(causes, null, 2) + '\n' : catalogueMarkdown(causes) + '\n');
     return 0;
   },
-  schema: async (_argv, io) => {
+  schema: async (argv, io) => {
+    if (argv[0] === 'audit') {
+      const { auditJsonSchema } = await import('../render/audit-json.js');
+      io.stdout.write(JSON.stringify(auditJsonSchema(), null, 2) + '\n');
+      return 0;
+    }
     const [{ reportJsonSchema }, { catalogue }] = await Promise.all([import('../render/json.js'), import('../registry.js')]);
     io.stdout.write(JSON.stringify(reportJsonSchema(catalogue().map((c) => c.id)), null, 2) + '\n');
     return 0;

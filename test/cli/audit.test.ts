@@ -64,6 +64,9 @@ test('audit without an OpenCX key, or with a bad flag, is a usage error (exit 2,
   const none = await runCli(['audit'], {});
   assert.equal(none.code, 2);
   assert.match(none.stderr, /OPENCX_API_KEY/);
+  const schema = await runCli(['schema', 'audit'], {});
+  assert.equal(schema.code, 0);
+  assert.deepEqual(Object.keys((JSON.parse(schema.stdout) as { properties: object }).properties).filter((k) => k === 'actions' || k === 'summary'), ['actions', 'summary']);
   const bad = await runCli(['audit', '--nope'], env);
   assert.equal(bad.code, 2);
   assert.doesNotMatch(bad.stderr, /\n\s+at /);
