@@ -24,7 +24,7 @@ import { opencxHistoryProbe } from './probes/opencx-history.js';
 import { auditCauses } from './audit/causes.js';
 
 /** Every probe a diagnosis runs, in the order they are listed on the card. */
-export const defaultProbes: Probe<any>[] = [
+export const defaultProbes: Probe<any, any>[] = [
   dnsProbe,
   tlsProbe,
   requestProbe,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LimitFunction } from 'p-limit';
 import type { webApi } from '@slack/bolt';
-import type { DiagnosisInput } from '../pipeline/input.js';
+import { diagnosisTarget, type DiagnosisInput } from '../pipeline/input.js';
 import type { ProbeResult, Report } from '../pipeline/report.js';
 import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
@@ -89,11 +89,11 @@ export async function startCardDiagnosis(
   args: { input: DiagnosisInput; channel: string; team: string; user: string; respond: Respond },
 ): Promise<void> {
   const { input, channel, team, user, respond } = args;
-  const gate = deps.limits.tryStart({ user, workspace: team }, input.endpoint);
+  const gate = deps.limits.tryStart({ user, workspace: team }, diagnosisTarget(input));
   if (!gate.ok) {
     let where = '';
     if (gate.reason === 'running') {
-      const running = deps.cards.running(user, input.endpoint);
+      const running = deps.cards.running(user, diagnosisTarget(input));
       if (running?.ts) where = ` ${await permalink(client, running.channel, running.ts)}`;
     }
     await respond({ ...errorMessage(`${gate.message}${where}`, false), response_type: 'ephemeral' });
@@ -161,7 +161,7 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
     await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false));
     return;
   }
-  const gate = deps.limits.tryStart({ user: card.user, workspace: card.team }, card.input.endpoint);
+  const gate = deps.limits.tryStart({ user: card.user, workspace: card.team }, diagnosisTarget(card.input));
   if (!gate.ok) {
     await postThread(deps, client, card, errorMessage(gate.message, false));
     return;

@@ -64,7 +64,7 @@ function escalationModal(card: Card, report: Report): webApi.ViewsOpenArguments[
   const v = report.verdict;
   const facts = [
     `*Action:* ${esc(card.input.action ?? '—')}   *Session:* \`${esc(card.input.session ?? '—')}\``,
-    `*Endpoint:* ${card.input.method} ${esc(report.input.endpoint)}`,
+    `*Endpoint:* ${report.input.endpoint ? `${card.input.method} ${esc(report.input.endpoint)}` : '(none known)'}`,
     `*Verdict:* ${verdictLine(v, esc)}`,
     `*Diagnoses on this card:* ${card.reports.length}`,
   ].join('\n');
@@ -100,7 +100,7 @@ export function ticketDraft(card: Card, user: string, fields: { expected: string
     ...followUps.map((r) => `follow-up ${r.probes.map((p) => p.title).join(', ')} at ${r.startedAt}: ${verdictWord(r.verdict)}`),
   ];
   return {
-    createdBy: user, diagnosisId: latest.id, action: card.input.action ?? null, session: card.input.session ?? null, endpoint: latest.input.endpoint, method: latest.input.method,
+    createdBy: user, diagnosisId: latest.id, action: card.input.action ?? null, session: card.input.session ?? null, endpoint: latest.input.endpoint ?? '(none known)', method: latest.input.method,
     family: latest.verdict.family, familyTitle: latest.verdict.familyTitle, cause: latest.verdict.cause, title: latest.verdict.title, fix: latest.verdict.fix,
     evidence: topEvidence(latest), alsoFound: latest.verdict.alsoFound, tried, firstFailureAt: firstFailure?.startedAt ?? null, threadLink, ...fields,
   };

@@ -78,7 +78,7 @@ export function register(app: App, d: ListenerDeps): void {
         return void (await (respond as Respond)({ response_type: 'ephemeral', ...errorMessage(line) }));
       }
     } else {
-      await ack({ response_type: 'ephemeral', text: `Diagnosing ${input.method} ${new URL(input.endpoint).host}… the card appears in this channel.` });
+      await ack({ response_type: 'ephemeral', text: `Diagnosing ${input.endpoint ? `${input.method} ${new URL(input.endpoint).host}` : `"${input.action ?? ''}"`}… the card appears in this channel.` });
       ackMs = sinceArrival();
     }
     d.log.info({ rid, user: command.user_id, channel: command.channel_id, ackMs }, 'diagnosis requested');
