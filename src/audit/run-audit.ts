@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { errorLine } from '../core/error-line.js';
 import { redactUrl } from '../core/redact.js';
 import { finding } from '../pipeline/finding.js';
-import { InputError, parseDiagnosisInput, type DiagnosisInput } from '../pipeline/input.js';
+import { InputError, parseDiagnosisInput, type DiagnosisInput, type EndpointInput } from '../pipeline/input.js';
 import type { Report } from '../pipeline/report.js';
 import type { RunOptions } from '../pipeline/run.js';
 import { HostLimiter } from '../net/host-limiter.js';
 import { NetOptionsSchema, type NetOptionsDraft } from '../net/options.js';
 import { OpenCxFacts, type OpenCxServices } from '../opencx/facts.js';
-import type { Action } from '../opencx/schemas.js';
+import type { Action, ActionList } from '../opencx/schemas.js';
 import { silentLogger, type Logger } from '../log.js';
 import { auditCauses } from './causes.js';
 import { classifyReport } from './classify.js';
@@ -42,7 +42,7 @@ export interface AuditOptions {
   /** Diagnose only these actions (a watch of one action); the family-4 checks still see the whole list. */
   select?: (action: Action) => boolean;
   /** An action list already read (a watch re-uses the one it compared updated_at against). */
-  actions?: Action[];
+  actions?: Action[] | ActionList;
   onEvent?: (event: AuditEvent) => void;
   logger?: Logger;
   id?: string;
@@ -71,11 +71,14 @@ export const MAX_PER_HOST = 2;
  * audit lasts longer, and 100 diagnoses re-reading the list would spend OpenCX's 100-calls-a-minute budget for nothing.
  */
 class SnapshotFacts extends OpenCxFacts {
-  constructor(from: OpenCxFacts, private readonly list: Action[]) {
+  constructor(from: OpenCxFacts, private readonly list: ActionList) {
     super(from.client);
   }
-  override actions(): Promise<Action[]> {
+  override actionList(): Promise<ActionList> {
     return Promise.resolve(this.list);
+  }
+  override actions(): Promise<Action[]> {
+    return Promise.resolve(this.list.actions);
   }
 }
 
@@ -102,9 +105,13 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     }
   };
 
-  const all = options.actions ?? (await options.facts.actions());
-  const facts = new SnapshotFacts(options.facts, all);
+  const given = options.actions ?? (await options.facts.actionList());
+  const snapshot: ActionList = Array.isArray(given) ? { actions: given, odd: [] } : given;
+  const facts = new SnapshotFacts(options.facts, snapshot);
+  const all = snapshot.actions;
   const list = options.select ? all.filter(options.select) : all;
+  // Records OpenCX sent that had no readable id or name: nothing can be diagnosed, but the audit says how many.
+  const unreadable = snapshot.odd.filter((o) => !o.kept).length;
   const services: OpenCxServices = { opencx: facts };
   emit({ type: 'listed', id, total: list.length });
 
@@ -124,11 +131,11 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     results.set(action.id, action);
     if (report) reports.set(action.id, report);
     const done = list.map((a) => results.get(a.id)).filter((r): r is AuditAction => !!r);
-    emit({ type: 'action-finished', id, action, report, summary: summarize(done, { total: list.length, startedAt, durationMs: Date.now() - started, complete: false, timedOut }) });
+    emit({ type: 'action-finished', id, action, report, summary: summarize(done, { total: list.length, startedAt, durationMs: Date.now() - started, complete: false, timedOut, unreadable }) });
   };
 
   // Group by host; an action whose endpoint cannot be called is answered at once.
-  const byHost = new Map<string, { action: Action; input: DiagnosisInput }[]>();
+  const byHost = new Map<string, { action: Action; input: EndpointInput }[]>();
   for (const action of list) {
     const prepared = prepare(action, timeoutMs);
     if ('invalid' in prepared) {
@@ -165,7 +172,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
   if (stopTimer) clearTimeout(stopTimer);
 
   const actions = list.map((a) => results.get(a.id)!).filter(Boolean);
-  const summary = summarize(actions, { total: list.length, startedAt, durationMs: Date.now() - started, complete: true, timedOut });
+  const summary = summarize(actions, { total: list.length, startedAt, durationMs: Date.now() - started, complete: true, timedOut, unreadable });
   const result: AuditResult = { id, actions, summary, reports, peakPerHost: limiter.peaks() };
   log.info({ total: summary.total, broken: summary.broken, ms: summary.durationMs }, 'audit finished');
   emit({ type: 'finished', id, result });
@@ -182,12 +189,13 @@ function base(action: Action) {
 }
 
 /** The input OpenCX's own call would have: saved endpoint and method, no headers (none are shared), never a burst. */
-function prepare(action: Action, timeoutMs: number): { input: DiagnosisInput } | { invalid: string } {
-  if (!action.api_endpoint?.trim()) return { invalid: 'No endpoint is saved in the action' };
+function prepare(action: Action, timeoutMs: number): { input: EndpointInput } | { invalid: string } {
+  const endpoint = action.api_endpoint?.trim();
+  if (!endpoint) return { invalid: 'No endpoint is saved in the action' };
   try {
     return {
       input: parseDiagnosisInput({
-        endpoint: action.api_endpoint,
+        endpoint,
         method: (action.request_type ?? 'GET').toUpperCase() as 'GET',
         action: action.name,
         timeoutMs,

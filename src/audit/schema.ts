@@ -60,6 +60,8 @@ export const AuditSummarySchema = z.object({
   complete: z.boolean(),
   /** The audit hit its time limit: the actions not reached are counted in notChecked. */
   timedOut: z.boolean(),
+  /** Records in OpenCX's action list with no readable id or name: not diagnosable, not in `total`. */
+  unreadableRecords: z.number().int().default(0),
   startedAt: z.string(),
   durationMs: z.number(),
 });

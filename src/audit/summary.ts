@@ -8,7 +8,7 @@ const SEVERITY = { error: 0, warning: 1 } as const;
  */
 export function summarize(
   results: readonly AuditAction[],
-  meta: { total: number; startedAt: string; durationMs: number; complete: boolean; timedOut: boolean },
+  meta: { total: number; startedAt: string; durationMs: number; complete: boolean; timedOut: boolean; unreadable?: number },
 ): AuditSummary {
   const byFamily: AuditSummary['byFamily'] = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
   const brokenActions: BrokenLine[] = [];
@@ -38,6 +38,7 @@ export function summarize(
     brokenActions,
     complete: meta.complete,
     timedOut: meta.timedOut,
+    unreadableRecords: meta.unreadable ?? 0,
     startedAt: meta.startedAt,
     durationMs: meta.durationMs,
   };

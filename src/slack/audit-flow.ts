@@ -49,15 +49,16 @@ export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args:
     try {
       let actions;
       try {
-        actions = await facts.actions();
+        actions = await facts.actionList();
       } catch (err) {
         return void (await tell(`OpenCX did not give the action list: ${errorLine(err)}`));
       }
-      const budget = d.flow.limits.tryReserve(team, actions.length, `An audit of ${actions.length} actions`);
+      const count = actions.actions.length;
+      const budget = d.flow.limits.tryReserve(team, count, `An audit of ${count} actions`);
       if (!budget.ok) return void (await tell(budget.message));
       const auditId = randomUUID();
       const startedAt = new Date().toISOString();
-      const empty: AuditSummary = summarize([], { total: actions.length, startedAt, durationMs: 0, complete: false, timedOut: false });
+      const empty: AuditSummary = summarize([], { total: count, startedAt, durationMs: 0, complete: false, timedOut: false });
       const first = auditCard(auditId, empty, user);
       let ts: string;
       try {
@@ -83,8 +84,8 @@ export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args:
           updater.progress(auditCard(auditId, e.summary, user));
           if (e.report) {
             // thread_ts stays empty: the audit's thread is shared by many actions and must never be taken for one card's.
-            const saved = actions.find((a) => a.id === e.action.id);
-            const input = parseDiagnosisInput({ endpoint: saved?.api_endpoint ?? e.report.input.endpoint, method: e.action.method as 'GET', action: e.action.name, timeoutMs: e.report.input.timeoutMs });
+            const saved = actions.actions.find((a) => a.id === e.action.id);
+            const input = parseDiagnosisInput({ endpoint: saved?.api_endpoint ?? e.action.endpoint, method: e.action.method as 'GET', action: e.action.name, timeoutMs: e.report.input.timeoutMs });
             d.store?.saveDiagnosis({ id: e.report.id, cardId: auditCardId(auditId, e.action.id), createdAt: e.report.startedAt, requester: user, workspace: team, channel, threadTs: null, kind: 'audit', report: e.report, input: toReplay(input) });
           }
         },

@@ -87,7 +87,7 @@ test('watch one action: a baseline, then a post only when the verdict changes (b
     assert.equal(slack.channel(ch).length, 1);
 
     // The action is pointed at a host behind a WAF (updated_at moves): one "broken since" with the diff.
-    const a = api.data.actions.find((x) => x.name === 'Get product')!;
+    const a = api.data.actions.find((x) => x['name'] === 'Get product') as Action;
     a.api_endpoint = `${origin('waf-opencx-headers')}/products/{sku}`;
     bump(a, 1);
     const broken = await slack.waitFor(() => texts(ch).find((t) => /Get product\* broken since|Get product broken since/.test(t)), 20_000, 'the broken post');
@@ -131,7 +131,7 @@ test('a watched action that disappears says so once and stops; limits on the num
 
     await app.h.driver.command('watch "Gift card balance" every=1s', { channel: ch });
     await slack.waitFor(() => texts(ch).find((t) => /Gift card balance.*no problem found/.test(t)), 20_000, 'the baseline');
-    api.data.actions = api.data.actions.filter((x) => x.name !== 'Gift card balance');
+    api.data.actions = api.data.actions.filter((x) => x['name'] !== 'Gift card balance');
     const gone = await slack.waitFor(() => texts(ch).find((t) => /no longer in OpenCX/.test(t)), 20_000, 'the vanished post');
     assert.match(gone, /This watch stopped/);
     await new Promise((r) => setTimeout(r, 1500));
@@ -165,7 +165,7 @@ test('restart and a crash mid-run lose and double nothing, with two processes on
     await first.close();
   }
   // While the app is down the action breaks; a process then claims the due run and dies before committing it.
-  const a = api.data.actions[0]!;
+  const a = api.data.actions[0] as Action;
   a.api_endpoint = `${origin('waf-opencx-headers')}/products/{sku}`;
   bump(a, 5);
   const crashed = new Store(path);
