@@ -144,7 +144,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   const audits: AuditFlowDeps = { flow: deps, store: d.store, settings: auditSettings, running: new Set(), limiter };
   const watches = d.store
     ? new WatchService({
-        flow: deps, store: d.store, watches: new WatchStore(d.store), settings: d.watch ?? WatchSettingsSchema.parse({}), audit: auditSettings, limiter,
+        flow: deps, store: d.store, watches: new WatchStore(d.store.db), settings: d.watch ?? WatchSettingsSchema.parse({}), audit: auditSettings, limiter,
         kick: () => d.outbox?.kick(), ...(d.watchLeaseMs ? { leaseMs: d.watchLeaseMs } : {}),
       })
     : undefined;

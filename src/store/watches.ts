@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.js';
 import { explainSqliteError } from './db.js';
-import type { OutboxMessage, Store } from './store.js';
+import type { OutboxMessage } from './store.js';
 
 export interface WatchRow {
   id: number;
@@ -32,10 +32,12 @@ export class WatchStore {
   readonly #db: Db;
   readonly #q;
 
-  constructor(private readonly store: Store) {
-    this.#db = store.db;
-    const db = this.#db;
+  /** On the SQLite store's own connection (its `db`), so a run and its outbox rows share one transaction. */
+  constructor(db: Db) {
+    this.#db = db;
     this.#q = {
+      // The outbox insert as the store writes it (same table, same dedupe rule), inside this transaction.
+      enqueue: db.prepare('INSERT OR IGNORE INTO outbox (kind, dedupe_key, payload_json, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)'),
       insert: db.prepare(`INSERT INTO watches (workspace, channel, created_by, target, every_ms, next_due_at, state_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       active: db.prepare(`SELECT * FROM watches WHERE workspace = ? AND stopped_at IS NULL ORDER BY id`),
       activeCount: db.prepare(`SELECT count(*) AS n FROM watches WHERE workspace = ? AND stopped_at IS NULL`),
@@ -112,7 +114,8 @@ export class WatchStore {
       return this.#db.transaction(() => {
         const changed = this.#q.commit.run(JSON.stringify(run.state), run.nextDueAt, run.stop ? new Date().toISOString() : null, w.id, w.token).changes === 1;
         if (!changed) return false;
-        for (const m of run.messages) this.store.enqueue(m);
+        const now = Date.now();
+        for (const m of run.messages) this.#q.enqueue.run(m.kind, m.dedupeKey, JSON.stringify(m.payload), new Date(now).toISOString(), now);
         return true;
       }).immediate();
     } catch (err) {

@@ -169,7 +169,7 @@ test('restart and a crash mid-run lose and double nothing, with two processes on
   a.api_endpoint = `${origin('waf-opencx-headers')}/products/{sku}`;
   bump(a, 5);
   const crashed = new Store(path);
-  const ws = new WatchStore(crashed);
+  const ws = new WatchStore(crashed.db);
   const [w] = await ws.active('T0FAKE');
   assert.ok(w && (await ws.dueNow(w.id, Date.now())));
   const claimed = await ws.claimDue(Date.now(), 5, 1500);
