@@ -134,3 +134,14 @@ test('the card holds at most 40 broken lines within 50 blocks; the rest go to th
   assert.ok(thread.every((m) => m.blocks.length <= 50));
   assert.ok(thread.some((m) => /Need credentials to check/.test(blocksToText(m.blocks))));
 });
+
+test('Open card from another channel or workspace opens nothing (the button value is only a key)', async () => {
+  const row = store.db.prepare(`SELECT card_id FROM diagnoses WHERE kind = 'audit' LIMIT 1`).get() as { card_id: string } | undefined;
+  assert.ok(row, 'the first test stored audit results');
+  const [, auditId, actionId] = row.card_id.split(':');
+  const posted = slack.messages.length;
+  await h.driver.click({ channel: 'COTHER', ts: '1700000000.000100' }, 'ad_audit_open', `${auditId}|${actionId}`);
+  await h.driver.click({ channel: 'CAUDIT', ts: '1700000000.000100' }, 'ad_audit_open', `${auditId}|${actionId}`, { team: 'T0OTHER' });
+  await slack.waitFor(() => slack.responses.filter((r) => /belongs to another channel or workspace/.test(String(r.body['text']))).length >= 2, 5000, 'two refusals');
+  assert.equal(slack.messages.length, posted, 'nothing posted');
+});
