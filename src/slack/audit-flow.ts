@@ -67,6 +67,7 @@ export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args:
         const code = (err as { data?: { error?: string } }).data?.error;
         return void (await tell(code === 'not_in_channel' || code === 'channel_not_found' ? 'I am not in this channel: `/invite @action-debug`, then run the audit again.' : `The audit card could not be posted: ${errorLine(err)}`));
       }
+      const saves: Promise<unknown>[] = [];
       const updater = new CardUpdater(client, channel, ts, d.flow.settings.CARD_UPDATE_INTERVAL_MS, d.flow.settings.SLACK_RETRY_ATTEMPTS);
       const result = await runAudit({
         id: auditId,
@@ -86,10 +87,13 @@ export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args:
             // thread_ts stays empty: the audit's thread is shared by many actions and must never be taken for one card's.
             const saved = actions.actions.find((a) => a.id === e.action.id);
             const input = parseDiagnosisInput({ endpoint: saved?.api_endpoint ?? e.action.endpoint, method: e.action.method as 'GET', action: e.action.name, timeoutMs: e.report.input.timeoutMs });
-            d.store?.saveDiagnosis({ id: e.report.id, cardId: auditCardId(auditId, e.action.id), createdAt: e.report.startedAt, requester: user, workspace: team, channel, threadTs: null, kind: 'audit', report: e.report, input: toReplay(input) });
+            // Saved as results come in (the store may be asynchronous); the audit waits for every save before it ends.
+            const row = { id: e.report.id, cardId: auditCardId(auditId, e.action.id), createdAt: e.report.startedAt, requester: user, workspace: team, channel, threadTs: null, kind: 'audit' as const, report: e.report, input: toReplay(input) };
+            saves.push(Promise.resolve(d.store?.saveDiagnosis(row)).catch((err: unknown) => d.flow.log.error({ err: errorLine(err) }, 'audit result not stored')));
           }
         },
       });
+      await Promise.all(saves);
       await updater.final(auditCard(auditId, result.summary, user));
       for (const m of auditThreadMessages(auditId, result.actions, result.summary)) {
         await withSlackRetry(() => client.chat.postMessage({ channel, thread_ts: ts, text: m.text, blocks: m.blocks }), d.flow.settings.SLACK_RETRY_ATTEMPTS);
@@ -120,7 +124,7 @@ export async function openAuditedCard(d: AuditFlowDeps, client: WebClient, args:
     const link = await client.chat.getPermalink({ channel: known.channel, message_ts: known.ts }).then((r) => r.permalink ?? null, () => null);
     return link ? `This action's card is already open: <${link}|see it in the thread>.` : "This action's card is already open in the thread.";
   }
-  const rows = d.store?.cardDiagnoses(id) ?? [];
+  const rows = (await d.store?.cardDiagnoses(id)) ?? [];
   const row = rows.at(-1);
   const replay = row ? fromReplay(row.input) : null;
   if (!row || !replay) return 'This audit result is not stored (no database is configured, or it was deleted by retention): run `/action-debug audit` again.';

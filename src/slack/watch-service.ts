@@ -206,7 +206,7 @@ export class WatchService {
       if (!report || !action?.api_endpoint) continue;
       try {
         const input = parseDiagnosisInput({ endpoint: action.api_endpoint, method: r.method as 'GET', action: r.name, timeoutMs: report.input.timeoutMs });
-        this.d.store.saveDiagnosis({ id: report.id, cardId: `watch:${w.id}`, createdAt: report.startedAt, requester: w.createdBy, workspace: w.workspace, channel: w.channel, threadTs: null, kind: 'watch', report, input: toReplay(input) });
+        await this.d.store.saveDiagnosis({ id: report.id, cardId: `watch:${w.id}`, createdAt: report.startedAt, requester: w.createdBy, workspace: w.workspace, channel: w.channel, threadTs: null, kind: 'watch', report, input: toReplay(input) });
       } catch (err) {
         log.warn({ err: errorLine(err) }, 'watch diagnosis not stored');
       }
@@ -220,7 +220,7 @@ export class WatchService {
     const changes = new Map<string, string[]>();
     for (const t of transitions) {
       if (t.kind === 'first' || t.kind === 'vanished' || !t.before.diagnosisId) continue;
-      const prev = this.d.store.diagnosis(t.before.diagnosisId)?.report;
+      const prev = (await this.d.store.diagnosis(t.before.diagnosisId))?.report;
       const cur = result.reports.get(t.id);
       if (prev && cur) changes.set(t.id, reportChanges(prev, cur));
     }
