@@ -167,7 +167,7 @@ export class WatchService {
       msgs.map((m, i) => ({ kind: 'slack.post', dedupeKey: `watch:${w.id}:${w.token}:${i}`, payload: { team: w.workspace, channel: w.channel, text: m.text, blocks: m.blocks } }));
     const commit = async (run: { state: typeof state; stop: boolean; messages: OutboxMessage[] }) => {
       const ok = await this.d.watches.commitRun(w, { ...run, nextDueAt });
-      if (!ok) log.warn('watch run lost its claim (lease ran out): another process ran it; nothing posted from here');
+      if (!ok) log.warn('watch run not committed: stopped meanwhile, or its claim ran out and another process ran it; nothing posted from here');
       if (ok && run.messages.length) await this.d.kick();
     };
 

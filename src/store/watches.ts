@@ -47,7 +47,8 @@ export class WatchStore {
       stopAll: db.prepare(`UPDATE watches SET stopped_at = ? WHERE workspace = ? AND channel = ? AND stopped_at IS NULL`),
       due: db.prepare(`SELECT id FROM watches WHERE stopped_at IS NULL AND next_due_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY next_due_at LIMIT ?`),
       claim: db.prepare(`UPDATE watches SET claim_token = ?, claimed_until = ? WHERE id = ? AND stopped_at IS NULL AND next_due_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)`),
-      commit: db.prepare(`UPDATE watches SET state_json = ?, next_due_at = ?, claim_token = NULL, claimed_until = NULL, stopped_at = ? WHERE id = ? AND claim_token = ?`),
+      // A watch stopped while its run was going is not revived by that run, and the run posts nothing.
+      commit: db.prepare(`UPDATE watches SET state_json = ?, next_due_at = ?, claim_token = NULL, claimed_until = NULL, stopped_at = ? WHERE id = ? AND claim_token = ? AND stopped_at IS NULL`),
       dueNow: db.prepare(`UPDATE watches SET next_due_at = ? WHERE id = ? AND stopped_at IS NULL AND next_due_at > ?`),
       workspaces: db.prepare(`SELECT DISTINCT workspace FROM watches WHERE stopped_at IS NULL`),
     };
@@ -106,8 +107,8 @@ export class WatchStore {
 
   /**
    * Ends a claimed run: its new state, its next due time, its messages (outbox) and, for a watch whose action is gone,
-   * its end, all in one transaction. False when the claim was lost (the lease ran out and another process took the run):
-   * then nothing is written and nothing is sent.
+   * its end, all in one transaction. False when the claim was lost (the lease ran out and another process took the run)
+   * or the watch was stopped meanwhile: then nothing is written and nothing is sent.
    */
   async commitRun(w: ClaimedWatch, run: { state: unknown; nextDueAt: number; stop: boolean; messages: OutboxMessage[] }): Promise<boolean> {
     try {
