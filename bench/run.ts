@@ -5,7 +5,7 @@ import { run as diagnosis } from './diagnosis.js';
 import { run as faults } from './faults.js';
 import { run as labAccuracy } from './lab-accuracy.js';
 import { run as slackAck } from './slack-ack.js';
-import { run as spec } from './spec.js';
+import { run as spec, runBig as specBig } from './spec.js';
 
 const benches: [string, () => Promise<void>][] = [
   ['diagnosis', diagnosis],
@@ -14,6 +14,7 @@ const benches: [string, () => Promise<void>][] = [
   ['lab-accuracy', labAccuracy],
   ['slack-ack', slackAck],
   ['spec', spec],
+  ['spec-big', specBig],
   ['audit', audit],
 ];
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InputError } from '../core/input-error.js';
 export { InputError };
 import { Secret } from '../core/secret.js';
+import { rememberUrlSecrets } from '../core/redact.js';
 
 /** What OpenCX itself can send (troubleshooting page, Limits Recap). */
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -105,7 +106,12 @@ export function parseDiagnosisInput(draft: DiagnosisInputDraft & { endpoint: str
 export function parseDiagnosisInput(draft: DiagnosisInputDraft): DiagnosisInput;
 export function parseDiagnosisInput(draft: DiagnosisInputDraft): DiagnosisInput {
   const r = DiagnosisInputSchema.safeParse(draft);
-  if (r.success) return r.data;
+  if (r.success) {
+    // Credentials in a URL become secrets here, where they enter, not at each renderer.
+    if (r.data.endpoint) rememberUrlSecrets(r.data.endpoint);
+    if (r.data.spec) rememberUrlSecrets(r.data.spec);
+    return r.data;
+  }
   const issue = r.error.issues[0]!;
   const field = issue.path.join('.');
   throw new InputError(field ? `${field}: ${issue.message}` : issue.message);

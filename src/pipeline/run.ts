@@ -9,7 +9,7 @@ import { decideVerdict, isProblemFinding, rankFindings, rankOf, settleFindings }
 import { BASELINE_ID, callFailedCause, gatherBaseline } from './baseline.js';
 import type { Cause } from './finding.js';
 import type { Exchange } from '../net/record.js';
-import { redactUrl, describeHeaders } from '../core/redact.js';
+import { redactUrl, describeHeaders, redactDeep } from '../core/redact.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../silent-logger.js';
 
@@ -46,7 +46,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   const emit = (e: DiagnosisEvent) => {
     // A renderer that throws (a Slack update failing) must not stop the diagnosis.
     try {
-      onEvent(e);
+      onEvent(redactDeep(e));
     } catch (err) {
       log.warn({ err: errorLine(err) }, 'progress listener failed');
     }
@@ -115,7 +115,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   if (baselineEx) evidence.set(BASELINE_ID, { exchanges: [baselineEx] });
   const notChecked = results.filter((r) => r.status === 'skipped' || r.status === 'error').map((r) => `${r.title} (${r.summary})`);
   const { findings: ranked, verdict } = conclude({ input, probes, checks, evidence, probeFindings: findings, notChecked });
-  const report: Report = {
+  const report: Report = redactDeep({
     schemaVersion: 2,
     tool: 'action-debug',
     id,
@@ -134,7 +134,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
     findings: ranked,
     probes: results,
     checked: results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => r.title),
-  };
+  } satisfies Report);
   log.info({ endpoint: report.input.endpoint, family: report.verdict.family, cause: report.verdict.cause, ms: report.durationMs }, 'diagnosis finished');
   emit({ type: 'finished', id, report });
   return report;

@@ -17,6 +17,7 @@ import { CardUpdater } from './card-updater.js';
 import { postThread, type FlowDeps, type Respond } from './diagnose-flow.js';
 import { fromReplay, toReplay } from './replay-input.js';
 import { withSlackRetry } from './retry.js';
+import { sameWorkspace } from './gate.js';
 
 type WebClient = webApi.WebClient;
 
@@ -129,7 +130,7 @@ export async function openAuditedCard(d: AuditFlowDeps, client: WebClient, args:
   const replay = row ? fromReplay(row.input) : null;
   if (!row || !replay) return 'This audit result is not stored (no database is configured, or it was deleted by retention): run `/action-debug audit` again.';
   // The button's value is only a key: the stored result says where it belongs, and it is opened only there.
-  if (row.channel !== args.channel || (row.workspace !== null && row.workspace !== args.team)) return 'This audit result belongs to another channel or workspace: open it where the audit was posted.';
+  if (row.channel !== args.channel || (row.workspace !== null && !sameWorkspace(row.workspace, args.team))) return 'This audit result belongs to another channel or workspace: open it where the audit was posted.';
   const card: Card = { id, channel: args.channel, ts: null, threadTs: args.summaryTs, team: args.team, user: args.user, input: replay.input, reports: rows.map((r) => r.report), running: false };
   const report = card.reports.at(-1)!;
   const msg = verdictCard(cardContext(card), report);

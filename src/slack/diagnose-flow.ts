@@ -154,14 +154,17 @@ async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Car
   return true;
 }
 
-/** Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. */
-export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change?: Partial<DiagnosisInput>): Promise<void> {
+/**
+ * Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. `by` is who asked (the
+ * clicker, or who scheduled it): the re-run counts against their quota, not the card owner's.
+ */
+export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change: Partial<DiagnosisInput> | undefined, by: string): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, why)) return;
   if (card.running) {
     await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false));
     return;
   }
-  const gate = deps.limits.tryStart({ user: card.user, workspace: card.team }, diagnosisTarget(card.input));
+  const gate = deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input));
   if (!gate.ok) {
     await postThread(deps, client, card, errorMessage(gate.message, false));
     return;
@@ -182,21 +185,30 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
   await track(deps, work);
 }
 
-/** One follow-up check (a single probe) answered in the thread. */
-export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string): Promise<void> {
+/** One follow-up check (a single probe) answered in the thread; it counts against `by`'s quota like any diagnosis. */
+export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string, by: string): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, label)) return;
   if (!defaultProbes.some((p) => p.id === probeId)) {
     await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false));
     return;
   }
+  const gate = deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input));
+  if (!gate.ok) {
+    await postThread(deps, client, card, errorMessage(`${label}: ${gate.message}`, false));
+    return;
+  }
   const work = (async () => {
-    const report = (await deps.slots(() => recheck(card.input, probeId, { net: deps.net, services: deps.services, logger: deps.log })!))!;
-    const prev = card.reports.at(-1);
-    // Compare like with like: the earlier report as if only this probe (with the baseline and checks) had run.
-    const keep = fromRecheckOf(probeId);
-    const scoped = prev ? { ...prev, findings: prev.findings.filter(keep), probes: prev.probes.filter((p) => p.id === probeId), verdict: scopedVerdict(prev, keep) } : undefined;
-    await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges(scoped, report) : []));
-    await notifySinks(deps, card, report, 'follow-up');
+    try {
+      const report = (await deps.slots(() => recheck(card.input, probeId, { net: deps.net, services: deps.services, logger: deps.log })!))!;
+      const prev = card.reports.at(-1);
+      // Compare like with like: the earlier report as if only this probe (with the baseline and checks) had run.
+      const keep = fromRecheckOf(probeId);
+      const scoped = prev ? { ...prev, findings: prev.findings.filter(keep), probes: prev.probes.filter((p) => p.id === probeId), verdict: scopedVerdict(prev, keep) } : undefined;
+      await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges(scoped, report) : []));
+      await notifySinks(deps, card, report, 'follow-up');
+    } finally {
+      gate.release();
+    }
   })();
   await track(deps, work);
 }

@@ -1,5 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
 import { z } from 'zod';
+import { requireHttps } from '../config/https-setting.js';
 import { toReplay } from './replay-input.js';
 import { teamOf, workspaceKey } from './workspace.js';
 import type { Report } from '../pipeline/report.js';
@@ -46,7 +47,9 @@ export const SupportSettingsSchema = z.object({
   SUPPORT_CHANNEL_ID: SupportChannelsSchema,
   SUPPORT_WEBHOOK_URL: z.url().optional(),
   RETENTION_DAYS: z.coerce.number().int().positive().default(90),
-});
+  /** Read only to know whether the lab switch is on (http:// webhook allowed for a local receiver). */
+  ACTION_DEBUG_ALLOW_PRIVATE: z.string().optional(),
+}).superRefine(requireHttps(['SUPPORT_WEBHOOK_URL']));
 export type SupportSettings = z.infer<typeof SupportSettingsSchema>;
 
 export const ESCALATE_CALLBACK = 'ad_escalate_modal';
@@ -192,8 +195,9 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
 }
 
 /** `/action-debug history <action>`: the last diagnoses, when the verdict changed. */
-export function historyText(store: Store, action: string): string {
-  const rows = store.history(action, 10);
+export function historyText(store: Store, action: string, workspace: string): string {
+  // Only the asking workspace's diagnoses: with OAuth installs, one database serves several workspaces.
+  const rows = store.history(action, 10, teamOf(workspace) ?? workspace);
   if (!rows.length) return `No diagnoses of "${action}" yet.`;
   const lines = rows.map((r) => {
     const mark = r.change === 'fixed' ? ' ← fixed since' : r.change === 'broken' ? ' ← broken since' : r.change === 'changed' ? ' ← cause changed' : '';

@@ -22,7 +22,8 @@ after(async () => {
   await lab.close();
 });
 
-const env = (key = api.key) => ({ OPENCX_API_KEY: key, OPENCX_API_URL: api.url, OPENCX_TIMEOUT_MS: '3000' });
+// The fake OpenCX is plain http on 127.0.0.1: only the lab switch lets the key go there (OPENCX_API_URL is https-only).
+const env = (key = api.key) => ({ OPENCX_API_KEY: key, OPENCX_API_URL: api.url, OPENCX_TIMEOUT_MS: '3000', ACTION_DEBUG_ALLOW_PRIVATE: '1' });
 const ENDPOINT_PROBES = ['dns', 'tls', 'request', 'header-blocking', 'auth', 'cors', 'rate-limit'];
 
 async function jsonRun(args: string[], e: Record<string, string>) {

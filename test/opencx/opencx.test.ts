@@ -24,7 +24,7 @@ before(async () => {
 after(async () => api.close());
 
 function client(over: Record<string, string> = {}) {
-  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_TIMEOUT_MS: '300', ...over });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_TIMEOUT_MS: '300', ACTION_DEBUG_ALLOW_PRIVATE: '1', ...over });
   return new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! }, (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))));
 }
 const diagnose = (draft: { action?: string; session?: string; endpoint?: string }, c = client()) =>
@@ -58,7 +58,7 @@ test('client: 500s give up after bounded attempts; timeout, HTML and a missing f
   assert.match(odd.odd[0]!.problems.join(), /^name: /);
   api.fail('/chat/sessions/ses_web', { malformed: true });
   await assert.rejects(c.session('ses_web'), /unexpected shape: id/);
-  const bad = new OpenCxClient({ ...OpenCxSettingsSchema.parse({ OPENCX_API_URL: api.url }), OPENCX_API_KEY: new Secret('ocx_live_revoked') });
+  const bad = new OpenCxClient({ ...OpenCxSettingsSchema.parse({ OPENCX_API_URL: api.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' }), OPENCX_API_KEY: new Secret('ocx_live_revoked') });
   await assert.rejects(bad.listActions(), (e: unknown) => e instanceof OpenCxError && e.kind === 'unauthorized' && !e.message.includes('revoked'));
 });
 

@@ -35,7 +35,7 @@ before(async () => {
 after(async () => api.close());
 
 function client(key = api.key) {
-  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: key, OPENCX_API_URL: api.url, OPENCX_TIMEOUT_MS: '2000' });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: key, OPENCX_API_URL: api.url, OPENCX_TIMEOUT_MS: '2000', ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   return new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! }, (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))));
 }
 async function diagnose(draft: { action?: string; session?: string; endpoint?: string }, key = api.key) {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 test('Slack: a session and a mistyped action name, no endpoint: a card with the missing action and the closest names', async () => {
   const lab = await startLab({ only: ['healthy'] });
   const api = await startFakeOpenCx({ data: demoDataset({ order: lab.scenarios[0]!.url }) });
-  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   const client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
   // With the database: an endpoint-less diagnosis is stored like any other (its report keeps endpoint: null).
   const store = new Store(join(mkdtempSync(join(tmpdir(), 'ad-noep-')), 'ad.db'));

@@ -3,6 +3,7 @@ import { downloadSharedFile, FileShareEventSchema, looksLikeSpec, SharedFileErro
 import { errorMessage } from '../../../render/blocks.js';
 import { unwrapLink } from '../../parse-command.js';
 import type { App, ListenerDeps } from '../deps.js';
+import { slackSpecRefusal } from '../../spec-source.js';
 
 /**
  * What people say in a card's thread: `@action-debug rerun`, `@action-debug spec <url>`, or a spec file shared there.
@@ -21,8 +22,13 @@ export function register(app: App, d: ListenerDeps): void {
     const card = threadTs ? deps.cards.byMessage(event.channel, threadTs) : undefined;
     const reply = (t: string) => client.chat.postMessage({ channel: event.channel, ...(threadTs ? { thread_ts: threadTs } : {}), text: t });
     if (!card) return void (await reply('Mention me in the thread of a diagnosis card: `rerun`, `spec <url>`, or share the spec file there. To start one: `/action-debug help`.'));
-    if (verb?.toLowerCase() === 'rerun') return void (await rerunCard(deps, client, card, 'Re-run'));
-    if (verb?.toLowerCase() === 'spec' && rest[0]) return void (await rerunCard(deps, client, card, 'Re-run with the spec', { spec: unwrapLink(rest[0]) }));
+    if (verb?.toLowerCase() === 'rerun') return void (await rerunCard(deps, client, card, 'Re-run', undefined, event.user ?? card.user));
+    if (verb?.toLowerCase() === 'spec' && rest[0]) {
+      const spec = unwrapLink(rest[0]);
+      const refused = slackSpecRefusal(spec);
+      if (refused) return void (await reply(refused));
+      return void (await rerunCard(deps, client, card, 'Re-run with the spec', { spec }, event.user ?? card.user));
+    }
     await reply('I know `rerun` and `spec <url>` here, and I read an OpenAPI file (.json, .yaml) shared in this thread.');
   });
 
@@ -45,6 +51,6 @@ export function register(app: App, d: ListenerDeps): void {
     }
     const key = uploadKey(file);
     uploads.put(key, text);
-    await rerunCard(deps, client, card, `Re-run with ${file.name}`, { spec: key });
+    await rerunCard(deps, client, card, `Re-run with ${file.name}`, { spec: key }, ev.data.user ?? card.user);
   });
 }
