@@ -52,7 +52,7 @@ export async function run(): Promise<void> {
   const names = Object.keys(HOST_DELAYS);
   const actions = syntheticActions(names.map((n) => hosts.info.origins[n]!), ACTIONS);
   const fake = await startFakeOpenCx({ data: { ...demoDataset(), actions } });
-  const settings = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: fake.key, OPENCX_API_URL: fake.url });
+  const settings = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: fake.key, OPENCX_API_URL: fake.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   const client = new OpenCxClient({ ...settings, OPENCX_API_KEY: settings.OPENCX_API_KEY! });
   const facts = new OpenCxFacts(client);
   const base = { allowPrivate: true, extraCa: [hosts.info.caPem], hosts: hosts.info.hosts };

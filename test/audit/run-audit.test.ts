@@ -25,7 +25,7 @@ after(async () => {
 });
 
 function factsFor(f: FakeOpenCx) {
-  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: f.key, OPENCX_API_URL: f.url });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: f.key, OPENCX_API_URL: f.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   return new OpenCxFacts(new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! }));
 }
 

@@ -48,7 +48,7 @@ async function startApp(api: FakeOpenCx, dbPath: string, leaseMs = 20_000): Prom
   const store = new Store(dbPath);
   let send: ReturnType<typeof slackSenders> | null = null;
   const worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
-  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_REQUESTS_PER_MINUTE: '99' });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_REQUESTS_PER_MINUTE: '99', ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   const client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
   const h = await startHarness({ lab, slack, deps: { services: { opencx: new OpenCxFacts(client) }, store, outbox: worker, watch: WATCH, watchLeaseMs: leaseMs } });
   send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
