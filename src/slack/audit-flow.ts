@@ -55,7 +55,7 @@ export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args:
         return void (await tell(`OpenCX did not give the action list: ${errorLine(err)}`));
       }
       const count = actions.actions.length;
-      const budget = d.flow.limits.tryReserve(team, count, `An audit of ${count} actions`);
+      const budget = await d.flow.limits.tryReserve(team, count, `An audit of ${count} actions`);
       if (!budget.ok) return void (await tell(budget.message));
       const auditId = randomUUID();
       const startedAt = new Date().toISOString();
@@ -120,7 +120,7 @@ export async function openAuditedCard(d: AuditFlowDeps, client: WebClient, args:
   const [auditId, actionId] = args.value.split('|');
   if (!auditId || !actionId) return 'This button is not one of mine.';
   const id = auditCardId(auditId, actionId);
-  const known = d.flow.cards.get(id);
+  const known = await d.flow.cards.get(id);
   if (known?.ts && known.threadTs) {
     const link = await client.chat.getPermalink({ channel: known.channel, message_ts: known.ts }).then((r) => r.permalink ?? null, () => null);
     return link ? `This action's card is already open: <${link}|see it in the thread>.` : "This action's card is already open in the thread.";

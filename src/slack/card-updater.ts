@@ -3,6 +3,7 @@ import type { webApi } from '@slack/bolt';
 type WebClient = webApi.WebClient;
 import type { SlackMessage } from '../render/blocks.js';
 import { withSlackRetry } from './retry.js';
+import { crashPoint } from '../core/crash-point.js';
 
 /**
  * Updates one card in place as probes finish, at most once per interval, never two updates at a time, so a burst of
@@ -36,7 +37,7 @@ export class CardUpdater {
       this.#pending = null;
       if (!m || this.#closed) return;
       this.#lastSent = Date.now();
-      this.#inFlight = this.#inFlight.then(() => this.#update(m, 1).catch(() => {}));
+      this.#inFlight = this.#inFlight.then(() => this.#update(m, 1).then(() => crashPoint('card:while-updating'), () => {}));
     }, wait);
   }
 

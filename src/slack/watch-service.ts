@@ -190,7 +190,7 @@ export class WatchService {
       }
       selected = [a];
     }
-    const budget = this.d.flow.limits.tryReserve(w.workspace, selected.length, `A watch run of ${selected.length} action${selected.length === 1 ? '' : 's'}`);
+    const budget = await this.d.flow.limits.tryReserve(w.workspace, selected.length, `A watch run of ${selected.length} action${selected.length === 1 ? '' : 's'}`);
     if (!budget.ok) {
       log.warn({ reason: budget.message }, 'watch run skipped: workspace budget');
       return commit({ state, stop: false, messages: [] });

@@ -11,7 +11,7 @@ import { ACCOUNT_SCENARIOS, accountDataset, labAccount } from '../../src/fakes/o
 import { OpenCxClient } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore as Store } from '../../src/store/sqlite-store.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import { auditCard, auditThreadMessages, CARD_LINES } from '../../src/render/audit-blocks.js';
 import { summarize } from '../../src/audit/summary.js';

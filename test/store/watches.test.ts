@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore as Store } from '../../src/store/sqlite-store.js';
 import { WatchStore } from '../../src/store/watches.js';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'ad-watches-')), 'bot.db');

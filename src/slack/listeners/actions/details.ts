@@ -5,7 +5,7 @@ import { buttonValue, type App, type ListenerDeps } from '../deps.js';
 export function register(app: App, d: ListenerDeps): void {
   app.action(ACTIONS.details, async ({ ack, action, respond }) => {
     await ack();
-    const card = d.cardFrom(buttonValue(action));
+    const card = await d.cardFrom(buttonValue(action));
     await respond({ response_type: 'ephemeral', replace_original: false, text: card?.ts ? 'Every check\'s evidence is in this card\'s thread.' : 'This card has no thread: run /action-debug again in a channel I am in.' });
   });
 }

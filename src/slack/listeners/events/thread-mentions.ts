@@ -19,7 +19,7 @@ export function register(app: App, d: ListenerDeps): void {
     const text = event.text.replace(/<@[A-Z0-9]+>/g, '').trim();
     const [verb, ...rest] = text.split(/\s+/);
     const threadTs = (event as { thread_ts?: string }).thread_ts;
-    const card = threadTs ? deps.cards.byMessage(event.channel, threadTs) : undefined;
+    const card = threadTs ? await deps.cards.byMessage(event.channel, threadTs) : undefined;
     const reply = (t: string) => client.chat.postMessage({ channel: event.channel, ...(threadTs ? { thread_ts: threadTs } : {}), text: t });
     if (!card) return void (await reply('Mention me in the thread of a diagnosis card: `rerun`, `spec <url>`, or share the spec file there. To start one: `/action-debug help`.'));
     if (verb?.toLowerCase() === 'rerun') return void (await rerunCard(deps, client, card, 'Re-run', undefined, event.user ?? card.user));
@@ -36,7 +36,7 @@ export function register(app: App, d: ListenerDeps): void {
     if (context.retryNum) return;
     const ev = FileShareEventSchema.safeParse(event);
     if (!ev.success || !ev.data.thread_ts) return;
-    const card = deps.cards.byMessage(ev.data.channel, ev.data.thread_ts);
+    const card = await deps.cards.byMessage(ev.data.channel, ev.data.thread_ts);
     if (!card) return;
     const file = ev.data.files.map((f) => SharedFileSchema.safeParse(f)).flatMap((r) => (r.success ? [r.data] : [])).find(looksLikeSpec);
     if (!file) return;
@@ -50,7 +50,7 @@ export function register(app: App, d: ListenerDeps): void {
       return;
     }
     const key = uploadKey(file);
-    uploads.put(key, text);
+    await uploads.put(card.team, key, text);
     await rerunCard(deps, client, card, `Re-run with ${file.name}`, { spec: key }, ev.data.user ?? card.user);
   });
 }
