@@ -1,4 +1,5 @@
 /** `npm run bench`: every figure the issues ask for, each printed as a table from a run on this machine. */
+import { run as audit } from './audit.js';
 import { run as cli } from './cli.js';
 import { run as diagnosis } from './diagnosis.js';
 import { run as faults } from './faults.js';
@@ -16,6 +17,7 @@ const benches: [string, () => Promise<void>][] = [
   ['spec', spec],
   ['spec-big', specBig],
   ['store', store],
+  ['audit', audit],
 ];
 
 const only = process.argv.slice(2);

@@ -10,10 +10,11 @@ Usage:
   action-debug diagnose --endpoint <https-url> [--method M] [--action NAME] [--session ID] [--header "Name: v"] [--json]
   action-debug spec <file|url> [--fix out.yaml] [--json] [--profile openai-strict|gemini|anthropic]
                                       check an OpenAPI spec before importing it into OpenCX
+  action-debug audit [--json]         diagnose every action of the OpenCX organisation (needs OPENCX_API_KEY)
   action-debug ticket <N> [--markdown|--json]
                                       a support ticket opened from Slack, ready to paste into a form or email
   action-debug catalogue [--json]     every cause the diagnosis can name, with its family and fix
-  action-debug schema                 the JSON Schema of \`diagnose --json\`
+  action-debug schema [audit]         the JSON Schema of \`diagnose --json\` (or of \`audit --json\`)
   action-debug help [command]
 
 Run \`action-debug diagnose --help\` for every option.`;
@@ -25,6 +26,7 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 const commands: Record<string, Command> = {
   diagnose: async (argv, io) => (await import('./diagnose-command.js')).diagnose(argv, io),
   spec: async (argv, io) => (await import('./spec-command.js')).runSpecCommand(argv, io),
+  audit: async (argv, io) => (await import('./audit-command.js')).audit(argv, io),
   ticket: async (argv, io) => (await import('./ticket-command.js')).runTicketCommand(argv, io),
   catalogue: async (argv, io) => {
     const [{ catalogue }, { catalogueMarkdown }] = await Promise.all([import('../registry.js'), import('../pipeline/catalogue.js')]);
@@ -32,7 +34,12 @@ const commands: Record<string, Command> = {
     io.stdout.write(argv.includes('--json') ? JSON.stringify(causes, null, 2) + '\n' : catalogueMarkdown(causes) + '\n');
     return 0;
   },
-  schema: async (_argv, io) => {
+  schema: async (argv, io) => {
+    if (argv[0] === 'audit') {
+      const { auditJsonSchema } = await import('../render/audit-json.js');
+      io.stdout.write(JSON.stringify(auditJsonSchema(), null, 2) + '\n');
+      return 0;
+    }
     const [{ reportJsonSchema }, { catalogue }] = await Promise.all([import('../render/json.js'), import('../registry.js')]);
     io.stdout.write(JSON.stringify(reportJsonSchema(catalogue().map((c) => c.id)), null, 2) + '\n');
     return 0;

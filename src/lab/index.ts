@@ -36,6 +36,8 @@ export interface Lab {
   caFile(dir: string): string;
   hostsEnv(): string;
   requests(id: string): RecordedRequest[];
+  /** The most HTTP requests this scenario's server was handling at the same moment (from request to response closed). */
+  peakInFlight(id: string): number;
   /** Real-server scenarios that could not start here, with why (e.g. nginx not installed). */
   skipped: { id: string; reason: string }[];
   /** Sets a scenario up right before a diagnosis (uses up nginx's rate limit); resolves at once for the others. */
@@ -69,6 +71,7 @@ export async function startLab(opts: { only?: string[]; real?: boolean } = {}): 
   };
 
   const recorded = new Map<string, RecordedRequest[]>();
+  const load = new Map<string, { now: number; peak: number }>();
   const sockets = new Set<Socket>();
   const closers: (() => Promise<void>)[] = [];
   const hosts: Record<string, string[]> = {};
@@ -77,7 +80,8 @@ export async function startLab(opts: { only?: string[]; real?: boolean } = {}): 
   for (const def of defs) {
     const host = `${def.id}.${HOST_SUFFIX}`;
     recorded.set(def.id, []);
-    const port = await serve(def, certs, recorded.get(def.id)!, sockets, closers);
+    load.set(def.id, { now: 0, peak: 0 });
+    const port = await serve(def, certs, recorded.get(def.id)!, sockets, closers, load.get(def.id)!);
     hosts[host] = def.serve.kind === 'no-dns' ? [] : ['127.0.0.1'];
     scenarios.push({
       id: def.id,
@@ -124,6 +128,7 @@ export async function startLab(opts: { only?: string[]; real?: boolean } = {}): 
     },
     hostsEnv: () => Object.entries(hosts).map(([h, a]) => `${h}=${a.join(',')}`).join(';'),
     requests: (id) => recorded.get(id) ?? [],
+    peakInFlight: (id) => load.get(id)?.peak ?? 0,
     async close() {
       for (const s of sockets) s.destroy();
       await Promise.all(closers.map((c) => c()));
@@ -137,6 +142,7 @@ async function serve(
   log: RecordedRequest[],
   sockets: Set<Socket>,
   closers: (() => Promise<void>)[],
+  load: { now: number; peak: number },
 ): Promise<number> {
   const s = def.serve;
   if (s.kind === 'no-dns') return 443;
@@ -152,6 +158,9 @@ async function serve(
     s.kind === 'tls-hang'
       ? net.createServer(() => {}) // accepts TCP, reads the ClientHello, never answers
       : https.createServer({ key: certs[s.cert ?? 'good'].keyPem, cert: certs[s.cert ?? 'good'].certPem, ...s.tls }, (req, res) => {
+          // Counted as the server sees it, so politeness tests measure what a real host would.
+          load.peak = Math.max(load.peak, ++load.now);
+          res.once('close', () => load.now--);
           let body = '';
           req.setEncoding('utf8');
           req.on('data', (d: string) => (body.length < 65_536 ? (body += d) : undefined));

@@ -54,4 +54,24 @@ export class DiagnosisLimits {
       },
     };
   }
+
+  /**
+   * Audits and watches: `n` diagnoses at once, counted against the workspace's hourly budget like `n` commands. All or
+   * nothing, so an audit never stops halfway for want of budget.
+   */
+  tryReserve(workspace: string, n: number, what: string): { ok: true } | { ok: false; message: string; retryAfterSeconds: number } {
+    const hour = 3_600_000;
+    const t = this.now();
+    const k = `w:${workspace}`;
+    const recent = (this.#starts.get(k) ?? []).filter((x) => t - x < hour);
+    this.#starts.set(k, recent);
+    const limit = this.settings.DIAGNOSES_PER_WORKSPACE_PER_HOUR;
+    if (recent.length + n > limit) {
+      const free = recent.length + n - limit;
+      const retry = Math.ceil(((recent[Math.min(free, recent.length) - 1] ?? t) + hour - t) / 1000);
+      return { ok: false, retryAfterSeconds: retry, message: `${what} needs ${n} diagnoses and this workspace has ${Math.max(0, limit - recent.length)} of its ${limit} an hour left. Try again in ${Math.max(1, Math.ceil(retry / 60))} min.` };
+    }
+    for (let i = 0; i < n; i++) recent.push(t);
+    return { ok: true };
+  }
 }

@@ -7,6 +7,7 @@ import { redactHeaderValue, redactText, redactUrl } from '../core/redact.js';
 import { checkLiteral, guardedLookup, type LookupRecord } from './guarded-lookup.js';
 import { readTls } from './tls-facts.js';
 import type { NetOptions } from './options.js';
+import { HostLimiter } from './host-limiter.js';
 import type { Exchange, NetErrorKind, TlsFacts } from './record.js';
 
 export type HeaderValue = string | Secret;
@@ -34,6 +35,37 @@ export async function exchangeWithBody(
   net: NetOptions,
   outer?: AbortSignal,
 ): Promise<{ record: Exchange; body: Buffer }> {
+  // Politeness first (audits share one limiter): the wait for a slot is not part of the call, so the timings and the
+  // request's own timeout start once the slot is ours. A diagnosis deadline (outer) still ends the wait.
+  let release: (() => void) | null = null;
+  if (net.hostLimiter) {
+    try {
+      release = await net.hostLimiter.acquire(HostLimiter.keyOf(new URL(req.url)), outer);
+    } catch (err) {
+      return { record: notSent(req, err), body: Buffer.alloc(0) };
+    }
+  }
+  try {
+    return await exchangeHoldingSlot(req, net, outer);
+  } finally {
+    release?.();
+  }
+}
+
+/** What a request that never left (its slot wait was cut short) leaves as evidence. */
+function notSent(req: ExchangeRequest, err: unknown): Exchange {
+  return {
+    label: req.label,
+    request: { method: req.method, url: redactUrl(req.url), headers: {} },
+    address: null,
+    response: null,
+    error: { kind: 'other', code: 'ABORT_ERR', message: `not sent: ${redactText(String((err as Error)?.message ?? err)).slice(0, 200)}` },
+    tls: null,
+    timings: { dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, totalMs: 0 },
+  };
+}
+
+async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?: AbortSignal): Promise<{ record: Exchange; body: Buffer }> {
   let body = Buffer.alloc(0);
   const t0 = performance.now();
   const lookup: LookupRecord = { dnsMs: null, addresses: [], address: null };
@@ -148,7 +180,8 @@ export async function exchangeWithBody(
       ttfbMs: phase.headersAt ? round(phase.headersAt - t0) : null,
       totalMs: round(end - t0)!,
     };
-    agent.destroy().catch(() => {});
+    // Closed before the slot is released, so the host never sees more connections than the limit allows.
+    await agent.destroy().catch(() => {});
   }
   return { record, body };
 }

@@ -3,6 +3,7 @@ import { trustOptions } from './trust.js';
 import { checkLiteral, guardedLookup, type LookupRecord } from './guarded-lookup.js';
 import { readTls } from './tls-facts.js';
 import type { NetOptions } from './options.js';
+import { HostLimiter } from './host-limiter.js';
 import type { TlsFacts } from './record.js';
 
 export interface HandshakeResult {
@@ -14,12 +15,29 @@ export interface HandshakeResult {
 }
 
 /** A TLS handshake alone (no HTTP), through the same guard, to read the certificate and protocol precisely. */
-export function handshake(
+export async function handshake(
   url: URL,
   net: NetOptions,
   timeoutMs: number,
   options: tls.ConnectionOptions = {},
+  signal?: AbortSignal,
 ): Promise<HandshakeResult> {
+  if (!net.hostLimiter) return handshakeHoldingSlot(url, net, timeoutMs, options);
+  // A handshake is a connection too: it counts toward the per-host limit like any request (see HostLimiter).
+  let release: () => void;
+  try {
+    release = await net.hostLimiter.acquire(HostLimiter.keyOf(url), signal);
+  } catch (err) {
+    return { address: null, tcpConnected: false, tls: null, error: { code: 'ABORT_ERR', message: `not attempted: ${(err as Error)?.message ?? err}` }, ms: 0 };
+  }
+  try {
+    return await handshakeHoldingSlot(url, net, timeoutMs, options);
+  } finally {
+    release();
+  }
+}
+
+function handshakeHoldingSlot(url: URL, net: NetOptions, timeoutMs: number, options: tls.ConnectionOptions): Promise<HandshakeResult> {
   const t0 = performance.now();
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const record: LookupRecord = { dnsMs: null, addresses: [], address: null };
@@ -36,10 +54,16 @@ export function handshake(
       ...trustOptions(net.extraCa, options),
       ...options,
     });
+    let settled = false;
     const done = (r: Omit<HandshakeResult, 'ms' | 'address' | 'tcpConnected'>) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
+      const result = { ...r, address: record.address, tcpConnected, ms: Math.round(performance.now() - t0) };
+      // Resolve once the socket is closed, so a per-host slot is only released when the connection is gone.
+      if (socket.closed) return resolve(result);
+      socket.once('close', () => resolve(result));
       socket.destroy();
-      resolve({ ...r, address: record.address, tcpConnected, ms: Math.round(performance.now() - t0) });
     };
     const timer = setTimeout(
       () => done({ tls: null, error: { code: 'ETIMEDOUT', message: `no TLS handshake within ${timeoutMs} ms` } }),

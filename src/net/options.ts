@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HostLimiter } from './host-limiter.js';
 
 /** Resolves a host name to addresses; the default is the system resolver (after hosts overrides). */
 export type Resolver = (host: string) => Promise<string[]>;
@@ -21,6 +22,8 @@ export const NetOptionsSchema = z.object({
   maxTimeoutMs: z.number().int().min(100).max(60_000).default(60_000),
   /** Limit for establishing TCP + TLS, within the request timeout. */
   connectTimeoutMs: z.number().int().positive().default(10_000),
+  /** Shared by every request and handshake that uses these options: at most N in flight per host (audits). */
+  hostLimiter: z.custom<HostLimiter>((v) => v instanceof HostLimiter).optional(),
 });
 export type NetOptions = z.infer<typeof NetOptionsSchema>;
 export type NetOptionsDraft = z.input<typeof NetOptionsSchema>;

@@ -67,12 +67,12 @@ export const tlsProbe: Probe<TlsEvidence> = {
   async gather(ctx) {
     const url = new URL(ctx.input.endpoint);
     const [modern, baselineTls] = await Promise.all([
-      handshake(url, ctx.net, ctx.input.timeoutMs),
+      handshake(url, ctx.net, ctx.input.timeoutMs, {}, ctx.signal),
       ctx.baseline.then((b) => b.tls, () => null),
     ]);
     let legacy: HandshakeResult | null = null;
     if (modern.error && PROTOCOL_ERRORS.test(`${modern.error.code} ${modern.error.message}`)) {
-      legacy = await handshake(url, ctx.net, ctx.input.timeoutMs, { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' });
+      legacy = await handshake(url, ctx.net, ctx.input.timeoutMs, { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, ctx.signal);
     }
     const t = modern.tls ?? legacy?.tls;
     return {

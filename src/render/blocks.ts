@@ -168,6 +168,7 @@ export const USAGE_TEXT = [
   '*Usage:* `/action-debug <session-id> <action-name> <endpoint> [method=POST] [spec=<url>] [header="Name: value"] [timeout=<seconds>]`',
   'Quote an action name with spaces: `/action-debug ses_123 "Look up order" https://api.example.com/orders/{id}`',
   '`/action-debug` alone opens a form (with a field for the Authorization value, never shown back). `/action-debug help` shows this.',
+  '`/action-debug audit` checks every action at once; `/action-debug watch "Look up order" [every=15m]` (or `watch all`) posts here when a verdict changes; `watch list`, `watch stop "Look up order"`.',
 ].join('\n');
 
 export function helpMessage(): SlackMessage {

@@ -19,6 +19,13 @@ import type { SlackSettings } from './settings.js';
 import { registerListeners } from './listeners/index.js';
 import { QuietStart } from './quiet-start.js';
 import { UploadedSpecs } from '../openapi/uploaded-specs.js';
+import { AuditSettingsSchema, type AuditSettings } from '../audit/settings.js';
+import { WatchSettingsSchema, type WatchSettings } from '../watch/settings.js';
+import { WatchStore } from '../store/watches.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { HostLimiter } from '../net/host-limiter.js';
+import type { AuditFlowDeps } from './audit-flow.js';
+import { WatchService } from './watch-service.js';
 import { WorkTracker, type WorkSettings } from '../work/tracker.js';
 import { resumeWork } from './resume-work.js';
 import { Gate } from './gate.js';
@@ -39,6 +46,12 @@ export interface SlackAppDeps {
   store?: Store;
   /** Where OAuth installs keep their tokens (SqliteInstallationStore); needed when SLACK_CLIENT_ID is set. */
   installationStore?: InstallationStore;
+  /** Delivers what watches commit to the outbox (main.ts's worker); without it watch posts wait for the next worker. */
+  outbox?: { kick(): Promise<void> | void };
+  audit?: AuditSettings;
+  watch?: WatchSettings;
+  /** Tests: how long a claimed watch run blocks another process (default: longer than any run). */
+  watchLeaseMs?: number;
   /** Leases and polling of the durable work (with a store), and how long a graceful stop waits for running work. */
   work?: Partial<WorkSettings> & { graceMs?: number };
 }
@@ -49,6 +62,7 @@ export interface SlackApp {
   /** Graceful stop: stops listening, waits up to the grace period for running work, hands back the rest. */
   stop(): Promise<{ handedBack: number }>;
   deps: FlowDeps;
+  watches?: WatchService | undefined;
 }
 
 /**
@@ -155,7 +169,18 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     await rerunCard(deps, await clientFor(card.team), card, label, undefined, by);
   }, log, () => void tracker?.poll());
 
-  registerListeners(app, { flow: deps, settings, log, store: d.store, support: d.support, uploads, reruns, quietStart, allowed, firstDelivery, cardFrom });
+  const auditSettings = d.audit ?? AuditSettingsSchema.parse({});
+  const limiter = new HostLimiter(auditSettings.AUDIT_PER_HOST);
+  const audits: AuditFlowDeps = { flow: deps, store: d.store, settings: auditSettings, running: new Set(), limiter };
+  // Watches keep their runs and outbox rows in one SQLite transaction; with PostgreSQL they are not offered yet.
+  const watches = d.store instanceof SqliteStore
+    ? new WatchService({
+        flow: deps, store: d.store, watches: new WatchStore(d.store.db), settings: d.watch ?? WatchSettingsSchema.parse({}), audit: auditSettings, limiter,
+        kick: () => d.outbox?.kick(), ...(d.watchLeaseMs ? { leaseMs: d.watchLeaseMs } : {}),
+      })
+    : undefined;
+
+  registerListeners(app, { flow: deps, settings, log, store: d.store, support: d.support, uploads, reruns, quietStart, allowed, firstDelivery, cardFrom, audits, watches });
 
   app.error(async (err) => {
     log.error({ err: err.message }, 'slack handler failed');
@@ -164,15 +189,18 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   return {
     app,
     deps,
+    watches,
     async start(port = settings.PORT) {
       const server = (await app.start(port)) as unknown as { address?: () => { port: number } | string | null; prependListener?: (e: string, f: (req: object) => void) => void };
       server?.prependListener?.('request', (req) => Object.assign(req, { receivedAt: performance.now() }));
       const addr = server?.address?.();
+      watches?.start();
       tracker?.start();
       return { port: typeof addr === 'object' && addr ? addr.port : port };
     },
     async stop() {
       reruns.stop();
+      await watches?.shutdown();
       await app.stop();
       if (!tracker) {
         await Promise.allSettled([...deps.inFlight]);

@@ -11,6 +11,8 @@ export interface Card {
   channel: string;
   /** The card message; its thread holds details and follow-ups. null when it could only be posted via response_url. */
   ts: string | null;
+  /** A card that is itself a reply (an audited action opened in the audit's thread): where its follow-ups go. */
+  threadTs?: string;
   team: string;
   user: string;
   input: DiagnosisInput;

@@ -175,9 +175,9 @@ async function permalink(client: WebClient, channel: string, ts: string): Promis
   }
 }
 
-async function postThread(deps: FlowDeps, client: WebClient, card: Card, msg: SlackMessage): Promise<void> {
+export async function postThread(deps: FlowDeps, client: WebClient, card: Card, msg: SlackMessage): Promise<void> {
   if (!card.ts) return;
-  await withSlackRetry(() => client.chat.postMessage({ channel: card.channel, thread_ts: card.ts!, text: msg.text, blocks: msg.blocks }), deps.settings.SLACK_RETRY_ATTEMPTS);
+  await withSlackRetry(() => client.chat.postMessage({ channel: card.channel, thread_ts: card.threadTs ?? card.ts!, text: msg.text, blocks: msg.blocks }), deps.settings.SLACK_RETRY_ATTEMPTS);
 }
 
 /** A card revived after a restart lost its header values (never stored): probing without them would mislead. */

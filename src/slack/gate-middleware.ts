@@ -2,6 +2,7 @@ import type { AnyMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { ACTIONS } from '../render/blocks.js';
 import { TICKET_ACTIONS } from '../render/ticket.js';
+import { AUDIT_ACTIONS } from '../render/audit-blocks.js';
 import { errorMessage } from '../render/blocks.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
@@ -99,6 +100,11 @@ export function gateMiddleware(d: GateDeps) {
         if (ticket) v = d.gate.resolve(r, workspace ?? '');
         if (!v.ok) return refuse(r, v, 'respond');
         return next();
+      }
+      if (action.action_id === AUDIT_ACTIONS.open) {
+        // An audit line's card is opened where the audit was posted (openAuditedCard checks the stored channel and workspace).
+        const v = d.gate.who(r.user, r.channel);
+        return v.ok ? next() : refuse(r, v, 'respond');
       }
       const isFollowUp = action.action_id === ACTIONS.followUp;
       if (!isFollowUp && !CARD_BUTTONS.includes(action.action_id)) return next();

@@ -16,6 +16,8 @@ import { OutboxWorker } from '../outbox/worker.js';
 import { slackSenders, webhookSender } from '../outbox/senders.js';
 import { createSupport, SupportSettingsSchema } from './support.js';
 import { opencxServicesFromEnv } from '../opencx/services.js';
+import { AuditSettingsSchema } from '../audit/settings.js';
+import { WatchSettingsSchema } from '../watch/settings.js';
 
 const env = settingsEnv();
 const log = createLogger({ name: 'action-debug', ...(env['LOG_LEVEL'] ? { level: env['LOG_LEVEL'] } : {}) });
@@ -25,6 +27,7 @@ function readSettings() {
     return {
       slack: SlackSettingsSchema.parse(env), store: StoreSettingsSchema.parse(env), support: SupportSettingsSchema.parse(env),
       net: netOptionsFromEnv(env), services: opencxServicesFromEnv(env), limits: LimitsSettingsSchema.parse(env),
+      audit: AuditSettingsSchema.parse(env), watch: WatchSettingsSchema.parse(env),
     };
   } catch (err) {
     process.stderr.write(`action-debug: ${errorLine(err)}\nSee .env.example for every setting.\n`);
@@ -56,6 +59,7 @@ const worker = new OutboxWorker({
 const support = createSupport(store, worker, settings.support, log);
 const app = createSlackApp(settings.slack, {
   net: settings.net, services: settings.services, limits: settings.limits, logger: log, support, store, ...(installationStore ? { installationStore } : {}),
+  outbox: worker, audit: settings.audit, watch: settings.watch,
   work: { leaseMs: settings.store.WORK_LEASE_SECONDS * 1000, graceMs: settings.store.STOP_GRACE_SECONDS * 1000 },
 });
 const purge = () => void store.purgeOlderThan(settings.support.RETENTION_DAYS).then((deleted) => log.info({ deleted }, 'retention'), (err: Error) => log.error({ err: err.message }, 'retention failed'));

@@ -4,6 +4,10 @@ export type SlashCommand =
   | { kind: 'help' }
   | { kind: 'modal' }
   | { kind: 'history'; action: string }
+  | { kind: 'audit' }
+  | { kind: 'watch'; target: { all: true } | { action: string }; everyMs: number | null }
+  | { kind: 'watch-list' }
+  | { kind: 'watch-stop'; target: { all: true } | { action: string } }
   | { kind: 'diagnose'; draft: DiagnosisInputDraft };
 
 /** Splits on spaces, keeping "quoted strings" (straight or the curly quotes Slack's clients type) together. */
@@ -38,6 +42,11 @@ export function parseSlashCommand(text: string): SlashCommand {
     if (!tokens[1]) throw new InputError('history needs an action name: /action-debug history "Look up order"');
     return { kind: 'history', action: tokens.slice(1).join(' ') };
   }
+  if (tokens[0]?.toLowerCase() === 'audit') {
+    if (tokens.length > 1) throw new InputError('audit takes nothing else: /action-debug audit');
+    return { kind: 'audit' };
+  }
+  if (tokens[0]?.toLowerCase() === 'watch') return parseWatch(tokens.slice(1));
   const positional: string[] = [];
   const draft: DiagnosisInputDraft = { headers: [], pathParams: {} };
   for (const raw of tokens) {
@@ -64,4 +73,41 @@ export function parseSlashCommand(text: string): SlashCommand {
   // diagnosis runs without one, as in the CLI.
   const [session, action, endpoint] = positional as [string, string, string?];
   return { kind: 'diagnose', draft: { ...draft, session, action, ...(endpoint !== undefined ? { endpoint } : {}) } };
+}
+
+const WATCH_USAGE = 'watch "Look up order" [every=15m], watch all [every=1h], watch list, watch stop "Look up order" | all';
+
+/** `every=15m`, `every=2h`, `every=90s`: the interval in ms (limits are checked by the watch itself). */
+export function parseEvery(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d)?$/i.exec(value.trim());
+  if (!m) throw new InputError(`every=${value} is not an interval: use minutes or hours, e.g. every=15m or every=1h`);
+  const unit = (m[2] ?? 'm').toLowerCase();
+  const ms = Number(m[1]) * (unit.startsWith('s') ? 1_000 : unit.startsWith('h') ? 3_600_000 : unit === 'd' ? 86_400_000 : 60_000);
+  if (!(ms > 0)) throw new InputError(`every=${value} must be more than zero`);
+  return Math.round(ms);
+}
+
+function parseWatch(rest: string[]): SlashCommand {
+  const sub = rest[0]?.toLowerCase();
+  if (!sub) throw new InputError(`watch needs an action name or "all": ${WATCH_USAGE}`);
+  if (sub === 'list') {
+    if (rest.length > 1) throw new InputError(`watch list takes nothing else: ${WATCH_USAGE}`);
+    return { kind: 'watch-list' };
+  }
+  if (sub === 'stop') {
+    const what = rest.slice(1).join(' ').trim();
+    if (!what) throw new InputError(`watch stop needs an action name or "all": ${WATCH_USAGE}`);
+    return { kind: 'watch-stop', target: what.toLowerCase() === 'all' ? { all: true } : { action: what } };
+  }
+  let everyMs: number | null = null;
+  const words: string[] = [];
+  for (const t of rest) {
+    const m = /^every=(.*)$/is.exec(t);
+    if (m) everyMs = parseEvery(m[1]!);
+    else if (/^\w+=/.test(t)) throw new InputError(`watch takes only every=…: ${WATCH_USAGE}`);
+    else words.push(t);
+  }
+  const name = words.join(' ').trim();
+  if (!name) throw new InputError(`watch needs an action name or "all": ${WATCH_USAGE}`);
+  return { kind: 'watch', target: name.toLowerCase() === 'all' ? { all: true } : { action: name }, everyMs };
 }

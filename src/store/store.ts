@@ -9,7 +9,7 @@ export interface DiagnosisRow {
   workspace: string | null;
   channel: string | null;
   threadTs: string | null;
-  kind: 'first' | 'rerun' | 'follow-up' | 'cli';
+  kind: 'first' | 'rerun' | 'follow-up' | 'cli' | 'audit' | 'watch';
   report: Report;
   /** The card's input without header values (ReplayInput), so the card can be re-run after a restart. */
   input?: unknown;

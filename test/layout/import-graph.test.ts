@@ -68,6 +68,9 @@ const FORBIDDEN: Record<string, string[]> = {
   opencx: [...FACES, 'registry', 'render', 'store', 'probes'],
   render: [...FACES, 'registry', 'probes', 'checks', 'store', 'outbox'],
   store: [...FACES, 'registry', 'probes', 'checks'],
+  // The audit runs what the faces give it (a diagnose function), like the pipeline.
+  audit: [...FACES, 'registry', 'probes', 'checks', 'render', 'store', 'outbox'],
+  watch: [...FACES, 'registry', 'probes', 'checks', 'render', 'store', 'outbox'],
 };
 
 test('no import cycles in src/', () => {

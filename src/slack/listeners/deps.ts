@@ -8,6 +8,8 @@ import type { QuietStart } from '../quiet-start.js';
 import type { RerunSchedule } from '../rerun-schedule.js';
 import type { SlackSettings } from '../settings.js';
 import type { Support } from '../support.js';
+import type { AuditFlowDeps } from '../audit-flow.js';
+import type { WatchService } from '../watch-service.js';
 
 export type App = InstanceType<typeof bolt.App>;
 
@@ -20,6 +22,9 @@ export interface ListenerDeps {
   support?: Support | undefined;
   uploads: UploadedSpecs;
   reruns: RerunSchedule;
+  audits: AuditFlowDeps;
+  /** Present when a database is: watches are stored schedules. */
+  watches?: WatchService | undefined;
   quietStart: QuietStart;
   /** Why this user may not use the bot in this channel, or null when they may. */
   allowed(user: string, channel: string): string | null;

@@ -7,9 +7,10 @@ import * as followUp from './actions/follow-up.js';
 import * as details from './actions/details.js';
 import * as escalate from './actions/escalate.js';
 import * as threadMentions from './events/thread-mentions.js';
+import * as auditOpen from './actions/audit-open.js';
 
 /** Every listener, one per file (as slack-samples/bolt-js-starter-template does), each given the same deps. */
-const listeners = [actionDebugCommand, diagnoseForm, rerun, rerunLater, followUp, details, escalate, threadMentions];
+const listeners = [actionDebugCommand, diagnoseForm, rerun, rerunLater, followUp, details, escalate, threadMentions, auditOpen];
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   for (const l of listeners) l.register(app, deps);

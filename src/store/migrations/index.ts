@@ -125,4 +125,26 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'watches: a stored schedule per action (or all), claimed per due time, with the last verdicts seen',
+    sql: `
+      CREATE TABLE watches (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        workspace     TEXT NOT NULL,
+        channel       TEXT NOT NULL,
+        created_by    TEXT NOT NULL,
+        target        TEXT NOT NULL,
+        every_ms      INTEGER NOT NULL,
+        next_due_at   INTEGER NOT NULL,
+        claim_token   TEXT,
+        claimed_until INTEGER,
+        state_json    TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        stopped_at    TEXT
+      );
+      CREATE UNIQUE INDEX watches_active ON watches (workspace, channel, lower(target)) WHERE stopped_at IS NULL;
+      CREATE INDEX watches_due ON watches (stopped_at, next_due_at);
+    `,
+  },
 ];

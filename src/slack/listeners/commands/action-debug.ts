@@ -11,6 +11,7 @@ import { crashPoint } from '../../../core/crash-point.js';
 import { StoreError } from '../../../store/db.js';
 import { historyText } from '../../support.js';
 import { workspaceKey } from '../../workspace.js';
+import { startSlackAudit } from '../../audit-flow.js';
 import { slackSpecRefusal } from '../../spec-source.js';
 import { STOPPING, type App, type ListenerDeps } from '../deps.js';
 
@@ -48,6 +49,20 @@ export function register(app: App, d: ListenerDeps): void {
     if (parsed.kind === 'history') {
       if (!d.store) return void (await ack({ response_type: 'ephemeral', ...errorMessage('History is not available: no database is configured.', false) }));
       return void (await ack({ response_type: 'ephemeral', text: await historyText(d.store, parsed.action, workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install)) }));
+    }
+    if (parsed.kind === 'audit' || parsed.kind === 'watch' || parsed.kind === 'watch-list' || parsed.kind === 'watch-stop') {
+      const team = workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install);
+      if (parsed.kind === 'audit') {
+        await ack({ response_type: 'ephemeral', text: 'Auditing every action of this organisation… the summary card appears in this channel and updates as actions are checked.' });
+        await d.quietStart.wait();
+        return void (await startSlackAudit(d.audits, client, { channel: command.channel_id, team, user: command.user_id, respond: respond as Respond }));
+      }
+      if (!d.watches) return void (await ack({ response_type: 'ephemeral', ...errorMessage('Watches are stored schedules: they need a database (DATABASE_PATH).', false) }));
+      const reply =
+        parsed.kind === 'watch' ? await d.watches.add({ team, channel: command.channel_id, user: command.user_id, target: parsed.target, everyMs: parsed.everyMs })
+        : parsed.kind === 'watch-list' ? await d.watches.list(team)
+        : await d.watches.stop({ team, channel: command.channel_id, target: parsed.target });
+      return void (await ack({ response_type: 'ephemeral', text: reply }));
     }
     if (parsed.kind === 'modal') {
       await ack();

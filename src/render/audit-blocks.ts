@@ -1,0 +1,88 @@
+import type { types } from '@slack/bolt';
+import { FAMILIES, type Family } from '../pipeline/finding.js';
+import type { AuditAction, AuditSummary, BrokenLine } from '../audit/schema.js';
+import { cut, mrkdwnEscape as esc, SLACK_LIMITS as L } from './slack-limits.js';
+import type { SlackMessage } from './blocks.js';
+
+type KnownBlock = types.KnownBlock;
+
+/** The button on each broken line: opens that action's full card in the summary's thread. */
+export const AUDIT_ACTIONS = { open: 'ad_audit_open' } as const;
+
+/** Broken lines on the summary card itself; the rest go to its thread (Slack allows 50 blocks a message). */
+export const CARD_LINES = 40;
+/** Broken lines per thread message (one block each, under the 50-block limit). */
+const THREAD_LINES = 45;
+
+/** What the button carries: the audit and the action (the result itself is read from our store). */
+export function openValue(auditId: string, actionId: string): string {
+  return `${auditId}|${actionId}`;
+}
+
+function brokenBlock(auditId: string, b: BrokenLine): KnownBlock {
+  const icon = b.severity === 'error' ? ':x:' : ':warning:';
+  const text = `${icon} *${esc(b.name)}* · family ${b.family} · ${esc(b.title)} \`${b.cause}\`\n*Fix:* ${esc(b.fix)}`;
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: cut(text, L.sectionText, '…') },
+    accessory: { type: 'button', text: { type: 'plain_text', text: 'Open card', emoji: true }, action_id: AUDIT_ACTIONS.open, value: cut(openValue(auditId, b.id), L.buttonValue, '') },
+  };
+}
+
+function countsLine(s: AuditSummary): string {
+  const parts = [
+    `*${s.total}* action${s.total === 1 ? '' : 's'}`,
+    `:x: *${s.broken}* broken`,
+    `:lock: *${s.needsCredentials}* need credentials to check`,
+    `:white_check_mark: *${s.ok}* OK`,
+    ...(s.notChecked ? [`:heavy_minus_sign: *${s.notChecked}* not checked`] : []),
+  ];
+  const families = (Object.entries(s.byFamily) as [string, number][]).filter(([, n]) => n > 0).map(([f, n]) => `family ${f} (${FAMILIES[Number(f) as Family]}): *${n}*`);
+  return [parts.join('  ·  '), families.length ? families.join('  ·  ') : null].filter(Boolean).join('\n');
+}
+
+/**
+ * The audit's one summary card, updated live: the counts, by family, one line per broken action (at most CARD_LINES;
+ * the others are in the thread) each with its cause, its fix and a button that opens its full card.
+ */
+export function auditCard(auditId: string, s: AuditSummary, requestedBy: string): SlackMessage {
+  const running = !s.complete;
+  const title = running ? `Auditing ${s.total} actions… ${s.done}/${s.total}` : `Audit of ${s.total} actions: ${s.broken} broken`;
+  const shown = s.brokenActions.slice(0, CARD_LINES);
+  const rest = s.brokenActions.length - shown.length;
+  const notes = [
+    `requested by <@${requestedBy}>`,
+    running ? 'updating as actions are checked' : `${(s.durationMs / 1000).toFixed(0)} s`,
+    s.timedOut ? 'the audit reached its time limit: the actions left are not checked' : null,
+    s.needsCredentials ? 'OpenCX does not share saved header values: actions that answer 401/403 without them need a diagnosis with their header' : null,
+  ].filter(Boolean) as string[];
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: cut(title, L.headerText, '…'), emoji: true } },
+    { type: 'section', text: { type: 'mrkdwn', text: cut(countsLine(s), L.sectionText, '…') } },
+    ...shown.map((b) => brokenBlock(auditId, b)),
+    ...(rest > 0 ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `… and ${rest} more broken action${rest === 1 ? '' : 's'}${running ? '' : ' in the thread'}.` }] }] : []),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: cut(notes.join('  ·  '), L.sectionText, '…') }] },
+  ];
+  const text = running ? `action-debug audit: ${s.done}/${s.total} actions checked, ${s.broken} broken so far` : `action-debug audit: ${s.total} actions, ${s.broken} broken, ${s.needsCredentials} need credentials to check`;
+  return { text: cut(text, L.fallbackText, '…'), blocks };
+}
+
+/** The thread of a finished audit: the broken lines beyond the card's, then the actions that need credentials. */
+export function auditThreadMessages(auditId: string, actions: AuditAction[], s: AuditSummary): SlackMessage[] {
+  const out: SlackMessage[] = [];
+  const rest = s.brokenActions.slice(CARD_LINES);
+  for (let i = 0; i < rest.length; i += THREAD_LINES) {
+    const chunk = rest.slice(i, i + THREAD_LINES);
+    out.push({ text: `Broken actions ${CARD_LINES + i + 1}–${CARD_LINES + i + chunk.length} of ${s.broken}`, blocks: chunk.map((b) => brokenBlock(auditId, b)) });
+  }
+  const creds = actions.filter((a) => a.status === 'needs-credentials');
+  if (creds.length) {
+    const names = creds.map((a) => `${esc(a.name)} (${a.method})`).join(', ');
+    out.push({ text: `${creds.length} actions need credentials to check`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(`:lock: *Need credentials to check* (they answer 401/403 without them; diagnose each with \`header="Authorization: …"\` or the form): ${names}`, L.sectionText) } }] });
+  }
+  const unchecked = actions.filter((a) => a.status === 'not-checked');
+  if (unchecked.length) {
+    out.push({ text: `${unchecked.length} actions not checked`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(`:heavy_minus_sign: *Not checked:* ${unchecked.map((a) => `${esc(a.name)} (${esc(a.verdict.title.replace(/^Not checked: /, ''))})`).join('; ')}`, L.sectionText) } }] });
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+import type { types } from '@slack/bolt';
+import type { Seen, Transition } from '../watch/state.js';
+import { cut, mrkdwnEscape as esc, SLACK_LIMITS as L } from './slack-limits.js';
+import type { SlackMessage } from './blocks.js';
+
+type KnownBlock = types.KnownBlock;
+const PER_MESSAGE = 45;
+
+/** A time Slack shows in each reader's own time zone, with the UTC time as the fallback. */
+export function slackTime(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? `<!date^${Math.floor(t / 1000)}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>` : esc(iso);
+}
+
+export function everyText(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+function verdictText(s: Seen): string {
+  if (s.status === 'ok') return 'no problem found';
+  if (s.status === 'needs-credentials') return 'needs credentials to check (401/403 without them)';
+  if (s.status === 'not-checked') return esc(s.title);
+  return `${esc(s.title)} (family ${s.family}, \`${s.cause}\`)`;
+}
+
+function line(t: Transition, changes: string[]): string {
+  const diff = changes.length ? `\n${changes.slice(0, 6).map((c) => `• ${esc(c)}`).join('\n')}` : '';
+  switch (t.kind) {
+    case 'first':
+      return `:eyes: *${esc(t.after.name)}*: ${verdictText(t.after)}${t.after.status === 'broken' ? `\n*Fix:* ${esc(t.after.fix)}` : ''}`;
+    case 'broken':
+      return `:rotating_light: *${esc(t.after.name)}* broken since ${slackTime(t.after.since)}: ${verdictText(t.after)}\n*Fix:* ${esc(t.after.fix)}${diff}`;
+    case 'fixed':
+      return `:white_check_mark: *${esc(t.after.name)}* fixed since ${slackTime(t.after.since)}: ${verdictText(t.after)} (was: ${esc(t.before.title)}, broken since ${slackTime(t.before.since)})${diff}`;
+    case 'changed':
+      return `:warning: *${esc(t.after.name)}* changed at ${slackTime(t.after.since)}: now ${verdictText(t.after)}; was ${verdictText(t.before)}${t.after.status === 'broken' ? `\n*Fix:* ${esc(t.after.fix)}` : ''}${diff}`;
+    case 'vanished':
+      return `:ghost: *${esc(t.before.name)}* is no longer in OpenCX (deleted, or renamed: a renamed action is a new one to watch)`;
+  }
+}
+
+/**
+ * What a watch posts: only transitions (broken since, fixed since, another cause, gone from OpenCX), each with the diff
+ * against the last run. `headline` opens the first message (what is watched); empty transitions post nothing.
+ */
+export function watchMessages(headline: string, transitions: Transition[], changes: ReadonlyMap<string, string[]>, footer: string | null): SlackMessage[] {
+  if (!transitions.length && !footer) return [];
+  const blocks: KnownBlock[] = transitions.map((t) => ({ type: 'section', text: { type: 'mrkdwn', text: cut(line(t, changes.get(t.id) ?? []), L.sectionText, '…') } }));
+  const out: SlackMessage[] = [];
+  for (let i = 0; i < Math.max(1, blocks.length); i += PER_MESSAGE) {
+    const chunk = blocks.slice(i, i + PER_MESSAGE);
+    const head: KnownBlock[] = i === 0 ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: cut(headline, L.sectionText, '…') }] }] : [];
+    const last = i + PER_MESSAGE >= blocks.length;
+    const foot: KnownBlock[] = last && footer ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: cut(footer, L.sectionText, '…') }] }] : [];
+    const text = transitions.length ? `${stripMarkup(headline)}: ${transitions.length} change${transitions.length === 1 ? '' : 's'}` : stripMarkup(footer ?? headline);
+    out.push({ text: cut(text, L.fallbackText, '…'), blocks: [...head, ...chunk, ...foot] });
+  }
+  return out;
+}
+
+function stripMarkup(s: string): string {
+  return s.replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1').replace(/[*`]/g, '').replace(/:[a-z_]+: /g, '');
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { webApi } from '@slack/bolt';
+import { errorLine } from '../core/error-line.js';
+import { parseDiagnosisInput } from '../pipeline/input.js';
+import { diagnose } from '../registry.js';
+import { runAudit } from '../audit/run-audit.js';
+import type { HostLimiter } from '../net/host-limiter.js';
+import type { AuditSettings } from '../audit/settings.js';
+import type { AuditSummary } from '../audit/schema.js';
+import { summarize } from '../audit/summary.js';
+import type { OpenCxServices } from '../opencx/facts.js';
+import type { Store } from '../store/store.js';
+import { auditCard, auditThreadMessages } from '../render/audit-blocks.js';
+import { detailsMessage, errorMessage, followUpMessage, followUpsFor, verdictCard } from '../render/blocks.js';
+import { cardContext, type Card } from './card-store.js';
+import { CardUpdater } from './card-updater.js';
+import { postThread, type FlowDeps, type Respond } from './diagnose-flow.js';
+import { fromReplay, toReplay } from './replay-input.js';
+import { withSlackRetry } from './retry.js';
+import { sameWorkspace } from './gate.js';
+
+type WebClient = webApi.WebClient;
+
+export interface AuditFlowDeps {
+  flow: FlowDeps;
+  store?: Store | undefined;
+  settings: AuditSettings;
+  /** Audits in progress, per workspace: one at a time each. */
+  running: Set<string>;
+  /** One per process, shared by every audit and watch: a host sees at most AUDIT_PER_HOST requests from us at once. */
+  limiter: HostLimiter;
+}
+
+/** The card id under which an audited action's diagnosis is stored, so its full card can be opened (and revived) later. */
+export const auditCardId = (auditId: string, actionId: string) => `audit:${auditId}:${actionId}`;
+
+/**
+ * `/action-debug audit`: one summary card, updated as actions are checked; at the end the broken lines beyond the card's
+ * 40 and the actions needing credentials go to its thread. Every diagnosis is stored (kind "audit"), so `history` and
+ * "broken since" work for audited actions. The whole audit counts against the workspace's hourly budget.
+ */
+export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args: { channel: string; team: string; user: string; respond: Respond }): Promise<void> {
+  const { channel, team, user, respond } = args;
+  const tell = (line: string) => respond({ ...errorMessage(line, false), response_type: 'ephemeral' }).catch(() => {});
+  const facts = (d.flow.services as OpenCxServices).opencx;
+  if (!facts) return void (await tell('The audit lists your actions through the OpenCX API: set OPENCX_API_KEY for the app.'));
+  if (d.running.has(team)) return void (await tell('An audit of this workspace is already running: its card updates as it goes.'));
+  d.running.add(team);
+  const work = (async () => {
+    try {
+      let actions;
+      try {
+        actions = await facts.actionList();
+      } catch (err) {
+        return void (await tell(`OpenCX did not give the action list: ${errorLine(err)}`));
+      }
+      const count = actions.actions.length;
+      const budget = await d.flow.limits.tryReserve(team, count, `An audit of ${count} actions`);
+      if (!budget.ok) return void (await tell(budget.message));
+      const auditId = randomUUID();
+      const startedAt = new Date().toISOString();
+      const empty: AuditSummary = summarize([], { total: count, startedAt, durationMs: 0, complete: false, timedOut: false });
+      const first = auditCard(auditId, empty, user);
+      let ts: string;
+      try {
+        ts = String((await withSlackRetry(() => client.chat.postMessage({ channel, text: first.text, blocks: first.blocks }), d.flow.settings.SLACK_RETRY_ATTEMPTS)).ts);
+      } catch (err) {
+        const code = (err as { data?: { error?: string } }).data?.error;
+        return void (await tell(code === 'not_in_channel' || code === 'channel_not_found' ? 'I am not in this channel: `/invite @action-debug`, then run the audit again.' : `The audit card could not be posted: ${errorLine(err)}`));
+      }
+      const saves: Promise<unknown>[] = [];
+      const updater = new CardUpdater(client, channel, ts, d.flow.settings.CARD_UPDATE_INTERVAL_MS, d.flow.settings.SLACK_RETRY_ATTEMPTS);
+      const result = await runAudit({
+        id: auditId,
+        facts,
+        actions,
+        diagnose,
+        net: d.flow.net,
+        perHost: d.settings.AUDIT_PER_HOST,
+        limiter: d.limiter,
+        concurrency: d.settings.AUDIT_CONCURRENCY,
+        maxDurationMs: d.settings.AUDIT_MAX_SECONDS * 1000,
+        logger: d.flow.log,
+        onEvent: (e) => {
+          if (e.type !== 'action-finished') return;
+          updater.progress(auditCard(auditId, e.summary, user));
+          if (e.report) {
+            // thread_ts stays empty: the audit's thread is shared by many actions and must never be taken for one card's.
+            const saved = actions.actions.find((a) => a.id === e.action.id);
+            const input = parseDiagnosisInput({ endpoint: saved?.api_endpoint ?? e.action.endpoint, method: e.action.method as 'GET', action: e.action.name, timeoutMs: e.report.input.timeoutMs });
+            // Saved as results come in (the store may be asynchronous); the audit waits for every save before it ends.
+            const row = { id: e.report.id, cardId: auditCardId(auditId, e.action.id), createdAt: e.report.startedAt, requester: user, workspace: team, channel, threadTs: null, kind: 'audit' as const, report: e.report, input: toReplay(input) };
+            saves.push(Promise.resolve(d.store?.saveDiagnosis(row)).catch((err: unknown) => d.flow.log.error({ err: errorLine(err) }, 'audit result not stored')));
+          }
+        },
+      });
+      await Promise.all(saves);
+      await updater.final(auditCard(auditId, result.summary, user));
+      for (const m of auditThreadMessages(auditId, result.actions, result.summary)) {
+        await withSlackRetry(() => client.chat.postMessage({ channel, thread_ts: ts, text: m.text, blocks: m.blocks }), d.flow.settings.SLACK_RETRY_ATTEMPTS);
+      }
+      d.flow.log.info({ audit: auditId, team, total: result.summary.total, broken: result.summary.broken, ms: result.summary.durationMs }, 'slack audit finished');
+    } catch (err) {
+      d.flow.log.error({ team, err: errorLine(err) }, 'audit flow failed');
+      await tell(`The audit could not finish: ${errorLine(err)}`);
+    } finally {
+      d.running.delete(team);
+    }
+  })();
+  d.flow.inFlight.add(work);
+  void work.finally(() => d.flow.inFlight.delete(work));
+  await work;
+}
+
+/**
+ * "Open card" on a broken line: the action's full card (Re-run, Show details, Escalate) in the audit's thread, built from
+ * the stored diagnosis, so it works after a restart too. Opened once; a second click links to it.
+ */
+export async function openAuditedCard(d: AuditFlowDeps, client: WebClient, args: { value: string; channel: string; summaryTs: string; team: string; user: string }): Promise<string | null> {
+  const [auditId, actionId] = args.value.split('|');
+  if (!auditId || !actionId) return 'This button is not one of mine.';
+  const id = auditCardId(auditId, actionId);
+  const known = await d.flow.cards.get(id);
+  if (known?.ts && known.threadTs) {
+    const link = await client.chat.getPermalink({ channel: known.channel, message_ts: known.ts }).then((r) => r.permalink ?? null, () => null);
+    return link ? `This action's card is already open: <${link}|see it in the thread>.` : "This action's card is already open in the thread.";
+  }
+  const rows = (await d.store?.cardDiagnoses(id)) ?? [];
+  const row = rows.at(-1);
+  const replay = row ? fromReplay(row.input) : null;
+  if (!row || !replay) return 'This audit result is not stored (no database is configured, or it was deleted by retention): run `/action-debug audit` again.';
+  // The button's value is only a key: the stored result says where it belongs, and it is opened only there.
+  if (row.channel !== args.channel || (row.workspace !== null && !sameWorkspace(row.workspace, args.team))) return 'This audit result belongs to another channel or workspace: open it where the audit was posted.';
+  const card: Card = { id, channel: args.channel, ts: null, threadTs: args.summaryTs, team: args.team, user: args.user, input: replay.input, reports: rows.map((r) => r.report), running: false };
+  const report = card.reports.at(-1)!;
+  const msg = verdictCard(cardContext(card), report);
+  const posted = await withSlackRetry(() => client.chat.postMessage({ channel: args.channel, thread_ts: args.summaryTs, text: msg.text, blocks: msg.blocks }), d.flow.settings.SLACK_RETRY_ATTEMPTS);
+  card.ts = String(posted.ts);
+  d.flow.cards.put(card);
+  await postThread(d.flow, client, card, detailsMessage(report));
+  await postThread(d.flow, client, card, followUpMessage(card.id, followUpsFor(report), d.flow.settings.RERUN_LATER_MINUTES));
+  return null;
+}
