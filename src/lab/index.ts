@@ -2,7 +2,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { REAL_SCENARIOS, startRealServers, type Program } from './real-servers.js';
+import { REAL_SCENARIOS, startRealServers, type Program, type RealScenarioDef } from './real-servers.js';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { createIntermediateCa, createRootCa, issueServerCert, type Issued } from './certs.js';
@@ -83,16 +83,7 @@ export async function startLab(opts: { only?: string[]; real?: boolean } = {}): 
     load.set(def.id, { now: 0, peak: 0 });
     const port = await serve(def, certs, recorded.get(def.id)!, sockets, closers, load.get(def.id)!);
     hosts[host] = def.serve.kind === 'no-dns' ? [] : ['127.0.0.1'];
-    scenarios.push({
-      id: def.id,
-      title: def.title,
-      url: `https://${host}:${port}${def.path}`,
-      method: def.method,
-      headers: def.headers,
-      ...(def.body ? { body: def.body } : {}),
-      ...(def.timeoutMs ? { timeoutMs: def.timeoutMs } : {}),
-      expect: def.expect,
-    });
+    scenarios.push(scenarioAt(def, host, port));
   }
 
   const real = realDefs.length ? await startRealServers(realDefs, certs.good, mkdtempSync(join(tmpdir(), 'action-debug-real-'))) : null;
@@ -102,17 +93,7 @@ export async function startLab(opts: { only?: string[]; real?: boolean } = {}): 
     if (port === undefined) continue;
     const host = `${def.id}.${HOST_SUFFIX}`;
     hosts[host] = ['127.0.0.1'];
-    scenarios.push({
-      id: def.id,
-      program: def.program,
-      title: def.title,
-      url: `https://${host}:${port}${def.path}`,
-      method: def.method,
-      headers: def.headers,
-      ...(def.body ? { body: def.body } : {}),
-      ...(def.timeoutMs ? { timeoutMs: def.timeoutMs } : {}),
-      expect: def.expect,
-    });
+    scenarios.push({ ...scenarioAt(def, host, port), program: def.program });
   }
 
   return {
@@ -185,4 +166,18 @@ async function serve(
       }),
   );
   return (server.address() as net.AddressInfo).port;
+}
+
+/** How a test or the demo calls one scenario, Node-served or real-server alike. */
+function scenarioAt(def: ScenarioDef | RealScenarioDef, host: string, port: number): LabScenario {
+  return {
+    id: def.id,
+    title: def.title,
+    url: `https://${host}:${port}${def.path}`,
+    method: def.method,
+    headers: def.headers,
+    ...(def.body ? { body: def.body } : {}),
+    ...(def.timeoutMs ? { timeoutMs: def.timeoutMs } : {}),
+    expect: def.expect,
+  };
 }
