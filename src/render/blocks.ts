@@ -146,11 +146,18 @@ export function followUpsFor(report: Report): FollowUp[] {
   return out;
 }
 
+/** A follow-up button's action_id: the check's id makes it unique in its message; the listener matches the prefix. */
+export function followUpActionId(probeId: string): string {
+  return `${ACTIONS.followUp}:${probeId}`;
+}
+export const FOLLOW_UP_ACTION = new RegExp(`^${ACTIONS.followUp}(?::[\\w-]+)?$`);
+
 export function followUpMessage(cardId: string, followUps: FollowUp[], rerunLaterMinutes = 5): SlackMessage {
   const elements: Button[] = [
     button('Re-run now', ACTIONS.rerun, cardId, 'primary'),
     button(`Re-run in ${rerunLaterMinutes} minute${rerunLaterMinutes === 1 ? '' : 's'}`, ACTIONS.rerunLater, cardId),
-    ...followUps.map((f) => button(f.label, ACTIONS.followUp, `${cardId}|${f.id}`)),
+    // Slack refuses a message whose action_ids repeat (invalid_blocks "action_id already exists"): one per check.
+    ...followUps.map((f) => button(f.label, followUpActionId(f.id), `${cardId}|${f.id}`)),
   ].slice(0, L.actionsElements);
   return {
     text: 'Follow-up checks',

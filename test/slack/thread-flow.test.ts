@@ -54,7 +54,7 @@ test('a follow-up button runs one check and answers in the thread', async () => 
   const card = await cardIn('CT2', 'waf-opencx-headers', '');
   const followUps = blocksToText(h.slack.thread('CT2', card.ts)[1]!.blocks);
   assert.match(followUps, /\[ Test without x-opencx headers \]/);
-  await h.driver.click(card, 'ad_follow_up', `${cardId(card)}|header-blocking`);
+  await h.driver.click(card, 'ad_follow_up:header-blocking', `${cardId(card)}|header-blocking`);
   const text = await threadMessage(card, 2, 'the follow-up result');
   assert.match(text, /Test without x-opencx headers/);
   assert.match(text, /waf-blocks-opencx-headers/);

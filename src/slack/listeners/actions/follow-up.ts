@@ -1,10 +1,10 @@
-import { ACTIONS } from '../../../render/blocks.js';
+import { FOLLOW_UP_ACTION } from '../../../render/blocks.js';
 import { followUpCheck } from '../../diagnose-flow.js';
 import { buttonValue, type App, type ListenerDeps } from '../deps.js';
 
 /** A follow-up check from the thread: one probe again, its result in the thread. */
 export function register(app: App, d: ListenerDeps): void {
-  app.action(ACTIONS.followUp, async ({ ack, action, client }) => {
+  app.action(FOLLOW_UP_ACTION, async ({ ack, action, client }) => {
     await ack();
     const value = buttonValue(action);
     const card = d.cardFrom(value);
