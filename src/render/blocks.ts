@@ -114,6 +114,20 @@ export function verdictCard(c: CardContext, report: Report, opts: { escalatedAs?
   return { text: cut(fallback, L.fallbackText, '…'), blocks };
 }
 
+/** The card when Slack would not let us update it in time: the verdict went to its thread; the card says so. */
+export function verdictInThreadCard(c: CardContext, report: Report): SlackMessage {
+  const v = report.verdict;
+  const line = v.family === null ? 'No problem found with the endpoint.' : `Family ${v.family}: ${v.title}.`;
+  return {
+    text: cut(`action-debug: ${line} The verdict is in this card's thread.`, L.fallbackText, '…'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: cut(`*${esc(line)}* The full verdict is in this card's thread: Slack rate-limited updates to this card.`, L.sectionText) } },
+      contextLine(c, [`${(report.durationMs / 1000).toFixed(1)} s`]),
+      { type: 'actions', elements: [button('Re-run', ACTIONS.rerun, c.cardId, 'primary'), button('Escalate to support', ACTIONS.escalate, c.cardId, 'danger')] },
+    ],
+  };
+}
+
 /** The thread's details: each probe's evidence (requests sent, status, timings; secrets were redacted at the source). */
 export function detailsMessage(report: Report): SlackMessage {
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: '*Details of every check* (header values are shown only as their shape)' } }];

@@ -9,11 +9,11 @@ import type { Logger } from '../log.js';
 import { runDiagnosis } from '../pipeline/run.js';
 import { defaultChecks, defaultProbes } from '../registry.js';
 import { DiagnosisLimits } from '../limits/diagnosis-limits.js';
-import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, type SlackMessage } from '../render/blocks.js';
+import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, verdictInThreadCard, type SlackMessage } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
 import { cardContext, type Card, type CardStore } from './card-store.js';
 import { CardUpdater } from './card-updater.js';
-import { withSlackRetry } from './retry.js';
+import { isMembershipError, slackErrorCode, withSlackRetry, type RetryPolicy } from './retry.js';
 import type { SlackSettings } from './settings.js';
 
 type WebClient = webApi.WebClient;
@@ -55,10 +55,25 @@ async function notifySinks(deps: FlowDeps, card: Card, report: Report, kind: 'fi
   }
 }
 
-async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Card, input: DiagnosisInput): Promise<Report> {
+function retryPolicy(deps: FlowDeps): RetryPolicy {
+  return { attempts: deps.settings.SLACK_RETRY_ATTEMPTS, rateLimitWindowMs: deps.settings.SLACK_RATE_LIMIT_WINDOW_MS };
+}
+
+/** What the requester is told when the channel cannot take the verdict, by Slack's reason. */
+function whyNotHere(code: string | undefined, channel: string): string {
+  if (code === 'is_archived') return `<#${channel}> was archived, so the verdict comes here.`;
+  return `I am not a member of <#${channel}> (or was removed from it), so the verdict comes here. \`/invite @action-debug\` there for live cards with a thread.`;
+}
+
+/**
+ * Runs the diagnosis with a live card. The report is handed to the sinks (stored) BEFORE anything is shown: whatever
+ * Slack answers afterwards, history and Escalate have it. Resolves with where the verdict went, or `lost` with Slack's
+ * reason when the card's channel no longer takes our messages (the caller finds the requester another way).
+ */
+async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Card, input: DiagnosisInput, kind: 'first' | 'rerun'): Promise<{ report: Report; place: 'card' | 'thread' | 'none' | 'lost'; code?: string }> {
   const done = new Map<string, ProbeResult>();
   const probes = defaultProbes.map((p) => ({ id: p.id, title: p.title }));
-  const updater = card.ts ? new CardUpdater(client, card.channel, card.ts, deps.settings.CARD_UPDATE_INTERVAL_MS, deps.settings.SLACK_RETRY_ATTEMPTS) : null;
+  const updater = card.ts ? new CardUpdater(client, card.channel, card.ts, deps.settings.CARD_UPDATE_INTERVAL_MS, retryPolicy(deps)) : null;
   const report = await deps.slots(() => runDiagnosis(input, {
     probes: defaultProbes,
     checks: defaultChecks,
@@ -74,55 +89,107 @@ async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Car
     },
   }));
   card.reports.push(report);
-  if (updater) {
-    const where = await updater.final(verdictCard(cardContext(card), report, card.escalatedAs ? { escalatedAs: card.escalatedAs } : {}), card.ts ?? undefined);
-    if (where.replaced) deps.log.warn({ card: card.id }, 'card could not be updated; verdict posted anew');
+  await notifySinks(deps, card, report, kind);
+  if (!updater) return { report, place: 'none' };
+  try {
+    const where = await updater.final(verdictCard(cardContext(card), report, card.escalatedAs ? { escalatedAs: card.escalatedAs } : {}), verdictInThreadCard(cardContext(card), report));
+    if (where.on === 'thread') deps.log.warn({ card: card.id }, 'card stayed rate-limited; verdict posted in its thread');
+    return { report, place: where.on };
+  } catch (err) {
+    if (!isMembershipError(err)) throw err;
+    deps.log.warn({ card: card.id, code: slackErrorCode(err) }, 'card channel no longer takes our messages');
+    return { report, place: 'lost', code: slackErrorCode(err) };
   }
-  return report;
 }
 
-/** `/action-debug …`: post the card, run the diagnosis, update the card, then fill the thread. */
+/**
+ * A message for the requester when the card's channel cannot take it: through the request's response_url (it
+ * bypasses channel membership) while it is still valid, else in their DM with the app (chat:write may always post
+ * there). Never throws: a requester we cannot reach at all is logged.
+ */
+async function toRequester(deps: FlowDeps, client: WebClient, card: Card, msg: SlackMessage, respond?: Respond): Promise<void> {
+  if (respond) {
+    try {
+      await respond({ ...msg, response_type: 'ephemeral', replace_original: false });
+      return;
+    } catch (err) {
+      deps.log.warn({ card: card.id, err: (err as Error).message }, 'response_url refused; trying a DM');
+    }
+  }
+  try {
+    await withSlackRetry(() => client.chat.postMessage({ channel: card.user, text: msg.text, blocks: msg.blocks }), retryPolicy(deps));
+  } catch (err) {
+    deps.log.error({ card: card.id, code: slackErrorCode(err) ?? (err as Error).message }, 'requester unreachable');
+  }
+}
+
+/** A note in front of a message (same blocks, the note first). */
+function withNote(note: string, msg: SlackMessage): SlackMessage {
+  const first = errorMessage(note, false);
+  return { text: `${first.text}\n${msg.text}`.slice(0, 3900), blocks: [...first.blocks, ...msg.blocks].slice(0, 50) };
+}
+
+/** `/action-debug …` or the form: post the card, run the diagnosis, update the card, then fill the thread. */
 export async function startCardDiagnosis(
   deps: FlowDeps,
   client: WebClient,
-  args: { input: DiagnosisInput; channel: string; team: string; user: string; respond: Respond },
+  args: { input: DiagnosisInput; channel: string; team: string; user: string; respond?: Respond | undefined },
 ): Promise<void> {
   const { input, channel, team, user, respond } = args;
   const gate = deps.limits.tryStart({ user, workspace: team }, input.endpoint);
+  const card: Card = { id: randomUUID(), channel, ts: null, team, user, input, reports: [], running: true };
   if (!gate.ok) {
     let where = '';
     if (gate.reason === 'running') {
       const running = deps.cards.running(user, input.endpoint);
       if (running?.ts) where = ` ${await permalink(client, running.channel, running.ts)}`;
     }
-    await respond({ ...errorMessage(`${gate.message}${where}`, false), response_type: 'ephemeral' });
+    await toRequester(deps, client, card, errorMessage(`${gate.message}${where}`, false), respond);
     return;
   }
-  const card: Card = { id: randomUUID(), channel, ts: null, team, user, input, reports: [], running: true };
   deps.cards.put(card);
   const work = (async () => {
     try {
       const probes = defaultProbes.map((p) => ({ id: p.id, title: p.title }));
       const first = runningCard(cardContext(card), probes, new Map());
       try {
-        const posted = await withSlackRetry(() => client.chat.postMessage({ channel, text: first.text, blocks: first.blocks }), deps.settings.SLACK_RETRY_ATTEMPTS);
+        const posted = await withSlackRetry(() => client.chat.postMessage({ channel, text: first.text, blocks: first.blocks }), retryPolicy(deps));
         card.ts = String(posted.ts);
       } catch (err) {
-        const code = (err as { data?: { error?: string } }).data?.error;
-        if (code !== 'not_in_channel' && code !== 'channel_not_found') throw err;
-        await respond({ ...errorMessage('I am not in this channel, so the card comes as a reply only you and this channel see once; `/invite @action-debug` for live cards and threads.', false), response_type: 'ephemeral' });
+        if (!isMembershipError(err)) throw err;
+        const code = slackErrorCode(err);
+        if (respond && code !== 'is_archived') {
+          // A slash command: its response_url posts in the channel without membership; the card's buttons answer
+          // through their own response_url (see rerunCard), so they work too.
+          await respond({ ...errorMessage(`I am not a member of this conversation, so the card comes as a reply without live updates or a thread. \`/invite @action-debug\` for those.`, false), response_type: 'ephemeral' });
+        } else {
+          // The form (no response_url) or an archived channel: the card lives in the requester's DM with the app.
+          const note = errorMessage(whyNotHere(code, channel), false);
+          const dm = await withSlackRetry(() => client.chat.postMessage({ channel: user, text: note.text, blocks: note.blocks }), retryPolicy(deps));
+          card.channel = String(dm.channel ?? user);
+          const posted = await withSlackRetry(() => client.chat.postMessage({ channel: card.channel, text: first.text, blocks: first.blocks }), retryPolicy(deps));
+          card.ts = String(posted.ts);
+          deps.cards.put(card);
+        }
       }
-      const report = await diagnoseWithProgress(deps, client, card, input);
-      if (!card.ts) {
-        await respond({ ...verdictCard(cardContext(card), report), response_type: 'in_channel' });
+      const { report, place, code } = await diagnoseWithProgress(deps, client, card, input, 'first');
+      if (place === 'none') {
+        try {
+          await respond!({ ...verdictCard(cardContext(card), report), response_type: 'in_channel' });
+        } catch {
+          await toRequester(deps, client, card, verdictCard(cardContext(card), report));
+        }
+      } else if (place === 'lost') {
+        await toRequester(deps, client, card, withNote(whyNotHere(code, card.channel), verdictCard(cardContext(card), report)), respond);
       } else {
         await postThread(deps, client, card, detailsMessage(report));
         await postThread(deps, client, card, followUpMessage(card.id, followUpsFor(report), deps.settings.RERUN_LATER_MINUTES));
       }
-      await notifySinks(deps, card, report, 'first');
     } catch (err) {
-      deps.log.error({ card: card.id, err: (err as Error).message }, 'diagnosis flow failed');
-      await respond({ ...errorMessage(`The diagnosis could not be shown: ${(err as Error).message}`, false), response_type: 'ephemeral' }).catch(() => {});
+      const code = slackErrorCode(err);
+      deps.log.error({ card: card.id, err: code ?? (err as Error).message }, 'diagnosis flow failed');
+      const saved = card.reports.length ? ' The diagnosis is saved: Escalate and `/action-debug history` have it.' : '';
+      await toRequester(deps, client, card, errorMessage(`Slack did not accept the answer${code ? ` (${code})` : ''}.${saved}`, false), respond);
     } finally {
       card.running = false;
       gate.release();
@@ -140,29 +207,38 @@ async function permalink(client: WebClient, channel: string, ts: string): Promis
   }
 }
 
-async function postThread(deps: FlowDeps, client: WebClient, card: Card, msg: SlackMessage): Promise<void> {
-  if (!card.ts) return;
-  await withSlackRetry(() => client.chat.postMessage({ channel: card.channel, thread_ts: card.ts!, text: msg.text, blocks: msg.blocks }), deps.settings.SLACK_RETRY_ATTEMPTS);
+/**
+ * A message in the card's thread. A card without a thread (posted through response_url) answers through the click's
+ * response_url, or the requester's DM; so does a thread the bot can no longer post in.
+ */
+async function postThread(deps: FlowDeps, client: WebClient, card: Card, msg: SlackMessage, respond?: Respond): Promise<void> {
+  if (!card.ts) return toRequester(deps, client, card, msg, respond);
+  try {
+    await withSlackRetry(() => client.chat.postMessage({ channel: card.channel, thread_ts: card.ts!, text: msg.text, blocks: msg.blocks }), retryPolicy(deps));
+  } catch (err) {
+    if (!isMembershipError(err)) throw err;
+    await toRequester(deps, client, card, withNote(whyNotHere(slackErrorCode(err), card.channel), msg), respond);
+  }
 }
 
 /** A card revived after a restart lost its header values (never stored): probing without them would mislead. */
-async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Card, why: string): Promise<boolean> {
+async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Card, why: string, respond?: Respond): Promise<boolean> {
   if (!card.missingHeaders?.length) return false;
   const names = card.missingHeaders.join(', ');
-  await postThread(deps, client, card, errorMessage(`${why}: this card is from before a restart, and its ${names} value${card.missingHeaders.length > 1 ? 's are' : ' is'} never stored. Run \`/action-debug\` again with ${card.missingHeaders.length > 1 ? 'them' : 'it'} (the form keeps it out of the channel).`, false));
+  await postThread(deps, client, card, errorMessage(`${why}: this card is from before a restart, and its ${names} value${card.missingHeaders.length > 1 ? 's are' : ' is'} never stored. Run \`/action-debug\` again with ${card.missingHeaders.length > 1 ? 'them' : 'it'} (the form keeps it out of the channel).`, false), respond);
   return true;
 }
 
 /** Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. */
-export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change?: Partial<DiagnosisInput>): Promise<void> {
-  if (await refuseWithoutHeaders(deps, client, card, why)) return;
+export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change?: Partial<DiagnosisInput>, respond?: Respond): Promise<void> {
+  if (await refuseWithoutHeaders(deps, client, card, why, respond)) return;
   if (card.running) {
-    await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false));
+    await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false), respond);
     return;
   }
   const gate = deps.limits.tryStart({ user: card.user, workspace: card.team }, card.input.endpoint);
   if (!gate.ok) {
-    await postThread(deps, client, card, errorMessage(gate.message, false));
+    await postThread(deps, client, card, errorMessage(gate.message, false), respond);
     return;
   }
   card.running = true;
@@ -170,9 +246,15 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
     try {
       if (change) card.input = { ...card.input, ...change };
       const prev = card.reports.at(-1);
-      const report = await diagnoseWithProgress(deps, client, card, card.input);
-      await postThread(deps, client, card, threadResultMessage(why, report, prev ? reportChanges(prev, report) : []));
-      await notifySinks(deps, card, report, 'rerun');
+      const { report, place, code } = await diagnoseWithProgress(deps, client, card, card.input, 'rerun');
+      const result = threadResultMessage(why, report, prev ? reportChanges(prev, report) : []);
+      if (place === 'none' && respond) {
+        // A card posted through response_url: the clicked message itself shows the new verdict.
+        await respond({ ...verdictCard(cardContext(card), report), replace_original: true }).catch(() => toRequester(deps, client, card, result));
+      } else if (place === 'lost') await toRequester(deps, client, card, withNote(whyNotHere(code, card.channel), result), respond);
+      else await postThread(deps, client, card, result, respond);
+    } catch (err) {
+      deps.log.error({ card: card.id, err: slackErrorCode(err) ?? (err as Error).message }, 're-run failed');
     } finally {
       card.running = false;
       gate.release();
@@ -182,19 +264,19 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
 }
 
 /** One follow-up check (a single probe) answered in the thread. */
-export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string): Promise<void> {
-  if (await refuseWithoutHeaders(deps, client, card, label)) return;
+export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string, respond?: Respond): Promise<void> {
+  if (await refuseWithoutHeaders(deps, client, card, label, respond)) return;
   const probe = defaultProbes.find((p) => p.id === probeId);
   if (!probe) {
-    await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false));
+    await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false), respond);
     return;
   }
   const work = (async () => {
     const report = await deps.slots(() => runDiagnosis(card.input, { net: deps.net, services: deps.services, probes: [probe], checks: [], logger: deps.log }));
     const prev = card.reports.at(-1);
     const scoped = prev ? { ...prev, findings: prev.findings.filter((f) => f.source === probeId), probes: prev.probes.filter((p) => p.id === probeId), verdict: report.verdict } : undefined;
-    await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges({ ...scoped, verdict: prevVerdictFor(prev!, probeId) }, report) : []));
     await notifySinks(deps, card, report, 'follow-up');
+    await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges({ ...scoped, verdict: prevVerdictFor(prev!, probeId) }, report) : []), respond);
   })();
   await track(deps, work);
 }

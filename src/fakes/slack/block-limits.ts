@@ -83,7 +83,9 @@ class Walk {
     if (id === undefined) return;
     if (typeof id !== 'string' || !id) return this.err('must be a non-empty string', `${p}/action_id`);
     this.maxLen(id, BLOCK_KIT.actionId, `${p}/action_id`);
-    // Slack: "action_id already exists" — every action_id in one message or view must be unique.
+    // Slack's element pages: an action_id "should be unique among all other action_ids in the containing block";
+    // a repeat is refused ("action_id already exists"). Modals rely on the scope being the block: state.values is
+    // keyed by block_id, then action_id.
     if (this.actionIds.has(id)) this.err(`action_id already exists: ${id}`, `${p}/action_id`);
     this.actionIds.add(id);
   }
@@ -172,6 +174,7 @@ class Walk {
 
   block(b: unknown, p: string) {
     if (!isObj(b)) return this.err('must be an object', p);
+    this.actionIds = new Set();
     const id = b['block_id'];
     if (id !== undefined) {
       if (typeof id !== 'string' || !id) this.err('must be a non-empty string', `${p}/block_id`);

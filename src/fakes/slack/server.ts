@@ -69,6 +69,8 @@ export interface Fault {
   delayMs?: number;
   /** How many calls it applies to (default 1). */
   times?: number;
+  /** Only calls whose arguments match (e.g. thread replies: `(a) => Boolean(a['thread_ts'])`). */
+  match?: (args: Record<string, unknown>) => boolean;
 }
 
 const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
@@ -103,6 +105,7 @@ export interface FakeSlack {
   issueTrigger(): string;
   responseUrl(): string;
   fail(method: string, fault: Fault): void;
+  clearFaults(): void;
   channel(channel: string): FakeMessage[];
   thread(channel: string, ts: string): FakeMessage[];
   waitFor<T>(find: () => T | undefined | null | false, timeoutMs?: number, what?: string): Promise<T>;
@@ -199,11 +202,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       calls.push({ method, token: auth.startsWith('Bearer ') ? auth.slice(7) : null, args, at: Date.now() });
       payloads.push({ via: 'api', method, body: args });
 
-      const queue = faults.get(method);
-      const fault = queue?.[0];
+      const queue = faults.get(method) ?? [];
+      const fault = queue.find((f) => !f.match || f.match(args));
       if (fault) {
         fault.times = (fault.times ?? 1) - 1;
-        if (fault.times <= 0) queue!.shift();
+        if (fault.times <= 0) queue.splice(queue.indexOf(fault), 1);
         if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
         if (fault.status) return send(fault.status, { ok: false, error: fault.status === 429 ? 'ratelimited' : 'fatal_error' }, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
         if (fault.error) return send(200, { ok: false, error: fault.error });
@@ -377,6 +380,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     fail(method, fault) {
       faults.set(method, [...(faults.get(method) ?? []), { ...fault }]);
+    },
+    clearFaults() {
+      faults.clear();
     },
     channel: (c) => messages.filter((m) => m.channel === c && !m.threadTs),
     thread: (c, ts) => messages.filter((m) => m.channel === c && m.threadTs === ts),

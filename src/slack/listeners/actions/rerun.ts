@@ -1,5 +1,5 @@
 import { ACTIONS } from '../../../render/blocks.js';
-import { rerunCard } from '../../diagnose-flow.js';
+import { rerunCard, type Respond } from '../../diagnose-flow.js';
 import { buttonValue, CARD_GONE, type App, type ListenerDeps } from '../deps.js';
 
 /** Re-run: the same diagnosis again, answered in the card's thread. */
@@ -8,6 +8,6 @@ export function register(app: App, d: ListenerDeps): void {
     await ack();
     const card = d.cardFrom(buttonValue(action));
     if (!card) return void (await respond(CARD_GONE));
-    await rerunCard(d.flow, client, card, 'Re-run');
+    await rerunCard(d.flow, client, card, 'Re-run', undefined, respond as Respond);
   });
 }

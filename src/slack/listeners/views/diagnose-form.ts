@@ -18,8 +18,7 @@ export function register(app: App, d: ListenerDeps): void {
     }
     await ack();
     const channel = modalChannel(view.private_metadata) ?? body.user.id;
-    const post: Respond = async (m) => client.chat.postEphemeral({ channel, user: body.user.id, text: m.text, blocks: m.blocks });
     const team = workspaceKey(body.team?.id ?? body.user.team_id ?? 'T?', body.enterprise?.id, body.is_enterprise_install);
-    await startCardDiagnosis(d.flow, client, { input, channel, team, user: body.user.id, respond: respond ?? post });
+    await startCardDiagnosis(d.flow, client, { input, channel, team, user: body.user.id, respond: respond as Respond | undefined });
   });
 }
