@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import type { Finding } from '../pipeline/finding.js';
 import type { ProbeResult, Report } from '../pipeline/report.js';
 import { renderProbeDetails } from './text.js';
-import { cut, mrkdwnEscape as esc, SLACK_LIMITS as L } from './slack-limits.js';
+import { cut, mrkdwn, mrkdwnEscape as esc, userRef, type Mrkdwn, SLACK_LIMITS as L } from './slack-limits.js';
 
 type KnownBlock = types.KnownBlock;
 type Button = types.Button;
@@ -40,7 +40,7 @@ export interface CardContext {
 
 function contextLine(c: CardContext, extra: string[] = []): KnownBlock {
   const host = safeHost(c.endpoint);
-  const parts = [c.action ? `*Action* ${esc(c.action)}` : null, c.session ? `*Session* \`${esc(c.session)}\`` : null, `*Endpoint* ${c.method} ${esc(host)}`, `requested by <@${c.requestedBy}>`, ...extra].filter(Boolean) as string[];
+  const parts = [c.action ? `*Action* ${esc(c.action)}` : null, c.session ? `*Session* \`${esc(c.session)}\`` : null, `*Endpoint* ${c.method} ${esc(host)}`, `requested by ${userRef(c.requestedBy).text}`, ...extra].filter(Boolean) as string[];
   return { type: 'context', elements: [{ type: 'mrkdwn', text: cut(parts.join('  ·  '), L.sectionText) }] };
 }
 
@@ -63,7 +63,7 @@ export function runningCard(c: CardContext, probes: { id: string; title: string 
     return `${STATUS_ICON[r?.status ?? 'running']} ${esc(p.title)}${r && r.status !== 'passed' ? ` — ${esc(r.summary)}` : ''}`;
   });
   return {
-    text: `action-debug: diagnosing ${c.method} ${safeHost(c.endpoint)}… (${done.size}/${probes.length} checks done)`,
+    text: `action-debug: diagnosing ${c.method} ${esc(safeHost(c.endpoint))}… (${done.size}/${probes.length} checks done)`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: cut(`Diagnosing ${c.action ?? safeHost(c.endpoint)}…`, L.headerText, '…'), emoji: true } },
       { type: 'section', text: { type: 'mrkdwn', text: cut(lines.join('\n'), L.sectionText) } },
@@ -110,7 +110,7 @@ export function verdictCard(c: CardContext, report: Report, opts: { escalatedAs?
       elements: [button('Re-run', ACTIONS.rerun, c.cardId, 'primary'), button('Show details', ACTIONS.details, c.cardId), button('Escalate to support', ACTIONS.escalate, c.cardId, 'danger')],
     });
   }
-  const fallback = v.family === null ? `action-debug: no problem found with ${safeHost(c.endpoint)}` : `action-debug: family ${v.family}, ${v.title}. Fix: ${v.fix}`;
+  const fallback = v.family === null ? `action-debug: no problem found with ${esc(safeHost(c.endpoint))}` : `action-debug: family ${v.family}, ${esc(v.title)}. Fix: ${esc(v.fix)}`;
   return { text: cut(fallback, L.fallbackText, '…'), blocks };
 }
 
@@ -119,7 +119,7 @@ export function verdictInThreadCard(c: CardContext, report: Report): SlackMessag
   const v = report.verdict;
   const line = v.family === null ? 'No problem found with the endpoint.' : `Family ${v.family}: ${v.title}.`;
   return {
-    text: cut(`action-debug: ${line} The verdict is in this card's thread.`, L.fallbackText, '…'),
+    text: cut(`action-debug: ${esc(line)} The verdict is in this card's thread.`, L.fallbackText, '…'),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: cut(`*${esc(line)}* The full verdict is in this card's thread: Slack rate-limited updates to this card.`, L.sectionText) } },
       contextLine(c, [`${(report.durationMs / 1000).toFixed(1)} s`]),
@@ -133,13 +133,14 @@ export function detailsMessage(report: Report): SlackMessage {
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: '*Details of every check* (header values are shown only as their shape)' } }];
   for (const p of report.probes) {
     if (blocks.length >= L.blocksPerMessage - 1) break;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut('```' + renderProbeDetails(p).join('\n').replace(/```/g, "'''") + '```', L.sectionText, '…```') } });
+    // Slack parses <!channel>, <@U…> and links inside code blocks too: the evidence (headers, URLs) is escaped there as well.
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut('```' + esc(renderProbeDetails(p).join('\n')).replace(/```/g, "'''") + '```', L.sectionText, '…```') } });
   }
   for (const f of report.findings) {
     if (blocks.length >= L.blocksPerMessage) break;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*${f.severity}* \`${f.id}\` ${esc(f.title)}\n${evidenceText(f, 8)}\n_Fix:_ ${esc(f.fix)}`, L.sectionText) } });
   }
-  return { text: `Details of ${report.probes.length} checks for ${report.input.endpoint}`, blocks: blocks.slice(0, L.blocksPerMessage) };
+  return { text: cut(`Details of ${report.probes.length} checks for ${esc(report.input.endpoint)}`, L.fallbackText, '…'), blocks: blocks.slice(0, L.blocksPerMessage) };
 }
 
 export interface FollowUp {
@@ -189,20 +190,22 @@ export function threadResultMessage(title: string, report: Report, changes: stri
   const body = [`*${esc(title)}*: ${head}`, v.family !== null ? `*Fix:* ${esc(v.fix)}` : null, changes.length ? `*Since last time:*\n${changes.map((c) => `• ${esc(c)}`).join('\n')}` : '*Since last time:* nothing changed']
     .filter(Boolean)
     .join('\n');
-  return { text: cut(`${title}: ${v.family === null ? 'no problem found' : v.title}`, L.fallbackText, '…'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(body, L.sectionText) } }] };
+  return { text: cut(esc(`${title}: ${v.family === null ? 'no problem found' : v.title}`), L.fallbackText, '…'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(body, L.sectionText) } }] };
 }
 
-export const USAGE_TEXT = [
+// Escaped like any text: Slack would take `<session-id>` for a link and show it broken.
+export const USAGE_TEXT = esc([
   '*Usage:* `/action-debug <session-id> <action-name> <endpoint> [method=POST] [spec=<url>] [header="Name: value"] [timeout=<seconds>]`',
   'Quote an action name with spaces: `/action-debug ses_123 "Look up order" https://api.example.com/orders/{id}`',
   '`/action-debug` alone opens a form (with a field for the Authorization value, never shown back). `/action-debug help` shows this.',
-].join('\n');
+].join('\n'));
 
 export function helpMessage(): SlackMessage {
   return { text: 'action-debug usage', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: USAGE_TEXT } }] };
 }
 
-export function errorMessage(problem: string, withUsage = true): SlackMessage {
-  const text = `:warning: ${esc(problem)}${withUsage ? `\n${USAGE_TEXT}` : ''}`;
-  return { text: `action-debug: ${problem}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(text, L.sectionText) } }] };
+/** A problem in one line (a plain string is escaped; Mrkdwn is our own markup, built with `md`). */
+export function errorMessage(problem: string | Mrkdwn, withUsage = true): SlackMessage {
+  const text = `:warning: ${mrkdwn(problem)}${withUsage ? `\n${USAGE_TEXT}` : ''}`;
+  return { text: cut(`action-debug: ${mrkdwn(problem)}`, L.fallbackText, '…'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(text, L.sectionText) } }] };
 }

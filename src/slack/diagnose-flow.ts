@@ -11,6 +11,7 @@ import { defaultChecks, defaultProbes } from '../registry.js';
 import { DiagnosisLimits } from '../limits/diagnosis-limits.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, verdictInThreadCard, type SlackMessage } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
+import { channelRef, linkRef, md, type Mrkdwn } from '../render/slack-limits.js';
 import { cardContext, type Card, type CardStore } from './card-store.js';
 import { CardUpdater } from './card-updater.js';
 import { isMembershipError, slackErrorCode, withSlackRetry, type RetryPolicy } from './retry.js';
@@ -60,9 +61,9 @@ function retryPolicy(deps: FlowDeps): RetryPolicy {
 }
 
 /** What the requester is told when the channel cannot take the verdict, by Slack's reason. */
-function whyNotHere(code: string | undefined, channel: string): string {
-  if (code === 'is_archived') return `<#${channel}> was archived, so the verdict comes here.`;
-  return `I am not a member of <#${channel}> (or was removed from it), so the verdict comes here. \`/invite @action-debug\` there for live cards with a thread.`;
+function whyNotHere(code: string | undefined, channel: string): Mrkdwn {
+  if (code === 'is_archived') return md`${channelRef(channel)} was archived, so the verdict comes here.`;
+  return md`I am not a member of ${channelRef(channel)} (or was removed from it), so the verdict comes here. \`/invite @action-debug\` there for live cards with a thread.`;
 }
 
 /**
@@ -124,7 +125,7 @@ async function toRequester(deps: FlowDeps, client: WebClient, card: Card, msg: S
 }
 
 /** A note in front of a message (same blocks, the note first). */
-function withNote(note: string, msg: SlackMessage): SlackMessage {
+function withNote(note: Mrkdwn, msg: SlackMessage): SlackMessage {
   const first = errorMessage(note, false);
   return { text: `${first.text}\n${msg.text}`.slice(0, 3900), blocks: [...first.blocks, ...msg.blocks].slice(0, 50) };
 }
@@ -139,12 +140,12 @@ export async function startCardDiagnosis(
   const gate = deps.limits.tryStart({ user, workspace: team }, input.endpoint);
   const card: Card = { id: randomUUID(), channel, ts: null, team, user, input, reports: [], running: true };
   if (!gate.ok) {
-    let where = '';
+    let where = md``;
     if (gate.reason === 'running') {
       const running = deps.cards.running(user, input.endpoint);
-      if (running?.ts) where = ` ${await permalink(client, running.channel, running.ts)}`;
+      if (running?.ts) where = await permalink(client, running.channel, running.ts);
     }
-    await toRequester(deps, client, card, errorMessage(`${gate.message}${where}`, false), respond);
+    await toRequester(deps, client, card, errorMessage(md`${gate.message} ${where}`, false), respond);
     return;
   }
   deps.cards.put(card);
@@ -198,12 +199,12 @@ export async function startCardDiagnosis(
   await track(deps, work);
 }
 
-async function permalink(client: WebClient, channel: string, ts: string): Promise<string> {
+async function permalink(client: WebClient, channel: string, ts: string): Promise<Mrkdwn> {
   try {
     const r = await client.chat.getPermalink({ channel, message_ts: ts });
-    return r.permalink ? `<${r.permalink}|See the running card.>` : '';
+    return r.permalink ? linkRef(r.permalink, 'See the running card.') : md``;
   } catch {
-    return '';
+    return md``;
   }
 }
 

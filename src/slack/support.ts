@@ -8,7 +8,7 @@ import { StoreError } from '../store/db.js';
 import type { OutboxWorker } from '../outbox/worker.js';
 import { escalatedLine, ticketBlocks, TICKET_ACTIONS, UrgencySchema, type Ticket, type TicketDraft } from '../render/ticket.js';
 import { verdictCard } from '../render/blocks.js';
-import { cut, mrkdwnEscape as esc } from '../render/slack-limits.js';
+import { cut, mrkdwnEscape as esc, userRef } from '../render/slack-limits.js';
 import { cardContext, type Card } from './card-store.js';
 import type { ReportSink } from './diagnose-flow.js';
 import type { Escalation } from './escalate.js';
@@ -194,10 +194,10 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
 /** `/action-debug history <action>`: the last diagnoses, when the verdict changed. */
 export function historyText(store: Store, action: string): string {
   const rows = store.history(action, 10);
-  if (!rows.length) return `No diagnoses of "${action}" yet.`;
+  if (!rows.length) return `No diagnoses of "${esc(action)}" yet.`;
   const lines = rows.map((r) => {
     const mark = r.change === 'fixed' ? ' ← fixed since' : r.change === 'broken' ? ' ← broken since' : r.change === 'changed' ? ' ← cause changed' : '';
-    return `• ${r.at.replace('T', ' ').slice(0, 16)} <@${r.requester}>: ${r.family === null ? 'no problem found' : `family ${r.family}, \`${r.cause}\``}${mark}`;
+    return `• ${r.at.replace('T', ' ').slice(0, 16)} ${userRef(r.requester).text}: ${r.family === null ? 'no problem found' : `family ${r.family}, \`${r.cause}\``}${mark}`;
   });
   return `*Last diagnoses of "${esc(action)}"* (newest first)\n${lines.join('\n')}`;
 }
