@@ -25,7 +25,7 @@ async function cardIn(channel: string, scenario: string, extra = AUTH): Promise<
 function threadMessage(card: FakeMessage, n: number, what: string): Promise<string> {
   return h.slack.waitFor(() => {
     const t = h.slack.thread(card.channel, card.ts);
-    return t.length > n ? blocksToText(t[n]!.blocks) : null;
+    return t.length > n ? blocksToText(t[n]!.blocks) || t[n]!.text : null;
   }, 20_000, what);
 }
 
