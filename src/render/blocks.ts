@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import type { Finding } from '../pipeline/finding.js';
 import type { ProbeResult, Report } from '../pipeline/report.js';
 import { renderProbeDetails } from './text.js';
+import { alsoFoundOnCard, checkCounts, requestIdOf, wrongUrl } from './card-facts.js';
 import { cut, mrkdwn, mrkdwnEscape as esc, userRef, type Mrkdwn, SLACK_LIMITS as L } from './slack-limits.js';
 
 type KnownBlock = types.KnownBlock;
@@ -84,22 +85,28 @@ export function verdictCard(c: CardContext, report: Report, opts: { escalatedAs?
   const header = v.family === null ? ':white_check_mark: No problem found with the endpoint' : `:red_circle: Family ${v.family} · ${v.familyTitle}`;
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: cut(header, L.headerText, '…'), emoji: true } }];
   const top = report.findings.find((f) => f.severity !== 'info');
+  // Said first: a probed URL that is not the action's saved one makes every other line about the wrong endpoint.
+  const wrong = wrongUrl(report);
+  if (wrong) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`:warning: *You may be debugging the wrong URL:* this is not the action's saved endpoint.\n${wrong.map((e) => `• ${esc(e)}`).join('\n')}`, L.sectionText) } });
+  const rid = requestIdOf(report);
+  const ridLine = rid ? `\n• Request id \`${esc(rid.header)}: ${esc(rid.value)}\`: the endpoint's owner can find this call in their logs` : '';
   if (v.family !== null && top) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Most likely cause:* ${esc(v.title)}  \`${v.cause}\`\n${evidenceText(top)}`, L.sectionText) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Most likely cause:* ${esc(v.title)}  \`${v.cause}\`\n${evidenceText(top)}${ridLine}`, L.sectionText) } });
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Fix:* ${esc(v.fix)}`, L.sectionText) } });
-    const others = report.findings.filter((f) => f !== top && f.severity !== 'info');
+    const others = alsoFoundOnCard(report, top);
     if (others.length) {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Also found:* ${others.map((f) => `${esc(f.title)} (\`${f.id}\`)`).join('; ')}`, L.sectionText) } });
     }
   } else {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`${esc(v.fix)}\n*Next:* ${esc(v.next ?? '')}`, L.sectionText) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`${esc(v.fix)}\n*Next:* ${esc(v.next ?? '')}${ridLine}`, L.sectionText) } });
   }
   const failedToRun = report.probes.filter((p) => p.status === 'error');
   if (failedToRun.length) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(failedToRun.map((p) => `:warning: Could not check: ${esc(p.title)}: ${esc(p.summary)}`).join('\n'), L.sectionText) } });
   }
-  const probeLine = report.probes.map((p) => `${STATUS_ICON[p.status]} ${esc(p.title)}`).join('   ');
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(probeLine, L.sectionText) }] });
+  // The checklist folds to counts; each check, with its evidence, is in the thread (Show details without one).
+  const failed = report.probes.filter((p) => p.status === 'failed').map((p) => `${STATUS_ICON.failed} ${esc(p.title)}`);
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(`${checkCounts(report)}${failed.length ? ` (${failed.join(', ')})` : ''} · each one in the thread`, L.sectionText) }] });
   blocks.push(contextLine(c, [`${(report.durationMs / 1000).toFixed(1)} s`]));
   if (opts.escalatedAs) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(opts.escalatedAs, L.sectionText) } });
@@ -130,7 +137,11 @@ export function verdictInThreadCard(c: CardContext, report: Report): SlackMessag
 
 /** The thread's details: each probe's evidence (requests sent, status, timings; secrets were redacted at the source). */
 export function detailsMessage(report: Report): SlackMessage {
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: '*Details of every check* (header values are shown only as their shape)' } }];
+  const checklist = report.probes.map((p) => `${STATUS_ICON[p.status]} ${esc(p.title)}`).join('\n');
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: '*Details of every check* (header values are shown only as their shape)' } },
+    { type: 'section', text: { type: 'mrkdwn', text: cut(checklist, L.sectionText) } },
+  ];
   for (const p of report.probes) {
     if (blocks.length >= L.blocksPerMessage - 1) break;
     // Slack parses <!channel>, <@U…> and links inside code blocks too: the evidence (headers, URLs) is escaped there as well.

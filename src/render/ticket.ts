@@ -54,6 +54,7 @@ export function ticketBlocks(t: Ticket): { text: string; blocks: types.KnownBloc
             `*Expected:* ${esc(t.expected || '—')}`,
             `*Impact:* ${esc(t.impact || '—')}`,
             `*Evidence:*\n${t.evidence.slice(0, 6).map((e) => `• ${esc(e)}`).join('\n')}`,
+            ...(t.alsoFound.length ? [`*Also found:* ${t.alsoFound.map((a) => `\`${esc(a)}\``).join(', ')}`] : []),
             `*Tried:* ${t.tried.length ? esc(t.tried.join('; ')) : 'nothing yet'}`,
           ].join('\n'),
           L.sectionText,

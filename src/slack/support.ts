@@ -95,15 +95,29 @@ export function ticketDraft(card: Card, user: string, fields: { expected: string
   const latest = card.reports.at(-1)!;
   const top = latest.findings.find((f) => f.severity !== 'info');
   const firstFailure = card.reports.find((r) => r.verdict.family !== null);
-  const tried = [
-    ...card.reports.slice(1).map((r) => `re-run at ${r.startedAt}: ${r.verdict.family === null ? 'no problem found' : `${r.verdict.cause}`}`),
-    ...followUps.map((r) => `follow-up ${r.probes.map((p) => p.title).join(', ')} at ${r.startedAt}: ${r.verdict.family === null ? 'passed' : r.verdict.cause}`),
-  ];
+  const tried = distinctAttempts([
+    ...card.reports.slice(1).map((r) => ({ what: 're-run', outcome: r.verdict.family === null ? 'no problem found' : r.verdict.cause, at: r.startedAt })),
+    ...followUps.map((r) => ({ what: `follow-up ${r.probes.map((p) => p.title).join(', ')}`, outcome: r.verdict.family === null ? 'passed' : r.verdict.cause, at: r.startedAt })),
+  ]);
   return {
     createdBy: user, diagnosisId: latest.id, action: card.input.action ?? null, session: card.input.session ?? null, endpoint: latest.input.endpoint, method: latest.input.method,
     family: latest.verdict.family, familyTitle: latest.verdict.familyTitle, cause: latest.verdict.cause, title: latest.verdict.title, fix: latest.verdict.fix,
     evidence: top?.evidence ?? [], alsoFound: latest.verdict.alsoFound, tried, firstFailureAt: firstFailure?.startedAt ?? null, threadLink, ...fields,
   };
+}
+
+/** "Tried" lists each distinct attempt once: the same check with the same outcome, clicked five times, is one line. */
+export function distinctAttempts(attempts: { what: string; outcome: string; at: string }[]): string[] {
+  const seen = new Map<string, { what: string; outcome: string; first: string; last: string; n: number }>();
+  for (const a of attempts) {
+    const key = `${a.what}|${a.outcome}`;
+    const e = seen.get(key);
+    if (e) {
+      e.n++;
+      e.last = a.at;
+    } else seen.set(key, { what: a.what, outcome: a.outcome, first: a.at, last: a.at, n: 1 });
+  }
+  return [...seen.values()].map((e) => (e.n === 1 ? `${e.what} at ${e.first}: ${e.outcome}` : `${e.what} ×${e.n} (${e.first} … ${e.last}): ${e.outcome}`));
 }
 
 export interface Support {

@@ -151,7 +151,7 @@ test('planted Slack markup from every source reaches Slack only escaped', async 
 
   const everything = JSON.stringify(h.slack.payloads);
   // (WWW-Authenticate is never echoed: header values are shown only as their shape.)
-  const missing = ['cors', 'ctype', 'body', 'desc', 'customer', 'typed', 'form', 'expected', 'impact', 'file'].filter((src) => !everything.includes(`evil.example/${src}|click`));
+  const missing = ['cors', 'ctype', 'rid', 'body', 'desc', 'customer', 'typed', 'form', 'expected', 'impact', 'file'].filter((src) => !everything.includes(`evil.example/${src}|click`));
   assert.deepEqual(missing, [], 'these sources never reached Slack: the test would prove nothing for them');
   const offenders: string[] = [];
   for (const p of h.slack.payloads) {
