@@ -24,7 +24,8 @@ before(async () => {
 after(async () => api.close());
 
 function client(over: Record<string, string> = {}) {
-  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_TIMEOUT_MS: '300', ...over });
+  // 600 ms: short enough that the 1 s delay below times out, long enough for a first request on a busy test runner.
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_TIMEOUT_MS: '600', ...over });
   return new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! }, (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))));
 }
 const diagnose = (draft: { action?: string; session?: string; endpoint?: string }, c = client()) =>
