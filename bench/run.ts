@@ -1,4 +1,5 @@
 /** `npm run bench`: every figure the issues ask for, each printed as a table from a run on this machine. */
+import { run as cli } from './cli.js';
 import { run as diagnosis } from './diagnosis.js';
 import { run as faults } from './faults.js';
 import { run as slackAck } from './slack-ack.js';
@@ -6,6 +7,7 @@ import { run as spec } from './spec.js';
 
 const benches: [string, () => Promise<void>][] = [
   ['diagnosis', diagnosis],
+  ['cli', cli],
   ['faults', faults],
   ['slack-ack', slackAck],
   ['spec', spec],

@@ -28,5 +28,5 @@ export function createLogger(opts: { level?: string; name?: string; destination?
   );
 }
 
-/** A logger that writes nothing, for the CLI (its stderr belongs to progress lines) and tests. */
-export const silentLogger: Logger = pino({ level: 'silent' });
+/** A logger that writes nothing (defined without pino, so the CLI never loads pino). */
+export { silentLogger } from './silent-logger.js';

@@ -8,5 +8,6 @@ test('package.json wires npm test, npm run demo and the bin', () => {
   assert.equal(pkg.scripts.test, 'node scripts/run-tests.mjs');
   assert.match(pkg.scripts.demo, /src\/demo\/main\.ts/);
   assert.equal(pkg.bin['action-debug'], 'bin/action-debug.js');
-  assert.match(pkg.engines.node, />=20\.19/);
+  assert.equal(pkg.scripts.start, 'node bin/start.js');
+  assert.equal(pkg.engines.node, '>=22.19');
 });

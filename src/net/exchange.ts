@@ -43,6 +43,9 @@ export async function exchangeWithBody(
   const base = buildConnector({
     rejectUnauthorized: false, // we judge the certificate ourselves, to name every TLS problem and still see the HTTP answer
     maxCachedSessions: 0,
+    // undici 8 offers HTTP/2 through ALPN by default. The probes have always spoken HTTP/1.1 (the lab, the WAF and header
+    // evidence, the timings are all of HTTP/1.1), so they keep doing so: a protocol change would be its own decision.
+    allowH2: false,
     timeout: Math.min(net.connectTimeoutMs, req.timeoutMs),
     lookup: guardedLookup(net, lookup),
     ...trustOptions(net.extraCa, req.tlsOptions),
@@ -52,6 +55,7 @@ export async function exchangeWithBody(
   const agent = new Agent({
     connections: 1,
     pipelining: 0,
+    allowH2: false,
     connect(opts, callback) {
       const literal = String(opts.hostname).replace(/^\[|\]$/g, '');
       const refused = checkLiteral(literal, net, lookup);

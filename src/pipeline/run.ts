@@ -7,7 +7,8 @@ import type { Check, Evidence, Probe, ProbeContext, ProbeServices } from './prob
 import type { DiagnosisEvent, ProbeResult, Report } from './report.js';
 import { decideVerdict, rankFindings, rankOf } from './verdict.js';
 import { redactUrl, describeHeaders } from '../core/redact.js';
-import { silentLogger, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../silent-logger.js';
 
 export interface RunOptions {
   net?: NetOptionsDraft;

@@ -1,0 +1,35 @@
+// Bundles the CLI (src/cli/main.ts and what it imports) into a few files with esbuild, run by `prepare` after tsc.
+// Why: resolving and compiling hundreds of modules (zod, undici, yaml…) took most of a quick run's wall time. Each command
+// is still loaded on demand: the dynamic imports in src/cli/main.ts become chunks (`help` loads almost nothing).
+// Usage: node scripts/bundle-cli.mjs [outdir]   (default dist/cli-bundle; tests bundle into a temp folder)
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const outdir = process.argv[2] ?? 'dist/cli-bundle';
+// Chunk names carry content hashes: start from an empty folder so stale chunks never linger.
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { main: 'src/cli/main.ts' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22.19',
+  chunkNames: 'chunks/[name]-[hash]',
+  // A native addon stays a package (it is loaded by its own loader, and only by `ticket`).
+  external: ['better-sqlite3'],
+  // CommonJS dependencies bundled into ESM still call require() for Node built-ins: give them Node's own.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // Only the part of undici the CLI uses (see scripts/undici-lean.cjs): its full index is half of the start-up.
+  plugins: [{
+    name: 'undici-lean',
+    setup(b) {
+      b.onResolve({ filter: /^undici$/ }, () => ({ path: fileURLToPath(new URL('./undici-lean.cjs', import.meta.url)) }));
+    },
+  }],
+  legalComments: 'none',
+  sourcemap: false,
+  logLevel: 'warning',
+});

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startLab } from '../../src/lab/index.js';
+import { ReportSchema } from '../../src/pipeline/report.js';
+
+// `npx action-debug` runs the esbuild bundle (scripts/bundle-cli.mjs, with its lean undici), not the sources the other
+// tests run through tsx. Built fresh here (never a stale dist/), inside the project so its packages resolve, then held
+// to the same verdicts as the sources on lab endpoints of several families, with the same exit codes.
+const CASES = ['healthy', 'waf-opencx-headers', 'auth-bearer-missing', 'tls-expired', 'redirect', 'rate-limited'];
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code, signal) => (clearTimeout(timer), res({ code, signal, stdout, stderr })));
+  });
+}
+
+test('the bundled CLI gives the same verdicts and exit codes as the sources', async () => {
+  mkdirSync('node_modules/.cache', { recursive: true });
+  const out = mkdtempSync(join(resolve('node_modules/.cache'), 'ad-bundle-'));
+  const lab = await startLab({ only: CASES });
+  try {
+    const built = spawnSync(process.execPath, ['scripts/bundle-cli.mjs', out], { encoding: 'utf8' });
+    assert.equal(built.status, 0, built.stderr);
+    const env = { NODE_EXTRA_CA_CERTS: lab.caFile(mkdtempSync(join(tmpdir(), 'ad-bundle-ca-'))), ACTION_DEBUG_ALLOW_PRIVATE: '1', ACTION_DEBUG_HOSTS: lab.hostsEnv(), NODE_DISABLE_COMPILE_CACHE: '1' };
+    for (const s of lab.scenarios) {
+      const args = ['diagnose', '--json', '--quiet', '--endpoint', s.url, '--method', s.method, ...s.headers.flatMap((h) => ['--header', h]), ...(s.timeoutMs ? ['--timeout', String(s.timeoutMs / 1000)] : [])];
+      const [bundled, source] = await Promise.all([run([join(out, 'main.js'), ...args], env), run(['--import', 'tsx', 'src/cli/main.ts', ...args], env)]);
+      assert.equal(bundled.signal, null, `${s.id}: bundle killed by ${bundled.signal}`);
+      assert.equal(bundled.code, source.code, `${s.id}: exit ${bundled.code} vs ${source.code}\n${bundled.stderr}`);
+      const b = ReportSchema.parse(JSON.parse(bundled.stdout));
+      const src = ReportSchema.parse(JSON.parse(source.stdout));
+      assert.equal(b.verdict.cause, s.expect.cause, `${s.id}: the bundle found ${b.verdict.cause}`);
+      assert.deepEqual([b.verdict.family, b.verdict.cause], [src.verdict.family, src.verdict.cause], s.id);
+      assert.deepEqual(b.probes.map((p) => [p.id, p.status]), src.probes.map((p) => [p.id, p.status]), s.id);
+    }
+    const help = await run([join(out, 'main.js'), 'catalogue', '--json'], env);
+    assert.equal(help.code, 0, help.stderr);
+    assert.ok((JSON.parse(help.stdout) as unknown[]).length > 50);
+  } finally {
+    await lab.close();
+    rmSync(out, { recursive: true, force: true });
+  }
+});
