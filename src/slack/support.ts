@@ -195,7 +195,7 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
           const d = store.diagnosis(t.diagnosisId);
           const msgs: OutboxMessage[] = [];
           if (container?.channel_id && container.message_ts) msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:resolved-card`, payload: { team: workspaceKey(body.team?.id, body.enterprise?.id, body.is_enterprise_install), channel: container.channel_id, ts: container.message_ts, ...ticketBlocks(t) } });
-          if (d?.channel && d.threadTs) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:resolved-thread`, payload: { team: d.workspace, channel: d.channel, thread_ts: d.threadTs, text: `:white_check_mark: Ticket #${t.number} was marked resolved by <@${body.user.id}>. Re-run the diagnosis to confirm.` } });
+          if (d?.channel && d.threadTs) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:resolved-thread`, payload: { team: d.workspace, channel: d.channel, thread_ts: d.threadTs, text: `:white_check_mark: Ticket #${t.number} was marked resolved by ${userRef(body.user.id).text}. Re-run the diagnosis to confirm.` } });
           return msgs;
         });
         if (!result) return void (await client.chat.postEphemeral({ channel: container?.channel_id ?? body.user.id, user: body.user.id, text: `There is no ticket #${number}.` }).catch(() => {}));
