@@ -124,7 +124,7 @@ test('trigger_id: valid 3 s, once', async () => {
 });
 
 test('response_url: 5 uses, then refused; dead after 30 minutes', async () => {
-  const s = await startFakeSlack({ rateLimits: false, responseUrlTtlMs: 100 });
+  const s = await startFakeSlack({ rateLimits: false, responseUrlTtlMs: 1500 });
   try {
     const post = (u: string) => fetch(u, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hi' }) });
     const u = s.responseUrl();
@@ -133,7 +133,7 @@ test('response_url: 5 uses, then refused; dead after 30 minutes', async () => {
     assert.equal(sixth.status, 404);
     assert.equal(((await sixth.json()) as { error: string }).error, 'expired_url');
     const old = s.responseUrl();
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 1600));
     assert.equal((await post(old)).status, 404);
   } finally {
     await s.close();
