@@ -2,6 +2,7 @@
 import { run as cli } from './cli.js';
 import { run as diagnosis } from './diagnosis.js';
 import { run as faults } from './faults.js';
+import { run as labAccuracy } from './lab-accuracy.js';
 import { run as slackAck } from './slack-ack.js';
 import { run as spec } from './spec.js';
 
@@ -9,6 +10,7 @@ const benches: [string, () => Promise<void>][] = [
   ['diagnosis', diagnosis],
   ['cli', cli],
   ['faults', faults],
+  ['lab-accuracy', labAccuracy],
   ['slack-ack', slackAck],
   ['spec', spec],
 ];

@@ -19,3 +19,18 @@ test('every cause has a unique id, a family 1-5, a meaning and a fix', () => {
     assert.ok(c.meaning.length > 20 && c.fix.length > 15, c.id);
   }
 });
+
+test('`action-debug schema` lists every cause id the verdict and findings can carry', async () => {
+  const { runCli } = await import('./helpers/run-cli.js');
+  const r = await runCli(['schema'], {});
+  assert.equal(r.code, 0, r.stderr);
+  const schema = JSON.parse(r.stdout) as { properties: { verdict: { properties: { cause: { examples: string[] } } } } };
+  const listed = new Set(schema.properties.verdict.properties.cause.examples);
+  for (const c of catalogue()) assert.ok(listed.has(c.id), `${c.id} missing from the schema`);
+});
+
+test('every follow-up a cause declares names a registered probe that offers a re-check', async () => {
+  const { defaultProbes } = await import('../src/registry.js');
+  const offered = new Set(defaultProbes.filter((p) => p.recheckLabel).map((p) => p.id));
+  for (const c of catalogue()) for (const f of c.followUps ?? []) assert.ok(offered.has(f), `${c.id} → ${f}`);
+});

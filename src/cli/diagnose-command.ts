@@ -7,6 +7,7 @@ import { progressLine, renderText } from '../render/text.js';
 import { renderJson } from '../render/json.js';
 import { DIAGNOSE_USAGE, parseDiagnoseArgs } from './diagnose-args.js';
 import { opencxServicesFromEnv } from '../opencx/services.js';
+import { isProblem } from '../pipeline/verdict.js';
 import type { Io } from './io.js';
 
 /** `action-debug diagnose`: exit 0 no problem found, 1 problems found, 2 bad usage. */
@@ -49,6 +50,6 @@ export async function diagnose(argv: string[], io: Io): Promise<number> {
   });
   await services.opencx?.client.close();
   io.stdout.write(flags.json ? renderJson(report) : renderText(report, { details: flags.details }));
-  return report.verdict.family === null ? 0 : 1;
+  return isProblem(report.verdict) ? 1 : 0;
 }
 

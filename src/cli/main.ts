@@ -33,8 +33,8 @@ const commands: Record<string, Command> = {
     return 0;
   },
   schema: async (_argv, io) => {
-    const { reportJsonSchema } = await import('../render/json.js');
-    io.stdout.write(JSON.stringify(reportJsonSchema(), null, 2) + '\n');
+    const [{ reportJsonSchema }, { catalogue }] = await Promise.all([import('../render/json.js'), import('../registry.js')]);
+    io.stdout.write(JSON.stringify(reportJsonSchema(catalogue().map((c) => c.id)), null, 2) + '\n');
     return 0;
   },
 };

@@ -1,6 +1,8 @@
 import https from 'node:https';
 import net from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { REAL_SCENARIOS, startRealServers, type Program } from './real-servers.js';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { createIntermediateCa, createRootCa, issueServerCert, type Issued } from './certs.js';
@@ -10,6 +12,8 @@ import type { Method } from '../pipeline/input.js';
 
 export interface LabScenario {
   id: string;
+  /** The real program serving it (nginx, HAProxy), or absent for the Node lab. */
+  program?: Program;
   title: string;
   url: string;
   method: Method;
@@ -32,6 +36,10 @@ export interface Lab {
   caFile(dir: string): string;
   hostsEnv(): string;
   requests(id: string): RecordedRequest[];
+  /** Real-server scenarios that could not start here, with why (e.g. nginx not installed). */
+  skipped: { id: string; reason: string }[];
+  /** Sets a scenario up right before a diagnosis (uses up nginx's rate limit); resolves at once for the others. */
+  prime(id: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,9 +49,11 @@ const HOST_SUFFIX = 'lab.test';
  * Local HTTPS servers on 127.0.0.1, each reproducing one real cause of a failing action. Certificates come from a CA
  * made at start; host names `<id>.lab.test` resolve through the `hosts` override, never through DNS.
  */
-export async function startLab(opts: { only?: string[] } = {}): Promise<Lab> {
+export async function startLab(opts: { only?: string[]; real?: boolean } = {}): Promise<Lab> {
   const defs = opts.only ? SCENARIOS.filter((s) => opts.only!.includes(s.id)) : SCENARIOS;
-  const unknown = (opts.only ?? []).filter((id) => !SCENARIOS.some((s) => s.id === id));
+  // Real servers run when asked for (or named in `only`): starting nginx and HAProxy is not free.
+  const realDefs = REAL_SCENARIOS.filter((s) => (opts.only ? opts.only.includes(s.id) : opts.real === true));
+  const unknown = (opts.only ?? []).filter((id) => !SCENARIOS.some((s) => s.id === id) && !REAL_SCENARIOS.some((s) => s.id === id));
   if (unknown.length) throw new Error(`unknown lab scenario(s): ${unknown.join(', ')}`);
 
   const root = await createRootCa();
@@ -81,8 +91,30 @@ export async function startLab(opts: { only?: string[] } = {}): Promise<Lab> {
     });
   }
 
+  const real = realDefs.length ? await startRealServers(realDefs, certs.good, mkdtempSync(join(tmpdir(), 'action-debug-real-'))) : null;
+  if (real) closers.push(() => real.close());
+  for (const def of realDefs) {
+    const port = real!.ports.get(def.id);
+    if (port === undefined) continue;
+    const host = `${def.id}.${HOST_SUFFIX}`;
+    hosts[host] = ['127.0.0.1'];
+    scenarios.push({
+      id: def.id,
+      program: def.program,
+      title: def.title,
+      url: `https://${host}:${port}${def.path}`,
+      method: def.method,
+      headers: def.headers,
+      ...(def.body ? { body: def.body } : {}),
+      ...(def.timeoutMs ? { timeoutMs: def.timeoutMs } : {}),
+      expect: def.expect,
+    });
+  }
+
   return {
     scenarios,
+    skipped: real?.skipped ?? [],
+    prime: (id) => real?.prime(id) ?? Promise.resolve(),
     caPem: root.certPem,
     hosts,
     caFile(dir) {

@@ -311,6 +311,68 @@ export const SCENARIOS: ScenarioDef[] = [
     expect: { family: 3, cause: 'tls-handshake-timeout' }, serve: { kind: 'tls-hang' },
   },
   {
+    id: 'sign-in-page', title: 'Okta sign-in stands in front of the API: 200 with the login page', path: '/orders/{id}', method: 'GET',
+    headers: ['Authorization: Bearer lab-token-sso'], expect: { family: 2, cause: 'sign-in-page' },
+    serve: {
+      kind: 'https',
+      handler: (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<!DOCTYPE html><html><head><title>Acme - Sign In</title><script src="https://ok12static.oktacdn.com/assets/js/sdk/okta-signin-widget/7.0.0/js/okta-sign-in.min.js"></script></head><body><div id="okta-sign-in"></div><form action="https://acme.okta.com/login/do-login" method="post"><input type="text" name="username"><input type="password" name="password"></form></body></html>');
+      },
+    },
+  },
+  {
+    id: 'sso-redirect', title: 'A gateway redirects unauthenticated calls to Microsoft Entra ID sign-in', path: '/orders/{id}', method: 'GET', headers: [],
+    expect: { family: 2, cause: 'sign-in-page' },
+    serve: {
+      kind: 'https',
+      handler: (_req, res) => {
+        res.writeHead(302, { location: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize?client_id=1&response_type=code&redirect_uri=https%3A%2F%2Fapi.acme.test%2Fsignin-oidc' });
+        res.end();
+      },
+    },
+  },
+  {
+    id: 'ua-dropped', title: 'A bot rule drops the connection for the "OpenCX" User-Agent (no status at all)', path: '/orders/{id}', method: 'GET', headers: [],
+    expect: { family: 2, cause: 'waf-blocks-user-agent' },
+    serve: { kind: 'https', handler: (req, res) => (req.headers['user-agent'] === 'OpenCX' ? void req.socket.destroy() : order(res)) },
+  },
+  {
+    id: 'forbidden-anonymous', title: 'The API answers 403 with a bare JSON body whatever is sent', path: '/orders/{id}', method: 'GET', headers: [],
+    expect: { family: 2, cause: 'forbidden' },
+    serve: { kind: 'https', handler: (_req, res) => json(res, 403, { detail: 'Forbidden' }, { server: 'gunicorn' }) },
+  },
+  {
+    id: 'forbidden-scope', title: 'A valid token without the scope this operation needs: 403 insufficient_scope', path: '/orders/{id}', method: 'GET',
+    headers: ['Authorization: Bearer lab-token-readonly'], expect: { family: 2, cause: 'forbidden-permission' },
+    serve: {
+      kind: 'https',
+      handler: (_req, res) => json(res, 403, { error: 'insufficient_scope', message: 'the token lacks orders:read' }, { 'www-authenticate': 'Bearer error="insufficient_scope", scope="orders:read"' }),
+    },
+  },
+  // One case per status class and body type: whatever the API answers, the verdict names it.
+  ...(
+    [
+      ['status-4xx-html', 400, 'html', 'client-error'],
+      ['status-4xx-json', 422, 'json', 'client-error'],
+      ['status-4xx-empty', 409, 'empty', 'client-error'],
+      ['status-5xx-html', 500, 'html', 'server-error'],
+      ['status-5xx-json', 501, 'json', 'server-error'],
+      ['status-5xx-empty', 503, 'empty', 'server-error'],
+    ] as const
+  ).map(([id, status, body, cause]): ScenarioDef => ({
+    id, title: `The API answers ${status} with ${body === 'empty' ? 'an empty body' : `a ${body.toUpperCase()} body`}`, path: '/orders/{id}', method: 'GET', headers: [],
+    expect: { family: 3, cause },
+    serve: {
+      kind: 'https',
+      handler: (_req, res) => {
+        if (body === 'json') return json(res, status, { error: 'request failed', status });
+        res.writeHead(status, body === 'html' ? { 'content-type': 'text/html' } : {});
+        res.end(body === 'html' ? `<!DOCTYPE html><html><head><title>Error ${status}</title></head><body><h1>Something went wrong (${status})</h1></body></html>` : undefined);
+      },
+    },
+  })),
+  {
     id: 'reset-mid-response', title: 'The connection is reset halfway through the response', path: '/orders/{id}', method: 'GET', headers: [],
     expect: { family: 3, cause: 'network-error' },
     serve: {

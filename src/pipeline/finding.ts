@@ -41,10 +41,23 @@ export interface Cause {
    * verdict (a TLS error explains a generic network error, not the other way round). Default 50.
    */
   rank?: number;
+  /**
+   * An honest catch-all (e.g. "403 whatever is sent"): shown only when no specific cause explains the failure, so it
+   * never crowds "Also found" beneath the real explanation.
+   */
+  catchAll?: boolean;
+  /** Ids of the probes worth re-running alone after this cause is named (follow-up buttons). */
+  followUps?: string[];
 }
 
 export function defineCause(cause: Cause): Cause {
-  return cause;
+  // A call that never lands (family 3) may still work from the widget, where CORS decides: offer that check by default.
+  return cause.followUps === undefined && cause.family === 3 ? { ...cause, followUps: ['cors'] } : cause;
+}
+
+/** The one predicate every face uses: a finding that is a problem (not a fact worth knowing). */
+export function isProblemFinding(f: Pick<Finding, 'severity'>): boolean {
+  return f.severity !== 'info';
 }
 
 /** A finding for a catalogued cause; title and fix may be sharpened with what was seen. */

@@ -9,6 +9,11 @@ export interface ProbeContext {
   net: NetOptions;
   /** Aborts when the whole diagnosis runs out of time. */
   signal: AbortSignal;
+  /**
+   * The call exactly as OpenCX sends it, made once by the pipeline and shared: a probe compares its variants with
+   * this one instead of sending it again (two copies could get different answers and disagree).
+   */
+  baseline: Promise<Exchange>;
   /** Services a probe may read besides the endpoint (set by the caller; absent = not configured). */
   services: ProbeServices;
 }
@@ -37,6 +42,8 @@ export interface Probe<E extends Evidence = Evidence> {
   skip?(input: DiagnosisInput, services: ProbeServices): string | null;
   gather(ctx: ProbeContext): Promise<E>;
   assess(evidence: E, input: DiagnosisInput): Finding[];
+  /** The button label when this probe is offered as a follow-up check (e.g. "Re-check Authorization"). */
+  recheckLabel?: string;
   /** The one-line summary when no problem was found (default: "OK"). */
   summarize?(evidence: E): string;
 }

@@ -17,8 +17,15 @@ export const ProbeResultSchema = z.object({
 });
 export type ProbeResult = z.infer<typeof ProbeResultSchema>;
 
+export const FollowUpSchema = z.object({
+  /** The probe to run again alone. */
+  probe: z.string(),
+  label: z.string(),
+});
+export type FollowUp = z.infer<typeof FollowUpSchema>;
+
 export const VerdictSchema = z.object({
-  /** null = no problem found. */
+  /** null = no problem found (only ever when the call as OpenCX sends it got a usable 2xx). */
   family: FamilySchema.nullable(),
   familyTitle: z.string().nullable(),
   /** Cause id of the most likely cause (from the catalogue), or "none". */
@@ -29,6 +36,10 @@ export const VerdictSchema = z.object({
   alsoFound: z.array(z.string()),
   /** What is left to check when nothing failed. */
   next: z.string().nullable(),
+  /** What was seen for the most likely cause (secrets redacted); empty when no problem was found. */
+  evidence: z.array(z.string()).default([]),
+  /** Checks worth re-running alone after this verdict, declared on the causes found. */
+  followUps: z.array(FollowUpSchema).default([]),
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 

@@ -4,8 +4,11 @@ import { NetOptionsSchema, type NetOptionsDraft } from '../net/options.js';
 import type { Finding } from './finding.js';
 import type { DiagnosisInput } from './input.js';
 import type { Check, Evidence, Probe, ProbeContext, ProbeServices } from './probe.js';
-import type { DiagnosisEvent, ProbeResult, Report } from './report.js';
-import { decideVerdict, rankFindings, rankOf } from './verdict.js';
+import type { DiagnosisEvent, ProbeResult, Report, Verdict } from './report.js';
+import { decideVerdict, isProblemFinding, rankFindings, rankOf, settleFindings } from './verdict.js';
+import { BASELINE_ID, callFailedCause, gatherBaseline } from './baseline.js';
+import type { Cause } from './finding.js';
+import type { Exchange } from '../net/record.js';
 import { redactUrl, describeHeaders } from '../core/redact.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../silent-logger.js';
@@ -18,6 +21,11 @@ export interface RunOptions {
   probes: Probe<any>[];
   checks: Check[];
   id?: string;
+  /**
+   * Make the call as OpenCX sends it (default true). Only a caller that runs no endpoint probe at all (OpenCX-side
+   * checks alone) turns it off; the verdict's guarantee then covers nothing about the endpoint.
+   */
+  baseline?: boolean;
   /** Time on top of the request timeout that a probe may take (several requests, TLS retries). */
   graceMs?: number;
   logger?: Logger;
@@ -51,6 +59,10 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
 
   const evidence = new Map<string, Evidence>();
   const findings: Finding[] = [];
+  // Gathered once, whatever probes run: the verdict's guarantee rests on it, and probes compare against this one call.
+  const baseline: Promise<Exchange> =
+    options.baseline === false ? Promise.reject(new Error('the call as OpenCX sends it is not made in this run')) : gatherBaseline(input, net, diagnosisDeadline);
+  baseline.catch(() => {}); // a probe that awaits it still sees the rejection; nobody awaiting it is not an error
 
   const results = await Promise.all(
     probes.map(async (probe): Promise<ProbeResult> => {
@@ -64,14 +76,14 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
       }
       const probeBudget = input.timeoutMs + graceMs;
       const signal = AbortSignal.any([diagnosisDeadline, AbortSignal.timeout(probeBudget)]);
-      const ctx: ProbeContext = { input, net, signal, services: options.services ?? {} };
+      const ctx: ProbeContext = { input, net, signal, services: options.services ?? {}, baseline };
       let result: ProbeResult;
       try {
         const ev = await raceSignal(probe.gather(ctx), signal, probeBudget);
         evidence.set(probe.id, ev);
         const own = probe.assess(ev, input);
         findings.push(...own);
-        const problems = own.filter((f) => f.severity !== 'info');
+        const problems = own.filter(isProblemFinding);
         result = {
           ...base,
           status: problems.length ? 'failed' : 'passed',
@@ -94,13 +106,11 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
     }),
   );
 
-  for (const check of checks) {
-    if (check.needs.every((n) => evidence.has(n))) findings.push(...check.assess(evidence, input));
-  }
-
-  const rank = rankOf([...probes.flatMap((p) => p.causes), ...checks.flatMap((c) => c.causes)]);
-  const ranked = rankFindings(dedupe(findings), rank);
+  // exchange() never throws; the deadline bounds it like any probe.
+  const baselineEx = options.baseline === false ? null : await baseline;
+  if (baselineEx) evidence.set(BASELINE_ID, { exchanges: [baselineEx] });
   const notChecked = results.filter((r) => r.status === 'skipped' || r.status === 'error').map((r) => `${r.title} (${r.summary})`);
+  const { findings: ranked, verdict } = conclude({ input, probes, checks, evidence, probeFindings: findings, notChecked });
   const report: Report = {
     schemaVersion: 1,
     tool: 'action-debug',
@@ -116,7 +126,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
       spec: input.spec ? redactUrl(input.spec) : null,
       timeoutMs: input.timeoutMs,
     },
-    verdict: decideVerdict(ranked, notChecked),
+    verdict,
     findings: ranked,
     probes: results,
     checked: results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => r.title),
@@ -124,6 +134,35 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   log.info({ endpoint: report.input.endpoint, family: report.verdict.family, cause: report.verdict.cause, ms: report.durationMs }, 'diagnosis finished');
   emit({ type: 'finished', id, report });
   return report;
+}
+
+export interface Conclusion {
+  input: DiagnosisInput;
+  probes: Probe<any>[];
+  checks: Check[];
+  /** Each probe's evidence by id, and the baseline under BASELINE_ID when it was made. */
+  evidence: ReadonlyMap<string, Evidence>;
+  /** What the probes' assess() found. */
+  probeFindings: Finding[];
+  notChecked: string[];
+}
+
+/**
+ * From evidence to verdict, without I/O: checks over several probes' evidence, the guarantee on the baseline, ranking
+ * and the verdict. runDiagnosis ends here, and tests feed it recorded exchanges.
+ */
+export function conclude(c: Conclusion): { findings: Finding[]; verdict: Verdict } {
+  const findings = [...c.probeFindings];
+  for (const check of c.checks) {
+    if (check.needs.every((n) => c.evidence.has(n))) findings.push(...check.assess(c.evidence, c.input));
+  }
+  const causes: Cause[] = [...c.probes.flatMap((p) => p.causes), ...c.checks.flatMap((k) => k.causes), callFailedCause];
+  const causeById = new Map(causes.map((x) => [x.id, x]));
+  const causeOf = (cid: string) => causeById.get(cid);
+  const baseline = c.evidence.get(BASELINE_ID)?.exchanges[0] ?? null;
+  const ranked = rankFindings(settleFindings(dedupe(findings), baseline, causeOf), rankOf(causes));
+  const recheckLabels = new Map(c.probes.flatMap((p) => (p.recheckLabel ? [[p.id, p.recheckLabel] as const] : [])));
+  return { findings: ranked, verdict: decideVerdict(ranked, { notChecked: c.notChecked, causeOf, recheckLabels, always: c.input.spec ? ['spec-import'] : [] }) };
 }
 
 /** The same cause found by two probes is one finding with both evidences. */

@@ -5,13 +5,14 @@ import { exchange } from '../net/exchange.js';
 import type { Exchange } from '../net/record.js';
 import { wafFingerprint } from '../evidence/waf-fingerprint.js';
 import { ipNamedIn } from '../evidence/ip-in-body.js';
+import { proxyPage } from '../evidence/proxy-page.js';
 import { actionCall, findHeader } from '../pipeline/opencx-request.js';
 
 const ID = 'auth';
 const SAVED = 'Authorization as saved';
 
 const authCause = (id: string, title: string, meaning: string, fix: string, rank = 80): Cause =>
-  defineCause({ id, family: 2, severity: 'error', rank, title, meaning, fix });
+  defineCause({ id, family: 2, severity: 'error', rank, title, meaning, fix, followUps: ['header-blocking', 'auth'] });
 
 export const causes = {
   prefixMissing: authCause('auth-bearer-prefix-missing', 'The saved Authorization value lacks the "Bearer " prefix',
@@ -59,7 +60,7 @@ export function authForm(raw: string): AuthForm {
   };
 }
 
-interface AuthEvidence extends Evidence {
+export interface AuthEvidence extends Evidence {
   saved: string | null;
   form: AuthForm | null;
   variants: { label: string; shape: string; exchange: Exchange }[];
@@ -87,34 +88,41 @@ export function authVariants(saved: string): Variant[] {
 const refused = (e: Exchange) => e.response?.status === 401 || e.response?.status === 403;
 const accepted = (e: Exchange) => !!e.response && e.response.status < 400;
 
+/** The evidence from the saved value (first: the baseline) and its variants (pure, so tests feed recorded exchanges). */
+export function authEvidence(saved: Secret | null, variants: AuthEvidence['variants']): AuthEvidence {
+  if (!saved) return { exchanges: variants.map((v) => v.exchange), saved: null, form: null, variants, facts: { saved: '(none)' } };
+  const facts: Record<string, string> = { saved: saved.describe() };
+  for (const r of variants) facts[r.label] = r.exchange.response ? String(r.exchange.response.status) : r.exchange.error?.kind ?? '?';
+  return { exchanges: variants.map((r) => r.exchange), saved: saved.describe(), form: authForm(saved.reveal()), variants, facts };
+}
+
 export const authProbe: Probe<AuthEvidence> = {
   id: ID,
   title: 'Authorization',
+  recheckLabel: 'Re-check Authorization',
   causes: Object.values(causes),
   async gather(ctx) {
     const saved = findHeader(ctx.input, 'authorization');
-    const list: Variant[] = saved ? [{ label: SAVED, value: saved }, ...authVariants(saved.reveal())] : [];
-    if (!saved) {
-      const ex = await exchange(actionCall(ctx.input, { label: 'without Authorization' }), ctx.net, ctx.signal);
-      return { exchanges: [ex], saved: null, form: null, variants: [{ label: 'no Authorization', shape: '(none)', exchange: ex }], facts: { saved: '(none)' } };
-    }
-    const results = await Promise.all(
-      list.map(async (v) => ({
+    // The saved value as OpenCX sends it is the pipeline's baseline; only the variants are sent here.
+    if (!saved) return authEvidence(null, [{ label: 'no Authorization', shape: '(none)', exchange: await ctx.baseline }]);
+    const results = await Promise.all([
+      ctx.baseline.then((exchange) => ({ label: SAVED, shape: saved.describe(), exchange })),
+      ...authVariants(saved.reveal()).map(async (v) => ({
         label: v.label,
         shape: v.value.describe(),
         exchange: await exchange(actionCall(ctx.input, { label: v.label, authorization: v.value }), ctx.net, ctx.signal),
       })),
-    );
-    const facts: Record<string, string> = { saved: saved.describe() };
-    for (const r of results) facts[r.label] = r.exchange.response ? String(r.exchange.response.status) : r.exchange.error?.kind ?? '?';
-    return { exchanges: results.map((r) => r.exchange), saved: saved.describe(), form: authForm(saved.reveal()), variants: results, facts };
+    ]);
+    return authEvidence(saved, results);
   },
   assess(ev): Finding[] {
     const [first, ...others] = ev.variants;
     if (!first) return [];
     const ex = first.exchange;
-    // A block page or an IP allowlist refusal is not about the credentials: other probes name those.
+    // A block page, an IP allowlist refusal or a proxy's own 403 page (an allow/deny rule) is not about the
+    // credentials: the header and forbidden checks name those.
     if (!refused(ex) || wafFingerprint(ex) || ipNamedIn(ex.response?.bodySample ?? '')) return [];
+    if (ex.response!.status === 403 && proxyPage(ex)) return [];
     const lines = ev.variants.map((v) => `${v.label} (${v.shape}): ${v.exchange.response?.status ?? v.exchange.error?.kind}`);
     if (ev.saved === null) {
       const challenge = ex.response!.headers['www-authenticate'];

@@ -48,6 +48,7 @@ const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()
 export const corsProbe: Probe<CorsEvidence> = {
   id: ID,
   title: 'CORS for the widget path',
+  recheckLabel: 'Check CORS for the widget',
   causes: Object.values(causes),
   async gather(ctx) {
     const { input } = ctx;

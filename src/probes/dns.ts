@@ -20,7 +20,7 @@ export const causes = {
   }),
 };
 
-interface DnsEvidence extends Evidence {
+export interface DnsEvidence extends Evidence {
   host: string;
   addresses: string[];
   error: string | null;

@@ -35,6 +35,7 @@ export function pathMatches(template: string, path: string): boolean {
 export const specImportProbe: Probe<SpecEvidence> = {
   id: ID,
   title: 'OpenAPI import',
+  recheckLabel: 'Re-check the spec',
   causes: [...specCauses, causes.noOperation],
   skip: (input) => (input.spec ? null : 'no spec given (spec=<url> or --spec)'),
   async gather(ctx) {

@@ -6,7 +6,7 @@ const ID = 'tls';
 const SOON_DAYS = 14;
 
 const tlsCause = (id: string, title: string, meaning: string, fix: string, rank = 80): Cause =>
-  defineCause({ id, family: 3, severity: 'error', rank, title, meaning, fix });
+  defineCause({ id, family: 3, severity: 'error', rank, title, meaning, fix, followUps: ['tls', 'cors'] });
 
 export const causes = {
   expired: tlsCause('tls-expired', 'The TLS certificate has expired',
@@ -30,7 +30,7 @@ export const causes = {
   handshakeFailed: tlsCause('tls-handshake-failed', 'The TLS handshake fails',
     'The server rejects the connection during the handshake; the AI gets "Something went wrong".', 'Check the server\'s TLS configuration (protocols, ciphers, certificate).', 65),
   expiresSoon: defineCause({
-    id: 'tls-expires-soon', family: 3, severity: 'warning', rank: 15,
+    id: 'tls-expires-soon', family: 3, severity: 'warning', rank: 15, followUps: ['tls', 'cors'],
     title: 'The TLS certificate expires soon',
     meaning: `Fewer than ${SOON_DAYS} days left: the action will start failing when it expires.`,
     fix: 'Renew the certificate now, and automate renewal.',
@@ -48,7 +48,7 @@ const BY_CODE: Record<string, Cause> = {
   UNABLE_TO_GET_ISSUER_CERT: causes.untrusted,
 };
 
-interface TlsEvidence extends Evidence {
+export interface TlsEvidence extends Evidence {
   modern: HandshakeResult;
   /** A second try allowing TLS 1.0/1.1, only when the modern handshake failed on the protocol. */
   legacy: HandshakeResult | null;
@@ -59,6 +59,7 @@ const PROTOCOL_ERRORS = /UNSUPPORTED_PROTOCOL|VERSION|NO_PROTOCOLS|WRONG_VERSION
 export const tlsProbe: Probe<TlsEvidence> = {
   id: ID,
   title: 'TLS certificate and protocol',
+  recheckLabel: 'Re-check the certificate',
   causes: Object.values(causes),
   async gather(ctx) {
     const url = new URL(ctx.input.endpoint);

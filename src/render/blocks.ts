@@ -3,6 +3,7 @@ import type { Finding } from '../pipeline/finding.js';
 import type { ProbeResult, Report } from '../pipeline/report.js';
 import { renderProbeDetails } from './text.js';
 import { alsoFoundOnCard, checkCounts, requestIdOf, wrongUrl } from './card-facts.js';
+import { isProblem, NO_PROBLEM_TITLE, problemFindings, topEvidence } from '../pipeline/verdict.js';
 import { cut, mrkdwn, mrkdwnEscape as esc, userRef, type Mrkdwn, SLACK_LIMITS as L } from './slack-limits.js';
 
 type KnownBlock = types.KnownBlock;
@@ -73,27 +74,26 @@ export function runningCard(c: CardContext, probes: { id: string; title: string 
   };
 }
 
-function evidenceText(f: Finding, maxLines = 4): string {
-  const lines = f.evidence.slice(0, maxLines).map((e) => `• ${esc(e)}`);
-  if (f.evidence.length > maxLines) lines.push(`• … ${f.evidence.length - maxLines} more in the thread`);
+function evidenceText(evidence: string[], maxLines = 4): string {
+  const lines = evidence.slice(0, maxLines).map((e) => `• ${esc(e)}`);
+  if (evidence.length > maxLines) lines.push(`• … ${evidence.length - maxLines} more in the thread`);
   return lines.join('\n');
 }
 
 /** The final card: the family in the header, the most likely cause with its evidence and fix, and the buttons. */
 export function verdictCard(c: CardContext, report: Report, opts: { escalatedAs?: string } = {}): SlackMessage {
   const v = report.verdict;
-  const header = v.family === null ? ':white_check_mark: No problem found with the endpoint' : `:red_circle: Family ${v.family} · ${v.familyTitle}`;
+  const header = isProblem(v) ? `:red_circle: Family ${v.family} · ${v.familyTitle}` : `:white_check_mark: ${NO_PROBLEM_TITLE}`;
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: cut(header, L.headerText, '…'), emoji: true } }];
-  const top = report.findings.find((f) => f.severity !== 'info');
   // Said first: a probed URL that is not the action's saved one makes every other line about the wrong endpoint.
   const wrong = wrongUrl(report);
   if (wrong) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`:warning: *You may be debugging the wrong URL:* this is not the action's saved endpoint.\n${wrong.map((e) => `• ${esc(e)}`).join('\n')}`, L.sectionText) } });
   const rid = requestIdOf(report);
   const ridLine = rid ? `\n• Request id \`${esc(rid.header)}: ${esc(rid.value)}\`: the endpoint's owner can find this call in their logs` : '';
-  if (v.family !== null && top) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Most likely cause:* ${esc(v.title)}  \`${v.cause}\`\n${evidenceText(top)}${ridLine}`, L.sectionText) } });
+  if (isProblem(v)) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Most likely cause:* ${esc(v.title)}  \`${v.cause}\`\n${evidenceText(topEvidence(report))}${ridLine}`, L.sectionText) } });
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Fix:* ${esc(v.fix)}`, L.sectionText) } });
-    const others = alsoFoundOnCard(report, top);
+    const others = alsoFoundOnCard(report, problemFindings(report.findings).filter((f) => f.id !== v.cause));
     if (others.length) {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Also found:* ${others.map((f) => `${esc(f.title)} (\`${f.id}\`)`).join('; ')}`, L.sectionText) } });
     }
@@ -117,7 +117,7 @@ export function verdictCard(c: CardContext, report: Report, opts: { escalatedAs?
       elements: [button('Re-run', ACTIONS.rerun, c.cardId, 'primary'), button('Show details', ACTIONS.details, c.cardId), button('Escalate to support', ACTIONS.escalate, c.cardId, 'danger')],
     });
   }
-  const fallback = v.family === null ? `action-debug: no problem found with ${esc(safeHost(c.endpoint))}` : `action-debug: family ${v.family}, ${esc(v.title)}. Fix: ${esc(v.fix)}`;
+  const fallback = isProblem(v) ? `action-debug: family ${v.family}, ${esc(v.title)}. Fix: ${esc(v.fix)}` : `action-debug: ${NO_PROBLEM_TITLE.toLowerCase()} (${esc(safeHost(c.endpoint))})`;
   return { text: cut(fallback, L.fallbackText, '…'), blocks };
 }
 
@@ -149,7 +149,7 @@ export function detailsMessage(report: Report): SlackMessage {
   }
   for (const f of report.findings) {
     if (blocks.length >= L.blocksPerMessage) break;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*${f.severity}* \`${f.id}\` ${esc(f.title)}\n${evidenceText(f, 8)}\n_Fix:_ ${esc(f.fix)}`, L.sectionText) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*${f.severity}* \`${f.id}\` ${esc(f.title)}\n${evidenceText(f.evidence, 8)}\n_Fix:_ ${esc(f.fix)}`, L.sectionText) } });
   }
   return { text: cut(`Details of ${report.probes.length} checks for ${esc(report.input.endpoint)}`, L.fallbackText, '…'), blocks: blocks.slice(0, L.blocksPerMessage) };
 }
@@ -159,17 +159,9 @@ export interface FollowUp {
   label: string;
 }
 
-/** Checks that make sense after this verdict, as buttons in the thread. */
+/** The verdict's follow-up checks (declared on the causes found), as the buttons present them. */
 export function followUpsFor(report: Report): FollowUp[] {
-  const ids = new Set(report.findings.map((f) => f.id));
-  const out: FollowUp[] = [];
-  if ([...ids].some((i) => i.startsWith('waf-') || i.startsWith('auth-'))) out.push({ id: 'header-blocking', label: 'Test without x-opencx headers' });
-  if ([...ids].some((i) => i.startsWith('auth-'))) out.push({ id: 'auth', label: 'Re-check Authorization' });
-  if ([...ids].some((i) => i.startsWith('cors-')) || report.verdict.family === 3) out.push({ id: 'cors', label: 'Check CORS for the widget' });
-  if ([...ids].some((i) => i.startsWith('rate-limit'))) out.push({ id: 'rate-limit', label: 'Check the rate limit again' });
-  if ([...ids].some((i) => i.startsWith('tls-'))) out.push({ id: 'tls', label: 'Re-check the certificate' });
-  if (report.input.spec) out.push({ id: 'spec-import', label: 'Re-check the spec' });
-  return out;
+  return report.verdict.followUps.map((f) => ({ id: f.probe, label: f.label }));
 }
 
 /** A follow-up button's action_id: the check's id makes it unique in its message; the listener matches the prefix. */
@@ -197,11 +189,11 @@ export function followUpMessage(cardId: string, followUps: FollowUp[], rerunLate
 /** A re-run or follow-up answered in the thread: the new verdict and what changed since the last one. */
 export function threadResultMessage(title: string, report: Report, changes: string[]): SlackMessage {
   const v = report.verdict;
-  const head = v.family === null ? ':white_check_mark: No problem found' : `:red_circle: Family ${v.family}: ${esc(v.title)} \`${v.cause}\``;
-  const body = [`*${esc(title)}*: ${head}`, v.family !== null ? `*Fix:* ${esc(v.fix)}` : null, changes.length ? `*Since last time:*\n${changes.map((c) => `• ${esc(c)}`).join('\n')}` : '*Since last time:* nothing changed']
+  const head = isProblem(v) ? `:red_circle: Family ${v.family}: ${esc(v.title)} \`${v.cause}\`` : `:white_check_mark: ${NO_PROBLEM_TITLE}`;
+  const body = [`*${esc(title)}*: ${head}`, isProblem(v) ? `*Fix:* ${esc(v.fix)}` : null, changes.length ? `*Since last time:*\n${changes.map((c) => `• ${esc(c)}`).join('\n')}` : '*Since last time:* nothing changed']
     .filter(Boolean)
     .join('\n');
-  return { text: cut(esc(`${title}: ${v.family === null ? 'no problem found' : v.title}`), L.fallbackText, '…'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(body, L.sectionText) } }] };
+  return { text: cut(esc(`${title}: ${isProblem(v) ? v.title : NO_PROBLEM_TITLE}`), L.fallbackText, '…'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: cut(body, L.sectionText) } }] };
 }
 
 // Escaped like any text: Slack would take `<session-id>` for a link and show it broken.

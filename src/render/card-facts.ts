@@ -30,12 +30,10 @@ export function requestIdOf(report: Report): { header: string; value: string } |
  * outright. While the endpoint itself fails (families 1–3), what OpenCX's AI makes of the action (family 4: its
  * description, channels, segments) cannot matter yet: those stay in the thread's details.
  */
-export function alsoFoundOnCard(report: Report, top: Finding | undefined): Finding[] {
+export function alsoFoundOnCard(report: Report, others: Finding[]): Finding[] {
   const family = report.verdict.family;
   const liveFailure = family !== null && family <= 3;
-  return report.findings.filter(
-    (f) => f !== top && f.severity !== 'info' && f.id !== ENDPOINT_MISMATCH && (f.family === family || (f.severity === 'error' && !(liveFailure && f.family === 4))),
-  );
+  return others.filter((f) => f.id !== ENDPOINT_MISMATCH && (f.family === family || (f.severity === 'error' && !(liveFailure && f.family === 4))));
 }
 
 export const ENDPOINT_MISMATCH = 'opencx-endpoint-mismatch';

@@ -1,4 +1,5 @@
 import type { Finding } from '../pipeline/finding.js';
+import { isProblem, topEvidence } from '../pipeline/verdict.js';
 import type { ProbeResult, Report } from '../pipeline/report.js';
 
 const MARK: Record<ProbeResult['status'], string> = { passed: '✓', failed: '✗', skipped: '–', error: '!' };
@@ -16,19 +17,18 @@ export function renderText(report: Report, opts: { details?: boolean } = {}): st
   const who = [input.action ? `action "${input.action}"` : null, input.session ? `session ${input.session}` : null].filter(Boolean).join(' · ');
   out.push(`action-debug · ${input.method} ${input.endpoint}${who ? ` · ${who}` : ''}`);
   out.push('');
-  if (verdict.family === null) {
+  if (!isProblem(verdict)) {
     out.push(`✓ ${verdict.title}`);
     out.push(`  ${verdict.fix}`);
     if (verdict.next) out.push(`  Next: ${verdict.next}`);
   } else {
-    const top = report.findings[0]!;
     out.push(`✗ Family ${verdict.family}: ${verdict.familyTitle}`);
     out.push(`  Cause: ${verdict.title} [${verdict.cause}]`);
     out.push('  Evidence:');
-    for (const e of top.evidence) out.push(`    - ${e}`);
+    for (const e of topEvidence(report)) out.push(`    - ${e}`);
     out.push(`  Fix: ${verdict.fix}`);
   }
-  const rest = report.findings.slice(verdict.family === null ? 0 : 1);
+  const rest = report.findings.filter((f) => !(isProblem(verdict) && f.id === verdict.cause));
   if (rest.length) {
     out.push('');
     out.push('Also found:');

@@ -3,6 +3,7 @@ import { cut, linkRef, mrkdwnEscape as esc, userRef, SLACK_LIMITS as L } from '.
 
 export { UrgencySchema, TicketSchema, type Ticket, type TicketDraft } from '../pipeline/ticket.js';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
+import { verdictLine } from '../pipeline/verdict.js';
 
 /** Ready to paste into a support form or an email. */
 export function ticketMarkdown(t: Ticket): string {
@@ -12,7 +13,7 @@ export function ticketMarkdown(t: Ticket): string {
     `- **Action:** ${t.action ?? '(not given)'}`,
     `- **Session ID:** ${t.session ?? '(not given)'}`,
     `- **Endpoint:** ${t.method} ${t.endpoint}`,
-    `- **Verdict:** ${t.family === null ? 'no problem found with the endpoint' : `family ${t.family} (${t.familyTitle}): ${t.title} [\`${t.cause}\`]`}`,
+    `- **Verdict:** ${verdictLine(t)}${t.familyTitle ? ` (${t.familyTitle})` : ''}`,
     `- **Urgency:** ${t.urgency}`,
     `- **First failure seen:** ${t.firstFailureAt ?? 'unknown'}`,
     `- **Slack thread:** ${t.threadLink ?? '(none)'}`,
@@ -49,7 +50,7 @@ export function ticketBlocks(t: Ticket): { text: string; blocks: types.KnownBloc
         type: 'mrkdwn',
         text: cut(
           [
-            `*Verdict:* ${t.family === null ? 'no problem found with the endpoint' : `family ${t.family}: ${esc(t.title)} \`${t.cause}\``}`,
+            `*Verdict:* ${verdictLine(t, esc)}`,
             `*Session:* \`${esc(t.session ?? '?')}\`  *Endpoint:* ${t.method} ${esc(t.endpoint)}`,
             `*Expected:* ${esc(t.expected || '—')}`,
             `*Impact:* ${esc(t.impact || '—')}`,

@@ -7,7 +7,8 @@ import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
 import type { Logger } from '../log.js';
 import { runDiagnosis } from '../pipeline/run.js';
-import { defaultChecks, defaultProbes } from '../registry.js';
+import { defaultChecks, defaultProbes, fromRecheckOf, probeRefs, recheck } from '../registry.js';
+import { scopedVerdict } from '../pipeline/verdict.js';
 import { DiagnosisLimits } from '../limits/diagnosis-limits.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, verdictInThreadCard, type SlackMessage } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
@@ -73,7 +74,7 @@ function whyNotHere(code: string | undefined, channel: string): Mrkdwn {
  */
 async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Card, input: DiagnosisInput, kind: 'first' | 'rerun'): Promise<{ report: Report; place: 'card' | 'thread' | 'none' | 'lost'; code?: string }> {
   const done = new Map<string, ProbeResult>();
-  const probes = defaultProbes.map((p) => ({ id: p.id, title: p.title }));
+  const probes = probeRefs();
   const updater = card.ts ? new CardUpdater(client, card.channel, card.ts, deps.settings.CARD_UPDATE_INTERVAL_MS, retryPolicy(deps)) : null;
   const report = await deps.slots(() => runDiagnosis(input, {
     probes: defaultProbes,
@@ -151,7 +152,7 @@ export async function startCardDiagnosis(
   deps.cards.put(card);
   const work = (async () => {
     try {
-      const probes = defaultProbes.map((p) => ({ id: p.id, title: p.title }));
+      const probes = probeRefs();
       const first = runningCard(cardContext(card), probes, new Map());
       try {
         const posted = await withSlackRetry(() => client.chat.postMessage({ channel, text: first.text, blocks: first.blocks }), retryPolicy(deps));
@@ -267,22 +268,20 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
 /** One follow-up check (a single probe) answered in the thread. */
 export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string, respond?: Respond): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, label, respond)) return;
-  const probe = defaultProbes.find((p) => p.id === probeId);
-  if (!probe) {
+  if (!defaultProbes.some((p) => p.id === probeId)) {
     await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false), respond);
     return;
   }
   const work = (async () => {
-    const report = await deps.slots(() => runDiagnosis(card.input, { net: deps.net, services: deps.services, probes: [probe], checks: [], logger: deps.log }));
+    const report = (await deps.slots(() => recheck(card.input, probeId, { net: deps.net, services: deps.services, logger: deps.log })!))!;
     const prev = card.reports.at(-1);
-    const scoped = prev ? { ...prev, findings: prev.findings.filter((f) => f.source === probeId), probes: prev.probes.filter((p) => p.id === probeId), verdict: report.verdict } : undefined;
+    // Compare like with like: the earlier report as if only this probe (with the baseline and checks) had run.
+    const keep = fromRecheckOf(probeId);
+    const scoped = prev ? { ...prev, findings: prev.findings.filter(keep), probes: prev.probes.filter((p) => p.id === probeId), verdict: scopedVerdict(prev, keep) } : undefined;
+    // Stored before it is shown: whatever Slack answers, history and the ticket have it.
     await notifySinks(deps, card, report, 'follow-up');
-    await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges({ ...scoped, verdict: prevVerdictFor(prev!, probeId) }, report) : []), respond);
+    await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges(scoped, report) : []), respond);
   })();
   await track(deps, work);
 }
 
-function prevVerdictFor(prev: Report, probeId: string): Report['verdict'] {
-  const f = prev.findings.find((x) => x.source === probeId && x.severity !== 'info');
-  return f ? { ...prev.verdict, cause: f.id, title: f.title, family: f.family } : { ...prev.verdict, family: null, cause: 'none', title: 'no problem' };
-}

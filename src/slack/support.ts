@@ -12,6 +12,7 @@ import { cut, mrkdwnEscape as esc, userRef } from '../render/slack-limits.js';
 import { cardContext, type Card } from './card-store.js';
 import type { ReportSink } from './diagnose-flow.js';
 import type { Escalation } from './escalate.js';
+import { isProblem, topEvidence, verdictLine, verdictWord } from '../pipeline/verdict.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -64,7 +65,7 @@ function escalationModal(card: Card, report: Report): webApi.ViewsOpenArguments[
   const facts = [
     `*Action:* ${esc(card.input.action ?? '—')}   *Session:* \`${esc(card.input.session ?? '—')}\``,
     `*Endpoint:* ${card.input.method} ${esc(report.input.endpoint)}`,
-    `*Verdict:* ${v.family === null ? 'no problem found with the endpoint' : `family ${v.family}: ${esc(v.title)} \`${v.cause}\``}`,
+    `*Verdict:* ${verdictLine(v, esc)}`,
     `*Diagnoses on this card:* ${card.reports.length}`,
   ].join('\n');
   const text = (block_id: string, label: string, placeholder: string) => ({
@@ -93,16 +94,15 @@ function escalationModal(card: Card, report: Report): webApi.ViewsOpenArguments[
 /** What support needs, from the card's reports: the latest verdict, the first failure, every re-run and follow-up. */
 export function ticketDraft(card: Card, user: string, fields: { expected: string; impact: string; urgency: Ticket['urgency'] }, threadLink: string | null, followUps: Report[]): TicketDraft {
   const latest = card.reports.at(-1)!;
-  const top = latest.findings.find((f) => f.severity !== 'info');
-  const firstFailure = card.reports.find((r) => r.verdict.family !== null);
+  const firstFailure = card.reports.find((r) => isProblem(r.verdict));
   const tried = distinctAttempts([
-    ...card.reports.slice(1).map((r) => ({ what: 're-run', outcome: r.verdict.family === null ? 'no problem found' : r.verdict.cause, at: r.startedAt })),
-    ...followUps.map((r) => ({ what: `follow-up ${r.probes.map((p) => p.title).join(', ')}`, outcome: r.verdict.family === null ? 'passed' : r.verdict.cause, at: r.startedAt })),
+    ...card.reports.slice(1).map((r) => ({ what: 're-run', outcome: verdictWord(r.verdict), at: r.startedAt })),
+    ...followUps.map((r) => ({ what: `follow-up ${r.probes.map((p) => p.title).join(', ')}`, outcome: verdictWord(r.verdict), at: r.startedAt })),
   ]);
   return {
     createdBy: user, diagnosisId: latest.id, action: card.input.action ?? null, session: card.input.session ?? null, endpoint: latest.input.endpoint, method: latest.input.method,
     family: latest.verdict.family, familyTitle: latest.verdict.familyTitle, cause: latest.verdict.cause, title: latest.verdict.title, fix: latest.verdict.fix,
-    evidence: top?.evidence ?? [], alsoFound: latest.verdict.alsoFound, tried, firstFailureAt: firstFailure?.startedAt ?? null, threadLink, ...fields,
+    evidence: topEvidence(latest), alsoFound: latest.verdict.alsoFound, tried, firstFailureAt: firstFailure?.startedAt ?? null, threadLink, ...fields,
   };
 }
 
@@ -211,7 +211,7 @@ export function historyText(store: Store, action: string): string {
   if (!rows.length) return `No diagnoses of "${esc(action)}" yet.`;
   const lines = rows.map((r) => {
     const mark = r.change === 'fixed' ? ' ← fixed since' : r.change === 'broken' ? ' ← broken since' : r.change === 'changed' ? ' ← cause changed' : '';
-    return `• ${r.at.replace('T', ' ').slice(0, 16)} ${userRef(r.requester).text}: ${r.family === null ? 'no problem found' : `family ${r.family}, \`${r.cause}\``}${mark}`;
+    return `• ${r.at.replace('T', ' ').slice(0, 16)} ${userRef(r.requester).text}: ${isProblem(r) ? `family ${r.family}, \`${r.cause}\`` : verdictWord(r)}${mark}`;
   });
   return `*Last diagnoses of "${esc(action)}"* (newest first)\n${lines.join('\n')}`;
 }

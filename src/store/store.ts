@@ -1,6 +1,7 @@
 import type { Report } from '../pipeline/report.js';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
+import { isProblem } from '../pipeline/verdict.js';
 import { explainSqliteError, openDb, type Db } from './db.js';
 
 export interface DiagnosisRow {
@@ -123,7 +124,7 @@ export class Store {
     const out: HistoryEntry[] = rows.map((r, i) => {
       const prev = rows[i - 1];
       const title = (JSON.parse(r.report_json) as Report).verdict.title;
-      const change = !prev || prev.cause === r.cause ? null : r.family === null ? 'fixed' : prev.family === null ? 'broken' : 'changed';
+      const change = !prev || prev.cause === r.cause ? null : !isProblem(r) ? 'fixed' : !isProblem(prev) ? 'broken' : 'changed';
       return { at: r.created_at, requester: r.requester, family: r.family, cause: r.cause, title, change };
     });
     return out.slice(rows.length > limit ? 1 : 0).reverse();

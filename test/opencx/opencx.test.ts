@@ -29,7 +29,7 @@ function client(over: Record<string, string> = {}) {
   return new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! }, (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))));
 }
 const diagnose = (draft: { action?: string; session?: string; endpoint?: string }, c = client()) =>
-  runDiagnosis(parseDiagnosisInput({ endpoint: 'https://api.acme.test/orders/{id}', ...draft }), { probes: PROBES, checks: [], services: { opencx: new OpenCxFacts(c) } });
+  runDiagnosis(parseDiagnosisInput({ endpoint: 'https://api.acme.test/orders/{id}', ...draft }), { probes: PROBES, checks: [], services: { opencx: new OpenCxFacts(c) }, baseline: false }); // OpenCX-side checks alone: the endpoint is not called
 const ids = (r: Awaited<ReturnType<typeof diagnose>>) => r.findings.map((f) => f.id);
 
 test('client: typed answers; 429 is retried honouring Retry-After; 404 is not retried', async () => {
