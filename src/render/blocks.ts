@@ -175,7 +175,7 @@ export function followUpMessage(cardId: string, followUps: FollowUp[], rerunLate
     button('Re-run now', ACTIONS.rerun, cardId, 'primary'),
     button(`Re-run in ${rerunLaterMinutes} minute${rerunLaterMinutes === 1 ? '' : 's'}`, ACTIONS.rerunLater, cardId),
     // Slack refuses a message whose action_ids repeat (invalid_blocks "action_id already exists"): one per check.
-    ...followUps.map((f) => button(f.label, followUpActionId(f.id), `${cardId}|${f.id}`)),
+    ...followUps.filter((f, i) => followUps.findIndex((g) => g.id === f.id) === i).map((f) => button(f.label, followUpActionId(f.id), `${cardId}|${f.id}`)),
   ].slice(0, L.actionsElements);
   return {
     text: 'Follow-up checks',
