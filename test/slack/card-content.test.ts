@@ -84,3 +84,22 @@ test('the support card includes what else was found; "Tried" lists distinct atte
     { what: 're-run', outcome: 'a', at: 't1' }, { what: 're-run', outcome: 'a', at: 't2' }, { what: 're-run', outcome: 'b', at: 't3' },
   ]), ['re-run ×2 (t1 … t2): a', 're-run at t3: b']);
 });
+
+test('a spec shared in the thread of a failing card adds its findings; the live failure stays the headline', async () => {
+  const h2 = await startHarness({ only: ['auth-bearer-missing', 'healthy'] });
+  try {
+    await h2.driver.command(`ses_1 "Look up order" ${h2.url('auth-bearer-missing')}`, { channel: 'CSPEC' });
+    const card = await h2.slack.waitFor(() => finalCard(h2.slack, 'CSPEC'), 20_000, 'the card');
+    await h2.slack.waitFor(() => h2.slack.thread('CSPEC', card.ts).length >= 2, 5000, 'the thread');
+    assert.match(blocksToText(card.blocks), /FAMILY 2/);
+    const specUrl = new URL('/openapi.json', h2.url('healthy')).href;
+    await h2.driver.mention(`spec <${specUrl}>`, { channel: 'CSPEC', threadTs: card.ts });
+    await h2.slack.waitFor(() => h2.slack.thread('CSPEC', card.ts).length >= 3, 20_000, 'the spec re-run');
+    await h2.slack.waitFor(() => /spec-oneof/.test(blocksToText(card.blocks)), 5000, 'the spec finding on the card');
+    const text = blocksToText(card.blocks);
+    assert.match(text.split('\n')[0]!, /FAMILY 2/, `the live failure stays the headline:\n${text}`);
+    assert.match(text, /Also found: .*spec-oneof/);
+  } finally {
+    await h2.close();
+  }
+});
