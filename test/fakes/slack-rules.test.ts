@@ -109,14 +109,14 @@ test('views: title at most 24 characters, plain_text; input blocks need submit; 
 });
 
 test('trigger_id: valid 3 s, once', async () => {
-  const s = await startFakeSlack({ rateLimits: false, triggerTtlMs: 100 });
+  const s = await startFakeSlack({ rateLimits: false, triggerTtlMs: 1000 });
   try {
     const view = { type: 'modal', title: { type: 'plain_text', text: 'T' }, blocks: [] };
     const t = s.issueTrigger();
     assert.equal((await call(s, 'views.open', { trigger_id: t, view })).body['ok'], true);
     assert.equal((await call(s, 'views.open', { trigger_id: t, view })).body['error'], 'exchanged_trigger_id');
     const late = s.issueTrigger();
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 1100));
     assert.equal((await call(s, 'views.open', { trigger_id: late, view })).body['error'], 'expired_trigger_id');
   } finally {
     await s.close();
