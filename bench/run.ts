@@ -4,7 +4,7 @@ import { run as diagnosis } from './diagnosis.js';
 import { run as faults } from './faults.js';
 import { run as labAccuracy } from './lab-accuracy.js';
 import { run as slackAck } from './slack-ack.js';
-import { run as spec } from './spec.js';
+import { run as spec, runBig as specBig } from './spec.js';
 
 const benches: [string, () => Promise<void>][] = [
   ['diagnosis', diagnosis],
@@ -13,6 +13,7 @@ const benches: [string, () => Promise<void>][] = [
   ['lab-accuracy', labAccuracy],
   ['slack-ack', slackAck],
   ['spec', spec],
+  ['spec-big', specBig],
 ];
 
 const only = process.argv.slice(2);

@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { redactText } from './core/redact.js';
+import { redactDeep, redactText } from './core/redact.js';
 
 export type { Logger };
 
@@ -19,7 +19,8 @@ export function createLogger(opts: { level?: string; name?: string; destination?
       },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
+          // Fields too: an error message or a URL in a log object is scrubbed like the message itself.
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : redactDeep(a))) as Parameters<typeof method>);
         },
       },
       formatters: { level: (label) => ({ level: label }) },

@@ -23,7 +23,7 @@ import { opencxDescriptionProbe } from './probes/opencx-description.js';
 import { opencxHistoryProbe } from './probes/opencx-history.js';
 
 /** Every probe a diagnosis runs, in the order they are listed on the card. */
-export const defaultProbes: Probe<any>[] = [
+export const defaultProbes: Probe<any, any>[] = [
   dnsProbe,
   tlsProbe,
   requestProbe,

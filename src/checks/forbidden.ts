@@ -5,7 +5,7 @@ import { BASELINE_ID, describeOutcome } from '../pipeline/baseline.js';
 import { ipNamedIn } from '../evidence/ip-in-body.js';
 import { wafFingerprint } from '../evidence/waf-fingerprint.js';
 import { proxyPage } from '../evidence/proxy-page.js';
-import { sample } from '../probes/request.js';
+import { causes as requestCauses, sample } from '../probes/request.js';
 
 const ID = 'forbidden';
 
@@ -58,6 +58,13 @@ export const forbiddenCheck: Check = {
     const all = sameCall(evidence, base);
     // Some variant got through: the header and Authorization comparisons explain the 403, not this rule.
     if (all.some((e) => e.response && e.response.status < 400)) return [];
+    // AWS API Gateway answers 403 "Missing Authentication Token" for a path or method it does not have: a wrong URL.
+    if (/Missing Authentication Token/.test(res.bodySample)) {
+      return [finding(requestCauses.notFound, ID, [`${base.request.method} ${base.request.url} → 403 ${res.bodySample.trim().slice(0, 120)}`, 'AWS API Gateway says "Missing Authentication Token" when no resource or method matches the path'], {
+        title: 'AWS API Gateway has no such route (403 "Missing Authentication Token")',
+        fix: 'Check the path, the stage (e.g. /prod) and the method in the action against the API Gateway resources; a sample value was used for each placeholder.',
+      })];
+    }
     const vendor = wafFingerprint(base);
     if (ipNamedIn(res.bodySample) || (vendor && vendor !== 'generic WAF')) return []; // ip-allowlist-403 and the edge-WAF causes own these
     const statuses = all.map((e) => `${e.label}: ${describeOutcome(e)}`);
@@ -67,6 +74,14 @@ export const forbiddenCheck: Check = {
     const challenge = res.headers['www-authenticate'] ?? '';
     if (vendor === 'generic WAF' || WAF_MARKS.test(res.bodySample)) {
       return [finding(causes.wafRule, ID, evidenceLines)];
+    }
+    // AWS API Gateway: {"message":"Forbidden"} with x-amzn-errortype ForbiddenException is a missing or unknown API key
+    // (x-api-key) when the method requires one; an explicit deny is a resource policy (often an IP condition).
+    if (/explicit deny/i.test(res.bodySample)) {
+      return [finding(causes.ipRule, ID, evidenceLines, { title: 'An AWS API Gateway resource policy denies the call (403 explicit deny)', fix: 'Allow the OpenCX egress IPs (ask OpenCX support for the current list) in the API Gateway resource policy, or remove the deny condition for this path.' })];
+    }
+    if (/ForbiddenException/i.test(res.headers['x-amzn-errortype'] ?? '') && /"message"\s*:\s*"Forbidden"/.test(res.bodySample)) {
+      return [finding(causes.permission, ID, evidenceLines, { title: 'AWS API Gateway refuses the call: the method needs an API key (x-api-key) the call does not carry', fix: 'Add a global variable x-api-key holding a key of a usage plan attached to this stage (or turn off "API key required" on the method).' })];
     }
     if (/insufficient_scope/i.test(challenge) || (!proxy && PERMISSION_WORDS.test(res.bodySample))) {
       return [finding(causes.permission, ID, challenge ? [...evidenceLines, `WWW-Authenticate: ${challenge}`] : evidenceLines, authSent ? {} : {

@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { InputError, parseHeaderArg, type DiagnosisInputDraft } from '../pipeline/input.js';
 
 export const DIAGNOSE_USAGE = `Usage: action-debug diagnose --endpoint <https-url> [options]
+       action-debug diagnose --session ID --action NAME [options]   (with OPENCX_API_KEY set)
 
   --endpoint URL         the action's endpoint; {placeholders} are filled with --param or a sample
-                         (with OPENCX_API_KEY set, leave it out to use the action's saved endpoint)
+                         (with OPENCX_API_KEY set, leave it out to use the action's saved endpoint; with no
+                         saved endpoint either, the OpenCX checks still run and the endpoint's are skipped)
   --method M             GET (default), POST, PUT, PATCH or DELETE
   --action NAME          the action's name in OpenCX
   --session ID           a session ID where the action should have been called
@@ -27,7 +29,7 @@ export const DIAGNOSE_USAGE = `Usage: action-debug diagnose --endpoint <https-ur
   --resolve name=addr    answer a host name without DNS (like /etc/hosts); repeatable
   --ca FILE              trust this extra CA certificate (NODE_EXTRA_CA_CERTS works too)
 
-Exit code: 0 no problem found, 1 problems found, 2 bad usage.
+Exit code: 0 no problem found, 1 problems found (or OpenCX unavailable with no endpoint to probe), 2 bad usage.
 Example:
   action-debug diagnose --endpoint 'https://api.example.com/orders/{id}' --method GET \\
     --action "Look up order" --session ses_123 --header "Authorization: Bearer \$TOKEN"`;
@@ -93,7 +95,7 @@ export function parseDiagnoseArgs(argv: string[]): DiagnoseArgs {
   } catch (err) {
     throw new InputError((err as Error).message.split('\n')[0]!.replace(/^TypeError \[\w+\]: /, ''));
   }
-  if (values['help']) return { flags: { ...CliFlagsSchema.parse({ endpoint: '', ...values }) }, draft: { endpoint: '' } };
+  if (values['help']) return { flags: { ...CliFlagsSchema.parse({ endpoint: '', ...values }) }, draft: {} };
   const parsed = CliFlagsSchema.safeParse(values);
   if (!parsed.success) throw new InputError(parsed.error.issues[0]!.message);
   const f = parsed.data;
@@ -112,7 +114,7 @@ export function parseDiagnoseArgs(argv: string[]): DiagnoseArgs {
   const timeout = number(f.timeout, '--timeout');
   const burst = number(f.burst, '--burst');
   const draft: DiagnosisInputDraft = {
-    endpoint: f.endpoint ?? '',
+    ...(f.endpoint !== undefined ? { endpoint: f.endpoint } : {}),
     ...(method ? { method: method as 'GET' } : {}),
     headers: f.header.map(parseHeaderArg),
     ...(f.body !== undefined ? { body: { kind: 'json' as const, text: f.body } } : {}),

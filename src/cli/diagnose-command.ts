@@ -40,7 +40,7 @@ export async function diagnose(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`action-debug diagnose: ${line}\n`);
     return 2;
   }
-  if (!flags.quiet) io.stderr.write(`Diagnosing ${input.method} ${new URL(input.endpoint).host}…\n`);
+  if (!flags.quiet) io.stderr.write(`Diagnosing ${input.endpoint ? `${input.method} ${new URL(input.endpoint).host}` : `"${input.action ?? ''}" (no endpoint known)`}…\n`);
   const report = await runRegisteredDiagnosis(input, {
     net,
     services,

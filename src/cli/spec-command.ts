@@ -58,19 +58,30 @@ export async function runSpecCommand(argv: string[], io: Io): Promise<number> {
   }
   const { report } = outcome;
   const errors = report.issues.filter((i) => i.cause.severity === 'error' && i.cause.family === 1);
-  let fixed: { applied: string[]; remaining: number; out: string } | null = null;
+  let fixed: { applied: string[]; refused: string[]; remaining: number; out: string; written: boolean; problem: string | null } | null = null;
   if (values.fix) {
     const r = fixSpec(outcome.spec);
-    writeFileSync(values.fix, r.text);
-    fixed = { applied: r.applied, remaining: r.report.issues.filter((i) => i.cause.severity === 'error' && i.cause.family === 1).length, out: values.fix };
+    // A fix that would make the spec worse (invalid, or new errors) is never written: the report says why.
+    if (!r.problem) writeFileSync(values.fix, r.text);
+    fixed = { applied: r.applied, refused: r.refused, remaining: r.report.issues.filter((i) => i.cause.severity === 'error' && i.cause.family === 1).length, out: values.fix, written: !r.problem, problem: r.problem };
   }
   if (values.json) {
     io.stdout.write(JSON.stringify({ origin: report.origin, version: report.version, operations: report.operations.length, importable: errors.length === 0, issues: report.issues.map(plain), fix: fixed }, null, 2) + '\n');
   } else {
     io.stdout.write(renderSpecText(report.origin, report.version, report.operations.length, report.issues));
-    if (fixed) io.stdout.write(`\nWrote ${fixed.out}: ${fixed.applied.length} change(s); import errors left: ${fixed.remaining}${fixed.remaining ? ' (those need a decision: see above)' : ''}.\n`);
+    if (fixed) io.stdout.write(fixText(fixed));
   }
   return errors.length ? 1 : 0;
+}
+
+function fixText(f: { applied: string[]; refused: string[]; remaining: number; out: string; written: boolean; problem: string | null }): string {
+  const out = [''];
+  if (!f.written) out.push(`Not written: ${f.problem}`);
+  else out.push(`Wrote ${f.out}: ${f.applied.length} change(s); import errors left: ${f.remaining}${f.remaining ? ' (those need a decision: see above)' : ''}.`);
+  for (const a of f.applied.slice(0, 50)) out.push(`  changed: ${a}`);
+  if (f.applied.length > 50) out.push(`  … and ${f.applied.length - 50} more (--json lists them all)`);
+  for (const r of f.refused) out.push(`  not changed: ${r}`);
+  return out.join('\n') + '\n';
 }
 
 function plain(i: SpecIssue) {

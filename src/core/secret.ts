@@ -15,10 +15,38 @@ const SCHEME = /^(bearer|basic|token|digest|bot|apikey|api-key|key|jwt|hmac|nego
 export function rememberSecret(value: string): void {
   for (const p of [value, ...value.split(/\s+/)]) {
     if (p.length < 6 || SCHEME.test(p)) continue;
-    known.delete(p);
-    known.set(p, true);
-    if (known.size > MAX_KNOWN) known.delete(known.keys().next().value!);
+    for (const v of encodings(p)) {
+      if (v.length < 6) continue;
+      known.delete(v);
+      known.set(v, true);
+    }
+    while (known.size > MAX_KNOWN) known.delete(known.keys().next().value!);
   }
+}
+
+/**
+ * The forms a secret takes when an endpoint echoes it back: percent-encoded (upper- and lower-case hex, and the form
+ * encoding where a space is +), decoded (when it arrived encoded in a URL), base64url for a base64 token (+/= → -_),
+ * and with JSON's escaped slashes. Each is remembered, so redactText scrubs every one.
+ */
+function encodings(p: string): Set<string> {
+  const out = new Set([p]);
+  try {
+    out.add(decodeURIComponent(p.replace(/\+/g, ' ')));
+    out.add(decodeURIComponent(p));
+  } catch {
+    // Not percent-encoded text: nothing to decode.
+  }
+  for (const v of [...out]) {
+    const enc = encodeURIComponent(v);
+    out.add(enc);
+    out.add(enc.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+    out.add(new URLSearchParams({ x: v }).toString().slice(2));
+    if (/^[A-Za-z0-9+/]+=*$/.test(v) && /[+/=]/.test(v)) out.add(v.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
+    if (/^[A-Za-z0-9_-]+$/.test(v) && /[-_]/.test(v)) out.add(v.replace(/-/g, '+').replace(/_/g, '/'));
+    if (v.includes('/')) out.add(v.replace(/\//g, '\\/'));
+  }
+  return out;
 }
 
 /** Known secret values, longest first, so "Bearer abc…" is replaced whole before "abc…". */

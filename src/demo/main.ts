@@ -35,7 +35,7 @@ async function main(): Promise<number> {
     opencxApi.data.sessions[`ses_demo_${i}`] = { id: `ses_demo_${i}`, status: 'open', channel: { type: 'web' }, contact: { id: 'con_vip' } };
     opencxApi.data.history[`ses_demo_${i}`] = [{ created_at: new Date().toISOString(), event: { type: 'message', sender: { type: 'contact' }, content: { type: 'text', text: `Please ${sc.title.toLowerCase()}` } } }];
   });
-  const opencxSettings = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: opencxApi.key, OPENCX_API_URL: opencxApi.url });
+  const opencxSettings = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: opencxApi.key, OPENCX_API_URL: opencxApi.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   const opencxClient = new OpenCxClient({ ...opencxSettings, OPENCX_API_KEY: opencxSettings.OPENCX_API_KEY! });
   const secret = 'demo-signing-secret';
   const app = createSlackApp(

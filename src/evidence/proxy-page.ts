@@ -13,6 +13,9 @@ export interface ProxyPage {
  * handle this request.", "Request forbidden by administrative rules."); Envoy: "no healthy upstream", "upstream connect
  * error"; Apache httpd: "<address>Apache… Server at"; AWS ELB: server awselb; Cloudflare: 52x pages.
  */
+/** A page the proxy made itself: empty, or an HTML page titled with the status (a proxied API answer is neither). */
+const ownPage = (b: string) => b.trim() === '' || /<title>\s*\d{3}\b/i.test(b);
+
 const PAGES: { software: string; test: (body: string, server: string) => boolean; noBackend?: RegExp }[] = [
   { software: 'nginx', test: (b, s) => /<center>nginx(\/[\d.]+)?<\/center>/i.test(b) || (/^nginx/i.test(s) && /<title>\d{3} /i.test(b)) },
   {
@@ -20,15 +23,22 @@ const PAGES: { software: string; test: (body: string, server: string) => boolean
     test: (b) => /No server is available to handle this request|Request forbidden by administrative rules|The server returned an invalid or incomplete response|The server didn't respond in time|Your browser sent an invalid request/i.test(b),
     noBackend: /No server is available to handle this request/i,
   },
-  { software: 'Envoy', test: (b, s) => /no healthy upstream|upstream connect error|RBAC: access denied/i.test(b) || /^envoy/i.test(s), noBackend: /no healthy upstream|upstream connect error/i },
+  { software: 'Envoy', test: (b, s) => /no healthy upstream|upstream connect error|RBAC: access denied/i.test(b) || (/^envoy/i.test(s) && ownPage(b)), noBackend: /no healthy upstream|upstream connect error/i },
   {
     software: 'Apache httpd',
     test: (b, s) => /<address>Apache(\/[\d.]+)?.* Server at/i.test(b) || (/^Apache/i.test(s) && /<title>\d{3} /i.test(b)),
     noBackend: /temporarily unable to service your request|proxy server (received an invalid response|could not handle)/i,
   },
-  { software: 'AWS ELB', test: (_b, s) => /^awselb/i.test(s) },
+  { software: 'AWS ELB', test: (b, s) => /^awselb/i.test(s) && ownPage(b) },
   { software: 'Cloudflare', test: (b) => /Error 52[0-6]|cf-error-code|Web server is (down|returning an unknown error)/i.test(b), noBackend: /Error 52[0-3]|Web server is down|Connection timed out/i },
-  { software: 'Microsoft IIS', test: (_b, s) => /^Microsoft-IIS/i.test(s) },
+  { software: 'Microsoft IIS', test: (b, s) => /^Microsoft-IIS/i.test(s) && ownPage(b) },
+  // Kong: "An invalid response was received from the upstream server", "failure to get a peer from the ring-balancer".
+  { software: 'Kong', test: (b, s) => (/^kong\//i.test(s) && ownPage(b)) || /received from the upstream server|failure to get a peer from the ring-balancer|name resolution failed/i.test(b), noBackend: /upstream server|failure to get a peer|name resolution failed/i },
+  { software: 'Caddy', test: (b, s) => /^Caddy/i.test(s) && b.trim() === '', noBackend: /^$/ },
+  { software: 'Traefik', test: (b, s) => (/^traefik/i.test(s) && ownPage(b)) || /^(Bad Gateway|Service Unavailable|Gateway Timeout)\s*$/.test(b), noBackend: /^(Bad Gateway|Service Unavailable)\s*$/ },
+  { software: 'Varnish', test: (b) => /Guru Meditation|Varnish cache server/i.test(b), noBackend: /Backend fetch failed/i },
+  { software: 'Azure Application Gateway', test: (b, s) => (/Microsoft-Azure-Application-Gateway/i.test(s) && ownPage(b)) || /Microsoft-Azure-Application-Gateway/i.test(b), noBackend: /502 - Web server received an invalid response|Bad Gateway/i },
+  { software: 'Google Front End', test: (b, s) => /^(Google Frontend|GFE)/i.test(s) && ownPage(b) },
 ];
 
 export function proxyPage(ex: Exchange): ProxyPage | null {

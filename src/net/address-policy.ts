@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { isIPv6 } from 'node:net';
 
 /**
  * Decides whether an address may be probed. OpenCX calls endpoints from its own infrastructure on the public
@@ -40,13 +41,57 @@ export function classifyAddress(address: string): AddressVerdict {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     // process() turns IPv4-mapped IPv6 (::ffff:127.0.0.1) into the IPv4 address it carries.
-    parsed = ipaddr.process(address.replace(/^\[|\]$/g, '').replace(/%.*$/, ''));
+    parsed = ipaddr.process(canonical(address.replace(/^\[|\]$/g, '').replace(/%.*$/, '')));
   } catch {
     return { allowed: false, reason: 'is not a valid IP address', range: 'invalid' };
   }
   const range = parsed.range();
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    // Every IPv6 form that carries an IPv4 address is refused whole: ipaddr.js calls ::/96 "unicast", and a packet to
+    // ::127.0.0.1 or ::a9fe:a9fe leaves through the default IPv6 route to whoever translates it.
+    const carried = embeddedIPv4(v6);
+    if (carried) {
+      const what = carried.v4.map((a) => a.toString()).join(' and ');
+      return { allowed: false, reason: `${carried.form}${what ? ` carrying ${what}` : ''}`, range: carried.range };
+    }
+    // Only global unicast (2000::/3) is reachable from OpenCX; ipaddr.js calls unallocated space (4000::/2…) unicast too.
+    if (range === 'unicast' && !v6.match(GLOBAL_UNICAST)) return { allowed: false, reason: 'is outside the globally routable IPv6 range (2000::/3)', range: 'unallocated' };
+  }
   if (range === 'unicast') return { allowed: true, reason: null, range };
   return { allowed: false, reason: REASONS[range] ?? `is in the ${range} range`, range };
+}
+
+/**
+ * IPv6 in the form sockets use. ipaddr.js reads `::8.8.8.8` (IPv4-compatible) as if it were `::ffff:8.8.8.8` (mapped);
+ * the WHATWG URL parser, like the kernel, reads it as ::808:808.
+ */
+function canonical(address: string): string {
+  if (isIPv6(address)) return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  return address;
+}
+
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
+const cidr = (c: string) => ipaddr.parseCIDR(c) as [ipaddr.IPv6, number];
+/** IPv6 ranges that embed an IPv4 address, and where (RFC 4291, 6145, 6052, 8215, 3056, 4380). */
+const EMBEDDING: { cidr: [ipaddr.IPv6, number]; range: string; form: string; v4: (w: number[]) => number[][] }[] = [
+  { cidr: cidr('::/96'), range: 'ipv4Compatible', form: 'is an IPv4-compatible IPv6 address (::/96, deprecated)', v4: (w) => [[w[6]!, w[7]!]] },
+  { cidr: cidr('::ffff:0:0:0/96'), range: 'rfc6145', form: 'is an IPv4-translated address', v4: (w) => [[w[6]!, w[7]!]] },
+  { cidr: cidr('64:ff9b::/96'), range: 'rfc6052', form: 'is a NAT64 translation of another address', v4: (w) => [[w[6]!, w[7]!]] },
+  // Local-use NAT64: the operator picks the prefix length (/48 to /96), so where the IPv4 sits is unknown; refused whole.
+  { cidr: cidr('64:ff9b:1::/48'), range: 'rfc8215', form: 'is a local-use NAT64 translation of another address', v4: (w) => [[w[6]!, w[7]!]] },
+  { cidr: cidr('2002::/16'), range: '6to4', form: 'is a 6to4 tunnel address', v4: (w) => [[w[1]!, w[2]!]] },
+  // Teredo: the server's IPv4 in plain, the client's inverted.
+  { cidr: cidr('2001::/32'), range: 'teredo', form: 'is a Teredo tunnel address', v4: (w) => [[w[2]!, w[3]!], [w[6]! ^ 0xffff, w[7]! ^ 0xffff]] },
+];
+
+function embeddedIPv4(v6: ipaddr.IPv6): { form: string; range: string; v4: ipaddr.IPv4[] } | null {
+  // :: and ::1 are in ::/96 too, and have their own, clearer reasons.
+  if (['unspecified', 'loopback'].includes(v6.range())) return null;
+  const e = EMBEDDING.find((x) => v6.match(x.cidr));
+  if (!e) return null;
+  const v4 = e.v4(v6.parts).map(([hi, lo]) => new ipaddr.IPv4([hi! >> 8, hi! & 0xff, lo! >> 8, lo! & 0xff]));
+  return { form: e.form, range: e.range, v4 };
 }
 
 export function isBlockedName(host: string): boolean {
@@ -63,7 +108,7 @@ export function refusalMessage(host: string, address: string, reason: string): s
 export function inRanges(address: string, cidrs: string[]): boolean {
   let addr: ipaddr.IPv4 | ipaddr.IPv6;
   try {
-    addr = ipaddr.process(address.replace(/^\[|\]$/g, ''));
+    addr = ipaddr.process(canonical(address.replace(/^\[|\]$/g, '').replace(/%.*$/, '')));
   } catch {
     return false;
   }

@@ -3,13 +3,14 @@ import type { Cause } from '../pipeline/finding.js';
 import { defineCause } from '../pipeline/finding.js';
 import type { LoadedSpec } from './load.js';
 import type { SchemaRule, SpecIssue } from './issue.js';
-import { get, join, nameOf } from './pointer.js';
+import { get, join, nameOf, refToPointer } from './pointer.js';
+import { isSendableBody } from './media-type.js';
 import { walkSchema, type RefEdge } from './walk.js';
 import { compositionRule, causes as compositionCauses } from './rules/composition.js';
 import { typesRule, causes as typeCauses } from './rules/types.js';
 import { causes as refCauses } from './rules/refs.js';
 import { causes as opencxCauses } from './rules/opencx.js';
-import { profileRules, PROFILES, causes as profileCauses, type Profile } from './rules/profiles.js';
+import { profileRules, profileOperationIssues, PROFILES, causes as profileCauses, type Profile, type OperationInput } from './rules/profiles.js';
 
 const require = createRequire(import.meta.url);
 // swagger-parser's own structural validator (Ajv against the official OpenAPI 2.0/3.0/3.1 schemas), run on the raw
@@ -129,6 +130,7 @@ export function checkSpec(spec: LoadedSpec, opts: { profile?: Profile } = {}): S
         for (const x of c.issues) add(x);
         stack.push(...c.edges);
       }
+      if (opts.profile) for (const x of profileOperationIssues(opts.profile, api, toolInput(api, version, path, item, op, pointer, name, description))) add(x);
       const cycle = findCycle(reached, (ref) => component(ref).edges);
       if (cycle) add({ cause: refCauses.circular, pointer: cycle.closingAt, message: `cycle ${cycle.names.join(' → ')}` });
     }
@@ -162,9 +164,8 @@ function serverIssues(api: Record<string, unknown>, version: string): SpecIssue[
   return [];
 }
 
-const JSONISH = /^application\/(.+\+)?json$|^\*\/\*$|^application\/\*$/i;
-
-function inputs(
+/** Where an operation's input lives: what OpenCX turns into the tool schema. `rules` empty gives the $ref edges only. */
+export function inputs(
   api: Record<string, unknown>,
   version: '2.0' | '3.0' | '3.1',
   path: string,
@@ -179,13 +180,23 @@ function inputs(
     ...((item['parameters'] as unknown[]) ?? []).map((p, i) => ({ p, at: join('#/paths', path, 'parameters', i) })),
     ...((op['parameters'] as unknown[]) ?? []).map((p, i) => ({ p, at: join(pointer, 'parameters', i) })),
   ];
+  // Swagger 2.0: a body or form parameter is sent as the operation's `consumes` says (else the document's).
+  const consumes = version === '2.0' ? ((Array.isArray(op['consumes']) ? op['consumes'] : Array.isArray(api['consumes']) ? api['consumes'] : []) as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+  const consumesAt = Array.isArray(op['consumes']) ? join(pointer, 'consumes') : '#/consumes';
+  const unsendable2 = consumes.length > 0 && !consumes.some(isSendableBody);
+  let flagged2 = false;
   for (const { p, at } of params) {
     let param = p as Record<string, unknown>;
     let where = at;
     if (typeof param?.['$ref'] === 'string') {
-      const ref = param['$ref'] as string;
-      const target = ref.startsWith('#') ? get(api, ref) : undefined;
-      if (!target) {
+      // A ref may lead to another ref (DigitalOcean points at another operation's `$ref` parameter): follow a few.
+      let ref = refToPointer(param['$ref'] as string);
+      let target: unknown = ref.startsWith('#') ? get(api, ref) : undefined;
+      for (let hop = 0; hop < 8 && target && typeof (target as Record<string, unknown>)['$ref'] === 'string'; hop++) {
+        ref = refToPointer((target as Record<string, unknown>)['$ref'] as string);
+        target = ref.startsWith('#') ? get(api, ref) : undefined;
+      }
+      if (!target || typeof target !== 'object') {
         issues.push({ cause: ref.startsWith('#') ? refCauses.unresolved : refCauses.external, pointer: at, message: `$ref "${ref}"` });
         continue;
       }
@@ -194,6 +205,11 @@ function inputs(
     }
     if (param['in'] === 'cookie') issues.push({ cause: opencxCauses.cookie, pointer: where, message: `cookie parameter "${String(param['name'])}"` });
     if (version === '2.0') {
+      if ((param['in'] === 'body' || param['in'] === 'formData') && unsendable2) {
+        if (!flagged2) issues.push({ cause: opencxCauses.body, pointer: consumesAt, message: `body types: ${consumes.join(', ')}` });
+        flagged2 = true;
+        continue;
+      }
       if (param['in'] === 'formData' && param['type'] === 'file') {
         issues.push({ cause: opencxCauses.formDataFile, pointer: where, message: `formData file "${String(param['name'])}"` });
         continue;
@@ -201,25 +217,71 @@ function inputs(
       walkSchema(param['in'] === 'body' ? param['schema'] : param, { pointer: param['in'] === 'body' ? join(where, 'schema') : where, version, depth: 0 }, rules, issues, edges);
     } else if (param['schema']) {
       walkSchema(param['schema'], { pointer: join(where, 'schema'), version, depth: 1 }, rules, issues, edges);
+    } else if (param['content'] && typeof param['content'] === 'object') {
+      for (const [type, media] of Object.entries(param['content'] as Record<string, { schema?: unknown }>)) {
+        if (isSendableBody(type)) walkSchema(media?.schema, { pointer: join(where, 'content', type, 'schema'), version, depth: 1 }, rules, issues, edges);
+      }
     }
   }
   let body = op['requestBody'] as Record<string, unknown> | undefined;
   let bodyAt = join(pointer, 'requestBody');
   if (body && typeof body['$ref'] === 'string') {
-    const ref = body['$ref'] as string;
-    bodyAt = ref;
+    let ref = refToPointer(body['$ref'] as string);
     body = ref.startsWith('#') ? (get(api, ref) as Record<string, unknown> | undefined) : undefined;
+    for (let hop = 0; hop < 8 && body && typeof body['$ref'] === 'string'; hop++) {
+      ref = refToPointer(body['$ref'] as string);
+      body = ref.startsWith('#') ? (get(api, ref) as Record<string, unknown> | undefined) : undefined;
+    }
+    bodyAt = ref;
     if (!body) issues.push({ cause: ref.startsWith('#') ? refCauses.unresolved : refCauses.external, pointer: join(pointer, 'requestBody'), message: `$ref "${ref}"` });
   }
   const content = (body?.['content'] ?? {}) as Record<string, { schema?: unknown }>;
   const types = Object.keys(content);
-  if (types.length && !types.some((t) => JSONISH.test(t) || /^multipart\/form-data$/i.test(t))) {
+  if (types.length && !types.some(isSendableBody)) {
     issues.push({ cause: opencxCauses.body, pointer: join(bodyAt, 'content'), message: `body types: ${types.join(', ')}` });
   }
   for (const [type, media] of Object.entries(content)) {
-    if (!(JSONISH.test(type) || /^multipart\/form-data$/i.test(type))) continue;
+    if (!isSendableBody(type)) continue;
     walkSchema(media?.schema, { pointer: join(bodyAt, 'content', type, 'schema'), version, depth: 0 }, rules, issues, edges);
   }
+}
+
+/** What a provider profile needs to know about an operation's tool: name, description, parameters, body root. */
+function toolInput(api: Record<string, unknown>, version: '2.0' | '3.0' | '3.1', path: string, item: Record<string, unknown>, op: Record<string, unknown>, pointer: string, name: string, description: string): OperationInput {
+  const follow = (node: unknown, at: string): { node: Record<string, unknown> | null; at: string } => {
+    let cur = node as Record<string, unknown> | undefined;
+    let where = at;
+    for (let hop = 0; hop < 8 && cur && typeof cur['$ref'] === 'string'; hop++) {
+      where = refToPointer(cur['$ref'] as string);
+      cur = where.startsWith('#') ? (get(api, where) as Record<string, unknown> | undefined) : undefined;
+    }
+    return { node: cur && typeof cur === 'object' ? cur : null, at: where };
+  };
+  const params: OperationInput['params'] = [];
+  const roots: unknown[] = [];
+  let body: OperationInput['body'] = null;
+  const list = [...((item['parameters'] as unknown[]) ?? []).map((p, i) => ({ p, at: join('#/paths', path, 'parameters', i) })), ...((op['parameters'] as unknown[]) ?? []).map((p, i) => ({ p, at: join(pointer, 'parameters', i) }))];
+  for (const { p, at } of list) {
+    const r = follow(p, at);
+    if (!r.node) continue;
+    if (r.node['in'] === 'body') {
+      const b = follow(r.node['schema'], join(r.at, 'schema'));
+      if (b.node) body = { schema: b.node, at: b.at };
+      roots.push(r.node['schema']);
+      continue;
+    }
+    params.push({ name: String(r.node['name']), required: r.node['required'] === true, at: r.at });
+    roots.push(version === '2.0' ? r.node : r.node['schema']);
+  }
+  const rb = follow(op['requestBody'], join(pointer, 'requestBody'));
+  const content = (rb.node?.['content'] ?? {}) as Record<string, { schema?: unknown }>;
+  for (const [type, media] of Object.entries(content)) {
+    if (!isSendableBody(type) || !media?.schema) continue;
+    const b = follow(media.schema, join(rb.at, 'content', type, 'schema'));
+    if (b.node && !body) body = { schema: b.node, at: b.at };
+    roots.push(media.schema);
+  }
+  return { name, description, pointer, version, body, params, roots };
 }
 
 /** A cycle among the reached components, as names, with the $ref that closes it (where --fix cuts). */

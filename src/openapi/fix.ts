@@ -1,129 +1,690 @@
-import { isSeq, type Document } from 'yaml';
+import { isDeepStrictEqual } from 'node:util';
 import type { LoadedSpec } from './load.js';
-import { parseSpecText } from './load.js';
-import { checkSpec, type SpecReport } from './check.js';
+import { parseSpecText, SpecParseError } from './load.js';
+import { checkSpec, inputs, OPENCX_METHODS, type SpecReport } from './check.js';
 import type { SpecIssue } from './issue.js';
-import { get, nameOf, tokens } from './pointer.js';
-import { TYPE_FIXES } from './rules/types.js';
+import { get, join, nameOf, refToPointer, tokens } from './pointer.js';
+import { walkSchema, type RefEdge } from './walk.js';
+import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
+import { splice, SpliceError, type TextEdit } from './splice.js';
 
-type Edit = { pointer: string; value: unknown } | { pointer: string; delete: true };
+export interface FixResult {
+  /** The fixed text (the input's text when nothing changed). */
+  text: string;
+  /** One line per edit made: the change count is its length. */
+  applied: string[];
+  /** The nodes rewritten in the text (pointers), and the keys added (`#/components/schemas/OrderInput`). */
+  changed: string[];
+  /** Edits not made, each with its reason (the issue stays in the report). */
+  refused: string[];
+  /** The check of the fixed text (or of the input, when the fix is not written). */
+  report: SpecReport;
+  /** Null when the text may be written; otherwise why it must not be (it would be invalid or worse than the input). */
+  problem: string | null;
+}
 
-const MAX_PASSES = 4;
+type Version = '2.0' | '3.0' | '3.1';
+const FIXABLE = new Set(['spec-oneof', 'spec-invalid-type', 'spec-array-without-items', 'spec-not', 'spec-circular-ref']);
+/** A second round runs only if the first left something fixable (it should not): bounded, never a loop. */
+const MAX_ROUNDS = 3;
 
 /**
- * Rewrites only the offending nodes: oneOf/anyOf flattened into one object, circular $refs cut with a described
- * placeholder, non-JSON-Schema types mapped (or dropped), arrays given items, `not` removed. YAML keeps its comments
- * and layout outside the edited nodes. Repeats until nothing fixable is left (a flattened branch may hold another).
+ * Rewrites the operations' input schemas so OpenCX imports them, and nothing else:
+ * - every edit is copy-on-write: a component that a response (or anything outside request inputs) also uses is
+ *   copied (`OrderInput`) and the inputs' $refs point at the copy; the original stays as it was;
+ * - an edit is refused, with the reason, when another $ref points inside what it would change;
+ * - oneOf/anyOf become one schema: enums are unioned, a default is kept only if every branch has it, and the
+ *   keywords of a type that was dropped go with it;
+ * - every cycle reached from an input is cut in the same run (the back edges of one depth-first walk over all
+ *   inputs), so a second --fix finds nothing to do;
+ * - the text is spliced (splice.ts): outside the edited nodes, the output is the input byte for byte;
+ * - the output is checked again (structure and our rules) before it is handed back: `problem` says why not.
  */
-export function fixSpec(spec: LoadedSpec): { text: string; applied: string[]; report: SpecReport } {
+export function fixSpec(spec: LoadedSpec): FixResult {
+  const before = checkSpec(spec);
   let current = spec;
+  let report = before;
   const applied: string[] = [];
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const report = checkSpec(current);
-    const edits = report.issues.flatMap((i) => editFor(current.api, i, applied));
-    if (!edits.length) return { text: current.text, applied, report };
-    const text = apply(current, unique(edits));
-    current = parseSpecText(current.origin, text);
+  const refused: string[] = [];
+  const changed: string[] = [];
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    if (!report.issues.some((i) => FIXABLE.has(i.cause.id))) break;
+    const plan = planFix(current.api, report.version, report.issues);
+    if (round === 0) refused.push(...plan.refused);
+    if (!plan.edits.length) break;
+    let text: string;
+    try {
+      text = splice(current.text, current.format, current.yamlDoc, plan.edits);
+    } catch (err) {
+      if (!(err instanceof SpliceError)) throw err;
+      return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: ${err.message}` };
+    }
+    try {
+      current = parseSpecText(spec.origin, text);
+    } catch (err) {
+      if (!(err instanceof SpecParseError)) throw err;
+      return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: its output would not parse (${err.message})` };
+    }
+    applied.push(...plan.applied);
+    changed.push(...plan.edits.map((e) => (e.kind === 'replace' ? e.pointer : join(e.map, e.key))));
+    report = checkSpec(current);
   }
-  return { text: current.text, applied, report: checkSpec(current) };
+  if (current === spec) return { text: spec.text, applied, changed, refused, report, problem: null };
+  return { text: current.text, applied, changed, refused, report, problem: worse(before, report) };
 }
 
-function unique(edits: Edit[]): Edit[] {
-  const seen = new Set<string>();
-  // Deepest first, so an edit never lands inside a node another edit already replaced.
-  return edits
-    .filter((e) => (seen.has(e.pointer) ? false : (seen.add(e.pointer), true)))
-    .sort((a, b) => tokens(b.pointer).length - tokens(a.pointer).length)
-    .filter((e, _, all) => !all.some((o) => o !== e && 'value' in o && e.pointer.startsWith(o.pointer + '/')));
+/** Why the fixed spec is worse than the input (a new structural error, or an error an operation did not have), or null. */
+function worse(before: SpecReport, after: SpecReport): string | null {
+  const key = (i: SpecIssue) => `${i.operation ?? '(document)'}|${i.cause.id}`;
+  const had = new Set(before.issues.filter((i) => i.cause.severity === 'error').map(key));
+  const gained = after.issues.filter((i) => i.cause.severity === 'error' && !had.has(key(i)));
+  if (!gained.length) return null;
+  const first = gained.slice(0, 3).map((i) => `${i.operation ?? 'document'}: [${i.cause.id}] ${i.message}`);
+  return `the fix was not written: it would add ${gained.length} error(s): ${first.join('; ')}`;
 }
 
-function parent(pointer: string): string {
+// ---------------------------------------------------------------------------------------------------------------
+// The plan: which nodes change, on a copy-on-write view of the document.
+
+interface RefAt {
+  /** The object holding the $ref. */
+  at: string;
+  /** Decoded local target. */
+  target: string;
+  /** The component entry the $ref is written in, or IN (an operation's input), or OUT (anything else). */
+  source: string;
+}
+const IN = '(input)';
+const OUT = '(outside)';
+
+interface Plan {
+  edits: TextEdit[];
+  applied: string[];
+  refused: string[];
+}
+
+/** `#/components/schemas/Order/properties/x` → `#/components/schemas/Order`; null outside the reusable sections. */
+function entryOf(pointer: string, version: Version): string | null {
+  const t = tokens(pointer);
+  if (version === '2.0') return ['definitions', 'parameters', 'responses'].includes(t[0]!) && t.length >= 2 ? join('#', t[0]!, t[1]!) : null;
+  return t[0] === 'components' && t.length >= 3 ? join('#', 'components', t[1]!, t[2]!) : null;
+}
+
+const under = (p: string, root: string) => p === root || p.startsWith(root + '/');
+
+function planFix(api: Record<string, unknown>, version: Version, issues: SpecIssue[]): Plan {
+  const applied: string[] = [];
+  const refused: string[] = [];
+
+  // Where operations' inputs are written: parameters and bodies of the methods OpenCX calls.
+  const inputRoots: string[] = [];
+  const paths = (api['paths'] ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [path, item] of Object.entries(paths)) {
+    if (!item || typeof item !== 'object') continue;
+    let any = false;
+    for (const m of OPENCX_METHODS) {
+      if (!item[m] || typeof item[m] !== 'object') continue;
+      any = true;
+      inputRoots.push(join('#/paths', path, m, 'parameters'), join('#/paths', path, m, 'requestBody'));
+    }
+    if (any) inputRoots.push(join('#/paths', path, 'parameters'));
+  }
+  const rootSet = new Set(inputRoots);
+  const inInput = (p: string) => {
+    const t = tokens(p);
+    for (let i = 2; i <= Math.min(t.length, 4); i++) if (rootSet.has(join('#', ...t.slice(0, i)))) return true;
+    return false;
+  };
+
+  // Every local $ref in the document, with the place it is written.
+  const refs: RefAt[] = [];
+  collectRefs(api, [], (at, ref) => {
+    if (!ref.startsWith('#')) return;
+    const e = entryOf(at, version);
+    refs.push({ at, target: refToPointer(ref), source: e ?? (inInput(at) ? IN : OUT) });
+  });
+  const bySource = new Map<string, RefAt[]>();
+  for (const r of refs) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
+
+  // Entries reached from inputs (R) and from outside them (O). A $ref into an inline place (a path's schema)
+  // makes the refs written under that place count for whoever points there.
+  const reach = (seedSource: string): Set<string> => {
+    const seen = new Set<string>();
+    const inlineSeen = new Set<string>();
+    const stack = [...(bySource.get(seedSource) ?? [])];
+    while (stack.length) {
+      const r = stack.pop()!;
+      const e = entryOf(r.target, version);
+      if (e) {
+        if (seen.has(e)) continue;
+        seen.add(e);
+        stack.push(...(bySource.get(e) ?? []));
+      } else if (!inlineSeen.has(r.target)) {
+        inlineSeen.add(r.target);
+        for (const x of refs) if (!entryOf(x.at, version) && under(x.at, r.target)) stack.push(x);
+      }
+    }
+    return seen;
+  };
+  const R = reach(IN);
+  const O = reach(OUT);
+
+  // Edit sites: holders of the fixable issues, and the $refs that close cycles.
+  const holders = new Set<string>();
+  for (const i of issues) {
+    if (!i.operation) continue;
+    if (i.cause.id === 'spec-oneof' || i.cause.id === 'spec-invalid-type' || i.cause.id === 'spec-not') holders.add(parentOf(i.pointer));
+    else if (i.cause.id === 'spec-array-without-items') holders.add(i.pointer);
+  }
+  const cuts = cycleCuts(api, version);
+
+  // Entries that must change (they hold an edit, or reach one through $refs) and, of those, the ones something
+  // outside the inputs also uses: those are copied, never edited.
+  const dirty = new Set<string>();
+  for (const p of [...holders, ...cuts.map((c) => c.at)]) {
+    const e = entryOf(p, version);
+    if (e) dirty.add(e);
+  }
+  const C = new Set<string>(dirty);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const r of refs) {
+      if (r.source === IN || r.source === OUT || C.has(r.source) || !R.has(r.source)) continue;
+      const e = entryOf(r.target, version);
+      if (e && C.has(e)) {
+        C.add(r.source);
+        changed = true;
+      }
+    }
+  }
+  const clones = new Map<string, string>();
+  for (const e of C) {
+    if (!O.has(e)) continue;
+    const t = tokens(e);
+    const section = get(api, join('#', ...t.slice(0, -1))) as Record<string, unknown>;
+    let name = `${t.at(-1)}Input`;
+    for (let n = 2; name in section || [...clones.values()].includes(join('#', ...t.slice(0, -1), name)); n++) name = `${t.at(-1)}Input${n}`;
+    clones.set(e, join('#', ...t.slice(0, -1), name));
+  }
+  const translate = (p: string): string => {
+    const e = entryOf(p, version);
+    const c = e ? clones.get(e) : undefined;
+    return c ? c + p.slice(e!.length) : p;
+  };
+
+  const work = new Cow(api);
+  for (const [e, c] of clones) {
+    work.set(c, structuredClone(get(api, e)), false);
+    applied.push(`copied ${nameOf(e)} to ${nameOf(c)} for the request inputs (responses keep ${nameOf(e)} unchanged)`);
+  }
+  // Refs on the input side (inputs, entries edited in place, copies) now point at the copies. `effective` is every
+  // $ref as it will be, each marked with whether something outside the request inputs follows it.
+  const effective: (RefAt & { outside: boolean })[] = [];
+  for (const r of refs) {
+    const inputSide = r.source === IN || C.has(r.source);
+    if (!inputSide || clones.has(r.source)) effective.push({ ...r, outside: r.source === OUT || O.has(r.source) });
+    if (!inputSide) continue;
+    const at = translate(r.at);
+    const target = translate(r.target);
+    effective.push({ at, target, source: r.source, outside: false });
+    if (target !== r.target) work.set(join(at, '$ref'), encodeRef(target), !clones.has(r.source));
+  }
+  const outsideTargets = new Map<string, RefAt[]>();
+  for (const r of effective) if (r.outside) outsideTargets.set(r.target, [...(outsideTargets.get(r.target) ?? []), r]);
+  const targetsSorted = [...new Set(effective.map((r) => r.target))].sort();
+
+  /** Why the change at `at` from `oldNode` to `newNode` must not be made, or null. */
+  const objection = (at: string, oldNode: unknown, newNode: unknown): string | null => {
+    // A $ref into the changed subtree must find the same node afterwards.
+    let lo = lowerBound(targetsSorted, at + '/');
+    for (; lo < targetsSorted.length && targetsSorted[lo]!.startsWith(at + '/'); lo++) {
+      const t = targetsSorted[lo]!;
+      const rel = t.slice(at.length);
+      if (!isDeepStrictEqual(get(oldNode, '#' + rel), get(newNode, '#' + rel))) {
+        const who = effective.find((r) => r.target === t)!;
+        return `${who.at} has a $ref to ${t}, inside what would change`;
+      }
+    }
+    // Something outside the inputs points at this node or above it (an inline input schema a response reuses).
+    if (!entryOf(at, version)) {
+      const t = tokens(at);
+      for (let i = t.length; i >= 1; i--) {
+        const users = outsideTargets.get(join('#', ...t.slice(0, i)));
+        if (users?.length) return `${users[0]!.at} (outside the request inputs) refers to ${join('#', ...t.slice(0, i))}`;
+      }
+    }
+    return null;
+  };
+
+  // Cycles first (leaves), then the holders, deepest first, so an outer flatten copies fixed branches.
+  for (const c of cuts) {
+    const at = translate(c.at);
+    const target = get(api, c.target) as Record<string, unknown> | undefined;
+    const type = typeof target?.['type'] === 'string' && JSON_SCHEMA_TYPES.has(target['type']) && target['type'] !== 'null' ? target['type'] : 'object';
+    const placeholder: Record<string, unknown> = { type, description: `A ${nameOf(c.target)} (nested ${nameOf(c.target)} values are not described here: circular reference cut by action-debug).` };
+    if (type === 'array') placeholder['items'] = {};
+    const why = objection(at, get(work.root, at), placeholder);
+    if (why) {
+      refused.push(`${c.at}: cycle ${c.names.join(' → ')} not cut: ${why}`);
+      continue;
+    }
+    work.set(at, placeholder, !isInClone(at));
+    applied.push(`${at}: cut circular $ref to ${nameOf(c.target)} (cycle ${c.names.join(' → ')})`);
+  }
+  const ordered = [...holders].map(translate).sort((a, b) => tokens(b).length - tokens(a).length || (a < b ? -1 : 1));
+  for (const h of ordered) {
+    const node = get(work.root, h);
+    const log: string[] = [];
+    const fixed = fixTree(node, h, { version, resolve: (ref) => get(work.root, refToPointer(ref)) }, log);
+    if (fixed === node || !log.length) continue;
+    const why = objection(h, node, fixed);
+    if (why) {
+      refused.push(`${h}: not changed: ${why}`);
+      continue;
+    }
+    work.set(h, fixed, !isInClone(h));
+    applied.push(...log);
+  }
+
+  function isInClone(p: string): boolean {
+    const e = entryOf(p, version);
+    return !!e && [...clones.values()].includes(e);
+  }
+
+  const edits: TextEdit[] = [];
+  for (const p of minimalCover([...work.dirty])) edits.push({ kind: 'replace', pointer: p, value: get(work.root, p) });
+  for (const c of clones.values()) {
+    const t = tokens(c);
+    edits.push({ kind: 'add', map: join('#', ...t.slice(0, -1)), key: t.at(-1)!, value: get(work.root, c) });
+  }
+  return { edits, applied, refused };
+}
+
+/** A $ref value for a decoded pointer: characters a URI fragment cannot hold are percent-encoded again. */
+function encodeRef(pointer: string): string {
+  return pointer.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?#]/g, (c) => encodeURIComponent(c));
+}
+
+function parentOf(pointer: string): string {
   return pointer.slice(0, pointer.lastIndexOf('/'));
 }
 
-function editFor(api: Record<string, unknown>, issue: SpecIssue, log: string[]): Edit[] {
-  const node = get(api, issue.pointer);
-  switch (issue.cause.id) {
-    case 'spec-oneof': {
-      const holder = parent(issue.pointer);
-      const h = get(api, holder) as Record<string, unknown>;
-      const key = tokens(issue.pointer).at(-1)!;
-      const branches = (h[key] as unknown[]).map((b) => resolve(api, b));
-      const props: Record<string, unknown> = {};
-      const kinds: string[] = [];
-      for (const b of branches) {
-        kinds.push(String(b['title'] ?? b['type'] ?? (b['$ref'] ? nameOf(String(b['$ref'])) : 'object')));
-        for (const [k, v] of Object.entries((b['properties'] as object) ?? {})) props[k] ??= v;
+function lowerBound(sorted: string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The outermost of a set of pointers (an edit inside another edited node is already in its value). */
+function minimalCover(pointers: string[]): string[] {
+  const sorted = [...new Set(pointers)].sort();
+  const out: string[] = [];
+  for (const p of sorted) if (!out.length || !under(p, out[out.length - 1]!)) out.push(p);
+  return out;
+}
+
+function collectRefs(node: unknown, path: (string | number)[], found: (at: string, ref: string) => void): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      path.push(i);
+      collectRefs(node[i], path, found);
+      path.pop();
+    }
+    return;
+  }
+  const o = node as Record<string, unknown>;
+  if (typeof o['$ref'] === 'string') found(join('#', ...path), o['$ref']);
+  for (const k in o) {
+    const v = o[k];
+    if (!v || typeof v !== 'object') continue;
+    path.push(k);
+    collectRefs(v, path, found);
+    path.pop();
+  }
+}
+
+/**
+ * A copy-on-write view of the document: `set` copies only the containers on the way down, so the input's
+ * objects (and so its responses) are never changed, and `dirty` lists the in-place edits to write back.
+ */
+class Cow {
+  readonly root: Record<string, unknown>;
+  readonly dirty = new Set<string>();
+  readonly #owned = new WeakSet<object>();
+
+  constructor(api: Record<string, unknown>) {
+    this.root = { ...api };
+    this.#owned.add(this.root);
+  }
+
+  set(pointer: string, value: unknown, inPlace: boolean): void {
+    const t = tokens(pointer);
+    let cur: Record<string, unknown> = this.root;
+    for (const k of t.slice(0, -1)) {
+      let next = cur[k] as Record<string, unknown>;
+      if (!this.#owned.has(next)) {
+        next = (Array.isArray(next) ? [...next] : { ...next }) as Record<string, unknown>;
+        this.#owned.add(next);
+        cur[k] = next;
       }
-      const merged: Record<string, unknown> = { ...h };
-      delete merged[key];
-      const description = `${h['description'] ? `${String(h['description'])} ` : ''}One of: ${[...new Set(kinds)].join(' | ')}.`;
-      if (Object.keys(props).length) Object.assign(merged, { type: 'object', description, properties: { ...((h['properties'] as object) ?? {}), ...props } });
-      else Object.assign(merged, { type: primitiveOf(branches), description });
-      log.push(`${issue.operation ?? ''} ${holder}: flattened ${key} (${kinds.join(' | ')})`.trim());
-      return [{ pointer: holder, value: merged }];
+      cur = next;
     }
-    case 'spec-circular-ref': {
-      const target = String((node as Record<string, unknown>)?.['$ref'] ?? '');
-      log.push(`${issue.pointer}: cut circular $ref to ${nameOf(target)}`);
-      return [{ pointer: issue.pointer, value: { type: 'object', description: `A ${nameOf(target)} (nested ${nameOf(target)} objects are not described here: circular reference cut by action-debug).` } }];
-    }
-    case 'spec-invalid-type': {
-      const holder = parent(issue.pointer);
-      const h = get(api, holder) as Record<string, unknown>;
-      const mapped = TYPE_FIXES[String(h['type']).toLowerCase()];
-      const fixed: Record<string, unknown> = { ...h };
-      delete fixed['type'];
-      if (mapped) Object.assign(fixed, mapped);
-      log.push(`${holder}: type ${String(h['type'])} → ${mapped ? JSON.stringify(mapped) : 'dropped'}`);
-      return [{ pointer: holder, value: fixed }];
-    }
-    case 'spec-array-without-items':
-      log.push(`${issue.pointer}: added items {type: string}`);
-      return [{ pointer: `${issue.pointer}/items`, value: { type: 'string' } }];
-    case 'spec-not':
-      log.push(`${issue.pointer}: removed not`);
-      return [{ pointer: issue.pointer, delete: true }];
-    default:
-      return [];
+    cur[t.at(-1)!] = value;
+    if (inPlace) this.dirty.add(pointer);
   }
 }
 
-function resolve(api: Record<string, unknown>, b: unknown): Record<string, unknown> {
-  const node = (b ?? {}) as Record<string, unknown>;
-  if (typeof node['$ref'] === 'string' && node['$ref'].startsWith('#')) return { ...((get(api, node['$ref']) as object) ?? {}), $ref: node['$ref'] };
-  return node;
+// ---------------------------------------------------------------------------------------------------------------
+// Cycles: one depth-first walk over every input, so each cycle is cut once, at the same $ref for every operation.
+
+interface Cut {
+  at: string;
+  target: string;
+  names: string[];
 }
 
-function primitiveOf(branches: Record<string, unknown>[]): string {
-  const types = new Set(branches.map((b) => b['type']).filter((t): t is string => typeof t === 'string' && t !== 'null'));
-  return types.size === 1 ? [...types][0]! : 'string';
-}
-
-function apply(spec: LoadedSpec, edits: Edit[]): string {
-  if (spec.yamlDoc) {
-    const doc = spec.yamlDoc.clone() as Document;
-    for (const e of edits) {
-      const path = yamlPath(doc, tokens(e.pointer));
-      if ('delete' in e) doc.deleteIn(path);
-      else doc.setIn(path, doc.createNode(e.value));
+function cycleCuts(api: Record<string, unknown>, version: Version): Cut[] {
+  const edgesOf = new Map<string, RefEdge[]>();
+  const edges = (ref: string): RefEdge[] => {
+    let e = edgesOf.get(ref);
+    if (!e) {
+      e = [];
+      walkSchema(get(api, ref), { pointer: ref, version, depth: null }, [], [], e);
+      edgesOf.set(ref, e);
     }
-    return doc.toString();
+    return e;
+  };
+  const state = new Map<string, 1 | 2>();
+  const cuts: Cut[] = [];
+  const paths = (api['paths'] ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [path, item] of Object.entries(paths)) {
+    if (!item || typeof item !== 'object') continue;
+    for (const m of OPENCX_METHODS) {
+      const op = item[m] as Record<string, unknown> | undefined;
+      if (!op || typeof op !== 'object') continue;
+      const roots: RefEdge[] = [];
+      inputs(api, version, path, item, op, join('#/paths', path, m), [], [], roots);
+      for (const r of roots) {
+        if (!r.ref.startsWith('#') || state.has(r.ref) || get(api, r.ref) === undefined) continue;
+        // Iterative DFS: real specs (Microsoft Graph) nest deeper than a recursive walk should go.
+        const stack: { ref: string; edges: RefEdge[]; i: number }[] = [{ ref: r.ref, edges: edges(r.ref), i: 0 }];
+        state.set(r.ref, 1);
+        while (stack.length) {
+          const top = stack[stack.length - 1]!;
+          if (top.i >= top.edges.length) {
+            state.set(top.ref, 2);
+            stack.pop();
+            continue;
+          }
+          const e = top.edges[top.i++]!;
+          if (!e.ref.startsWith('#') || get(api, e.ref) === undefined) continue;
+          const s = state.get(e.ref);
+          if (s === 1) {
+            const from = stack.findIndex((x) => x.ref === e.ref);
+            cuts.push({ at: e.at, target: e.ref, names: [...stack.slice(from).map((x) => nameOf(x.ref)), nameOf(e.ref)] });
+          } else if (!s) {
+            state.set(e.ref, 1);
+            stack.push({ ref: e.ref, edges: edges(e.ref), i: 0 });
+          }
+        }
+      }
+    }
   }
-  const api = structuredClone(spec.api);
-  for (const e of edits) {
-    const t = tokens(e.pointer);
-    const last = t.pop()!;
-    const holder = get(api, '#' + t.map((x) => '/' + x.replace(/~/g, '~0').replace(/\//g, '~1')).join('')) as Record<string, unknown>;
-    if ('delete' in e) delete holder[last];
-    else holder[last] = e.value;
-  }
-  return JSON.stringify(api, null, 2) + '\n';
+  // The same $ref can close two cycles: it is cut once.
+  const seen = new Set<string>();
+  return cuts.filter((c) => (seen.has(c.at) ? false : (seen.add(c.at), true)));
 }
 
-/** JSON Pointer tokens → a YAML path: list indexes as numbers where the node is a sequence. */
-function yamlPath(doc: Document, toks: string[]): (string | number)[] {
-  const path: (string | number)[] = [];
-  for (const t of toks) path.push(isSeq(doc.getIn(path, true)) && /^\d+$/.test(t) ? Number(t) : t);
-  return path;
+// ---------------------------------------------------------------------------------------------------------------
+// Node fixes: pure functions from a schema to its fixed copy (the input's objects are never changed).
+
+interface FixCtx {
+  version: Version;
+  resolve: (ref: string) => unknown;
+}
+
+const CHILD_MAPS = ['properties', 'patternProperties', 'dependentSchemas', '$defs', 'definitions'];
+const CHILD_ONE = ['items', 'additionalProperties', 'if', 'then', 'else', 'contains', 'propertyNames'];
+const CHILD_LISTS = ['allOf', 'prefixItems'];
+
+/** Keywords that belong to one type: when a merge drops a type, these go with it. */
+const TYPE_KEYWORDS: Record<string, string[]> = {
+  string: ['minLength', 'maxLength', 'pattern', 'format', 'contentEncoding', 'contentMediaType'],
+  number: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'format'],
+  integer: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'format'],
+  array: ['items', 'prefixItems', 'minItems', 'maxItems', 'uniqueItems', 'contains', 'minContains', 'maxContains'],
+  object: ['properties', 'required', 'additionalProperties', 'patternProperties', 'minProperties', 'maxProperties', 'propertyNames', 'dependentRequired', 'dependentSchemas'],
+  boolean: [],
+  null: [],
+};
+const ALL_TYPED = new Set(Object.values(TYPE_KEYWORDS).flat());
+
+type Schema = Record<string, unknown>;
+const isObj = (x: unknown): x is Schema => !!x && typeof x === 'object' && !Array.isArray(x);
+
+/** Fixes a schema and everything written inside it (not what its $refs point to: those are fixed where they live). */
+export function fixTree(node: unknown, at: string, ctx: FixCtx, log: string[]): unknown {
+  if (!isObj(node) || typeof node['$ref'] === 'string') return node;
+  let out: Schema = node;
+  const put = (k: string, v: unknown) => {
+    if (out === node) out = { ...node };
+    out[k] = v;
+  };
+  for (const k of CHILD_MAPS) {
+    const m = node[k];
+    if (!isObj(m)) continue;
+    let copy: Schema | null = null;
+    for (const [name, child] of Object.entries(m)) {
+      const f = fixTree(child, join(at, k, name), ctx, log);
+      if (f !== child) (copy ??= { ...m })[name] = f;
+    }
+    if (copy) put(k, copy);
+  }
+  for (const k of CHILD_ONE) {
+    const c = node[k];
+    if (Array.isArray(c)) {
+      const f = c.map((x, i) => fixTree(x, join(at, k, i), ctx, log));
+      if (f.some((x, i) => x !== c[i])) put(k, f);
+    } else if (isObj(c)) {
+      const f = fixTree(c, join(at, k), ctx, log);
+      if (f !== c) put(k, f);
+    }
+  }
+  for (const k of CHILD_LISTS) {
+    const c = node[k];
+    if (!Array.isArray(c)) continue;
+    const f = c.map((x, i) => fixTree(x, join(at, k, i), ctx, log));
+    if (f.some((x, i) => x !== c[i])) put(k, f);
+  }
+  if (out['not'] !== undefined) {
+    const { not: _dropped, ...rest } = out;
+    out = rest;
+    log.push(`${at}: removed not`);
+  }
+  out = fixType(out, at, log);
+  for (const key of ['oneOf', 'anyOf'] as const) {
+    if (!Array.isArray(out[key])) continue;
+    out = flatten(out, key, at, ctx, log);
+    // The merged schema holds copies of the branches' properties: fix those too (they are new, inline nodes).
+    out = fixTree(out, at, ctx, log) as Schema;
+  }
+  const t = out['type'];
+  if ((t === 'array' || (Array.isArray(t) && t.includes('array'))) && out['items'] === undefined && out['prefixItems'] === undefined) {
+    out = { ...out, items: { type: 'string' } };
+    log.push(`${at}: added items {type: string}`);
+  }
+  return out;
+}
+
+function fixType(node: Schema, at: string, log: string[]): Schema {
+  const t = node['type'];
+  if (t === undefined) return node;
+  const list = Array.isArray(t) ? t : [t];
+  if (list.every((x) => typeof x === 'string' && JSON_SCHEMA_TYPES.has(x))) return node;
+  const fixed: Schema = { ...node };
+  delete fixed['type'];
+  const mapped = list.map((x) => (typeof x === 'string' && JSON_SCHEMA_TYPES.has(x) ? { type: x } : TYPE_FIXES[String(x).toLowerCase()]));
+  const valid = mapped.filter((m): m is Record<string, string> => !!m);
+  if (valid.length === 1 || (valid.length && !Array.isArray(t))) Object.assign(fixed, valid[0], node['format'] ? { format: node['format'] } : {});
+  else if (valid.length > 1) fixed['type'] = [...new Set(valid.map((m) => m['type']))];
+  log.push(`${at}: type ${JSON.stringify(t)} → ${valid.length ? JSON.stringify(valid.length === 1 ? valid[0] : fixed['type']) : 'dropped'}`);
+  return fixed;
+}
+
+/** A branch that only says "or null": `{type: 'null'}`, or (Microsoft Graph's form) `{type: object, nullable: true}` with nothing else. */
+function isNullBranch(b: Schema): boolean {
+  if (b['type'] === 'null') return true;
+  if (Array.isArray(b['enum']) && b['enum'].length === 1 && b['enum'][0] === null) return true;
+  const keys = Object.keys(b).filter((k) => !['description', 'title', 'type', 'nullable'].includes(k));
+  return b['nullable'] === true && keys.length === 0 && (b['type'] === undefined || b['type'] === 'object');
+}
+
+function typeOf(b: Schema): string | undefined {
+  const t = b['type'];
+  if (typeof t === 'string') return t;
+  if (Array.isArray(t)) return t.find((x) => x !== 'null') as string | undefined;
+  if (b['properties'] || b['additionalProperties'] !== undefined) return 'object';
+  if (b['items']) return 'array';
+  if (Array.isArray(b['enum']) && b['enum'].length) return typeof b['enum'][0] === 'number' ? 'number' : typeof b['enum'][0] === 'boolean' ? 'boolean' : 'string';
+  return undefined;
+}
+
+/**
+ * oneOf/anyOf → one schema. Only the branches of the type kept contribute keywords; enums are the union of the
+ * branches' enums (a branch without enum leaves the value open); a keyword like pattern or format stays only if
+ * every kept branch has the same; a default stays only if every branch has the same one; the branches dropped
+ * are named in the description. A single $ref branch (plus "or null") becomes allOf: [{$ref}], so nothing is
+ * copied and a self-referencing schema cannot grow.
+ */
+function flatten(h: Schema, key: 'oneOf' | 'anyOf', at: string, ctx: FixCtx, log: string[]): Schema {
+  const raw = (h[key] as unknown[]).filter(isObj);
+  const base: Schema = { ...h };
+  delete base[key];
+  delete base['discriminator'];
+  const nullable = raw.some((b) => isNullBranch(resolveFully(b, ctx)));
+  const rest = raw.filter((b) => !isNullBranch(resolveFully(b, ctx)));
+  const describe = (extra: string) => (h['description'] ? `${String(h['description'])} ${extra}` : extra);
+
+  if (rest.length === 1 && typeof rest[0]!['$ref'] === 'string') {
+    const merged: Schema = { ...base, allOf: [...((base['allOf'] as unknown[]) ?? []), { $ref: rest[0]!['$ref'] }] };
+    if (nullable) markNullable(merged, ctx.version, undefined);
+    log.push(`${at}: ${key} of ${nameOf(String(rest[0]!['$ref']))}${nullable ? ' or null' : ''} → allOf [$ref]`);
+    return merged;
+  }
+  const branches = rest.map((b) => expandAllOf(resolveFully(b, ctx), ctx, 0));
+  const label = (b: Schema, r: Schema) => {
+    if (r['title'] !== undefined) return String(r['title']);
+    if (typeof b['$ref'] === 'string') return nameOf(b['$ref']);
+    const t = typeOf(r);
+    if (t) return t;
+    // GitHub writes `oneOf: [{required: [id]}, {required: [owner, repo, number]}]` under an object's properties.
+    return Array.isArray(r['required']) ? `with ${(r['required'] as string[]).join(', ')}` : 'any';
+  };
+  const kinds = rest.map((b, i) => label(b, branches[i]!));
+  const types = branches.map(typeOf);
+  const defined = [...new Set(types.filter((t): t is string => !!t))];
+  // The holder's own type decides when it names one (or the branches name none).
+  const own = typeOf(base);
+  const chosen = own && (defined.includes(own) || !defined.length) ? own : defined.length <= 1 ? defined[0] : defined.includes('string') ? 'string' : defined[0];
+  const kept = branches.filter((b, i) => types[i] === chosen || types[i] === undefined);
+  const merged = mergeSchemas(base, kept, chosen, ctx);
+  if (branches.length === 0) {
+    // only null branches: keep the holder as it is, nullable
+  }
+  // The dropped branches are named, with the values they allowed, so the AI still knows them.
+  const dropped = [...new Set(defined.filter((t) => t !== chosen))].map((t) => {
+    const values = branches.filter((_, i) => types[i] === t).flatMap((b) => [b['enum'], isObj(b['items']) ? b['items']['enum'] : undefined]).filter(Array.isArray).flat();
+    return values.length ? `${t} (values: ${[...new Set(values.map((v) => JSON.stringify(v)))].join(', ')})` : t;
+  });
+  merged['description'] = describe(`One of: ${[...new Set(kinds)].join(' | ')}${nullable ? ' | null' : ''}.${dropped.length ? ` (Sent as ${chosen}; ${dropped.join(', ')} not described here.)` : ''}`);
+  if (nullable) markNullable(merged, ctx.version, chosen);
+  log.push(`${at}: flattened ${key} (${kinds.join(' | ')}${nullable ? ' | null' : ''})${chosen ? ` into ${chosen}` : ''}`);
+  return merged;
+}
+
+function markNullable(s: Schema, version: Version, type: string | undefined): void {
+  if (version === '3.1') {
+    if (type) s['type'] = [type, 'null'];
+  } else if (version === '3.0') s['nullable'] = true;
+}
+
+/**
+ * A branch written as `allOf: [{$ref: Base}, {properties: …}]` (GitHub's ruleset conditions) contributes the
+ * properties of all its parts: they are gathered here, so the merge sees them. The branch itself is not changed.
+ */
+function expandAllOf(b: Schema, ctx: FixCtx, depth: number): Schema {
+  if (!Array.isArray(b['allOf']) || depth > 4) return b;
+  const out: Schema = { ...b };
+  delete out['allOf'];
+  const props: Schema = {};
+  const req = new Set<string>();
+  for (const part of [...(b['allOf'] as unknown[]).filter(isObj).map((x) => expandAllOf(resolveFully(x, ctx), ctx, depth + 1)), out]) {
+    Object.assign(props, (part['properties'] as Schema) ?? {});
+    for (const r of Array.isArray(part['required']) ? (part['required'] as string[]) : []) req.add(r);
+    if (out['type'] === undefined && typeof part['type'] === 'string') out['type'] = part['type'];
+  }
+  if (Object.keys(props).length) out['properties'] = props;
+  if (req.size) out['required'] = [...req];
+  return out;
+}
+
+function resolveFully(b: Schema, ctx: FixCtx): Schema {
+  let cur: unknown = b;
+  for (let i = 0; i < 8 && isObj(cur) && typeof cur['$ref'] === 'string'; i++) cur = ctx.resolve(cur['$ref']);
+  return isObj(cur) ? cur : {};
+}
+
+/** The base (holder without its oneOf) and the kept branches merged into one schema of type `type`. */
+function mergeSchemas(base: Schema, kept: Schema[], type: string | undefined, ctx: FixCtx): Schema {
+  const out: Schema = { ...base };
+  if (type) out['type'] = ctx.version === '3.1' && Array.isArray(base['type']) ? base['type'] : type;
+  // Keywords of another type (the holder's own, or a dropped branch's) do not survive.
+  for (const k of ALL_TYPED) if (!(type && TYPE_KEYWORDS[type]?.includes(k)) && k in out) delete out[k];
+  if (!kept.length) return out;
+  if (type === 'object') {
+    const props: Schema = { ...((base['properties'] as Schema) ?? {}) };
+    const seenIn = new Map<string, unknown[]>();
+    for (const b of kept) for (const [k, v] of Object.entries((b['properties'] as Schema) ?? {})) seenIn.set(k, [...(seenIn.get(k) ?? []), v]);
+    for (const [k, vs] of seenIn) {
+      if (k in props && !vs.length) continue;
+      const all = k in props ? [props[k], ...vs] : vs;
+      props[k] = all.every((v) => isDeepStrictEqual(v, all[0])) ? all[0] : mergeProperty(all, ctx);
+    }
+    if (Object.keys(props).length) out['properties'] = props;
+    // Required: what the holder required, plus what every branch requires.
+    const req = new Set<string>(Array.isArray(base['required']) ? (base['required'] as string[]) : []);
+    const every = kept.map((b) => new Set(Array.isArray(b['required']) ? (b['required'] as string[]) : []));
+    for (const k of every[0] ?? []) if (every.every((s) => s.has(k))) req.add(k);
+    if (req.size) out['required'] = [...req].filter((k) => k in props);
+    else delete out['required'];
+  } else if (type === 'array') {
+    const items = kept.map((b) => b['items']).filter((x) => x !== undefined);
+    if (items.length && items.length === kept.length) out['items'] = items.every((x) => isDeepStrictEqual(x, items[0])) ? items[0] : mergeProperty(items, ctx);
+  }
+  // Type-specific and shared keywords: kept only if every kept branch agrees, so no value a branch allowed is lost.
+  const shared = [...(type ? TYPE_KEYWORDS[type] ?? [] : []), 'default'].filter((k) => !['properties', 'required', 'items'].includes(k));
+  for (const k of shared) {
+    if (k in base && k !== 'default') continue;
+    const vals = kept.map((b) => b[k]);
+    if (vals.every((v) => v !== undefined && isDeepStrictEqual(v, vals[0]))) out[k] = vals[0];
+    else if (k === 'default' && !('default' in base)) delete out[k];
+  }
+  if (kept.every((b) => Array.isArray(b['enum']))) {
+    const union: unknown[] = [...((Array.isArray(base['enum']) ? base['enum'] : []) as unknown[])];
+    for (const b of kept) for (const v of b['enum'] as unknown[]) if (!union.some((u) => isDeepStrictEqual(u, v))) union.push(v);
+    out['enum'] = union;
+  } else if (kept.some((b) => Array.isArray(b['enum']))) delete out['enum'];
+  return out;
+}
+
+/** Two branches define the same property differently: the property becomes their merge. */
+function mergeProperty(variants: unknown[], ctx: FixCtx): Schema {
+  const holder: Schema = { oneOf: variants };
+  return flatten(holder, 'oneOf', '#', ctx, []);
 }

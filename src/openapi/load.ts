@@ -1,11 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
 import { InputError } from '../core/input-error.js';
 import type { NetOptions } from '../net/options.js';
 
 /** Larger files are refused: the biggest public specs (Microsoft Graph) are ~50 MB; OpenCX's importer is for one API. */
-export const MAX_SPEC_BYTES = 30 * 1024 * 1024;
+export const MAX_SPEC_BYTES = 64 * 1024 * 1024;
 /** YAML aliases expand; a "billion laughs" document must fail fast, not eat the memory. */
 const MAX_ALIAS_COUNT = 1000;
 
@@ -34,15 +35,58 @@ export async function readSpecSource(source: string, opts: { net: NetOptions; ti
     if (r.status >= 400) throw new InputError(`${source} answered ${r.status}`);
     return { origin: source, text: r.text };
   }
+  return { origin: resolve(source), text: await readLocalSpec(source) };
+}
+
+/**
+ * A local spec is read only if it is a regular file under MAX_SPEC_BYTES. A FIFO would stall one of libuv's few worker
+ * threads (and every DNS lookup queued behind it), /dev/zero never ends, a directory is not a spec. The file is opened
+ * non-blocking (so a FIFO swapped in after a check cannot block), then the open handle itself is checked and read with a cap.
+ */
+async function readLocalSpec(source: string): Promise<string> {
   const path = resolve(source);
-  let size: number;
+  let handle;
   try {
-    size = (await stat(path)).size;
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0));
   } catch (err) {
-    throw new InputError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read ${source}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable')}`);
   }
-  if (size > MAX_SPEC_BYTES) throw new InputError(`${source} is ${Math.round(size / 2 ** 20)} MB; specs above ${MAX_SPEC_BYTES / 2 ** 20} MB are refused`);
-  return { origin: path, text: await readFile(path, 'utf8') };
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new InputError(`${source} is not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a file'}): give an OpenAPI .json or .yaml file`);
+    if (st.size > MAX_SPEC_BYTES) throw new InputError(`${source} is ${Math.round(st.size / 2 ** 20)} MB; specs above ${MAX_SPEC_BYTES / 2 ** 20} MB are refused`);
+    // Read at most one byte past the cap: a file that grows while being read is refused, not read without end.
+    const buf = Buffer.alloc(Math.min(st.size, MAX_SPEC_BYTES) + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (n === buf.length) {
+        if (n > MAX_SPEC_BYTES) throw new InputError(`${source} grew past ${MAX_SPEC_BYTES / 2 ** 20} MB while being read: refused`);
+        break;
+      }
+    }
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A parser's message without any of the document's text: JSON.parse quotes the offending token and the text around it,
+ * yaml quotes names and a code frame. Only the kind of problem is kept; the line and column say where.
+ */
+function withoutContent(message: string): string {
+  const first = message.split('\n')[0]!
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/, (\.\.\.)?".*$/s, '')
+    .replace(/ at line \d+, column \d+:?.*$/, '')
+    .replace(/\s*(token|character)\s+(['"`]).*?\2/gi, ' $1')
+    .replace(/(['"`]).*?\1/g, '…')
+    .replace(/:\s+\S.*$/, '');
+  return first.trim() || 'not parseable';
 }
 
 export function parseSpecText(origin: string, text: string): LoadedSpec {
@@ -56,16 +100,16 @@ export function parseSpecText(origin: string, text: string): LoadedSpec {
     } catch (err) {
       const pos = /position (\d+)/.exec((err as Error).message)?.[1];
       const at = lineCol(text, pos ? Number(pos) : jsonErrorOffset(text));
-      throw new SpecParseError(`invalid JSON: ${(err as Error).message.split('\n')[0]!.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*$/s, '')}`, at.line, at.column);
+      throw new SpecParseError(`invalid JSON: ${withoutContent((err as Error).message)}`, at.line, at.column);
     }
   } else {
     yamlDoc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
     const e = yamlDoc.errors[0];
-    if (e) throw new SpecParseError(`invalid YAML: ${e.message.split('\n')[0]}`, e.linePos?.[0]?.line ?? null, e.linePos?.[0]?.col ?? null);
+    if (e) throw new SpecParseError(`invalid YAML: ${withoutContent(e.message)}`, e.linePos?.[0]?.line ?? null, e.linePos?.[0]?.col ?? null);
     try {
       api = yamlDoc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
-      throw new SpecParseError(`invalid YAML: ${(err as Error).message} (too many aliases: refused)`);
+      throw new SpecParseError(`invalid YAML: ${withoutContent((err as Error).message)} (too many aliases: refused)`);
     }
   }
   if (!api || typeof api !== 'object' || Array.isArray(api)) throw new SpecParseError('not an OpenAPI document: expected an object at the top');

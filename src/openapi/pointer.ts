@@ -19,6 +19,27 @@ export function get(doc: unknown, pointer: string): unknown {
   return cur;
 }
 
+/**
+ * A local `$ref` ("#/…") as a JSON pointer in this module's form. A `$ref` is a URI, so its fragment is
+ * percent-encoded (RFC 6901 §6): `#/paths/~1v2~1keys~1%7Bid%7D` names the path `/v2/keys/{id}`, as swagger-parser
+ * reads it. Decoding happens once, here, so every pointer inside the check is plain (`{id}`), whichever way the
+ * spec spelled it. A malformed escape (`%zz`) is kept as written: such a ref then resolves to nothing and is reported.
+ */
+export function refToPointer(ref: string): string {
+  if (!ref.startsWith('#')) return ref;
+  if (!ref.includes('%')) return ref;
+  try {
+    return decodeURIComponent(ref);
+  } catch {
+    return ref;
+  }
+}
+
+/** The target of a local `$ref`, or undefined (external refs are never followed). */
+export function resolveRef(doc: unknown, ref: string): unknown {
+  return ref.startsWith('#') ? get(doc, refToPointer(ref)) : undefined;
+}
+
 /** The last readable name in a pointer: `#/components/schemas/Order` → Order. */
 export function nameOf(pointer: string): string {
   return tokens(pointer).at(-1) ?? pointer;

@@ -25,4 +25,6 @@ export const UPLOAD_PREFIX = 'slack-file:';
 /** The probe services field that holds them. */
 export interface UploadedSpecsService {
   uploadedSpecs?: UploadedSpecs;
+  /** false where the requester is not the bot's operator (Slack): a spec that is a path is refused, never read. */
+  localSpecFiles?: boolean;
 }

@@ -1,9 +1,10 @@
 import type { NodeContext, SchemaRule, SpecIssue } from './issue.js';
-import { join } from './pointer.js';
+import { join, refToPointer } from './pointer.js';
 
 export interface RefEdge {
   /** Where the $ref is written. */
   at: string;
+  /** The target, percent-decoded when local (refToPointer). */
   ref: string;
 }
 
@@ -25,7 +26,7 @@ export function walkSchema(
   if (!node || typeof node !== 'object' || Array.isArray(node)) return;
   const n = node as Record<string, unknown>;
   if (typeof n['$ref'] === 'string') {
-    edges.push({ at: ctx.pointer, ref: n['$ref'] });
+    edges.push({ at: ctx.pointer, ref: refToPointer(n['$ref']) });
     return;
   }
   for (const r of rules) issues.push(...r.check(n, ctx));

@@ -3,16 +3,37 @@ import pLimit from 'p-limit';
 import type { z } from 'zod';
 import { redactText } from '../core/redact.js';
 import type { Secret } from '../core/secret.js';
-import { ActionListSchema, ChatSessionSchema, ContactSegmentsSchema, ErrorBodySchema, HandoffEventsSchema, HistoryPageSchema } from './schemas.js';
+import { ChatSessionSchema, ContactSegmentsSchema, ErrorBodySchema, HandoffEventsSchema, HistoryPageSchema, RawActionListSchema, readActionList, type Action, type ActionList, type HandoffReason } from './schemas.js';
 import type { OpenCxSettings } from './settings.js';
 
 export type OpenCxErrorKind = 'not_found' | 'unauthorized' | 'forbidden' | 'timeout' | 'bad_response' | 'unavailable' | 'rate_limited';
 
 /** A fact OpenCX could not give, with a sentence the card can show. Never carries the API key. */
 export class OpenCxError extends Error {
-  constructor(readonly kind: OpenCxErrorKind, message: string, readonly status: number | null = null) {
+  constructor(readonly kind: OpenCxErrorKind, message: string, readonly status: number | null = null, readonly scope: OpenCxScope | null = null) {
     super(redactText(message));
   }
+}
+
+/**
+ * The read scope each resource needs (docs: api-reference/authentication, "resource:read"). OpenCX's 403 body is
+ * generic, so the client names the scope from the path it asked for.
+ */
+export type OpenCxScope = 'actions:read' | 'chat-sessions:read' | 'segments:read' | 'handoff-analytics:read';
+export function scopeFor(path: string): OpenCxScope | null {
+  if (path.startsWith('/actions')) return 'actions:read';
+  if (path.startsWith('/chat/sessions')) return 'chat-sessions:read';
+  if (path.startsWith('/contacts/segments')) return 'segments:read';
+  if (path.startsWith('/handoff-analytics')) return 'handoff-analytics:read';
+  return null;
+}
+
+export interface HandoffQuery {
+  reason: HandoffReason;
+  /** ISO 8601; OpenCX defaults to 30 days ago / now when left out. */
+  start?: string;
+  end?: string;
+  cursor?: string;
 }
 
 const MAX_ATTEMPTS = 3;
@@ -50,8 +71,13 @@ export class OpenCxClient {
     this.#bucket = new MinuteBucket(settings.OPENCX_REQUESTS_PER_MINUTE);
   }
 
-  listActions() {
-    return this.#get('/actions', ActionListSchema, 'the action list');
+  /** Every action, read record by record: an odd one is reported in `odd`, never fails the list. */
+  async actionList(): Promise<ActionList> {
+    return readActionList(await this.#get('/actions', RawActionListSchema, 'the action list'));
+  }
+  /** The readable actions (see actionList for the records that were not). */
+  async listActions(): Promise<Action[]> {
+    return (await this.actionList()).actions;
   }
   session(id: string) {
     return this.#get(`/chat/sessions/${encodeURIComponent(id)}`, ChatSessionSchema, `session ${id}`);
@@ -62,8 +88,13 @@ export class OpenCxClient {
   contactSegments(contactId: string) {
     return this.#get(`/contacts/segments/contacts/${encodeURIComponent(contactId)}`, ContactSegmentsSchema, `the segments of contact ${contactId}`);
   }
-  handoffEvents(reason: string) {
-    return this.#get(`/handoff-analytics/events?reason=${encodeURIComponent(reason)}`, HandoffEventsSchema, `handoff events (${reason})`);
+  /** One page of handoff events (`{items, next, total}`), for a reason and a date window. */
+  handoffEvents(q: HandoffQuery) {
+    const params = new URLSearchParams({ reason: q.reason });
+    if (q.start) params.set('start_date', q.start);
+    if (q.end) params.set('end_date', q.end);
+    if (q.cursor) params.set('cursor', q.cursor);
+    return this.#get(`/handoff-analytics/events?${params}`, HandoffEventsSchema, `handoff events (${q.reason})`);
   }
 
   async close(): Promise<void> {
@@ -115,11 +146,14 @@ export class OpenCxClient {
     if (status >= 200 && status < 300) return { ok: true, status, body };
     const msg = ErrorBodySchema.safeParse(body).data?.message;
     const detail = Array.isArray(msg) ? msg.join('; ') : msg ?? '';
+    const scope = scopeFor(path);
     const kind: OpenCxErrorKind = status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 429 ? 'rate_limited' : 'unavailable';
     const sentence: Record<OpenCxErrorKind, string> = {
       not_found: `OpenCX has no ${what} (404)`,
       unauthorized: 'OpenCX refused the API key (401): check OPENCX_API_KEY',
-      forbidden: `the OpenCX API key may not read ${what} (403): give it the read scope`,
+      forbidden: scope
+        ? `the OpenCX API key lacks the scope ${scope}, needed to read ${what} (403): add ${scope} to the key (Settings → Access) or use a full-access key`
+        : `the OpenCX API key may not read ${what} (403)`,
       rate_limited: `OpenCX rate-limited the request for ${what} (429)`,
       unavailable: `OpenCX failed to answer ${what} (${status})`,
       timeout: '',
@@ -127,6 +161,6 @@ export class OpenCxClient {
     };
     const ra = res.headers['retry-after'];
     const retryAfterMs = typeof ra === 'string' && /^\d+$/.test(ra) ? Number(ra) * 1000 : null;
-    return { ok: false, status, retryAfterMs, error: new OpenCxError(kind, `${sentence[kind]}${detail ? `: ${detail}` : ''}`, status) };
+    return { ok: false, status, retryAfterMs, error: new OpenCxError(kind, `${sentence[kind]}${detail && kind !== 'forbidden' ? `: ${detail}` : ''}`, status, kind === 'forbidden' ? scope : null) };
   }
 }

@@ -1,9 +1,34 @@
 import type { ProbeContext, ProbeServices } from '../pipeline/probe.js';
+import type { DiagnosisInput } from '../pipeline/input.js';
 import type { OpenCxClient } from './client.js';
-import type { Action, ChatSession, HistoryPage } from './schemas.js';
+import type { Action, ActionList, ChatSession, HandoffEvent, HandoffReason, HistoryPage } from './schemas.js';
 
 const TTL_MS = 10_000;
 const MAX_HISTORY_PAGES = 3;
+/** Handoff events come newest first, a page at a time: a busy organisation may need several pages to reach one session. */
+const MAX_HANDOFF_PAGES = 20;
+/** A handoff happens during the session: from a little before it started to a day after its last update. */
+const WINDOW_BEFORE_MS = 60 * 60_000;
+const WINDOW_AFTER_MS = 24 * 60 * 60_000;
+
+/** The handoffs of one session, and how they were looked for (shown as facts, so "none" can be judged). */
+export interface SessionHandoffs {
+  events: HandoffEvent[];
+  /** The window asked for, or null when the session's dates were unknown (OpenCX's default: the last 30 days). */
+  window: { start: string; end: string } | null;
+  pages: number;
+  /** true when the page limit stopped the search before OpenCX said there was no more. */
+  truncated: boolean;
+}
+
+/** The date window around a session in which its handoff events were created. */
+export function handoffWindow(session: Pick<ChatSession, 'created_at' | 'updated_at'> | null, now = Date.now()): { start: string; end: string } | null {
+  const from = Date.parse(session?.created_at ?? '');
+  if (!Number.isFinite(from)) return null;
+  const last = Date.parse(session?.updated_at ?? '');
+  const to = Math.min(now, Math.max(from, Number.isFinite(last) ? last : from) + WINDOW_AFTER_MS);
+  return { start: new Date(from - WINDOW_BEFORE_MS).toISOString(), end: new Date(Math.max(to, from)).toISOString() };
+}
 
 /**
  * What the OpenCX probes read, each fetched once however many probes need it (and kept 10 s, so a re-run reads
@@ -18,12 +43,18 @@ export class OpenCxFacts {
     if (hit && Date.now() - hit.at < TTL_MS) return hit.value as Promise<T>;
     const value = load();
     this.#memo.set(key, { at: Date.now(), value });
-    value.catch(() => this.#memo.delete(key));
+    // A failure is kept for the TTL too: within one diagnosis every probe gets the same answer, and a down OpenCX is
+    // asked once, not once per probe (each with its own retries).
+    value.catch(() => {});
     return value;
   }
 
-  actions(): Promise<Action[]> {
-    return this.#once('actions', () => this.client.listActions());
+  /** The action list with the records that did not match the documented shape. */
+  actionList(): Promise<ActionList> {
+    return this.#once('actions', () => this.client.actionList());
+  }
+  async actions(): Promise<Action[]> {
+    return (await this.actionList()).actions;
   }
   session(id: string): Promise<ChatSession> {
     return this.#once(`session:${id}`, () => this.client.session(id));
@@ -44,8 +75,28 @@ export class OpenCxFacts {
   contactSegments(contactId: string) {
     return this.#once(`segments:${contactId}`, async () => (await this.client.contactSegments(contactId)).data);
   }
-  insufficientToolsHandoffs() {
-    return this.#once('handoffs:insufficient_tools', async () => (await this.client.handoffEvents('insufficient_tools')).items);
+  /**
+   * The session's handoff events with this reason: asked for in a window around the session's dates (OpenCX's default
+   * window is the last 30 days, which misses older sessions) and paged until the session shows up or the pages end.
+   * Events are one per handoff, so once the session's events are on a page and the next page has none, we stop.
+   */
+  handoffsFor(sessionId: string, reason: HandoffReason, session: Pick<ChatSession, 'created_at' | 'updated_at'> | null): Promise<SessionHandoffs> {
+    const window = handoffWindow(session);
+    return this.#once(`handoffs:${reason}:${sessionId}:${window?.start ?? ''}`, async () => {
+      const events: HandoffEvent[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      for (;;) {
+        const page = await this.client.handoffEvents({ reason, ...(window ?? {}), ...(cursor ? { cursor } : {}) });
+        pages++;
+        const mine = page.items.filter((e) => e.session_id === sessionId);
+        events.push(...mine);
+        if (!page.next) return { events, window, pages, truncated: false };
+        if (events.length && !mine.length) return { events, window, pages, truncated: false };
+        if (pages >= MAX_HANDOFF_PAGES) return { events, window, pages, truncated: true };
+        cursor = page.next;
+      }
+    });
   }
 }
 
@@ -53,7 +104,7 @@ export interface OpenCxServices extends ProbeServices {
   opencx?: OpenCxFacts;
 }
 
-export function opencxOf(ctx: ProbeContext): OpenCxFacts {
+export function opencxOf(ctx: Pick<ProbeContext<DiagnosisInput>, 'services'>): OpenCxFacts {
   const f = (ctx.services as OpenCxServices).opencx;
   if (!f) throw new Error('not checked (no OpenCX key)');
   return f;

@@ -3,7 +3,7 @@ import type { NetOptions } from '../net/options.js';
 import type { Exchange } from '../net/record.js';
 import { isHtml } from '../evidence/waf-fingerprint.js';
 import { defineCause, finding, type Finding } from './finding.js';
-import type { DiagnosisInput } from './input.js';
+import type { EndpointInput } from './input.js';
 import { actionCall } from './opencx-request.js';
 
 /** The label of the one call made exactly as OpenCX makes it; every probe that needs it reads the same exchange. */
@@ -15,7 +15,7 @@ export const BASELINE_ID = 'baseline';
  * The call as OpenCX sends it, made once per diagnosis and shared: probes that sent it themselves could each get a
  * different answer (a rate limiter letting one through, a flaky backend) and disagree about what OpenCX sees.
  */
-export function gatherBaseline(input: DiagnosisInput, net: NetOptions, signal: AbortSignal): Promise<Exchange> {
+export function gatherBaseline(input: EndpointInput, net: NetOptions, signal: AbortSignal): Promise<Exchange> {
   return exchange(actionCall(input, { label: BASELINE_LABEL }), net, signal);
 }
 

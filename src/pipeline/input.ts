@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InputError } from '../core/input-error.js';
 export { InputError };
 import { Secret } from '../core/secret.js';
+import { rememberUrlSecrets } from '../core/redact.js';
 
 /** What OpenCX itself can send (troubleshooting page, Limits Recap). */
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -50,7 +51,11 @@ export const BodySchema = z.discriminatedUnion('kind', [
 export type Body = z.infer<typeof BodySchema>;
 
 export const DiagnosisInputSchema = z.object({
-  endpoint: EndpointSchema,
+  /**
+   * Absent when nobody knows it: with OpenCX configured, a session and an action name are enough to diagnose family 4
+   * (a missing action, its channel, segments, description); the endpoint probes then say "no endpoint known".
+   */
+  endpoint: EndpointSchema.optional(),
   method: MethodSchema.default('GET'),
   headers: z.array(HeaderSchema).default([]),
   body: BodySchema.optional(),
@@ -68,6 +73,15 @@ export const DiagnosisInputSchema = z.object({
   widgetOrigin: z.url().default('https://widget.open.cx'),
 });
 export type DiagnosisInput = z.infer<typeof DiagnosisInputSchema>;
+/** The input of a diagnosis whose endpoint is known: what every probe of the endpoint reads. */
+export type EndpointInput = DiagnosisInput & { endpoint: string };
+/** What a diagnosis is about, as one key (limits, "already running"): the endpoint, or the action when none is known. */
+export function diagnosisTarget(input: Pick<DiagnosisInput, 'endpoint' | 'action'>): string {
+  return input.endpoint ?? `action:${input.action ?? ''}`;
+}
+export function hasEndpoint(input: DiagnosisInput): input is EndpointInput {
+  return typeof input.endpoint === 'string' && input.endpoint.length > 0;
+}
 export type DiagnosisInputDraft = z.input<typeof DiagnosisInputSchema>;
 
 /** Parses `Name: value` the way curl's -H does. */
@@ -87,9 +101,17 @@ export function parseHeaderArg(arg: string): Header {
 
 /** A problem with what the user typed: shown as one line, exit code 2, never a stack trace. */
 
+/** Given an endpoint, the input is an EndpointInput (validation never drops it); without one, it may have none. */
+export function parseDiagnosisInput(draft: DiagnosisInputDraft & { endpoint: string }): EndpointInput;
+export function parseDiagnosisInput(draft: DiagnosisInputDraft): DiagnosisInput;
 export function parseDiagnosisInput(draft: DiagnosisInputDraft): DiagnosisInput {
   const r = DiagnosisInputSchema.safeParse(draft);
-  if (r.success) return r.data;
+  if (r.success) {
+    // Credentials in a URL become secrets here, where they enter, not at each renderer.
+    if (r.data.endpoint) rememberUrlSecrets(r.data.endpoint);
+    if (r.data.spec) rememberUrlSecrets(r.data.spec);
+    return r.data;
+  }
   const issue = r.error.issues[0]!;
   const field = issue.path.join('.');
   throw new InputError(field ? `${field}: ${issue.message}` : issue.message);

@@ -1,5 +1,5 @@
 import { FormData } from 'undici';
-import type { DiagnosisInput } from './input.js';
+import type { DiagnosisInput, EndpointInput } from './input.js';
 import type { Secret } from '../core/secret.js';
 import type { ExchangeRequest, HeaderValue } from '../net/exchange.js';
 
@@ -47,7 +47,7 @@ export interface CallVariant {
 }
 
 /** The request OpenCX would send for this action, or a variant of it that changes one thing. */
-export function actionCall(input: DiagnosisInput, variant: CallVariant): ExchangeRequest {
+export function actionCall(input: EndpointInput, variant: CallVariant): ExchangeRequest {
   const headers: [string, HeaderValue][] = [['user-agent', variant.userAgent ?? OPENCX_USER_AGENT]];
   if (variant.context !== false) headers.push(...contextHeaders(input));
   for (const h of input.headers) {

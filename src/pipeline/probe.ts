@@ -1,11 +1,12 @@
 import type { Cause, Finding } from './finding.js';
-import type { DiagnosisInput } from './input.js';
+import type { DiagnosisInput, EndpointInput } from './input.js';
 import type { Exchange } from '../net/record.js';
 import type { NetOptions } from '../net/options.js';
 
 /** What every probe gets: the validated input, how to reach the network, and the diagnosis deadline. */
-export interface ProbeContext {
-  input: DiagnosisInput;
+export interface ProbeContext<I extends DiagnosisInput = EndpointInput> {
+  /** Probes of the endpoint get an input whose endpoint is known; probes marked `withoutEndpoint` get it as given. */
+  input: I;
   net: NetOptions;
   /** Aborts when the whole diagnosis runs out of time. */
   signal: AbortSignal;
@@ -34,14 +35,19 @@ export interface Evidence {
  * Keeping the two apart lets tests feed recorded evidence to assess(), and lets renderers show evidence
  * without knowing what the probe decided.
  */
-export interface Probe<E extends Evidence = Evidence> {
+export interface Probe<E extends Evidence = Evidence, I extends DiagnosisInput = EndpointInput> {
   id: string;
   title: string;
   causes: Cause[];
+  /**
+   * Set on probes that read something other than the endpoint (the OpenCX API): they also run when no endpoint is
+   * known. Every other probe is skipped then, with "no endpoint known".
+   */
+  withoutEndpoint?: I extends EndpointInput ? never : true;
   /** A reason to skip for this input (or missing service), or null to run. */
-  skip?(input: DiagnosisInput, services: ProbeServices): string | null;
-  gather(ctx: ProbeContext): Promise<E>;
-  assess(evidence: E, input: DiagnosisInput): Finding[];
+  skip?(input: I, services: ProbeServices): string | null;
+  gather(ctx: ProbeContext<I>): Promise<E>;
+  assess(evidence: E, input: I): Finding[];
   /** The button label when this probe is offered as a follow-up check (e.g. "Re-check Authorization"). */
   recheckLabel?: string;
   /** The one-line summary when no problem was found (default: "OK"). */

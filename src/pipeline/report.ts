@@ -44,17 +44,19 @@ export const VerdictSchema = z.object({
 export type Verdict = z.infer<typeof VerdictSchema>;
 
 /**
- * The stable JSON document `action-debug diagnose --json` prints (schemaVersion 1).
+ * The stable JSON document `action-debug diagnose --json` prints (schemaVersion 2).
  * Fields are only ever added; a breaking change bumps schemaVersion.
+ * 2: `input.endpoint` is null when no endpoint was known (a diagnosis from a session and an action name alone).
  */
 export const ReportSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(2),
   tool: z.literal('action-debug'),
   id: z.string().describe('Diagnosis id, links logs, Slack messages and tickets'),
   startedAt: z.string(),
   durationMs: z.number(),
   input: z.object({
-    endpoint: z.string(),
+    /** null when no endpoint was given and OpenCX had none saved (or could not be read). */
+    endpoint: z.string().nullable(),
     method: z.string(),
     action: z.string().nullable(),
     session: z.string().nullable(),

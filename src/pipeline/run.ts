@@ -2,14 +2,14 @@ import { errorLine } from '../core/error-line.js';
 import { randomUUID } from 'node:crypto';
 import { NetOptionsSchema, type NetOptionsDraft } from '../net/options.js';
 import type { Finding } from './finding.js';
-import type { DiagnosisInput } from './input.js';
+import { hasEndpoint, type DiagnosisInput } from './input.js';
 import type { Check, Evidence, Probe, ProbeContext, ProbeServices } from './probe.js';
 import type { DiagnosisEvent, ProbeResult, Report, Verdict } from './report.js';
 import { decideVerdict, isProblemFinding, rankFindings, rankOf, settleFindings } from './verdict.js';
 import { BASELINE_ID, callFailedCause, gatherBaseline } from './baseline.js';
 import type { Cause } from './finding.js';
 import type { Exchange } from '../net/record.js';
-import { redactUrl, describeHeaders } from '../core/redact.js';
+import { redactUrl, describeHeaders, redactDeep } from '../core/redact.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../silent-logger.js';
 
@@ -18,7 +18,7 @@ export interface RunOptions {
   services?: ProbeServices;
   onEvent?: (event: DiagnosisEvent) => void;
   /** What to run: the pipeline runs what it is given (src/registry.ts lists the defaults), as Lighthouse's runner runs its config's audits. */
-  probes: Probe<any>[];
+  probes: Probe<any, any>[];
   checks: Check[];
   id?: string;
   /**
@@ -46,7 +46,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   const emit = (e: DiagnosisEvent) => {
     // A renderer that throws (a Slack update failing) must not stop the diagnosis.
     try {
-      onEvent(e);
+      onEvent(redactDeep(e));
     } catch (err) {
       log.warn({ err: errorLine(err) }, 'progress listener failed');
     }
@@ -60,15 +60,18 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   const evidence = new Map<string, Evidence>();
   const findings: Finding[] = [];
   // Gathered once, whatever probes run: the verdict's guarantee rests on it, and probes compare against this one call.
-  const baseline: Promise<Exchange> =
-    options.baseline === false ? Promise.reject(new Error('the call as OpenCX sends it is not made in this run')) : gatherBaseline(input, net, diagnosisDeadline);
+  // With no endpoint known (OpenCX checks alone) there is no call to make, as when the caller turns it off.
+  const makeBaseline = options.baseline !== false && hasEndpoint(input);
+  const baseline: Promise<Exchange> = !makeBaseline
+    ? Promise.reject(new Error(hasEndpoint(input) ? 'the call as OpenCX sends it is not made in this run' : 'no endpoint known'))
+    : gatherBaseline(input, net, diagnosisDeadline);
   baseline.catch(() => {}); // a probe that awaits it still sees the rejection; nobody awaiting it is not an error
 
   const results = await Promise.all(
     probes.map(async (probe): Promise<ProbeResult> => {
       const t0 = performance.now();
       const base = { id: probe.id, title: probe.title, facts: {}, exchanges: [] };
-      const skip = probe.skip?.(input, options.services ?? {}) ?? null;
+      const skip = !probe.withoutEndpoint && !hasEndpoint(input) ? NO_ENDPOINT : (probe.skip?.(input, options.services ?? {}) ?? null);
       if (skip !== null) {
         const r: ProbeResult = { ...base, status: 'skipped', durationMs: 0, summary: skip };
         emit({ type: 'probe-finished', id, probe: r });
@@ -76,7 +79,8 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
       }
       const probeBudget = input.timeoutMs + graceMs;
       const signal = AbortSignal.any([diagnosisDeadline, AbortSignal.timeout(probeBudget)]);
-      const ctx: ProbeContext = { input, net, signal, services: options.services ?? {}, baseline };
+      // A probe not marked withoutEndpoint only gets here with an endpoint (skipped above otherwise): its EndpointInput holds.
+      const ctx: ProbeContext<DiagnosisInput> = { input, net, signal, services: options.services ?? {}, baseline };
       let result: ProbeResult;
       try {
         const ev = await raceSignal(probe.gather(ctx), signal, probeBudget);
@@ -107,18 +111,18 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
   );
 
   // exchange() never throws; the deadline bounds it like any probe.
-  const baselineEx = options.baseline === false ? null : await baseline;
+  const baselineEx = makeBaseline ? await baseline : null;
   if (baselineEx) evidence.set(BASELINE_ID, { exchanges: [baselineEx] });
   const notChecked = results.filter((r) => r.status === 'skipped' || r.status === 'error').map((r) => `${r.title} (${r.summary})`);
   const { findings: ranked, verdict } = conclude({ input, probes, checks, evidence, probeFindings: findings, notChecked });
-  const report: Report = {
-    schemaVersion: 1,
+  const report: Report = redactDeep({
+    schemaVersion: 2,
     tool: 'action-debug',
     id,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     input: {
-      endpoint: redactUrl(input.endpoint),
+      endpoint: input.endpoint ? redactUrl(input.endpoint) : null,
       method: input.method,
       action: input.action ?? null,
       session: input.session ?? null,
@@ -130,11 +134,14 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
     findings: ranked,
     probes: results,
     checked: results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => r.title),
-  };
+  } satisfies Report);
   log.info({ endpoint: report.input.endpoint, family: report.verdict.family, cause: report.verdict.cause, ms: report.durationMs }, 'diagnosis finished');
   emit({ type: 'finished', id, report });
   return report;
 }
+
+/** Why a probe of the endpoint did not run: nobody gave the endpoint and OpenCX had no saved one to give. */
+export const NO_ENDPOINT = 'not checked (no endpoint known: give one, or let OpenCX give the action\'s saved endpoint)';
 
 export interface Conclusion {
   input: DiagnosisInput;

@@ -1,5 +1,6 @@
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
+import type { DiagnosisInput } from '../pipeline/input.js';
 import { findAction, needs, opencxOf } from '../opencx/facts.js';
 
 const ID = 'opencx-channel';
@@ -19,19 +20,27 @@ interface ChannelEvidence extends Evidence {
   channel: string;
   enabled: string[] | null;
   found: boolean;
+  /** Why the toggle is unknown when OpenCX sent `enabled_on_channel` in an undocumented shape. */
+  unreadable: string | null;
 }
 
-export const opencxChannelProbe: Probe<ChannelEvidence> = {
+export const opencxChannelProbe: Probe<ChannelEvidence, DiagnosisInput> = {
   id: ID,
   title: 'Action channel toggle',
   causes: Object.values(causes),
+  withoutEndpoint: true,
   skip: needs('action', 'session'),
   async gather(ctx) {
     const facts = opencxOf(ctx);
-    const [actions, session] = await Promise.all([facts.actions(), facts.session(ctx.input.session!)]);
+    const [{ actions, odd }, session] = await Promise.all([facts.actionList(), facts.session(ctx.input.session!)]);
     const action = findAction(actions, ctx.input.action!);
     const enabled = action?.enabled_on_channel?.channels ?? null;
-    return { exchanges: [], channel: session.channel.type, enabled, found: !!action, facts: { 'session channel': session.channel.type, 'enabled on': enabled?.join(', ') ?? '(unknown)' } };
+    const oddOne = action ? odd.find((o) => o.kept && o.id === action.id && o.dropped.includes('enabled_on_channel')) : undefined;
+    const unreadable = oddOne ? oddOne.problems.filter((p) => p.startsWith('enabled_on_channel')).join('; ') : null;
+    return {
+      exchanges: [], channel: session.channel.type, enabled, found: !!action, unreadable,
+      facts: { 'session channel': session.channel.type, 'enabled on': enabled?.join(', ') ?? (unreadable ? `(unreadable: ${unreadable})` : '(unknown)') },
+    };
   },
   assess(ev): Finding[] {
     if (!ev.found || ev.enabled === null) return [];
@@ -41,5 +50,8 @@ export const opencxChannelProbe: Probe<ChannelEvidence> = {
       fix: `Turn on "${name}" in the action's Channels, then try again in a new conversation.`,
     })];
   },
-  summarize: (ev) => `enabled on ${DASHBOARD_NAME[ev.channel] ?? ev.channel}`,
+  summarize: (ev) =>
+    ev.unreadable ? `unknown: OpenCX sent the action's channels in an undocumented shape (${ev.unreadable})`
+    : !ev.found ? 'no such action'
+    : `enabled on ${DASHBOARD_NAME[ev.channel] ?? ev.channel}`,
 };

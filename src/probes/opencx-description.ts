@@ -1,5 +1,6 @@
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
+import type { DiagnosisInput } from '../pipeline/input.js';
 import { findAction, needs, opencxOf, overlap, words } from '../opencx/facts.js';
 import { VERBS } from '../openapi/check.js';
 
@@ -35,10 +36,11 @@ interface DescriptionEvidence extends Evidence {
   found: boolean;
 }
 
-export const opencxDescriptionProbe: Probe<DescriptionEvidence> = {
+export const opencxDescriptionProbe: Probe<DescriptionEvidence, DiagnosisInput> = {
   id: ID,
   title: 'Action description',
   causes: Object.values(causes),
+  withoutEndpoint: true,
   skip: needs('action'),
   async gather(ctx) {
     const actions = await opencxOf(ctx).actions();

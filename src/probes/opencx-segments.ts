@@ -1,5 +1,6 @@
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
+import type { DiagnosisInput } from '../pipeline/input.js';
 import { needs, opencxOf } from '../opencx/facts.js';
 
 const ID = 'opencx-segments';
@@ -31,10 +32,11 @@ interface SegmentEvidence extends Evidence {
   segments: string[];
 }
 
-export const opencxSegmentsProbe: Probe<SegmentEvidence> = {
+export const opencxSegmentsProbe: Probe<SegmentEvidence, DiagnosisInput> = {
   id: ID,
   title: 'Contact segments',
   causes: Object.values(causes),
+  withoutEndpoint: true,
   skip: needs('session'),
   async gather(ctx) {
     const facts = opencxOf(ctx);

@@ -45,6 +45,9 @@ export const specImportProbe: Probe<SpecEvidence> = {
       const text = (ctx.services as UploadedSpecsService).uploadedSpecs?.get(source);
       if (text === undefined) throw new InputError(`${source} is no longer in memory (the app restarted): share the file again`);
       outcome = checkSpecText(source, text);
+    } else if ((ctx.services as UploadedSpecsService).localSpecFiles === false && !/^https:\/\//i.test(source)) {
+      // A second wall behind the Slack listeners' check: a stored or revived input naming a path reads nothing either.
+      throw new InputError('the spec is neither an https:// URL nor a shared file: files on this server are not read here');
     } else {
       outcome = await loadAndCheck(source, { net: ctx.net, timeoutMs: ctx.input.timeoutMs });
     }

@@ -1,3 +1,4 @@
+import type { TlsFacts } from '../net/record.js';
 import { defineCause, finding, type Cause, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
 import { handshake, type HandshakeResult } from '../net/handshake.js';
@@ -52,6 +53,8 @@ export interface TlsEvidence extends Evidence {
   modern: HandshakeResult;
   /** A second try allowing TLS 1.0/1.1, only when the modern handshake failed on the protocol. */
   legacy: HandshakeResult | null;
+  /** The TLS facts of the baseline call, which made its own handshake: a second opinion when ours times out. */
+  baselineTls?: TlsFacts | null;
 }
 
 const PROTOCOL_ERRORS = /UNSUPPORTED_PROTOCOL|VERSION|NO_PROTOCOLS|WRONG_VERSION|ALERT_PROTOCOL/i;
@@ -63,7 +66,10 @@ export const tlsProbe: Probe<TlsEvidence> = {
   causes: Object.values(causes),
   async gather(ctx) {
     const url = new URL(ctx.input.endpoint);
-    const modern = await handshake(url, ctx.net, ctx.input.timeoutMs);
+    const [modern, baselineTls] = await Promise.all([
+      handshake(url, ctx.net, ctx.input.timeoutMs),
+      ctx.baseline.then((b) => b.tls, () => null),
+    ]);
     let legacy: HandshakeResult | null = null;
     if (modern.error && PROTOCOL_ERRORS.test(`${modern.error.code} ${modern.error.message}`)) {
       legacy = await handshake(url, ctx.net, ctx.input.timeoutMs, { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' });
@@ -73,6 +79,7 @@ export const tlsProbe: Probe<TlsEvidence> = {
       exchanges: [],
       modern,
       legacy,
+      baselineTls,
       facts: {
         protocol: t?.protocol ?? null,
         subject: t?.subject ?? null,
@@ -85,7 +92,11 @@ export const tlsProbe: Probe<TlsEvidence> = {
     };
   },
   assess(ev): Finding[] {
-    const { modern, legacy } = ev;
+    const { legacy } = ev;
+    // Our handshake timed out but the baseline's completed: a slow moment, not a middlebox that never answers; judge
+    // the certificate from the baseline's handshake instead.
+    const modern: HandshakeResult =
+      ev.modern.error?.code === 'ETIMEDOUT' && ev.baselineTls ? { ...ev.modern, error: null, tls: ev.baselineTls } : ev.modern;
     if (modern.error) {
       if (modern.error.code === 'ERR_SSRF_BLOCKED' || modern.error.code === 'ENOTFOUND') return []; // request/DNS probes report these
       if (legacy?.tls) {

@@ -35,18 +35,19 @@ export interface CardContext {
   cardId: string;
   action: string | null;
   session: string | null;
-  endpoint: string;
+  /** null when no endpoint was known (a diagnosis from OpenCX alone). */
+  endpoint: string | null;
   method: string;
   requestedBy: string;
 }
 
 function contextLine(c: CardContext, extra: string[] = []): KnownBlock {
-  const host = safeHost(c.endpoint);
-  const parts = [c.action ? `*Action* ${esc(c.action)}` : null, c.session ? `*Session* \`${esc(c.session)}\`` : null, `*Endpoint* ${c.method} ${esc(host)}`, `requested by ${userRef(c.requestedBy).text}`, ...extra].filter(Boolean) as string[];
+  const parts = [c.action ? `*Action* ${esc(c.action)}` : null, c.session ? `*Session* \`${esc(c.session)}\`` : null, c.endpoint ? `*Endpoint* ${c.method} ${esc(safeHost(c.endpoint))}` : '*Endpoint* none known', `requested by ${userRef(c.requestedBy).text}`, ...extra].filter(Boolean) as string[];
   return { type: 'context', elements: [{ type: 'mrkdwn', text: cut(parts.join('  ·  '), L.sectionText) }] };
 }
 
-function safeHost(url: string): string {
+function safeHost(url: string | null): string {
+  if (url === null) return 'no endpoint';
   try {
     return new URL(url).host;
   } catch {
@@ -151,7 +152,7 @@ export function detailsMessage(report: Report): SlackMessage {
     if (blocks.length >= L.blocksPerMessage) break;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*${f.severity}* \`${f.id}\` ${esc(f.title)}\n${evidenceText(f.evidence, 8)}\n_Fix:_ ${esc(f.fix)}`, L.sectionText) } });
   }
-  return { text: cut(`Details of ${report.probes.length} checks for ${esc(report.input.endpoint)}`, L.fallbackText, '…'), blocks: blocks.slice(0, L.blocksPerMessage) };
+  return { text: cut(esc(`Details of ${report.probes.length} checks for ${report.input.endpoint ?? report.input.action ?? 'the action'}`), L.fallbackText, '…'), blocks: blocks.slice(0, L.blocksPerMessage) };
 }
 
 export interface FollowUp {

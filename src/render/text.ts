@@ -15,7 +15,7 @@ export function renderText(report: Report, opts: { details?: boolean } = {}): st
   const { input, verdict } = report;
   const out: string[] = [];
   const who = [input.action ? `action "${input.action}"` : null, input.session ? `session ${input.session}` : null].filter(Boolean).join(' · ');
-  out.push(`action-debug · ${input.method} ${input.endpoint}${who ? ` · ${who}` : ''}`);
+  out.push(`action-debug · ${input.endpoint ? `${input.method} ${input.endpoint}` : 'no endpoint known'}${who ? ` · ${who}` : ''}`);
   out.push('');
   if (!isProblem(verdict)) {
     out.push(`✓ ${verdict.title}`);

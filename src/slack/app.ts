@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import bolt from '@slack/bolt';
 import pLimit from 'p-limit';
 import type { InstallationStore } from '@slack/bolt';
@@ -17,6 +18,9 @@ import type { SlackSettings } from './settings.js';
 import { registerListeners } from './listeners/index.js';
 import { QuietStart } from './quiet-start.js';
 import { UploadedSpecs } from '../openapi/uploaded-specs.js';
+import { Gate } from './gate.js';
+import { gateMiddleware } from './gate-middleware.js';
+import { guardSlackRequests } from './request-guard.js';
 
 const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
 
@@ -52,7 +56,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   const deps: FlowDeps = {
     settings,
     net: d.net,
-    services: { uploadedSpecs: uploads, ...d.services },
+    services: { ...d.services, uploadedSpecs: uploads, localSpecFiles: false },
     cards: d.cards ?? (d.store ? new StoredCardStore(d.store) : new MemoryCardStore()),
     limits: new DiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({})),
     log,
@@ -99,12 +103,17 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
         customPropertiesExtractor: (req) => ({ receivedAt: (req as unknown as { receivedAt?: number }).receivedAt ?? performance.now() }),
         ...oauth,
       });
+  // Bolt accepts future timestamps and crashes on some signed bodies (payload=null): every delivery is checked first.
+  if (!settings.SLACK_APP_TOKEN) guardSlackRequests(receiver as unknown as { requestListener: RequestListener }, settings.SLACK_SIGNING_SECRET!, log);
   const app = new App({ ...auth, receiver, clientOptions, logLevel });
 
+  // Every delivery passes the one gate (allow-lists, the card's workspace and channel, button values read server-side,
+  // who resolves tickets) before any listener runs; limits are counted by the flow against whoever asked.
+  const gate = new Gate(settings);
+  app.use(gateMiddleware({ gate, cards: deps.cards, store: d.store, log }));
   const allowed = (user: string, channel: string): string | null => {
-    if (settings.ALLOWED_USER_IDS.length && !settings.ALLOWED_USER_IDS.includes(user)) return 'Sorry, action-debug is limited to a few people in this workspace. Ask your Slack admin to add you.';
-    if (settings.ALLOWED_CHANNEL_IDS.length && !settings.ALLOWED_CHANNEL_IDS.includes(channel)) return 'Sorry, action-debug is not enabled in this channel. Try it in one of the channels your admin allowed.';
-    return null;
+    const v = gate.who(user, channel);
+    return v.ok ? null : v.message;
   };
 
   /** Slack retries a delivery it thinks failed; the same trigger_id twice is the same command. */
@@ -120,10 +129,13 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   const cardFrom = (value: string) => deps.cards.get(value.split('|')[0]!);
   // A scheduled re-run runs outside any Slack request (maybe after a restart): it takes its workspace's client.
   const clientFor = teamClients(settings, d.installationStore);
-  const reruns = new RerunSchedule(d.store, async (cardId, label) => {
+  const reruns = new RerunSchedule(d.store, async (cardId, label, by) => {
     const card = deps.cards.get(cardId);
     if (!card) return void log.warn({ card: cardId }, 'scheduled re-run: the card is gone (retention, or no database)');
-    await rerunCard(deps, await clientFor(card.team), card, label);
+    // Asked again when it fires: whoever scheduled it may have been removed from the allow-lists since.
+    const v = gate.who(by, card.channel);
+    if (!v.ok) return void log.warn({ card: cardId, user: by, why: v.message }, 'scheduled re-run refused by the gate');
+    await rerunCard(deps, await clientFor(card.team), card, label, undefined, by);
   }, log);
 
   registerListeners(app, { flow: deps, settings, log, store: d.store, support: d.support, uploads, reruns, quietStart, allowed, firstDelivery, cardFrom });

@@ -1,4 +1,4 @@
-import type { DiagnosisInput } from '../pipeline/input.js';
+import { diagnosisTarget, type DiagnosisInput } from '../pipeline/input.js';
 import type { Report } from '../pipeline/report.js';
 import type { CardContext } from '../render/blocks.js';
 
@@ -42,7 +42,7 @@ export class MemoryCardStore implements CardStore {
     return undefined;
   }
   running(user: string, endpoint: string): Card | undefined {
-    for (const c of this.#cards.values()) if (c.running && c.user === user && c.input.endpoint === endpoint) return c;
+    for (const c of this.#cards.values()) if (c.running && c.user === user && diagnosisTarget(c.input) === endpoint) return c;
     return undefined;
   }
 }
@@ -52,7 +52,7 @@ export function cardContext(card: Card): CardContext {
     cardId: card.id,
     action: card.input.action ?? null,
     session: card.input.session ?? null,
-    endpoint: card.reports.at(-1)?.input.endpoint ?? card.input.endpoint,
+    endpoint: card.reports.at(-1)?.input.endpoint ?? card.input.endpoint ?? null,
     method: card.input.method,
     requestedBy: card.user,
   };

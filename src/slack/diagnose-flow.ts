@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LimitFunction } from 'p-limit';
 import type { webApi } from '@slack/bolt';
-import type { DiagnosisInput } from '../pipeline/input.js';
+import { diagnosisTarget, type DiagnosisInput } from '../pipeline/input.js';
 import type { ProbeResult, Report } from '../pipeline/report.js';
 import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
@@ -138,12 +138,12 @@ export async function startCardDiagnosis(
   args: { input: DiagnosisInput; channel: string; team: string; user: string; respond?: Respond | undefined },
 ): Promise<void> {
   const { input, channel, team, user, respond } = args;
-  const gate = deps.limits.tryStart({ user, workspace: team }, input.endpoint);
+  const gate = deps.limits.tryStart({ user, workspace: team }, diagnosisTarget(input));
   const card: Card = { id: randomUUID(), channel, ts: null, team, user, input, reports: [], running: true };
   if (!gate.ok) {
     let where = md``;
     if (gate.reason === 'running') {
-      const running = deps.cards.running(user, input.endpoint);
+      const running = deps.cards.running(user, diagnosisTarget(input));
       if (running?.ts) where = await permalink(client, running.channel, running.ts);
     }
     await toRequester(deps, client, card, errorMessage(md`${gate.message} ${where}`, false), respond);
@@ -231,14 +231,18 @@ async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Car
   return true;
 }
 
-/** Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. */
-export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change?: Partial<DiagnosisInput>, respond?: Respond): Promise<void> {
+/**
+ * Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. `by` is who asked (the
+ * clicker, or who scheduled it): the re-run counts against their quota, not the card owner's. `respond` is the click's
+ * response_url, which answers for a card that has no thread (posted through response_url).
+ */
+export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change: Partial<DiagnosisInput> | undefined, by: string, respond?: Respond): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, why, respond)) return;
   if (card.running) {
     await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false), respond);
     return;
   }
-  const gate = deps.limits.tryStart({ user: card.user, workspace: card.team }, card.input.endpoint);
+  const gate = deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input));
   if (!gate.ok) {
     await postThread(deps, client, card, errorMessage(gate.message, false), respond);
     return;
@@ -265,22 +269,31 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
   await track(deps, work);
 }
 
-/** One follow-up check (a single probe) answered in the thread. */
-export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string, respond?: Respond): Promise<void> {
+/** One follow-up check (a single probe) answered in the thread; it counts against `by`'s quota like any diagnosis. */
+export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string, by: string, respond?: Respond): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, label, respond)) return;
   if (!defaultProbes.some((p) => p.id === probeId)) {
     await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false), respond);
     return;
   }
+  const gate = deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input));
+  if (!gate.ok) {
+    await postThread(deps, client, card, errorMessage(`${label}: ${gate.message}`, false));
+    return;
+  }
   const work = (async () => {
-    const report = (await deps.slots(() => recheck(card.input, probeId, { net: deps.net, services: deps.services, logger: deps.log })!))!;
-    const prev = card.reports.at(-1);
-    // Compare like with like: the earlier report as if only this probe (with the baseline and checks) had run.
-    const keep = fromRecheckOf(probeId);
-    const scoped = prev ? { ...prev, findings: prev.findings.filter(keep), probes: prev.probes.filter((p) => p.id === probeId), verdict: scopedVerdict(prev, keep) } : undefined;
-    // Stored before it is shown: whatever Slack answers, history and the ticket have it.
-    await notifySinks(deps, card, report, 'follow-up');
-    await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges(scoped, report) : []), respond);
+    try {
+      const report = (await deps.slots(() => recheck(card.input, probeId, { net: deps.net, services: deps.services, logger: deps.log })!))!;
+      const prev = card.reports.at(-1);
+      // Compare like with like: the earlier report as if only this probe (with the baseline and checks) had run.
+      const keep = fromRecheckOf(probeId);
+      const scoped = prev ? { ...prev, findings: prev.findings.filter(keep), probes: prev.probes.filter((p) => p.id === probeId), verdict: scopedVerdict(prev, keep) } : undefined;
+      // Stored before it is shown: whatever Slack answers, history and the ticket have it.
+      await notifySinks(deps, card, report, 'follow-up');
+      await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges(scoped, report) : []), respond);
+    } finally {
+      gate.release();
+    }
   })();
   await track(deps, work);
 }

@@ -51,7 +51,7 @@ export function parseSlashCommand(text: string): SlashCommand {
     return { kind: 'history', action: tokens.slice(1).join(' ') };
   }
   const positional: string[] = [];
-  const draft: DiagnosisInputDraft = { endpoint: '', headers: [], pathParams: {} };
+  const draft: DiagnosisInputDraft = { headers: [], pathParams: {} };
   for (const raw of tokens) {
     const m = EXTRA.exec(raw);
     if (!m) {
@@ -72,7 +72,8 @@ export function parseSlashCommand(text: string): SlashCommand {
   }
   if (positional.length < 2) throw new InputError(`missing ${positional.length ? 'an action name' : 'a session ID'}`);
   if (positional.length > 3) throw new InputError(`too many words: quote an action name with spaces ("${positional.slice(1, -1).join(' ')}")`);
-  // Without an endpoint the action's saved one is used, when OpenCX is configured (the app checks).
-  const [session, action, endpoint = ''] = positional as [string, string, string?];
-  return { kind: 'diagnose', draft: { ...draft, session, action, endpoint } };
+  // Without an endpoint the action's saved one is used, when OpenCX is configured (the app checks); with none saved the
+  // diagnosis runs without one, as in the CLI.
+  const [session, action, endpoint] = positional as [string, string, string?];
+  return { kind: 'diagnose', draft: { ...draft, session, action, ...(endpoint !== undefined ? { endpoint } : {}) } };
 }

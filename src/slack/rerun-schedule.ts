@@ -11,18 +11,19 @@ export class RerunSchedule {
 
   constructor(
     private readonly store: Store | undefined,
-    private readonly run: (cardId: string, label: string) => Promise<void>,
+    /** `by`: who asked for it; the gate checks them again when it fires, and it counts against their quota. */
+    private readonly run: (cardId: string, label: string, by: string) => Promise<void>,
     private readonly log: Logger,
   ) {}
 
   add(cardId: string, dueAt: number, by: string, label: string): void {
     this.store?.scheduleRerun(cardId, dueAt, by, label);
-    this.#arm(cardId, dueAt, label);
+    this.#arm(cardId, dueAt, label, by);
   }
 
   /** Arms what the database still holds (called once the app is up). */
   resume(): void {
-    for (const r of this.store?.pendingReruns() ?? []) this.#arm(r.cardId, r.dueAt, r.label);
+    for (const r of this.store?.pendingReruns() ?? []) this.#arm(r.cardId, r.dueAt, r.label, r.by);
   }
 
   /** Disarms the timers; stored re-runs stay for the next start. */
@@ -31,12 +32,12 @@ export class RerunSchedule {
     this.#timers.clear();
   }
 
-  #arm(cardId: string, dueAt: number, label: string): void {
+  #arm(cardId: string, dueAt: number, label: string, by: string): void {
     clearTimeout(this.#timers.get(cardId));
     const t = setTimeout(() => {
       this.#timers.delete(cardId);
       if (this.store && !this.store.takeRerun(cardId)) return;
-      this.run(cardId, label).catch((err: Error) => this.log.error({ card: cardId, err: err.message }, 'scheduled re-run failed'));
+      this.run(cardId, label, by).catch((err: Error) => this.log.error({ card: cardId, err: err.message }, 'scheduled re-run failed'));
     }, Math.max(0, dueAt - Date.now()));
     this.#timers.set(cardId, t);
   }

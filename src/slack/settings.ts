@@ -25,6 +25,8 @@ export const SlackSettingsSchema = z
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ALLOWED_CHANNEL_IDS: list,
   ALLOWED_USER_IDS: list,
+  /** Who may mark a support ticket resolved (Slack user IDs); nobody when empty. */
+  SUPPORT_USER_IDS: list,
   /** At most one card update per interval while probes finish (Slack allows ~1 message write per second per channel). */
   CARD_UPDATE_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   RERUN_LATER_MINUTES: z.coerce.number().positive().default(5),

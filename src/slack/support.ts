@@ -1,5 +1,6 @@
 import type { App, webApi } from '@slack/bolt';
 import { z } from 'zod';
+import { requireHttps } from '../config/https-setting.js';
 import { toReplay } from './replay-input.js';
 import { teamOf, workspaceKey } from './workspace.js';
 import type { Report } from '../pipeline/report.js';
@@ -46,7 +47,9 @@ export const SupportSettingsSchema = z.object({
   SUPPORT_CHANNEL_ID: SupportChannelsSchema,
   SUPPORT_WEBHOOK_URL: z.url().optional(),
   RETENTION_DAYS: z.coerce.number().int().positive().default(90),
-});
+  /** Read only to know whether the lab switch is on (http:// webhook allowed for a local receiver). */
+  ACTION_DEBUG_ALLOW_PRIVATE: z.string().optional(),
+}).superRefine(requireHttps(['SUPPORT_WEBHOOK_URL']));
 export type SupportSettings = z.infer<typeof SupportSettingsSchema>;
 
 export const ESCALATE_CALLBACK = 'ad_escalate_modal';
@@ -64,7 +67,7 @@ function escalationModal(card: Card, report: Report): webApi.ViewsOpenArguments[
   const v = report.verdict;
   const facts = [
     `*Action:* ${esc(card.input.action ?? '—')}   *Session:* \`${esc(card.input.session ?? '—')}\``,
-    `*Endpoint:* ${card.input.method} ${esc(report.input.endpoint)}`,
+    `*Endpoint:* ${report.input.endpoint ? `${card.input.method} ${esc(report.input.endpoint)}` : '(none known)'}`,
     `*Verdict:* ${verdictLine(v, esc)}`,
     `*Diagnoses on this card:* ${card.reports.length}`,
   ].join('\n');
@@ -100,7 +103,7 @@ export function ticketDraft(card: Card, user: string, fields: { expected: string
     ...followUps.map((r) => ({ what: `follow-up ${r.probes.map((p) => p.title).join(', ')}`, outcome: verdictWord(r.verdict), at: r.startedAt })),
   ]);
   return {
-    createdBy: user, diagnosisId: latest.id, action: card.input.action ?? null, session: card.input.session ?? null, endpoint: latest.input.endpoint, method: latest.input.method,
+    createdBy: user, diagnosisId: latest.id, action: card.input.action ?? null, session: card.input.session ?? null, endpoint: latest.input.endpoint ?? '(none known)', method: latest.input.method,
     family: latest.verdict.family, familyTitle: latest.verdict.familyTitle, cause: latest.verdict.cause, title: latest.verdict.title, fix: latest.verdict.fix,
     evidence: topEvidence(latest), alsoFound: latest.verdict.alsoFound, tried, firstFailureAt: firstFailure?.startedAt ?? null, threadLink, ...fields,
   };
@@ -206,8 +209,9 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
 }
 
 /** `/action-debug history <action>`: the last diagnoses, when the verdict changed. */
-export function historyText(store: Store, action: string): string {
-  const rows = store.history(action, 10);
+export function historyText(store: Store, action: string, workspace: string): string {
+  // Only the asking workspace's diagnoses: with OAuth installs, one database serves several workspaces.
+  const rows = store.history(action, 10, teamOf(workspace) ?? workspace);
   if (!rows.length) return `No diagnoses of "${esc(action)}" yet.`;
   const lines = rows.map((r) => {
     const mark = r.change === 'fixed' ? ' ← fixed since' : r.change === 'broken' ? ' ← broken since' : r.change === 'changed' ? ' ← cause changed' : '';

@@ -58,7 +58,7 @@ export class Store {
         VALUES (@id, @cardId, @createdAt, @requester, @workspace, @channel, @threadTs, @kind, @action, @session, @endpoint, @method, @family, @cause, @durationMs, @findings, @report, @input)`),
       diagnosis: db.prepare('SELECT * FROM diagnoses WHERE id = ?'),
       cardDiagnoses: db.prepare('SELECT * FROM diagnoses WHERE card_id = ? ORDER BY created_at, rowid'),
-      history: db.prepare(`SELECT created_at, requester, family, cause, report_json FROM diagnoses WHERE lower(action) = lower(?) AND kind != 'follow-up' ORDER BY created_at DESC, rowid DESC LIMIT ?`),
+      history: db.prepare(`SELECT created_at, requester, family, cause, report_json FROM diagnoses WHERE lower(action) = lower(?) AND kind != 'follow-up' AND (@team IS NULL OR workspace = @team OR workspace LIKE '%/' || @team) ORDER BY created_at DESC, rowid DESC LIMIT ?`),
       ticketByKey: db.prepare('SELECT * FROM tickets WHERE idempotency_key = ?'),
       cardAt: db.prepare('SELECT card_id FROM diagnoses WHERE channel = ? AND thread_ts = ? AND card_id IS NOT NULL LIMIT 1'),
       ticket: db.prepare('SELECT * FROM tickets WHERE number = ?'),
@@ -77,7 +77,7 @@ export class Store {
       deleteInstallation: db.prepare('DELETE FROM installations WHERE id = ?'),
       scheduleRerun: db.prepare(`INSERT INTO scheduled_reruns (card_id, due_at, requested_by, label, created_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT(card_id) DO UPDATE SET due_at = excluded.due_at, requested_by = excluded.requested_by, label = excluded.label`),
-      pendingReruns: db.prepare('SELECT card_id, due_at, label FROM scheduled_reruns ORDER BY due_at'),
+      pendingReruns: db.prepare('SELECT card_id, due_at, label, requested_by FROM scheduled_reruns ORDER BY due_at'),
       takeRerun: db.prepare('DELETE FROM scheduled_reruns WHERE card_id = ?'),
     };
   }
@@ -91,7 +91,9 @@ export class Store {
     try {
       this.#q.insertDiagnosis.run({
         id: row.id, cardId: row.cardId, createdAt: row.createdAt, requester: row.requester, workspace: row.workspace, channel: row.channel, threadTs: row.threadTs, kind: row.kind,
-        action: r.input.action, session: r.input.session, endpoint: r.input.endpoint, method: r.input.method, family: r.verdict.family, cause: r.verdict.cause,
+        action: r.input.action, session: r.input.session,
+        // The column predates endpoint-less diagnoses (NOT NULL); '' marks one, and report_json keeps the null.
+        endpoint: r.input.endpoint ?? '', method: r.input.method, family: r.verdict.family, cause: r.verdict.cause,
         durationMs: Math.round(r.durationMs), findings: JSON.stringify(r.findings), report: JSON.stringify(r), input: row.input === undefined ? null : JSON.stringify(row.input),
       });
     } catch (err) {
@@ -119,8 +121,9 @@ export class Store {
   }
 
   /** The last diagnoses of an action, newest first, marking where the verdict changed (broken since / fixed since). */
-  history(action: string, limit = 10): HistoryEntry[] {
-    const rows = (this.#q.history.all(action, limit + 1) as { created_at: string; requester: string; family: number | null; cause: string; report_json: string }[]).reverse();
+  history(action: string, limit = 10, team: string | null = null): HistoryEntry[] {
+    // `team`: a workspace's diagnoses only (T…, also under an org-wide install's E…/T… key); null for the operator's tools.
+    const rows = (this.#q.history.all({ team }, action, limit + 1) as { created_at: string; requester: string; family: number | null; cause: string; report_json: string }[]).reverse();
     const out: HistoryEntry[] = rows.map((r, i) => {
       const prev = rows[i - 1];
       const title = (JSON.parse(r.report_json) as Report).verdict.title;
@@ -210,8 +213,8 @@ export class Store {
     this.#q.scheduleRerun.run(cardId, dueAt, by, label, new Date().toISOString());
   }
 
-  pendingReruns(): { cardId: string; dueAt: number; label: string }[] {
-    return (this.#q.pendingReruns.all() as { card_id: string; due_at: number; label: string }[]).map((r) => ({ cardId: r.card_id, dueAt: r.due_at, label: r.label }));
+  pendingReruns(): { cardId: string; dueAt: number; label: string; by: string }[] {
+    return (this.#q.pendingReruns.all() as { card_id: string; due_at: number; label: string; requested_by: string }[]).map((r) => ({ cardId: r.card_id, dueAt: r.due_at, label: r.label, by: r.requested_by }));
   }
 
   /** Claims a due re-run: true for exactly one caller, even with several processes on one database. */

@@ -50,3 +50,15 @@ test('nothing says who refused: the honest catch-all names the status and the se
   // An IP named in the body is the allowlist cause.
   assert.equal(verdict(noToken, { status: 403, contentType: 'application/json', body: '{"error":"IP 198.51.100.7 is not allowed"}' }).cause, 'ip-allowlist-403');
 });
+
+test('AWS API Gateway: "Missing Authentication Token" is a wrong route, a ForbiddenException a missing API key, an explicit deny a resource policy', () => {
+  const apigw = { 'x-amzn-requestid': 'b1c2', 'x-amz-apigw-id': 'Abc=' };
+  const route = verdict(noToken, { status: 403, contentType: 'application/json', headers: { ...apigw, 'x-amzn-errortype': 'MissingAuthenticationTokenException' }, body: '{"message":"Missing Authentication Token"}' });
+  assert.equal(route.cause, 'endpoint-not-found');
+  assert.match(route.title, /no such route/);
+  const key = verdict(noToken, { status: 403, contentType: 'application/json', headers: { ...apigw, 'x-amzn-errortype': 'ForbiddenException' }, body: '{"message":"Forbidden"}' });
+  assert.equal(key.cause, 'forbidden-permission');
+  assert.match(key.fix, /x-api-key/);
+  const deny = verdict(withToken, { status: 403, contentType: 'application/json', headers: apigw, body: '{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:eu-west-1:123:abc/prod/GET/orders/1 with an explicit deny"}' });
+  assert.equal(deny.cause, 'forbidden-ip-rule');
+});

@@ -36,3 +36,9 @@ test('the call passed but calls sent beside it got 503/429: a limiter with no bu
   const burst = judgeRecorded(input, { baseline: OK, burst: [OK, NGINX_503] });
   assert.ok(burst.findings.some((f) => f.id === 'rate-limit-burst' && /denied with 503/.test(f.evidence.join(' '))));
 });
+
+test('a sequential burst denied is the burst finding alone, not also "calls at the same moment"', () => {
+  const burst = judgeRecorded(input, { baseline: OK, burst: [OK, { ...NGINX_503, label: 'burst 2/5' }] });
+  assert.ok(burst.findings.some((f) => f.id === 'rate-limit-burst'));
+  assert.ok(!burst.findings.some((f) => f.id === 'rate-limit-parallel'));
+});

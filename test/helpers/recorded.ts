@@ -95,7 +95,7 @@ export function judgeRecorded(input: DiagnosisInput, run: RecordedRun) {
     ['request', { exchanges: [b] }],
     ['header-blocking', headerEvidence(b, noCtx, browser)],
     ['auth', auth],
-    ['rate-limit', rateEvidence(b, run.burst ?? [])],
+    ['rate-limit', rateEvidence(b, (run.burst ?? []).map((e, i, all) => relabel(e, `burst ${i + 1}/${all.length}`)))],
   ]);
   const probes = [dnsProbe, tlsProbe, requestProbe, headerBlockingProbe, authProbe, rateLimitProbe];
   const probeFindings = probes.flatMap((p) => (p.assess as (e: Evidence, i: DiagnosisInput) => ReturnType<typeof p.assess>)(evidence.get(p.id)!, input));

@@ -40,7 +40,7 @@ const opts = () => ({ net: { allowPrivate: true, extraCa: [lab.caPem], hosts: la
 // only once it runs, so each test looks its scenario up by id.
 const byId = (id: string) => lab.scenarios.find((x) => x.id === id)!;
 
-describe('in-process: each lab scenario gets its family and cause, with evidence and a fix', { concurrency: 4 }, () => {
+describe('in-process: each lab scenario gets its family and cause, with evidence and a fix', { concurrency: 2 }, () => {
   for (const def of SCENARIOS) {
     test(`${def.id}: ${def.title} → ${def.expect.family ?? '-'}/${def.expect.cause}`, async () => {
       const s = byId(def.id);
@@ -58,7 +58,7 @@ describe('in-process: each lab scenario gets its family and cause, with evidence
   }
 });
 
-describe('as a process: the CLI gives the same verdict as JSON, exit 0/1, progress on stderr only', { concurrency: 2 }, () => {
+describe('as a process: the CLI gives the same verdict as JSON, exit 0/1, progress on stderr only', { concurrency: 1 }, () => {
   for (const def of SCENARIOS) {
     test(`${def.id} (CLI)`, async () => {
       const s = byId(def.id);

@@ -146,7 +146,7 @@ test('the app stops on SIGTERM with exit code 0, never a signal', async () => {
 
 function report(id: string): Report {
   return {
-    schemaVersion: 1, tool: 'action-debug', id, startedAt: new Date().toISOString(), durationMs: 10,
+    schemaVersion: 2, tool: 'action-debug', id, startedAt: new Date().toISOString(), durationMs: 10,
     input: { endpoint: 'https://api.example.test/orders/{id}', method: 'GET', action: 'Look up order', session: 'ses_1', headers: {}, spec: null, timeoutMs: 60000 },
     verdict: { family: 2, familyTitle: 'x', cause: 'auth-rejected', title: 't', fix: 'f', alsoFound: [], next: null, evidence: [], followUps: [] },
     findings: [], probes: [], checked: [],

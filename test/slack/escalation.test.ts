@@ -26,7 +26,7 @@ before(async () => {
   let send: ReturnType<typeof slackSenders> | null = null;
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT, T0PARTNER=CSUPPARTNER' }), silentLogger);
-  h = await startHarness({ only: ['auth-bearer-missing'], deps: { support, store } });
+  h = await startHarness({ only: ['auth-bearer-missing'], deps: { support, store }, settings: { SUPPORT_USER_IDS: 'U0SUPPORT' } });
   send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
 });
 after(async () => {

@@ -12,7 +12,7 @@ test('session + action only: the saved endpoint is probed, and the card names fa
   const lab = await startLab({ only: ['healthy'] });
   const healthy = lab.scenarios[0]!;
   const api = await startFakeOpenCx({ data: demoDataset({ order: healthy.url }) });
-  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   const client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
   const h = await startHarness({ lab, deps: { services: { opencx: new OpenCxFacts(client) } } });
   try {

@@ -77,7 +77,7 @@ test('Slack answering 500 for a while: the ticket is posted once it recovers, wi
   slack.fail('chat.postMessage', { status: 500, times: 3 });
   const store = new Store(db);
   try {
-    store.saveDiagnosis({ id: 'd', cardId: 'c', createdAt: new Date().toISOString(), requester: 'U', workspace: null, channel: null, threadTs: null, kind: 'cli', report: JSON.parse(JSON.stringify({ schemaVersion: 1, tool: 'action-debug', id: 'd', startedAt: '', durationMs: 1, input: { endpoint: 'https://x.test/', method: 'GET', action: 'a', session: null, headers: {}, spec: null, timeoutMs: 1 }, verdict: { family: null, familyTitle: null, cause: 'none', title: 't', fix: 'f', alsoFound: [], next: null }, findings: [], probes: [], checked: [] })) });
+    store.saveDiagnosis({ id: 'd', cardId: 'c', createdAt: new Date().toISOString(), requester: 'U', workspace: null, channel: null, threadTs: null, kind: 'cli', report: JSON.parse(JSON.stringify({ schemaVersion: 2, tool: 'action-debug', id: 'd', startedAt: '', durationMs: 1, input: { endpoint: 'https://x.test/', method: 'GET', action: 'a', session: null, headers: {}, spec: null, timeoutMs: 1 }, verdict: { family: null, familyTitle: null, cause: 'none', title: 't', fix: 'f', alsoFound: [], next: null }, findings: [], probes: [], checked: [] })) });
     store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'ticket #9' } });
     store.enqueue({ kind: 'webhook', dedupeKey: 'ticket:9:webhook', payload: { url: hook.url, body: { number: 9 } } });
     store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'duplicate key: ignored' } });

@@ -15,7 +15,7 @@ const tmp = () => join(mkdtempSync(join(tmpdir(), 'ad-store-')), 'data', 'test.d
 
 export function fakeReport(id: string, family: 1 | 2 | 3 | 4 | 5 | null, cause: string, at = new Date().toISOString(), action = 'Look up order'): Report {
   return {
-    schemaVersion: 1, tool: 'action-debug', id, startedAt: at, durationMs: 10,
+    schemaVersion: 2, tool: 'action-debug', id, startedAt: at, durationMs: 10,
     input: { endpoint: 'https://api.example.test/orders/{id}', method: 'GET', action, session: 'ses_1', headers: { Authorization: 'Bearer <20 chars>' }, spec: null, timeoutMs: 60000 },
     verdict: { family, familyTitle: family ? 'x' : null, cause, title: cause, fix: 'fix it', alsoFound: [], next: null, evidence: [], followUps: [] },
     findings: [], probes: [], checked: [],

@@ -29,7 +29,7 @@ export const compositionRule: SchemaRule = {
     const out = [];
     for (const k of ['oneOf', 'anyOf'] as const) {
       if (Array.isArray(node[k])) {
-        const where = ctx.depth === 0 ? 'at the top of the input' : 'nested in the input';
+        const where = ctx.depth === 0 ? 'at the top of the input' : ctx.depth === null ? 'in a schema the input refers to' : 'nested in the input';
         out.push({ cause: causes.oneOf, pointer: join(ctx.pointer, k), message: `${k} with ${(node[k] as unknown[]).length} branches ${where}` });
       }
     }

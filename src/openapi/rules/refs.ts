@@ -5,7 +5,7 @@ export const causes = {
     id: 'spec-circular-ref', family: 1, severity: 'error', rank: 85,
     title: 'The operation\'s input has a circular $ref',
     meaning: 'A schema refers back to itself through $ref; OpenCX cannot build a finite tool schema (invalid_tool_schema).',
-    fix: 'Cut the cycle: replace the inner $ref with a plain object or string described in words (action-debug spec --fix does this at one level).',
+    fix: 'Cut the cycle: replace the inner $ref with a plain object or string described in words (action-debug spec --fix cuts every cycle of the inputs in one run).',
   }),
   unresolved: defineCause({
     id: 'spec-unresolved-ref', family: 1, severity: 'error', rank: 85,

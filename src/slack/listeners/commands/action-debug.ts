@@ -10,6 +10,7 @@ import { diagnoseModal } from '../../modal.js';
 import { startCardDiagnosis, type Respond } from '../../diagnose-flow.js';
 import { historyText } from '../../support.js';
 import { workspaceKey } from '../../workspace.js';
+import { slackSpecRefusal } from '../../spec-source.js';
 import type { App, ListenerDeps } from '../deps.js';
 
 const BURST_NEEDS_FORM = 'burst= sends several calls in a row: open the form (`/action-debug` alone) to confirm you own the endpoint.';
@@ -33,6 +34,8 @@ export function register(app: App, d: ListenerDeps): void {
     let input: DiagnosisInput | undefined;
     try {
       parsed = parseSlashCommand(command.text ?? '');
+      const specRefused = parsed.kind === 'diagnose' ? slackSpecRefusal(parsed.draft.spec) : null;
+      if (specRefused) return void (await ack({ response_type: 'ephemeral', ...errorMessage(specRefused, false) }));
       // With an endpoint (or no OpenCX to ask) the input is complete now; a saved endpoint is looked up after the ack.
       if (parsed.kind === 'diagnose' && (parsed.draft.endpoint || !facts)) input = await prepareInput(parsed.draft, { ownerConfirmed: false, net: d.flow.net });
     } catch (err) {
@@ -43,7 +46,7 @@ export function register(app: App, d: ListenerDeps): void {
     if (parsed.kind === 'help') return void (await ack({ response_type: 'ephemeral', ...helpMessage() }));
     if (parsed.kind === 'history') {
       if (!d.store) return void (await ack({ response_type: 'ephemeral', ...errorMessage('History is not available: no database is configured.', false) }));
-      return void (await ack({ response_type: 'ephemeral', text: historyText(d.store, parsed.action) }));
+      return void (await ack({ response_type: 'ephemeral', text: historyText(d.store, parsed.action, workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install)) }));
     }
     if (parsed.kind === 'modal') {
       await ack();
@@ -64,7 +67,7 @@ export function register(app: App, d: ListenerDeps): void {
         return void (await (respond as Respond)({ response_type: 'ephemeral', ...errorMessage(line) }));
       }
     } else {
-      await ack({ response_type: 'ephemeral', text: `Diagnosing ${input.method} ${mrkdwnEscape(new URL(input.endpoint).host)}… the card appears in this channel.` });
+      await ack({ response_type: 'ephemeral', text: `Diagnosing ${mrkdwnEscape(input.endpoint ? `${input.method} ${new URL(input.endpoint).host}` : `"${input.action ?? ''}"`)}… the card appears in this channel.` });
       ackMs = sinceArrival();
     }
     d.log.info({ rid, user: command.user_id, channel: command.channel_id, ackMs }, 'diagnosis requested');

@@ -3,6 +3,7 @@ import { downloadSharedFile, looksLikeSpec, SharedFileError, SharedFileSchema, u
 import { errorMessage } from '../../../render/blocks.js';
 import { decodeSlackEntities, unwrapLink } from '../../parse-command.js';
 import type { App, ListenerDeps } from '../deps.js';
+import { slackSpecRefusal } from '../../spec-source.js';
 
 /**
  * What people say in a card's thread: `@action-debug rerun`, `@action-debug spec <url>`, or a spec file shared there.
@@ -20,6 +21,7 @@ export function register(app: App, d: ListenerDeps): void {
     const card = threadTs ? deps.cards.byMessage(event.channel, threadTs) : undefined;
     const reply = (t: string) => client.chat.postMessage({ channel: event.channel, ...(threadTs ? { thread_ts: threadTs } : {}), text: t });
     if (!card) return void (await reply('Mention me in the thread of a diagnosis card: `rerun`, `spec <url>`, or attach the spec file to the mention. To start one: `/action-debug help`.'.replace(/</g, '&lt;').replace(/>/g, '&gt;')));
+    const by = event.user ?? card.user;
     // A spec attached to the mention itself: Slack puts the files on the app_mention event, so reading them needs only
     // app_mentions:read and files:read, not every message in the channel (message.* events and *:history scopes).
     const files = ((event as { files?: unknown[] }).files ?? []).map((f) => SharedFileSchema.safeParse(f)).flatMap((r) => (r.success ? [r.data] : []));
@@ -37,10 +39,15 @@ export function register(app: App, d: ListenerDeps): void {
       }
       const key = uploadKey(file);
       uploads.put(key, spec);
-      return void (await rerunCard(deps, client, card, `Re-run with ${file.name}`, { spec: key }));
+      return void (await rerunCard(deps, client, card, `Re-run with ${file.name}`, { spec: key }, by));
     }
-    if (verb?.toLowerCase() === 'rerun') return void (await rerunCard(deps, client, card, 'Re-run'));
-    if (verb?.toLowerCase() === 'spec' && rest[0]) return void (await rerunCard(deps, client, card, 'Re-run with the spec', { spec: decodeSlackEntities(unwrapLink(rest[0])) }));
+    if (verb?.toLowerCase() === 'rerun') return void (await rerunCard(deps, client, card, 'Re-run', undefined, by));
+    if (verb?.toLowerCase() === 'spec' && rest[0]) {
+      const spec = unwrapLink(rest[0]);
+      const refused = slackSpecRefusal(spec);
+      if (refused) return void (await reply(refused));
+      return void (await rerunCard(deps, client, card, 'Re-run with the spec', { spec }, by));
+    }
     await reply('I know `rerun` and `spec &lt;url&gt;` here, and I read an OpenAPI file (.json, .yaml) attached to a mention in this thread.');
   });
 }

@@ -2,6 +2,7 @@ import { parseDiagnosisInput } from '../../../pipeline/input.js';
 import { MODAL_CALLBACK, modalChannel, modalDraft } from '../../modal.js';
 import { startCardDiagnosis, type Respond } from '../../diagnose-flow.js';
 import { workspaceKey } from '../../workspace.js';
+import { slackSpecRefusal } from '../../spec-source.js';
 import type { App, ListenerDeps } from '../deps.js';
 
 
@@ -10,7 +11,10 @@ export function register(app: App, d: ListenerDeps): void {
   app.view(MODAL_CALLBACK, async ({ ack, view, body, client, respond }) => {
     let input;
     try {
-      input = parseDiagnosisInput(modalDraft(view.state.values));
+      const draft = modalDraft(view.state.values);
+      const specRefused = slackSpecRefusal(draft.spec);
+      if (specRefused) return void (await ack({ response_action: 'errors', errors: { spec: specRefused } }));
+      input = parseDiagnosisInput(draft);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       const block = ['endpoint', 'session', 'action', 'method', 'spec', 'burst'].find((b) => msg.startsWith(b)) ?? 'endpoint';

@@ -1,0 +1,141 @@
+import { visit } from 'jsonc-parser';
+import { isCollection, isScalar, isSeq, stringify, type Document, type Node } from 'yaml';
+import { join, tokens } from './pointer.js';
+
+/** One change to the text: a node replaced, or a new key added at the end of a map. */
+export type TextEdit =
+  | { kind: 'replace'; pointer: string; value: unknown }
+  | { kind: 'add'; map: string; key: string; value: unknown };
+
+/** An edit the text cannot take (a YAML alias or merge key on the way): the fix is not written. */
+export class SpliceError extends Error {}
+
+interface Span { start: number; end: number }
+
+/**
+ * Applies edits by splicing the source text, so every byte outside the edited nodes is the input's: comments,
+ * key order, quoting and line wrapping stay as the author wrote them (re-serialising the whole document, as
+ * `Document.toString()` does, re-wraps long lines). Edited nodes are written in the style around them.
+ */
+export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document | null, edits: TextEdit[]): string {
+  if (!edits.length) return text;
+  const spans = format === 'json' ? jsonSpans(text, edits) : yamlSpans(text, yamlDoc!, edits);
+  const unit = indentUnit(text);
+  const pieces: { start: number; end: number; text: string }[] = edits.map((e, i) => {
+    const s = spans[i]!;
+    const col = s.start - text.lastIndexOf('\n', s.start - 1) - 1;
+    const lineIndent = /^[ \t]*/.exec(text.slice(s.start - col, s.start))![0];
+    if (e.kind === 'replace') {
+      return { start: s.start, end: s.end, text: format === 'json' ? jsonValue(e.value, unit, lineIndent) : yamlValue(text, s, e.value, unit, col) };
+    }
+    // Add: after the map's last entry, at the indentation of its entries.
+    if (format === 'json') {
+      const close = s.end - 1;
+      let at = close;
+      while (at > s.start && /\s/.test(text[at - 1]!)) at--;
+      const empty = text[at - 1] === '{';
+      const inner = unit ? lineIndent + unit : '';
+      const nl = unit ? '\n' : '';
+      return { start: at, end: at, text: `${empty ? '' : ','}${nl}${inner}${JSON.stringify(e.key)}:${unit ? ' ' : ''}${jsonValue(e.value, unit, inner)}${empty ? nl + lineIndent : ''}` };
+    }
+    const ind = ' '.repeat(col);
+    const block = stringify({ [e.key]: e.value }, { indent: unit.length || 2, lineWidth: 0 }).replace(/\n$/, '');
+    return { start: s.end, end: s.end, text: '\n' + block.split('\n').map((l) => ind + l).join('\n') };
+  });
+  pieces.sort((a, b) => b.start - a.start);
+  for (let i = 1; i < pieces.length; i++) if (pieces[i]!.end > pieces[i - 1]!.start) throw new SpliceError('two edits overlap');
+  let out = text;
+  for (const p of pieces) out = out.slice(0, p.start) + p.text + out.slice(p.end);
+  return out;
+}
+
+function indentUnit(text: string): string {
+  const m = /\n([ \t]+)\S/.exec(text.slice(0, 20_000));
+  if (!m) return '';
+  return m[1]!.startsWith('\t') ? '\t' : ' '.repeat(Math.min(m[1]!.length, 8));
+}
+
+function jsonValue(value: unknown, unit: string, lineIndent: string): string {
+  if (!unit) return JSON.stringify(value);
+  return JSON.stringify(value, null, unit).replace(/\n/g, '\n' + lineIndent);
+}
+
+function yamlValue(text: string, s: Span, value: unknown, unit: string, col: number): string {
+  const blockHere = /^[ \t-]*$/.test(text.slice(s.start - col, s.start)) && !/^[[{"']/.test(text[s.start]!);
+  if (blockHere && value && typeof value === 'object' && Object.keys(value).length) {
+    const block = stringify(value, { indent: unit.length || 2, lineWidth: 0 }).replace(/\n$/, '');
+    return block.split('\n').map((l, i) => (i === 0 ? l : ' '.repeat(col) + l)).join('\n');
+  }
+  // Inline (a scalar, or a flow collection): JSON is valid YAML flow style and keeps the line as it was.
+  return JSON.stringify(value);
+}
+
+/** One pass over the JSON text (no tree is built), recording where each wanted node starts and ends. */
+function jsonSpans(text: string, edits: TextEdit[]): Span[] {
+  const wanted = new Map<string, number[]>();
+  edits.forEach((e, i) => {
+    const p = e.kind === 'replace' ? e.pointer : e.map;
+    wanted.set(p, [...(wanted.get(p) ?? []), i]);
+  });
+  // Only prefixes of wanted pointers need a path string; everything else is skipped cheaply by depth.
+  const prefixes = new Set<string>();
+  for (const p of wanted.keys()) {
+    const t = tokens(p);
+    for (let i = 0; i <= t.length; i++) prefixes.add(join('#', ...t.slice(0, i)));
+  }
+  const spans: Span[] = [];
+  const open: { pointer: string | null; start: number }[] = [];
+  const pointerOf = (path: (string | number)[]): string | null => {
+    const p = join('#', ...path);
+    return prefixes.has(p) ? p : null;
+  };
+  const parentWanted = () => open.length === 0 || open[open.length - 1]!.pointer !== null;
+  const record = (p: string | null, start: number, end: number) => {
+    if (p === null) return;
+    for (const i of wanted.get(p) ?? []) spans[i] = { start, end };
+  };
+  visit(text, {
+    onObjectBegin: (offset, _l, _sl, _sc, path) => void open.push({ pointer: parentWanted() ? pointerOf(path()) : null, start: offset }),
+    onArrayBegin: (offset, _l, _sl, _sc, path) => void open.push({ pointer: parentWanted() ? pointerOf(path()) : null, start: offset }),
+    onObjectEnd: (offset, length) => {
+      const o = open.pop()!;
+      record(o.pointer, o.start, offset + length);
+    },
+    onArrayEnd: (offset, length) => {
+      const o = open.pop()!;
+      record(o.pointer, o.start, offset + length);
+    },
+    onLiteralValue: (_v, offset, length, _sl, _sc, path) => {
+      if (parentWanted()) record(pointerOf(path()), offset, offset + length);
+    },
+  });
+  edits.forEach((e, i) => {
+    if (!spans[i]) throw new SpliceError(`${e.kind === 'replace' ? e.pointer : e.map} was not found in the text`);
+  });
+  return spans;
+}
+
+function yamlSpans(text: string, doc: Document, edits: TextEdit[]): Span[] {
+  return edits.map((e) => {
+    const pointer = e.kind === 'replace' ? e.pointer : e.map;
+    const node = yamlNode(doc, tokens(pointer));
+    if (!node?.range) throw new SpliceError(`${pointer} is behind a YAML alias or merge key: edit it by hand`);
+    let end = node.range[1];
+    if (isCollection(node) && !node.flow) while (end > node.range[0] && /\s/.test(text[end - 1]!)) end--;
+    if (e.kind === 'add' && !(isCollection(node) && !node.flow)) throw new SpliceError(`${pointer} is not a block map`);
+    return { start: node.range[0], end };
+  });
+}
+
+function yamlNode(doc: Document, toks: string[]): Node | null {
+  let cur: unknown = doc.contents;
+  for (const t of toks) {
+    if (!isCollection(cur)) return null;
+    let next = cur.get(isSeq(cur) ? Number(t) : t, true);
+    // An unquoted numeric key (`200:`) is a number in the YAML model.
+    if (next === undefined && !isSeq(cur) && /^\d+$/.test(t)) next = cur.get(Number(t), true);
+    if (next === undefined) return null;
+    cur = next;
+  }
+  return isScalar(cur) || isCollection(cur) ? (cur as Node) : null;
+}

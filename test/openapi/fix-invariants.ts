@@ -1,0 +1,202 @@
+/**
+ * What a correct --fix must keep, checked from the outside (the input, the output text, the changed pointers),
+ * with other parsers than the fix uses where it matters (jsonc-parser's tree, the yaml Document).
+ */
+import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { isCollection, isSeq, parseDocument, type Node } from 'yaml';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+const OPENCX = ['get', 'post', 'put', 'patch', 'delete'];
+type Obj = Record<string, unknown>;
+
+export const toks = (p: string) => p.replace(/^#/, '').split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+const decode = (ref: string) => {
+  try {
+    return decodeURIComponent(ref);
+  } catch {
+    return ref;
+  }
+};
+export function at(doc: unknown, p: string): unknown {
+  let cur = doc;
+  for (const t of toks(p)) cur = cur && typeof cur === 'object' ? (cur as Obj)[t] : undefined;
+  return cur;
+}
+const esc = (t: string | number) => String(t).replace(/~/g, '~0').replace(/\//g, '~1');
+
+function refsIn(node: unknown, out: string[]): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) return node.forEach((x) => refsIn(x, out));
+  const o = node as Obj;
+  if (typeof o['$ref'] === 'string' && o['$ref'].startsWith('#')) out.push(decode(o['$ref']));
+  for (const v of Object.values(o)) refsIn(v, out);
+}
+
+/** Every response (of every operation) and every node its $refs reach, transitively: none may change. */
+export function assertResponsesUntouched(before: Obj, after: Obj): void {
+  const roots: string[] = [];
+  for (const [path, item] of Object.entries((before['paths'] ?? {}) as Record<string, Obj>)) {
+    for (const m of METHODS) if (item?.[m] && (item[m] as Obj)['responses']) roots.push(`#/paths/${esc(path)}/${m}/responses`);
+  }
+  const seen = new Set<string>();
+  const stack = [...roots];
+  while (stack.length) {
+    const p = stack.pop()!;
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const node = at(before, p);
+    assert.ok(isDeepStrictEqual(at(after, p), node), `${p} changed, though a response uses it`);
+    const refs: string[] = [];
+    refsIn(node, refs);
+    stack.push(...refs);
+  }
+}
+
+/** Enum values an operation's input can take (following $refs): the fix may only add, never lose one. */
+export function inputEnums(api: Obj): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [path, item] of Object.entries((api['paths'] ?? {}) as Record<string, Obj>)) {
+    for (const m of OPENCX) {
+      const op = item?.[m] as Obj | undefined;
+      if (!op) continue;
+      const values = new Set<string>();
+      const seen = new Set<unknown>();
+      const visit = (n: unknown): void => {
+        if (!n || typeof n !== 'object' || seen.has(n)) return;
+        seen.add(n);
+        if (Array.isArray(n)) return n.forEach(visit);
+        const o = n as Obj;
+        if (typeof o['$ref'] === 'string' && o['$ref'].startsWith('#')) return visit(at(api, decode(o['$ref'])));
+        if (Array.isArray(o['enum'])) for (const v of o['enum']) values.add(JSON.stringify(v));
+        // Branches of different types (string | object): one type is kept, the others' values cannot be sent in
+        // it, by construction. Only same-type merges must keep every value.
+        for (const k of ['oneOf', 'anyOf']) {
+          const bs = Array.isArray(o[k]) ? (o[k] as Obj[]).map((b) => (typeof b?.['$ref'] === 'string' ? (at(api, decode(b['$ref'] as string)) as Obj) : b)) : [];
+          const kinds = new Set(bs.map((b) => (b?.['type'] ?? (b?.['properties'] ? 'object' : '?')) as string).filter((t) => t !== 'null'));
+          if (kinds.size > 1) seen.add(o[k]);
+        }
+        for (const [k, v] of Object.entries(o)) if (k !== 'example' && k !== 'examples' && k !== 'not') visit(v);
+      };
+      visit(op['requestBody']);
+      visit(op['parameters']);
+      visit(item['parameters']);
+      out.set(`${m} ${path}`, values);
+    }
+  }
+  return out;
+}
+
+/** Every enum value an input allowed (outside branches of another type) is still in an enum. */
+export function assertEnumsKept(before: Obj, after: Obj): void {
+  const a = inputEnums(after);
+  for (const [op, values] of inputEnums(before)) for (const v of values) assert.ok(a.get(op)?.has(v), `${op}: enum value ${v} can no longer be sent`);
+}
+
+const ONLY: Record<string, string[]> = {
+  string: ['items', 'properties', 'maxItems', 'minItems', 'minimum', 'maximum'],
+  array: ['properties', 'maxLength', 'minLength', 'pattern', 'minimum', 'maximum'],
+  integer: ['items', 'properties', 'maxLength', 'pattern'],
+  object: ['items', 'maxLength', 'pattern', 'maxItems'],
+};
+/** No schema the fix wrote keeps a keyword of a type it no longer has; a default is one of its enum values. */
+export function assertNoStrayKeywords(before: Obj, api: Obj): void {
+  const visit = (n: unknown, p: string): void => {
+    if (!n || typeof n !== 'object') return;
+    if (isDeepStrictEqual(at(before, p), n)) return; // as the author wrote it
+    if (Array.isArray(n)) return n.forEach((x, i) => visit(x, `${p}/${i}`));
+    const o = n as Obj;
+    const t = Array.isArray(o['type']) ? (o['type'] as string[]).find((x) => x !== 'null') : o['type'];
+    if (typeof t === 'string' && ONLY[t] && !o['$ref']) for (const k of ONLY[t]!) assert.ok(!(k in o), `${p}: type ${t} with ${k}`);
+    if (Array.isArray(o['enum']) && 'default' in o && typeof o['type'] === 'string') assert.ok((o['enum'] as unknown[]).some((v) => isDeepStrictEqual(v, o['default'])), `${p}: default ${JSON.stringify(o['default'])} is not in its enum`);
+    for (const [k, v] of Object.entries(o)) if (k !== 'example' && k !== 'examples' && k !== 'default' && k !== 'enum') visit(v, `${p}/${esc(k)}`);
+  };
+  visit(at(api, '#/paths'), '#/paths');
+  visit(at(api, '#/components'), '#/components');
+  visit(at(api, '#/definitions'), '#/definitions');
+}
+
+interface Span { start: number; end: number }
+const trimEnd = (text: string, s: Span): Span => {
+  let end = s.end;
+  while (end > s.start && /\s/.test(text[end - 1]!)) end--;
+  return { start: s.start, end };
+};
+
+/** Where the node at `p` is written (for a key that exists only here, from the end of the entry before it). */
+const parsed = new Map<string, unknown>();
+function parseOnce<T>(text: string, parse: (t: string) => T): T {
+  if (!parsed.has(text)) {
+    if (parsed.size > 4) parsed.clear();
+    parsed.set(text, parse(text));
+  }
+  return parsed.get(text) as T;
+}
+
+function spanOf(text: string, format: 'json' | 'yaml', p: string, whole: boolean): Span | null {
+  const t = toks(p);
+  if (format === 'json') {
+    const tree = parseOnce(text, (x) => parseTree(x)!);
+    const node = findNodeAtLocation(tree, t.map((x, i) => (findNodeAtLocation(tree, t.slice(0, i).map((y) => (/^\d+$/.test(y) ? Number(y) : y)))?.type === 'array' ? Number(x) : x)));
+    if (!node) return null;
+    if (!whole) return { start: node.offset, end: node.offset + node.length };
+    const prop = node.parent!;
+    const siblings = prop.parent!.children!;
+    const i = siblings.indexOf(prop);
+    const start = i > 0 ? siblings[i - 1]!.offset + siblings[i - 1]!.length : prop.parent!.offset + 1;
+    return { start, end: prop.offset + prop.length };
+  }
+  const doc = parseOnce(text, (x) => parseDocument(x));
+  let cur: unknown = doc.contents;
+  let pairStart = 0;
+  let prevEnd = 0;
+  for (const k of t) {
+    if (!isCollection(cur)) return null;
+    const items = (cur as { items: { key?: Node; value?: Node; range?: number[] }[] }).items;
+    if (isSeq(cur)) {
+      cur = (cur as unknown as { items: unknown[] }).items[Number(k)];
+      continue;
+    }
+    const idx = items.findIndex((pair) => String((pair.key as unknown as { value: unknown })?.value) === k);
+    if (idx < 0) return null;
+    pairStart = (items[idx]!.key as Node).range![0];
+    prevEnd = idx > 0 ? trimEnd(text, { start: 0, end: (items[idx - 1]!.value as Node).range![1] }).end : pairStart;
+    cur = items[idx]!.value;
+  }
+  const node = cur as Node;
+  if (!whole) return trimEnd(text, { start: node.range![0], end: node.range![1] });
+  return trimEnd(text, { start: prevEnd, end: node.range![1] });
+}
+
+/** The text with the changed nodes cut out: for input and output, it must be the same, byte for byte. */
+export function assertLayoutKept(input: string, output: string, format: 'json' | 'yaml', changed: string[]): void {
+  // A replaced node becomes a marker on both sides; an added entry is cut from the output only.
+  const cut = (text: string, spans: (Span & { mark: string })[]) => {
+    let out = text;
+    for (const s of [...spans].sort((a, b) => b.start - a.start)) out = out.slice(0, s.start) + s.mark + out.slice(s.end);
+    return out;
+  };
+  const inSpans: (Span & { mark: string })[] = [];
+  const outSpans: (Span & { mark: string })[] = [];
+  for (const p of changed) {
+    const existed = spanOf(input, format, p, false);
+    if (existed) {
+      inSpans.push({ ...existed, mark: '<edited>' });
+      const o = spanOf(output, format, p, false);
+      assert.ok(o, `${p} is missing from the output`);
+      outSpans.push({ ...o, mark: '<edited>' });
+    } else {
+      const o = spanOf(output, format, p, true);
+      assert.ok(o, `${p} was added but is not in the output`);
+      outSpans.push({ ...o, mark: '' });
+    }
+  }
+  const a = cut(input, inSpans);
+  const b = cut(output, outSpans);
+  if (a !== b) {
+    let i = 0;
+    while (a[i] === b[i]) i++;
+    assert.fail(`layout changed outside the edits near: ${JSON.stringify(a.slice(Math.max(0, i - 80), i + 80))}\nvs ${JSON.stringify(b.slice(Math.max(0, i - 80), i + 80))}`);
+  }
+}

@@ -1,0 +1,229 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { stringify } from 'yaml';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { parseSpecText } from '../../src/openapi/load.js';
+import { checkSpec } from '../../src/openapi/check.js';
+import { fixSpec } from '../../src/openapi/fix.js';
+import { assertEnumsKept, assertLayoutKept, assertNoStrayKeywords, assertResponsesUntouched, at } from './fix-invariants.js';
+
+const FIXABLE = ['spec-oneof', 'spec-invalid-type', 'spec-array-without-items', 'spec-not', 'spec-circular-ref'];
+type Obj = Record<string, unknown>;
+
+/** A small deterministic PRNG (mulberry32), so a failing case can be replayed by its seed. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Specs built from the patterns real ones use: a payment oneOf whose branches each restrict `type` by enum (with
+ * defaults), a oneOf of array and string, self and mutual cycles (Kubernetes' JSONSchemaProps, Graph's entities),
+ * Graph's `anyOf: [{$ref}, {type: object, nullable: true}]`, components shared by a request and a response,
+ * a $ref into a oneOf branch, DigitalOcean's percent-encoded parameter refs, non-JSON-Schema types.
+ */
+function generate(seed: number): { text: string; format: 'json' | 'yaml'; api: Obj } {
+  const r = prng(seed);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const flag = (p = 0.5) => r() < p;
+  const v31 = flag(0.3);
+  const schemas: Obj = {
+    Card: { type: 'object', required: ['type'], properties: { type: { type: 'string', enum: ['visa', 'mastercard', 'amex'], default: 'visa' }, number: { type: 'string', pattern: '^[0-9]{12,19}$' } } },
+    Bank: { type: 'object', required: ['type', 'iban'], properties: { type: { type: 'string', enum: ['sepa', 'ach'] }, iban: { type: 'string' } } },
+    Payment: { description: 'How the order is paid', oneOf: [{ $ref: '#/components/schemas/Card' }, { $ref: '#/components/schemas/Bank' }], ...(flag() ? { discriminator: { propertyName: 'type' } } : {}) },
+  };
+  const order: Obj = { type: 'object', properties: { payment: { $ref: '#/components/schemas/Payment' } } };
+  const props = order['properties'] as Obj;
+  if (flag()) props['tags'] = { oneOf: [{ type: 'array', items: { type: 'string' }, maxItems: 5 }, { type: 'string', maxLength: 20, default: 'none' }] };
+  if (flag()) {
+    schemas['Node'] = { type: 'object', properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } } };
+    props['tree'] = { $ref: '#/components/schemas/Node' };
+  }
+  if (flag()) {
+    schemas['A'] = { type: 'object', properties: { b: { $ref: '#/components/schemas/B' } } };
+    schemas['B'] = { type: 'object', properties: { c: { $ref: '#/components/schemas/C' }, level: { type: 'integer', enum: [1, 2] } } };
+    schemas['C'] = { type: 'object', properties: { a: { $ref: '#/components/schemas/A' } } };
+    props['a'] = { $ref: '#/components/schemas/A' };
+    if (flag()) props['c'] = { $ref: '#/components/schemas/C' };
+  }
+  if (flag()) {
+    schemas['Entity'] = { type: 'object', properties: { id: { type: 'string' }, manager: { anyOf: [{ $ref: '#/components/schemas/Entity' }, { type: 'object', nullable: true }] } } };
+    if (v31) (schemas['Entity'] as { properties: Obj }).properties['manager'] = { anyOf: [{ $ref: '#/components/schemas/Entity' }, { type: 'null' }] };
+    props['owner'] = { $ref: '#/components/schemas/Entity' };
+  }
+  if (flag()) props['when'] = { type: pick(['date', 'datetime', 'int']) };
+  if (flag()) props['notes'] = { type: 'array' };
+  if (flag()) props['not_test'] = { type: 'string', not: { enum: ['x'] } };
+  schemas['Order'] = order;
+
+  const shared = flag(0.7);
+  const refIntoBranch = flag(0.3);
+  const paths: Obj = {
+    '/orders': {
+      post: {
+        operationId: 'createOrder', description: 'Create an order for a customer with a payment method',
+        requestBody: { content: { [pick(['application/json', 'application/json; charset=utf-8'])]: { schema: { $ref: '#/components/schemas/Order' } } } },
+        responses: { '200': { description: 'the order', content: { 'application/json': { schema: shared ? { $ref: '#/components/schemas/Order' } : { type: 'object' } } } } },
+      },
+    },
+    '/payments/{id}': {
+      get: {
+        operationId: 'getPayment', description: 'Look up a payment by its ID and return how it was paid',
+        parameters: [{ $ref: '#/components/parameters/id' }],
+        responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: flag() ? '#/components/schemas/Payment' : '#/components/schemas/Card' } } } } },
+      },
+      delete: {
+        operationId: 'deletePayment', description: 'Delete a payment by its ID when it was not captured yet',
+        parameters: [{ $ref: '#/paths/~1payments~1%7Bid%7D/get/parameters/0' }],
+        responses: { '204': { description: 'gone' } },
+      },
+    },
+  };
+  if (refIntoBranch) {
+    (paths['/payments/{id}'] as Obj)['put'] = {
+      operationId: 'replaceCard', description: 'Replace the card used by a payment with another card',
+      parameters: [{ $ref: '#/components/parameters/id' }],
+      requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Payment/oneOf/0' } } } },
+      responses: { '200': { description: 'ok' } },
+    };
+  }
+  const api: Obj = {
+    openapi: v31 ? '3.1.0' : '3.0.3',
+    info: { title: `Generated ${seed}`, version: '1.0', description: 'A long description line that a YAML writer with a line width would wrap, kept exactly as written here by the author.' },
+    servers: [{ url: 'https://api.example.test/v1' }],
+    paths,
+    components: { schemas, parameters: { id: { name: 'id', in: 'path', required: true, schema: { anyOf: [{ type: 'integer' }, { type: 'string', format: 'uuid' }] } } } },
+  };
+  const format = flag() ? 'yaml' : 'json';
+  const indent = pick([2, 4]);
+  let text = format === 'json' ? JSON.stringify(api, null, pick([indent, '\t'] as (number | string)[])) + '\n' : stringify(api, { indent, lineWidth: 0 });
+  // Hand-written touches a re-serialiser would lose: comments, odd spacing, a long line.
+  if (format === 'yaml') text = `# ${seed}: hand-written header\n${text.replace(/^info:\n/m, 'info:   # the API\n')}`;
+  else text = text.replace('"title": ', '"title" :  ');
+  return { text, format, api: parseSpecText('gen', text).api };
+}
+
+function assertGoodFix(name: string, text: string, opts: { validate?: boolean } = {}) {
+  const spec = parseSpecText(name, text);
+  const r = fixSpec(spec);
+  if (process.env['DEBUG_FIX']) console.log(name, r.applied, r.refused, r.problem);
+  assert.equal(r.problem, null, `${name}: ${r.problem}`);
+  const out = parseSpecText(name, r.text);
+  // Valid: our rules find nothing fixable left (unless an edit was refused, with its reason).
+  const left = checkSpec(out).issues.filter((i) => FIXABLE.includes(i.cause.id));
+  if (!r.refused.length) assert.deepEqual(left.map((i) => `${i.cause.id} ${i.pointer}`), [], name);
+  // No error the input did not have (a response may keep an invalid type: responses are never touched).
+  const had = new Set(checkSpec(spec).issues.map((i) => i.cause.id));
+  assert.deepEqual(checkSpec(out).issues.filter((i) => !had.has(i.cause.id) && i.cause.severity === 'error').map((i) => `${i.cause.id} ${i.message}`), [], name);
+  // Idempotent: a second fix changes nothing.
+  const again = fixSpec(out);
+  assert.equal(again.applied.length, 0, `${name}: second run changed ${again.applied.join('; ')}`);
+  assert.equal(again.text, r.text, name);
+  assertResponsesUntouched(spec.api, out.api);
+  assertEnumsKept(spec.api, out.api);
+  assertNoStrayKeywords(spec.api, out.api);
+  assertLayoutKept(text, r.text, spec.format, r.changed);
+  // One line per edit, none twice.
+  assert.equal(new Set(r.applied).size, r.applied.length, name);
+  return { r, out, spec, validate: opts.validate };
+}
+
+test('--fix on generated specs: valid, idempotent, responses untouched, enums kept, no stray keywords, layout kept', async () => {
+  let refusedSeen = 0;
+  let clonesSeen = 0;
+  let validSeen = 0;
+  for (let seed = 1; seed <= 40; seed++) {
+    const { text, format } = generate(seed);
+    const { r, out, spec } = assertGoodFix(`seed ${seed} (${format})`, text);
+    // swagger-parser's full validation (structure and every $ref resolved): what was valid stays valid.
+    // (An input whose response keeps `type: date` is invalid before and after: responses are never touched.)
+    const inputValid = await SwaggerParser.validate(structuredClone(spec.api) as never).then(() => true, () => false);
+    if (inputValid) {
+      validSeen++;
+      await SwaggerParser.validate(structuredClone(out.api) as never);
+    }
+    if (r.refused.length) {
+      refusedSeen++;
+      assert.match(r.refused.join('\n'), /replaceCard|oneOf\/0|inside what would change/, `seed ${seed}`);
+    }
+    if (r.applied.some((a) => a.startsWith('copied '))) clonesSeen++;
+  }
+  assert.ok(refusedSeen > 0 && clonesSeen > 0 && validSeen > 10, `the generator covers refusals (${refusedSeen}), copies (${clonesSeen}) and valid inputs (${validSeen})`);
+});
+
+test('a shared component: the request gets a copy, the response keeps the original', () => {
+  const { text } = generate(7);
+  const api = JSON.parse(JSON.stringify(parseSpecText('x', text).api)) as Obj;
+  ((api['paths'] as Obj)['/orders'] as { post: { responses: Obj } }).post.responses = { '200': { description: 'the order', content: { 'application/json': { schema: { $ref: '#/components/schemas/Order' } } } } };
+  const { r, out } = assertGoodFix('shared', JSON.stringify(api, null, 2));
+  assert.ok(r.applied.includes('copied Order to OrderInput for the request inputs (responses keep Order unchanged)'), r.applied.join('\n'));
+  assert.equal(at(out.api, '#/paths/~1orders/post/requestBody/content/application~1json/schema/$ref') ?? at(out.api, '#/paths/~1orders/post/requestBody/content/application~1json; charset=utf-8/schema/$ref'), '#/components/schemas/OrderInput');
+  assert.deepEqual(at(out.api, '#/components/schemas/Order'), at(api, '#/components/schemas/Order'));
+});
+
+test('oneOf merge: enums unioned, a default kept only if every branch has it, the dropped type\'s keywords gone', () => {
+  const api = {
+    openapi: '3.0.3', info: { title: 't', version: '1' }, servers: [{ url: 'https://x.test' }],
+    paths: { '/p': { post: { operationId: 'payNow', description: 'Pay an order now with a card or a bank account', requestBody: { content: { 'application/json': { schema: { type: 'object', properties: {
+      method: { oneOf: [{ type: 'object', properties: { type: { type: 'string', enum: ['visa', 'amex'], default: 'visa' } } }, { type: 'object', properties: { type: { type: 'string', enum: ['sepa'] } } }] },
+      ecosystem: { oneOf: [{ type: 'array', items: { type: 'string' }, maxItems: 3 }, { type: 'string', maxLength: 9 }] },
+      level: { oneOf: [{ type: 'integer', enum: [1, 2], default: 1 }, { type: 'integer', enum: [3], default: 1 }] },
+    } } } } }, responses: { '200': { description: 'ok' } } } } },
+  };
+  const { out } = assertGoodFix('merge', JSON.stringify(api, null, 2));
+  const props = at(out.api, '#/paths/~1p/post/requestBody/content/application~1json/schema/properties') as Record<string, Obj>;
+  const type = (props['method']!['properties'] as Record<string, Obj>)['type']!;
+  assert.deepEqual(type['enum'], ['visa', 'amex', 'sepa']);
+  assert.ok(!('default' in type), 'visa is not a default for the sepa branch');
+  assert.equal(props['ecosystem']!['type'], 'string');
+  assert.ok(!('items' in props['ecosystem']!) && !('maxItems' in props['ecosystem']!), JSON.stringify(props['ecosystem']));
+  assert.match(String(props['ecosystem']!['description']), /array not described here/);
+  assert.deepEqual(props['level']!['enum'], [1, 2, 3]);
+  assert.equal(props['level']!['default'], 1, 'the same default in every branch stays');
+});
+
+test('every cycle is cut in one run, and the count is the number of edits', () => {
+  const api = {
+    openapi: '3.0.3', info: { title: 't', version: '1' }, servers: [{ url: 'https://x.test' }],
+    paths: {
+      '/a': { post: { operationId: 'postA1', description: 'Create an A record with its nested records', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/A' } } } }, responses: { '200': { description: 'ok' } } } },
+      '/c': { post: { operationId: 'postC1', description: 'Create a C record with its nested records', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/C' } } } }, responses: { '200': { description: 'ok' } } } },
+    },
+    components: { schemas: {
+      A: { type: 'object', properties: { b: { $ref: '#/components/schemas/B' }, self: { $ref: '#/components/schemas/A' } } },
+      B: { type: 'object', properties: { c: { $ref: '#/components/schemas/C' } } },
+      C: { type: 'object', properties: { a: { $ref: '#/components/schemas/A' }, d: { type: 'array', items: { $ref: '#/components/schemas/D' } } } },
+      D: { type: 'object', properties: { d: { $ref: '#/components/schemas/D' } } },
+    } },
+  };
+  const { r } = assertGoodFix('cycles', JSON.stringify(api, null, 2));
+  assert.equal(r.applied.filter((a) => a.includes('cut circular')).length, 3, r.applied.join('\n'));
+  assert.equal(r.applied.length, 3);
+  assert.equal(r.changed.length, 3);
+});
+
+test('the YAML fixture: 4 edits, 4 changes, and the YAML outside them byte for byte', () => {
+  const text = readFileSync('test/openapi/fixtures/orders.yaml', 'utf8');
+  const { r } = assertGoodFix('orders.yaml', text);
+  assert.equal(r.applied.length, 4, r.applied.join('\n'));
+});
+
+const DIR = fileURLToPath(new URL('./fixtures/real/', import.meta.url));
+for (const f of ['github-api.json', 'stripe-api.json']) {
+  test(`--fix on ${f}: valid, idempotent, responses untouched, layout kept`, async () => {
+    const text = gunzipSync(readFileSync(resolve(DIR, `${f}.gz`))).toString('utf8');
+    const { r, out } = assertGoodFix(f, text);
+    assert.ok(r.applied.length > 0);
+    await SwaggerParser.validate(structuredClone(out.api) as never, { resolve: { external: false } } as never);
+  });
+}

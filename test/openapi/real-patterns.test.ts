@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { stringify } from 'yaml';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { parseSpecText } from '../../src/openapi/load.js';
+import { checkSpec } from '../../src/openapi/check.js';
+import { isJsonMedia, isSendableBody } from '../../src/openapi/media-type.js';
+
+// Small excerpts written in the shape the real public specs use (APIs.guru copies of DigitalOcean, Zuora, Adyen,
+// Kubernetes), each keeping the one pattern that caused a false alarm or a miss.
+const check = (api: unknown, yaml = false) => checkSpec(parseSpecText('t', yaml ? stringify(api) : JSON.stringify(api)));
+const ids = (api: unknown) => check(api).issues.map((i) => `${i.operation ?? '-'} ${i.cause.id}`);
+
+test('media types: parameters ignored, +json understood, wildcards and the rest as RFC 9110 says', () => {
+  for (const t of ['application/json', 'application/json; charset=utf-8', 'application/json;version=2018-01-01', 'Application/JSON ; charset="UTF-8"', 'application/vnd.api+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', '*/*', 'application/*']) {
+    assert.ok(isJsonMedia(t), t);
+  }
+  for (const t of ['application/jsonp', 'text/json-seq', 'application/x-www-form-urlencoded; charset=utf-8', 'application/xml', 'application/json-patch', 'text/plain', 'json', '']) {
+    assert.ok(!isJsonMedia(t), t);
+  }
+  assert.ok(isSendableBody('multipart/form-data; boundary=x'));
+  assert.ok(!isSendableBody('multipart/mixed'));
+});
+
+// Zuora writes `application/json; charset=utf-8` on every body; Adyen's Checkout and others version the type.
+const zuoraLike = (type: string) => ({
+  openapi: '3.0.0', info: { title: 'Zuora-like', version: '2024-01-01' }, servers: [{ url: 'https://rest.zuora.example' }],
+  paths: {
+    '/v1/accounts': {
+      post: {
+        operationId: 'POST_Account', summary: 'Create an account for a customer with a billing contact',
+        requestBody: { required: true, content: { [type]: { schema: { $ref: '#/components/schemas/POSTAccountType' } } } },
+        responses: { '200': { description: 'OK', content: { [type]: { schema: { type: 'object' } } } } },
+      },
+    },
+  },
+  components: { schemas: { POSTAccountType: { type: 'object', properties: { name: { type: 'string' }, paymentMethod: { oneOf: [{ type: 'object', properties: { type: { type: 'string', enum: ['CreditCard'] } } }, { type: 'object', properties: { type: { type: 'string', enum: ['ACH'] } } }] } } } } },
+});
+
+test('parametrised JSON bodies (Zuora, Adyen): not "unsupported", and the schema behind them is checked', () => {
+  for (const type of ['application/json; charset=utf-8', 'application/json;version=2018-01-01', 'application/vnd.zuora+json; charset=utf-8']) {
+    const found = ids(zuoraLike(type));
+    assert.ok(!found.some((x) => x.endsWith('spec-unsupported-body')), `${type}: ${found}`);
+    assert.ok(found.includes('POST /v1/accounts (POST_Account) spec-oneof'), `${type}: the oneOf behind the body is found`);
+  }
+  assert.ok(ids(zuoraLike('application/x-www-form-urlencoded; charset=utf-8')).includes('POST /v1/accounts (POST_Account) spec-unsupported-body'));
+});
+
+// DigitalOcean's spec points operations at another operation's parameter with a percent-encoded pointer.
+const digitalOceanLike = {
+  openapi: '3.0.0', info: { title: 'DigitalOcean-like', version: '2.0' }, servers: [{ url: 'https://api.digitalocean.example' }],
+  paths: {
+    '/v2/account/keys/{ssh_key_identifier}': {
+      get: {
+        operationId: 'sshKeys_get', summary: 'Retrieve an existing SSH key by its ID or fingerprint',
+        parameters: [{ $ref: '#/components/parameters/ssh_key_identifier' }],
+        responses: { '200': { description: 'ok' } },
+      },
+      delete: {
+        operationId: 'sshKeys_delete', summary: 'Delete an SSH key from the account by its ID or fingerprint',
+        parameters: [{ $ref: '#/paths/~1v2~1account~1keys~1%7Bssh_key_identifier%7D/get/parameters/0' }],
+        responses: { '204': { description: 'gone' } },
+      },
+    },
+  },
+  components: {
+    parameters: { ssh_key_identifier: { in: 'path', name: 'ssh_key_identifier', required: true, schema: { anyOf: [{ $ref: '#/components/schemas/ssh_key_id' }, { $ref: '#/components/schemas/ssh_key_fingerprint' }] } } },
+    schemas: { ssh_key_id: { type: 'integer', description: 'A unique identification number' }, ssh_key_fingerprint: { type: 'string', description: 'The SSH key fingerprint' } },
+  },
+};
+
+test('percent-encoded $refs (DigitalOcean): resolved as swagger-parser does, and the anyOf behind them is seen', async () => {
+  const deref = (await SwaggerParser.dereference(structuredClone(digitalOceanLike) as never)) as unknown as { paths: Record<string, Record<string, { parameters: { schema: unknown }[] }>> };
+  assert.ok(deref.paths['/v2/account/keys/{ssh_key_identifier}']!['delete']!.parameters[0]!.schema, 'swagger-parser resolves the encoded pointer');
+  for (const yaml of [false, true]) {
+    const found = check(digitalOceanLike, yaml).issues.map((i) => `${i.operation} ${i.cause.id}`);
+    assert.ok(!found.some((x) => x.endsWith('spec-unresolved-ref')), found.join('\n'));
+    assert.ok(found.includes('DELETE /v2/account/keys/{ssh_key_identifier} (sshKeys_delete) spec-oneof'), found.join('\n'));
+    assert.ok(found.includes('GET /v2/account/keys/{ssh_key_identifier} (sshKeys_get) spec-oneof'));
+  }
+  // A pointer that really points nowhere is still reported, encoded or not.
+  const broken = structuredClone(digitalOceanLike);
+  (broken.paths['/v2/account/keys/{ssh_key_identifier}'].delete.parameters[0] as { $ref: string }).$ref = '#/paths/~1v2~1account~1keys~1%7Bnope%7D/get/parameters/0';
+  assert.ok(ids(broken).includes('DELETE /v2/account/keys/{ssh_key_identifier} (sshKeys_delete) spec-unresolved-ref'));
+});
+
+// Kubernetes' Swagger 2.0: global consumes, PATCH with the three patch types, and bodies as `in: body` parameters.
+const kubernetesLike = (opConsumes: string[] | undefined) => ({
+  swagger: '2.0', info: { title: 'Kubernetes-like', version: 'v1.13' }, host: 'k8s.example', schemes: ['https'],
+  consumes: ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'],
+  paths: {
+    '/api/v1/namespaces/{namespace}/configmaps/{name}': {
+      parameters: [{ name: 'name', in: 'path', required: true, type: 'string' }, { name: 'namespace', in: 'path', required: true, type: 'string' }],
+      patch: {
+        operationId: 'patchCoreV1NamespacedConfigMap', description: 'partially update the specified ConfigMap',
+        ...(opConsumes ? { consumes: opConsumes } : {}),
+        parameters: [{ name: 'body', in: 'body', required: true, schema: { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } }],
+        responses: { '200': { description: 'OK' } },
+      },
+    },
+  },
+  definitions: { 'io.k8s.apimachinery.pkg.apis.meta.v1.Patch': { type: 'object', description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.' } },
+});
+
+test('Swagger 2.0 consumes (Kubernetes): the operation\'s, then the document\'s; form-only is flagged as in 3.0', () => {
+  assert.deepEqual(ids(kubernetesLike(undefined)).filter((x) => x.endsWith('body')), []);
+  assert.deepEqual(ids(kubernetesLike(['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'])).filter((x) => x.endsWith('body')), []);
+  const form2 = check(kubernetesLike(['application/x-www-form-urlencoded'])).issues.filter((i) => i.cause.id === 'spec-unsupported-body');
+  assert.equal(form2.length, 1);
+  assert.equal(form2[0]!.pointer, '#/paths/~1api~1v1~1namespaces~1{namespace}~1configmaps~1{name}/patch/consumes');
+  assert.match(form2[0]!.message, /x-www-form-urlencoded/);
+  // The same operation written in OAS 3.0 gets the same finding.
+  const v3 = { openapi: '3.0.3', info: { title: 't', version: '1' }, servers: [{ url: 'https://k8s.example' }], paths: { '/p': { patch: { operationId: 'patchCoreV1NamespacedConfigMap', description: 'partially update the specified ConfigMap', requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object' } } } }, responses: { '200': { description: 'OK' } } } } } };
+  assert.deepEqual(ids(v3).filter((x) => x.endsWith('body')).length, 1);
+  // A global form-only consumes applies to formData parameters too.
+  const formOnly = { ...kubernetesLike(undefined), consumes: ['application/x-www-form-urlencoded'] };
+  assert.ok(ids(formOnly).some((x) => x.endsWith('spec-unsupported-body')));
+});
