@@ -28,7 +28,7 @@ let worker: OutboxWorker;
 
 before(async () => {
   api = await startFakeOpenCx({ data: demoDataset() });
-  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
   store = new Store(join(mkdtempSync(join(tmpdir(), 'ad-card-')), 'bot.db'));
   let send: ReturnType<typeof slackSenders> | null = null;

@@ -70,7 +70,7 @@ before(async () => {
   data.actions.push({ ...data.actions[0]!, id: 'act_planted', name: 'Planted', description: plant('desc'), api_endpoint: endpoint });
   data.history['ses_web'] = [{ created_at: new Date().toISOString(), event: { type: 'message', sender: { type: 'contact' }, content: { type: 'text', text: plant('customer') } } } as never];
   api = await startFakeOpenCx({ data });
-  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
 
   store = new Store(join(mkdtempSync(join(tmpdir(), 'ad-plant-')), 'bot.db'));
