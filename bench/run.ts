@@ -5,6 +5,7 @@ import { run as faults } from './faults.js';
 import { run as labAccuracy } from './lab-accuracy.js';
 import { run as slackAck } from './slack-ack.js';
 import { run as spec, runBig as specBig } from './spec.js';
+import { run as store } from './store.js';
 
 const benches: [string, () => Promise<void>][] = [
   ['diagnosis', diagnosis],
@@ -14,6 +15,7 @@ const benches: [string, () => Promise<void>][] = [
   ['slack-ack', slackAck],
   ['spec', spec],
   ['spec-big', specBig],
+  ['store', store],
 ];
 
 const only = process.argv.slice(2);

@@ -18,8 +18,9 @@ await build({
   platform: 'node',
   target: 'node22.19',
   chunkNames: 'chunks/[name]-[hash]',
-  // A native addon stays a package (it is loaded by its own loader, and only by `ticket`).
-  external: ['better-sqlite3'],
+  // Left to Node: a native addon (loaded by its own loader, and only by `ticket`), and jsonc-parser, whose UMD build
+  // require()s its parts by computed paths that a bundler cannot follow.
+  external: ['better-sqlite3', 'jsonc-parser'],
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins: give them Node's own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // Only the part of undici the CLI uses (see scripts/undici-lean.cjs): its full index is half of the start-up.

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Store } from '../store/store.js';
+import { SqliteStore } from '../store/sqlite-store.js';
 import { StoreSettingsSchema } from '../store/settings.js';
 import { ticketMarkdown, TicketSchema } from '../render/ticket.js';
 import type { Io } from './io.js';
@@ -27,9 +27,9 @@ export async function runTicketCommand(argv: string[], io: Io): Promise<number> 
     io.stderr.write(`action-debug ticket: no database at ${path} (set DATABASE_PATH)\n`);
     return 2;
   }
-  const store = new Store(path, { readonly: true });
+  const store = new SqliteStore(path, { readonly: true });
   try {
-    const t = store.ticket(n);
+    const t = await store.ticket(n);
     if (!t) {
       io.stderr.write(`action-debug ticket: there is no ticket #${n}\n`);
       return 2;
@@ -37,6 +37,6 @@ export async function runTicketCommand(argv: string[], io: Io): Promise<number> 
     io.stdout.write(values.json ? JSON.stringify(TicketSchema.parse(t), null, 2) + '\n' : ticketMarkdown(t));
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

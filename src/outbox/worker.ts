@@ -1,6 +1,7 @@
 import type { Store, OutboxRow } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
+import { crashPoint } from '../core/crash-point.js';
 
 export type Sender = (payload: any) => Promise<void>;
 
@@ -60,7 +61,7 @@ export class OutboxWorker {
 
   async #drain(): Promise<void> {
     for (let round = 0; round < 100; round++) {
-      const rows = this.#o.store.claimDue(Date.now(), 20, this.#o.leaseMs);
+      const rows = await this.#o.store.claimDue(Date.now(), 20, this.#o.leaseMs);
       if (!rows.length) return;
       for (const row of rows) await this.#deliver(row);
     }
@@ -71,12 +72,15 @@ export class OutboxWorker {
     try {
       if (!send) throw new Error(`no sender for ${row.kind}`);
       await send(row.payload);
-      this.#o.store.markSent(row.id);
+      // The one window with no exactly-once: Slack answered, the row is not marked yet. A crash here sends it again
+      // (Slack has no idempotency key), so delivery is at-least-once for this step only.
+      crashPoint('post:before-mark-sent');
+      await this.#o.store.markSent(row.id);
     } catch (err) {
       const exp = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** row.attempts);
       const delay = exp / 2 + Math.random() * (exp / 2);
       const message = (err as Error).message ?? String(err);
-      this.#o.store.markFailed(row.id, Date.now() + delay, message);
+      await this.#o.store.markFailed(row.id, Date.now() + delay, message).catch(() => {});
       this.#o.logger.warn({ outbox: row.id, kind: row.kind, attempt: row.attempts + 1, retryInMs: Math.round(delay), err: message }, 'outbox delivery failed');
     }
   }

@@ -42,8 +42,8 @@ export const specImportProbe: Probe<SpecEvidence> = {
     const source = ctx.input.spec!;
     let outcome;
     if (source.startsWith(UPLOAD_PREFIX)) {
-      const text = (ctx.services as UploadedSpecsService).uploadedSpecs?.get(source);
-      if (text === undefined) throw new InputError(`${source} is no longer in memory (the app restarted): share the file again`);
+      const text = await (ctx.services as UploadedSpecsService).uploadedSpecs?.get(source);
+      if (text === undefined) throw new InputError(`${source} is no longer kept (retention, or the app restarted without a database): share the file again`);
       outcome = checkSpecText(source, text);
     } else if ((ctx.services as UploadedSpecsService).localSpecFiles === false && !/^https:\/\//i.test(source)) {
       // A second wall behind the Slack listeners' check: a stored or revived input naming a path reads nothing either.

@@ -9,6 +9,7 @@ import type { ProbeServices } from '../pipeline/probe.js';
 import type { NetOptions } from '../net/options.js';
 import { createLogger, type Logger } from '../log.js';
 import { DiagnosisLimits, LimitsSettingsSchema, type LimitsSettings } from '../limits/diagnosis-limits.js';
+import { StoredDiagnosisLimits } from '../limits/stored-limits.js';
 import { MemoryCardStore, type CardStore } from './card-store.js';
 import { StoredCardStore } from './stored-card-store.js';
 import { rerunCard, type FlowDeps, type ReportSink } from './diagnose-flow.js';
@@ -18,6 +19,8 @@ import type { SlackSettings } from './settings.js';
 import { registerListeners } from './listeners/index.js';
 import { QuietStart } from './quiet-start.js';
 import { UploadedSpecs } from '../openapi/uploaded-specs.js';
+import { WorkTracker, type WorkSettings } from '../work/tracker.js';
+import { resumeWork } from './resume-work.js';
 import { Gate } from './gate.js';
 import { gateMiddleware } from './gate-middleware.js';
 import { guardSlackRequests } from './request-guard.js';
@@ -36,13 +39,15 @@ export interface SlackAppDeps {
   store?: Store;
   /** Where OAuth installs keep their tokens (SqliteInstallationStore); needed when SLACK_CLIENT_ID is set. */
   installationStore?: InstallationStore;
+  /** Leases and polling of the durable work (with a store), and how long a graceful stop waits for running work. */
+  work?: Partial<WorkSettings> & { graceMs?: number };
 }
 
 export interface SlackApp {
   app: InstanceType<typeof App>;
   start(port?: number): Promise<{ port: number }>;
-  /** Stops listening, cancels scheduled re-runs and waits for running diagnoses. */
-  stop(): Promise<void>;
+  /** Graceful stop: stops listening, waits up to the grace period for running work, hands back the rest. */
+  stop(): Promise<{ handedBack: number }>;
   deps: FlowDeps;
 }
 
@@ -52,13 +57,14 @@ export interface SlackApp {
  */
 export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackApp {
   const log = d.logger ?? createLogger({ name: 'action-debug-slack' });
-  const uploads = new UploadedSpecs();
+  const uploads = new UploadedSpecs(d.store);
   const deps: FlowDeps = {
     settings,
     net: d.net,
     services: { ...d.services, uploadedSpecs: uploads, localSpecFiles: false },
     cards: d.cards ?? (d.store ? new StoredCardStore(d.store) : new MemoryCardStore()),
-    limits: new DiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({})),
+    // With a database the hourly counts are the work rows every instance records; without one, this process counts.
+    limits: d.store ? new StoredDiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({}), d.store) : new DiagnosisLimits(d.limits ?? LimitsSettingsSchema.parse({})),
     log,
     sinks: [...(d.sinks ?? []), ...(d.support ? [d.support.sink] : [])],
     inFlight: new Set(),
@@ -118,7 +124,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
 
   /** Slack retries a delivery it thinks failed; the same trigger_id twice is the same command. */
   const firstDelivery = (triggerId: string | undefined): boolean => {
-    if (!triggerId) return true;
+    // With a database the trigger is de-duplicated there (across instances and restarts): see the work table.
+    if (!triggerId || d.store) return true;
     const now = Date.now();
     for (const [k, t] of seenTriggers) if (now - t > 600_000) seenTriggers.delete(k);
     if (seenTriggers.has(triggerId)) return false;
@@ -129,14 +136,24 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   const cardFrom = (value: string) => deps.cards.get(value.split('|')[0]!);
   // A scheduled re-run runs outside any Slack request (maybe after a restart): it takes its workspace's client.
   const clientFor = teamClients(settings, d.installationStore);
+  // With a database every acknowledged piece of work is a row until its outcome; this process claims what it runs.
+  // Work taken up later (a re-run that fell due, work a restart left) asks the gate again for whoever asked for it.
+  const stillAllowed = (by: string, channel: string): string | null => {
+    const v = gate.who(by, channel);
+    return v.ok ? null : v.message;
+  };
+  const tracker = d.store
+    ? new WorkTracker(d.store, { leaseMs: d.work?.leaseMs ?? 30_000, pollMs: d.work?.pollMs ?? 1000 }, log, (row) => resumeWork(deps, clientFor, row, stillAllowed))
+    : undefined;
+  deps.work = tracker;
   const reruns = new RerunSchedule(d.store, async (cardId, label, by) => {
-    const card = deps.cards.get(cardId);
+    const card = await deps.cards.get(cardId);
     if (!card) return void log.warn({ card: cardId }, 'scheduled re-run: the card is gone (retention, or no database)');
     // Asked again when it fires: whoever scheduled it may have been removed from the allow-lists since.
     const v = gate.who(by, card.channel);
     if (!v.ok) return void log.warn({ card: cardId, user: by, why: v.message }, 'scheduled re-run refused by the gate');
     await rerunCard(deps, await clientFor(card.team), card, label, undefined, by);
-  }, log);
+  }, log, () => void tracker?.poll());
 
   registerListeners(app, { flow: deps, settings, log, store: d.store, support: d.support, uploads, reruns, quietStart, allowed, firstDelivery, cardFrom });
 
@@ -151,13 +168,17 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       const server = (await app.start(port)) as unknown as { address?: () => { port: number } | string | null; prependListener?: (e: string, f: (req: object) => void) => void };
       server?.prependListener?.('request', (req) => Object.assign(req, { receivedAt: performance.now() }));
       const addr = server?.address?.();
-      reruns.resume();
+      tracker?.start();
       return { port: typeof addr === 'object' && addr ? addr.port : port };
     },
     async stop() {
       reruns.stop();
       await app.stop();
-      await Promise.allSettled([...deps.inFlight]);
+      if (!tracker) {
+        await Promise.allSettled([...deps.inFlight]);
+        return { handedBack: 0 };
+      }
+      return tracker.stop(d.work?.graceMs ?? 10_000, deps.inFlight);
     },
   };
 }

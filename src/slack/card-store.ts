@@ -23,8 +23,8 @@ export interface Card {
 
 export interface CardStore {
   put(card: Card): void;
-  get(id: string): Card | undefined;
-  byMessage(channel: string, ts: string): Card | undefined;
+  get(id: string): Promise<Card | undefined>;
+  byMessage(channel: string, ts: string): Promise<Card | undefined>;
   /** The card a user is still running for this endpoint, if any. */
   running(user: string, endpoint: string): Card | undefined;
 }
@@ -34,10 +34,10 @@ export class MemoryCardStore implements CardStore {
   put(card: Card): void {
     this.#cards.set(card.id, card);
   }
-  get(id: string): Card | undefined {
+  async get(id: string): Promise<Card | undefined> {
     return this.#cards.get(id);
   }
-  byMessage(channel: string, ts: string): Card | undefined {
+  async byMessage(channel: string, ts: string): Promise<Card | undefined> {
     for (const c of this.#cards.values()) if (c.channel === channel && c.ts === ts) return c;
     return undefined;
   }

@@ -3,6 +3,7 @@ import type { SlackMessage } from '../render/blocks.js';
 import { isRateLimited, withSlackRetry, type RetryPolicy } from './retry.js';
 
 type WebClient = webApi.WebClient;
+import { crashPoint } from '../core/crash-point.js';
 
 /** Where a card's verdict ended up. */
 export type VerdictPlace = { on: 'card'; ts: string } | { on: 'thread'; ts: string };
@@ -43,9 +44,12 @@ export class CardUpdater {
       if (!m || this.#closed) return;
       this.#lastSent = Date.now();
       this.#inFlight = this.#inFlight.then(() =>
-        this.#update(m, { attempts: 1 }).catch((err) => {
-          if (isRateLimited(err)) this.#pausedUntil = Date.now() + ((err as { retryAfter?: number }).retryAfter ?? 1) * 1000;
-        }),
+        this.#update(m, { attempts: 1 }).then(
+          () => crashPoint('card:while-updating'),
+          (err) => {
+            if (isRateLimited(err)) this.#pausedUntil = Date.now() + ((err as { retryAfter?: number }).retryAfter ?? 1) * 1000;
+          },
+        ),
       );
     }, wait);
   }

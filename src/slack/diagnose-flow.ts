@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { runDiagnosis } from '../pipeline/run.js';
 import { defaultChecks, defaultProbes, fromRecheckOf, probeRefs, recheck } from '../registry.js';
 import { scopedVerdict } from '../pipeline/verdict.js';
-import { DiagnosisLimits } from '../limits/diagnosis-limits.js';
+import type { Limits } from '../limits/stored-limits.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, verdictInThreadCard, type SlackMessage } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
 import { channelRef, linkRef, md, type Mrkdwn } from '../render/slack-limits.js';
@@ -17,6 +17,9 @@ import { cardContext, type Card, type CardStore } from './card-store.js';
 import { CardUpdater } from './card-updater.js';
 import { isMembershipError, slackErrorCode, withSlackRetry, type RetryPolicy } from './retry.js';
 import type { SlackSettings } from './settings.js';
+import type { WorkTracker } from '../work/tracker.js';
+import { crashPoint } from '../core/crash-point.js';
+import { toReplay } from './replay-input.js';
 
 type WebClient = webApi.WebClient;
 
@@ -30,13 +33,20 @@ export interface FlowDeps {
   net: NetOptions;
   services: ProbeServices;
   cards: CardStore;
-  limits: DiagnosisLimits;
+  limits: Limits;
   log: Logger;
   sinks: ReportSink[];
   /** Diagnoses in flight, so stop() can wait for them. */
   inFlight: Set<Promise<unknown>>;
   /** Bounds how many diagnoses probe at once, so the process stays responsive (acks within ms) under a burst. */
   slots: LimitFunction;
+  /** The durable record of acknowledged work (with a database): each piece is kept until its visible outcome. */
+  work?: WorkTracker | undefined;
+}
+
+/** What a work row of a card's diagnosis stores: enough to run it again, never a header value. */
+export function workPayload(input: DiagnosisInput, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { input: toReplay(input), ...extra };
 }
 
 export type Respond = (msg: SlackMessage & { response_type?: 'ephemeral' | 'in_channel'; replace_original?: boolean }) => Promise<unknown>;
@@ -72,7 +82,7 @@ function whyNotHere(code: string | undefined, channel: string): Mrkdwn {
  * Slack answers afterwards, history and Escalate have it. Resolves with where the verdict went, or `lost` with Slack's
  * reason when the card's channel no longer takes our messages (the caller finds the requester another way).
  */
-async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Card, input: DiagnosisInput, kind: 'first' | 'rerun'): Promise<{ report: Report; place: 'card' | 'thread' | 'none' | 'lost'; code?: string }> {
+async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Card, input: DiagnosisInput, flow: 'diagnose' | 'rerun', workId?: string): Promise<{ report: Report; place: 'card' | 'thread' | 'none' | 'lost'; code?: string }> {
   const done = new Map<string, ProbeResult>();
   const probes = probeRefs();
   const updater = card.ts ? new CardUpdater(client, card.channel, card.ts, deps.settings.CARD_UPDATE_INTERVAL_MS, retryPolicy(deps)) : null;
@@ -84,6 +94,7 @@ async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Car
     logger: deps.log,
     id: randomUUID(),
     onEvent: (e) => {
+      if (e.type === 'probe-finished') crashPoint(`${flow}:during-probes`);
       if (e.type === 'probe-finished' && updater) {
         done.set(e.probe.id, e.probe);
         updater.progress(runningCard(cardContext(card), probes, done));
@@ -91,17 +102,23 @@ async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Car
     },
   }));
   card.reports.push(report);
-  await notifySinks(deps, card, report, kind);
-  if (!updater) return { report, place: 'none' };
-  try {
-    const where = await updater.final(verdictCard(cardContext(card), report, card.escalatedAs ? { escalatedAs: card.escalatedAs } : {}), verdictInThreadCard(cardContext(card), report));
-    if (where.on === 'thread') deps.log.warn({ card: card.id }, 'card stayed rate-limited; verdict posted in its thread');
-    return { report, place: where.on };
-  } catch (err) {
-    if (!isMembershipError(err)) throw err;
-    deps.log.warn({ card: card.id, code: slackErrorCode(err) }, 'card channel no longer takes our messages');
-    return { report, place: 'lost', code: slackErrorCode(err) };
+  // Stored before the card shows it: a card whose verdict is visible always has its diagnosis in the database.
+  await notifySinks(deps, card, report, flow === 'diagnose' ? 'first' : 'rerun');
+  let result: { report: Report; place: 'card' | 'thread' | 'none' | 'lost'; code?: string } = { report, place: 'none' };
+  if (updater) {
+    try {
+      const where = await updater.final(verdictCard(cardContext(card), report, card.escalatedAs ? { escalatedAs: card.escalatedAs } : {}), verdictInThreadCard(cardContext(card), report));
+      if (where.on === 'thread') deps.log.warn({ card: card.id }, 'card stayed rate-limited; verdict posted in its thread');
+      result = { report, place: where.on };
+    } catch (err) {
+      if (!isMembershipError(err)) throw err;
+      deps.log.warn({ card: card.id, code: slackErrorCode(err) }, 'card channel no longer takes our messages');
+      result = { report, place: 'lost', code: slackErrorCode(err) };
+    }
   }
+  await deps.work?.step(workId, { step: 'verdict' });
+  crashPoint(`${flow}:after-verdict`);
+  return result;
 }
 
 /**
@@ -135,12 +152,13 @@ function withNote(note: Mrkdwn, msg: SlackMessage): SlackMessage {
 export async function startCardDiagnosis(
   deps: FlowDeps,
   client: WebClient,
-  args: { input: DiagnosisInput; channel: string; team: string; user: string; respond?: Respond | undefined },
+  args: { input: DiagnosisInput; channel: string; team: string; user: string; respond?: Respond | undefined; workId?: string | undefined; cardId?: string | null; cardTs?: string | null },
 ): Promise<void> {
-  const { input, channel, team, user, respond } = args;
-  const gate = deps.limits.tryStart({ user, workspace: team }, diagnosisTarget(input));
-  const card: Card = { id: randomUUID(), channel, ts: null, team, user, input, reports: [], running: true };
+  const { input, channel, team, user, respond, workId } = args;
+  const gate = await deps.limits.tryStart({ user, workspace: team }, diagnosisTarget(input), workId);
+  const card: Card = { id: args.cardId ?? randomUUID(), channel, ts: args.cardTs ?? null, team, user, input, reports: [], running: true };
   if (!gate.ok) {
+    await deps.work?.done(workId, 'refused');
     let where = md``;
     if (gate.reason === 'running') {
       const running = deps.cards.running(user, diagnosisTarget(input));
@@ -155,8 +173,18 @@ export async function startCardDiagnosis(
       const probes = probeRefs();
       const first = runningCard(cardContext(card), probes, new Map());
       try {
-        const posted = await withSlackRetry(() => client.chat.postMessage({ channel, text: first.text, blocks: first.blocks }), retryPolicy(deps));
-        card.ts = String(posted.ts);
+        if (card.ts) {
+          // Taken up again after a restart: the card exists, it shows the diagnosis running again.
+          await withSlackRetry(() => client.chat.update({ channel, ts: card.ts!, text: first.text, blocks: first.blocks }), retryPolicy(deps));
+        } else {
+          crashPoint('diagnose:before-post');
+          const posted = await withSlackRetry(() => client.chat.postMessage({ channel, text: first.text, blocks: first.blocks }), retryPolicy(deps));
+          // Between Slack's answer and this write is the one window where a crash means the card is posted twice.
+          crashPoint('diagnose:before-record-post');
+          card.ts = String(posted.ts);
+          await deps.work?.step(workId, { step: 'posted', cardId: card.id, cardTs: card.ts });
+          crashPoint('diagnose:after-post');
+        }
       } catch (err) {
         if (!isMembershipError(err)) throw err;
         const code = slackErrorCode(err);
@@ -174,7 +202,7 @@ export async function startCardDiagnosis(
           deps.cards.put(card);
         }
       }
-      const { report, place, code } = await diagnoseWithProgress(deps, client, card, input, 'first');
+      const { report, place, code } = await diagnoseWithProgress(deps, client, card, input, 'diagnose', workId);
       if (place === 'none') {
         try {
           await respond!({ ...verdictCard(cardContext(card), report), response_type: 'in_channel' });
@@ -184,20 +212,29 @@ export async function startCardDiagnosis(
       } else if (place === 'lost') {
         await toRequester(deps, client, card, withNote(whyNotHere(code, card.channel), verdictCard(cardContext(card), report)), respond);
       } else {
-        await postThread(deps, client, card, detailsMessage(report));
-        await postThread(deps, client, card, followUpMessage(card.id, followUpsFor(report), deps.settings.RERUN_LATER_MINUTES));
+        await postCardThread(deps, client, card, report);
       }
+      await deps.work?.step(workId, { step: 'thread' });
+      crashPoint('diagnose:before-done');
+      await deps.work?.done(workId, 'verdict');
     } catch (err) {
       const code = slackErrorCode(err);
       deps.log.error({ card: card.id, err: code ?? (err as Error).message }, 'diagnosis flow failed');
       const saved = card.reports.length ? ' The diagnosis is saved: Escalate and `/action-debug history` have it.' : '';
       await toRequester(deps, client, card, errorMessage(`Slack did not accept the answer${code ? ` (${code})` : ''}.${saved}`, false), respond);
+      await deps.work?.done(workId, 'failed').catch(() => {});
     } finally {
       card.running = false;
       gate.release();
     }
   })();
   await track(deps, work);
+}
+
+/** The thread under a card's verdict: every check's evidence, then the follow-up buttons. */
+export async function postCardThread(deps: FlowDeps, client: WebClient, card: Card, report: Report): Promise<void> {
+  await postThread(deps, client, card, detailsMessage(report));
+  await postThread(deps, client, card, followUpMessage(card.id, followUpsFor(report), deps.settings.RERUN_LATER_MINUTES));
 }
 
 async function permalink(client: WebClient, channel: string, ts: string): Promise<Mrkdwn> {
@@ -236,31 +273,37 @@ async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Car
  * clicker, or who scheduled it): the re-run counts against their quota, not the card owner's. `respond` is the click's
  * response_url, which answers for a card that has no thread (posted through response_url).
  */
-export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change: Partial<DiagnosisInput> | undefined, by: string, respond?: Respond): Promise<void> {
-  if (await refuseWithoutHeaders(deps, client, card, why, respond)) return;
-  if (card.running) {
+export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change: Partial<DiagnosisInput> | undefined, by: string, respond?: Respond, workId?: string): Promise<void> {
+  if (await refuseWithoutHeaders(deps, client, card, why, respond)) return void (await deps.work?.done(workId, 'refused'));
+  // A double click, or the other instance: the database knows what runs, not only this process's memory.
+  const active = card.running ? card : await deps.work?.store.activeWorkForCard(card.id);
+  if (active && (!('id' in active) || active.id !== workId)) {
     await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false), respond);
-    return;
+    return void (await deps.work?.done(workId, 'refused'));
   }
-  const gate = deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input));
+  const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), workId);
   if (!gate.ok) {
     await postThread(deps, client, card, errorMessage(gate.message, false), respond);
-    return;
+    return void (await deps.work?.done(workId, 'refused'));
   }
   card.running = true;
   const work = (async () => {
+    let id = workId;
     try {
       if (change) card.input = { ...card.input, ...change };
+      if (!id && deps.work) id = (await deps.work.begin({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload(card.input, { why }) })).row.id;
       const prev = card.reports.at(-1);
-      const { report, place, code } = await diagnoseWithProgress(deps, client, card, card.input, 'rerun');
+      const { report, place, code } = await diagnoseWithProgress(deps, client, card, card.input, 'rerun', id);
       const result = threadResultMessage(why, report, prev ? reportChanges(prev, report) : []);
       if (place === 'none' && respond) {
         // A card posted through response_url: the clicked message itself shows the new verdict.
         await respond({ ...verdictCard(cardContext(card), report), replace_original: true }).catch(() => toRequester(deps, client, card, result));
       } else if (place === 'lost') await toRequester(deps, client, card, withNote(whyNotHere(code, card.channel), result), respond);
       else await postThread(deps, client, card, result, respond);
+      await deps.work?.done(id, 'verdict');
     } catch (err) {
       deps.log.error({ card: card.id, err: slackErrorCode(err) ?? (err as Error).message }, 're-run failed');
+      await deps.work?.done(id, 'failed').catch(() => {});
     } finally {
       card.running = false;
       gate.release();
@@ -270,20 +313,21 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
 }
 
 /** One follow-up check (a single probe) answered in the thread; it counts against `by`'s quota like any diagnosis. */
-export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string, by: string, respond?: Respond): Promise<void> {
-  if (await refuseWithoutHeaders(deps, client, card, label, respond)) return;
+export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string, by: string, respond?: Respond, workId?: string): Promise<void> {
+  if (await refuseWithoutHeaders(deps, client, card, label, respond)) return void (await deps.work?.done(workId, 'refused'));
   if (!defaultProbes.some((p) => p.id === probeId)) {
     await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false), respond);
-    return;
+    return void (await deps.work?.done(workId, 'refused'));
   }
-  const gate = deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input));
+  const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), workId);
   if (!gate.ok) {
     await postThread(deps, client, card, errorMessage(`${label}: ${gate.message}`, false));
-    return;
+    return void (await deps.work?.done(workId, 'refused'));
   }
   const work = (async () => {
     try {
       const report = (await deps.slots(() => recheck(card.input, probeId, { net: deps.net, services: deps.services, logger: deps.log })!))!;
+      crashPoint('follow-up:after-probe');
       const prev = card.reports.at(-1);
       // Compare like with like: the earlier report as if only this probe (with the baseline and checks) had run.
       const keep = fromRecheckOf(probeId);
@@ -291,6 +335,10 @@ export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Car
       // Stored before it is shown: whatever Slack answers, history and the ticket have it.
       await notifySinks(deps, card, report, 'follow-up');
       await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges(scoped, report) : []), respond);
+      await deps.work?.done(workId, 'answered');
+    } catch (err) {
+      await deps.work?.done(workId, 'failed').catch(() => {});
+      throw err;
     } finally {
       gate.release();
     }

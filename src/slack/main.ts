@@ -9,7 +9,8 @@ import { LimitsSettingsSchema } from '../limits/diagnosis-limits.js';
 import { createLogger } from '../log.js';
 import { SqliteInstallationStore } from '../store/installations.js';
 import { teamClients } from './team-clients.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 import { StoreSettingsSchema } from '../store/settings.js';
 import { OutboxWorker } from '../outbox/worker.js';
 import { slackSenders, webhookSender } from '../outbox/senders.js';
@@ -33,7 +34,7 @@ function readSettings() {
 const settings = readSettings();
 let store: Store;
 try {
-  store = new Store(settings.store.DATABASE_PATH);
+  store = await openStore(settings.store);
 } catch (err) {
   process.stderr.write(`action-debug: ${(err as Error).message}\n`);
   process.exit(2);
@@ -49,10 +50,15 @@ const worker = new OutboxWorker({
   store,
   senders: { ...slackSenders(teamClients(settings.slack, installationStore)), webhook: webhookSender },
   logger: log,
+  // A message claimed by a process that died is sent by another after this (the same lease as work).
+  leaseMs: settings.store.WORK_LEASE_SECONDS * 1000,
 });
 const support = createSupport(store, worker, settings.support, log);
-const app = createSlackApp(settings.slack, { net: settings.net, services: settings.services, limits: settings.limits, logger: log, support, store, ...(installationStore ? { installationStore } : {}) });
-const purge = () => log.info({ deleted: store.purgeOlderThan(settings.support.RETENTION_DAYS) }, 'retention');
+const app = createSlackApp(settings.slack, {
+  net: settings.net, services: settings.services, limits: settings.limits, logger: log, support, store, ...(installationStore ? { installationStore } : {}),
+  work: { leaseMs: settings.store.WORK_LEASE_SECONDS * 1000, graceMs: settings.store.STOP_GRACE_SECONDS * 1000 },
+});
+const purge = () => void store.purgeOlderThan(settings.support.RETENTION_DAYS).then((deleted) => log.info({ deleted }, 'retention'), (err: Error) => log.error({ err: err.message }, 'retention failed'));
 purge();
 setInterval(purge, 6 * 3_600_000).unref();
 worker.start();
@@ -68,9 +74,13 @@ const { port } = await app.start();
 log.info({ port, socketMode: Boolean(settings.slack.SLACK_APP_TOKEN) }, 'action-debug listening: /slack/events, /healthz');
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
-    log.info('stopping: waiting for running diagnoses');
-    void app.stop().then(() => worker.stop()).then(() => {
-      store.close();
+    // Graceful: no new work is taken, running work gets STOP_GRACE_SECONDS to finish, the rest is handed back to the
+    // next start (which finishes it); messages already committed stay in the outbox.
+    log.info({ graceSeconds: settings.store.STOP_GRACE_SECONDS }, 'stopping: finishing running work');
+    void app.stop().then(async ({ handedBack }) => {
+      await worker.stop();
+      await store.close();
+      log.info({ handedBack }, 'stopped');
       process.exit(0);
     });
   });

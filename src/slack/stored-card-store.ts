@@ -4,8 +4,10 @@ import type { Store } from '../store/store.js';
 import { escalatedLine } from '../render/ticket.js';
 
 /**
- * Cards in memory, revived from the stored diagnoses after a restart, so buttons on yesterday's card still work:
- * Escalate and Show details fully; Re-run too, unless the card carried header values, which are never stored.
+ * Cards in memory, revived from the database after a restart (or when the card was started on another instance), so
+ * buttons on yesterday's card still work: Escalate and Show details fully; Re-run too, unless the card carried header
+ * values, which are never stored. A card with no stored diagnosis yet (interrupted by a restart) is revived from its
+ * work row.
  */
 export class StoredCardStore implements CardStore {
   readonly #memory = new MemoryCardStore();
@@ -16,14 +18,14 @@ export class StoredCardStore implements CardStore {
     this.#memory.put(card);
   }
 
-  get(id: string): Card | undefined {
-    return this.#memory.get(id) ?? this.#revive(id);
+  async get(id: string): Promise<Card | undefined> {
+    return (await this.#memory.get(id)) ?? this.#revive(id);
   }
 
-  byMessage(channel: string, ts: string): Card | undefined {
-    const known = this.#memory.byMessage(channel, ts);
+  async byMessage(channel: string, ts: string): Promise<Card | undefined> {
+    const known = await this.#memory.byMessage(channel, ts);
     if (known) return known;
-    const id = this.store.cardIdAt(channel, ts);
+    const id = await this.store.cardIdAt(channel, ts);
     return id ? this.#revive(id) : undefined;
   }
 
@@ -31,18 +33,22 @@ export class StoredCardStore implements CardStore {
     return this.#memory.running(user, endpoint);
   }
 
-  #revive(id: string): Card | undefined {
-    const rows = this.store.cardDiagnoses(id).filter((r) => r.kind !== 'follow-up');
+  async #revive(id: string): Promise<Card | undefined> {
+    const rows = (await this.store.cardDiagnoses(id)).filter((r) => r.kind !== 'follow-up');
     const last = rows.at(-1);
-    const replay = [...rows].reverse().map((r) => fromReplay(r.input)).find(Boolean);
-    if (!last || !replay || !last.channel) return undefined;
-    const ticket = this.store.ticketForKey(`card:${id}`);
+    const work = await this.store.workForCard(id);
+    const stored = [...rows].reverse().map((r) => r.input);
+    if (work) stored.push((work.payload as { input?: unknown } | null)?.input);
+    const replay = stored.map((i) => fromReplay(i)).find(Boolean);
+    const channel = last?.channel ?? work?.channel;
+    if (!replay || !channel) return undefined;
+    const ticket = await this.store.ticketForKey(`card:${id}`);
     const card: Card = {
       id,
-      channel: last.channel,
-      ts: last.threadTs,
-      team: last.workspace ?? '',
-      user: last.requester,
+      channel,
+      ts: last?.threadTs ?? work?.cardTs ?? null,
+      team: last?.workspace ?? work?.workspace ?? '',
+      user: last?.requester ?? work?.requester ?? '',
       input: replay.input,
       reports: rows.map((r) => r.report),
       running: false,

@@ -15,6 +15,7 @@ import type { ReportSink } from './diagnose-flow.js';
 import type { Escalation } from './escalate.js';
 import { isProblem, topEvidence, verdictLine, verdictWord } from '../pipeline/verdict.js';
 import type { Logger } from '../log.js';
+import { crashPoint } from '../core/crash-point.js';
 
 /**
  * Where tickets are posted: one channel ID for every workspace (`C0SUPPORT`), or per workspace when the app is installed
@@ -57,8 +58,8 @@ export const ESCALATE_CALLBACK = 'ad_escalate_modal';
 /** Every report a card shows is stored (already redacted): the history and the ticket are built from these rows. */
 export function storeSink(store: Store): ReportSink {
   return {
-    onReport(card, report, kind) {
-      store.saveDiagnosis({ id: report.id, cardId: card.id, createdAt: report.startedAt, requester: card.user, workspace: card.team, channel: card.channel, threadTs: card.ts, kind, report, input: toReplay(card.input) });
+    async onReport(card, report, kind) {
+      await store.saveDiagnosis({ id: report.id, cardId: card.id, createdAt: report.startedAt, requester: card.user, workspace: card.team, channel: card.channel, threadTs: card.ts, kind, report, input: toReplay(card.input) });
     },
   };
 }
@@ -126,7 +127,7 @@ export function distinctAttempts(attempts: { what: string; outcome: string; at: 
 export interface Support {
   escalation: Escalation;
   sink: ReportSink;
-  register(app: App, cards: (id: string) => Card | undefined): void;
+  register(app: App, cards: (id: string) => Promise<Card | undefined>): void;
 }
 
 export function createSupport(store: Store, worker: OutboxWorker, settings: SupportSettings, log: Logger): Support {
@@ -163,44 +164,58 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
     sink: storeSink(store),
     register(app, cards) {
       app.view(ESCALATE_CALLBACK, async ({ ack, view, body, client }) => {
-        await ack();
         const user = body.user.id;
         const { cardId } = JSON.parse(view.private_metadata) as { cardId: string };
-        const card = cards(cardId);
+        const card = await cards(cardId);
         const values = view.state.values as Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
         const tell = (channel: string, text: string) => client.chat.postEphemeral({ channel, user, text }).catch(() => {});
-        if (!card?.reports.length) return void (await tell(body.user.id, 'This card is from before a restart: run /action-debug again, then escalate.'));
-        const permalink = card.ts ? await client.chat.getPermalink({ channel: card.channel, message_ts: card.ts }).then((r) => r.permalink ?? null, () => null) : null;
-        const followUps = store.cardDiagnoses(card.id).filter((d) => d.kind === 'follow-up').map((d) => d.report);
+        if (!card?.reports.length) return void (await ack(), await tell(body.user.id, 'This card is from before a restart: run /action-debug again, then escalate.'));
+        // Everything below happens before the ack: the form closes (the requester believes the ticket is filed) only once
+        // the ticket and its messages are committed. The permalink call is bounded so the 3 s deadline holds.
+        const permalink = card.ts
+          ? await Promise.race([
+            client.chat.getPermalink({ channel: card.channel, message_ts: card.ts }).then((r) => r.permalink ?? null, () => null),
+            new Promise<null>((r) => setTimeout(() => r(null), 800).unref()),
+          ])
+          : null;
+        const followUps = (await store.cardDiagnoses(card.id)).filter((d) => d.kind === 'follow-up').map((d) => d.report);
         const draft = ticketDraft(card, user, {
           expected: values['expected']?.['v']?.value ?? '',
           impact: values['impact']?.['v']?.value ?? '',
           urgency: UrgencySchema.catch('normal').parse(values['urgency']?.['v']?.selected_option?.value),
         }, permalink, followUps);
+        let result: { ticket: Ticket; created: boolean };
         try {
-          const { ticket, created } = store.createTicket(`card:${card.id}`, draft, announce(card, card.reports.at(-1)!));
-          log.info({ ticket: ticket.number, card: card.id, diagnosis: ticket.diagnosisId, created }, created ? 'ticket created' : 'ticket already existed');
-          card.escalatedAs ??= escalatedLine(ticket);
-          if (!created) await tell(card.channel, `This card was already escalated as ticket #${ticket.number}.`);
-          await worker.kick();
+          result = await store.createTicket(`card:${card.id}`, draft, announce(card, card.reports.at(-1)!));
         } catch (err) {
           if (!(err instanceof StoreError)) throw err;
           log.error({ card: card.id, err: err.message }, 'ticket not saved');
-          await tell(card.channel, `:warning: ${err.message} Please try again later, or send support the session ID and action name.`);
+          // Not committed: the form stays open and says why, so the requester knows nothing was filed.
+          return void (await ack({ response_action: 'errors', errors: { expected: `${err.message} Please try again later.` } }));
         }
+        crashPoint('escalate:after-commit');
+        await ack();
+        crashPoint('escalate:after-ack');
+        const { ticket, created } = result;
+        log.info({ ticket: ticket.number, card: card.id, diagnosis: ticket.diagnosisId, created }, created ? 'ticket created' : 'ticket already existed');
+        card.escalatedAs ??= escalatedLine(ticket);
+        if (!created) await tell(card.channel, `This card was already escalated as ticket #${ticket.number}.`);
+        await worker.kick();
       });
 
       app.action(TICKET_ACTIONS.resolve, async ({ ack, action, body, client }) => {
-        await ack();
         const number = Number((action as { value?: string }).value);
         const container = (body as { container?: { channel_id?: string; message_ts?: string } }).container;
-        const result = store.resolveTicket(number, body.user.id, (t) => {
-          const d = store.diagnosis(t.diagnosisId);
+        // Committed before the ack, like a ticket.
+        const result = await store.resolveTicket(number, body.user.id, async (t) => {
+          const d = await store.diagnosis(t.diagnosisId);
           const msgs: OutboxMessage[] = [];
           if (container?.channel_id && container.message_ts) msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:resolved-card`, payload: { team: workspaceKey(body.team?.id, body.enterprise?.id, body.is_enterprise_install), channel: container.channel_id, ts: container.message_ts, ...ticketBlocks(t) } });
           if (d?.channel && d.threadTs) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:resolved-thread`, payload: { team: d.workspace, channel: d.channel, thread_ts: d.threadTs, text: `:white_check_mark: Ticket #${t.number} was marked resolved by ${userRef(body.user.id).text}. Re-run the diagnosis to confirm.` } });
           return msgs;
         });
+        crashPoint('resolve:after-commit');
+        await ack();
         if (!result) return void (await client.chat.postEphemeral({ channel: container?.channel_id ?? body.user.id, user: body.user.id, text: `There is no ticket #${number}.` }).catch(() => {}));
         await worker.kick();
       });
@@ -209,9 +224,9 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
 }
 
 /** `/action-debug history <action>`: the last diagnoses, when the verdict changed. */
-export function historyText(store: Store, action: string, workspace: string): string {
+export async function historyText(store: Store, action: string, workspace: string): Promise<string> {
   // Only the asking workspace's diagnoses: with OAuth installs, one database serves several workspaces.
-  const rows = store.history(action, 10, teamOf(workspace) ?? workspace);
+  const rows = await store.history(action, 10, teamOf(workspace) ?? workspace);
   if (!rows.length) return `No diagnoses of "${esc(action)}" yet.`;
   const lines = rows.map((r) => {
     const mark = r.change === 'fixed' ? ' ← fixed since' : r.change === 'broken' ? ' ← broken since' : r.change === 'changed' ? ' ← cause changed' : '';

@@ -15,17 +15,17 @@ export class SqliteInstallationStore implements InstallationStore {
   }
 
   async storeInstallation(installation: Installation): Promise<void> {
-    this.store.putSealedInstallation(idOf(installation.isEnterpriseInstall, installation.enterprise?.id, installation.team?.id), this.seal(JSON.stringify(installation)));
+    await this.store.putSealedInstallation(idOf(installation.isEnterpriseInstall, installation.enterprise?.id, installation.team?.id), this.seal(JSON.stringify(installation)));
   }
 
   async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation> {
-    const sealed = this.store.getSealedInstallation(idOf(query.isEnterpriseInstall, query.enterpriseId, query.teamId));
+    const sealed = await this.store.getSealedInstallation(idOf(query.isEnterpriseInstall, query.enterpriseId, query.teamId));
     if (!sealed) throw new Error(`no installation for ${query.isEnterpriseInstall ? query.enterpriseId : query.teamId}`);
     return JSON.parse(this.open(sealed)) as Installation;
   }
 
   async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
-    this.store.deleteInstallation(idOf(query.isEnterpriseInstall, query.enterpriseId, query.teamId));
+    await this.store.deleteInstallation(idOf(query.isEnterpriseInstall, query.enterpriseId, query.teamId));
   }
 
   seal(plain: string): string {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLab } from '../../src/lab/index.js';
 import { ReportSchema } from '../../src/pipeline/report.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 
 // `npx action-debug` runs the esbuild bundle (scripts/bundle-cli.mjs, with its lean undici), not the sources the other
 // tests run through tsx. Built fresh here (never a stale dist/), inside the project so its packages resolve, then held
@@ -19,7 +20,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('close', (code, signal) => (clearTimeout(timer), res({ code, signal, stdout, stderr })));
   });
 }
@@ -46,6 +47,17 @@ test('the bundled CLI gives the same verdicts and exit codes as the sources', as
     const help = await run([join(out, 'main.js'), 'catalogue', '--json'], env);
     assert.equal(help.code, 0, help.stderr);
     assert.ok((JSON.parse(help.stdout) as unknown[]).length > 50);
+    // better-sqlite3 stays a package (a native addon): the bundle must still find it, and the spec reader its validator.
+    const dbPath = join(out, 'app.db');
+    await new SqliteStore(dbPath).close();
+    const ticket = await run([join(out, 'main.js'), 'ticket', '1'], { ...env, DATABASE_PATH: dbPath });
+    assert.equal(ticket.signal, null);
+    assert.equal(ticket.code, 2, ticket.stderr);
+    assert.match(ticket.stderr, /there is no ticket #1/);
+    const spec = await run([join(out, 'main.js'), 'spec', 'test/openapi/fixtures/orders.yaml', '--json'], env);
+    const specSource = await run(['--import', 'tsx', 'src/cli/main.ts', 'spec', 'test/openapi/fixtures/orders.yaml', '--json'], env);
+    assert.equal(spec.code, specSource.code, spec.stderr);
+    assert.deepEqual(JSON.parse(spec.stdout), JSON.parse(specSource.stdout));
   } finally {
     await lab.close();
     rmSync(out, { recursive: true, force: true });

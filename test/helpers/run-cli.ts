@@ -7,8 +7,11 @@ export interface CliResult {
   ms: number;
 }
 
-/** Runs the real CLI as a separate process (through tsx, so tests never depend on a stale dist/). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<CliResult> {
+/**
+ * Runs the real CLI as a separate process (through tsx, so tests never depend on a stale dist/). The timeout only guards
+ * against a hang (no test reads the time): generous, since tests start many CLIs at once on a shared 2-core machine.
+ */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliResult> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startLab } from '../../src/lab/index.js';
 import { startFakeSlack } from '../../src/fakes/slack/index.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { TicketDraft } from '../../src/render/ticket.js';
 import type { Report } from '../../src/pipeline/report.js';
 
@@ -29,7 +29,7 @@ const below = ([a, b]: [number, number], [c, d]: [number, number]) => a < c || (
 interface Exit { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 /** A child process on the Node under test; resolves with how it ended (a signal is what a native crash at exit looks like). */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): { child: ReturnType<typeof spawn>; done: Promise<Exit>; output: () => string } {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): { child: ReturnType<typeof spawn>; done: Promise<Exit>; output: () => string } {
   const child = spawn(cmd, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -95,10 +95,10 @@ test('the CLI exits by itself with an exit code, never a signal: a diagnosis, a 
     const healthy = lab.scenarios[0]!;
     const env = { NODE_EXTRA_CA_CERTS: lab.caFile(dir), ACTION_DEBUG_ALLOW_PRIVATE: '1', ACTION_DEBUG_HOSTS: lab.hostsEnv(), DATABASE_PATH: join(dir, 'app.db') };
     // better-sqlite3 12 aborted Node 24 at exit (SIGABRT from a Statement destructor): open, read and close a real database.
-    const store = new Store(env.DATABASE_PATH);
-    store.saveDiagnosis({ id: 'd1', cardId: 'c1', createdAt: new Date().toISOString(), requester: 'U1', workspace: 'T', channel: 'C', threadTs: '1.1', kind: 'first', report: report('d1') });
-    store.createTicket('card:c1', ticketDraft('d1'), () => []);
-    store.close();
+    const store = new SqliteStore(env.DATABASE_PATH);
+    await store.saveDiagnosis({ id: 'd1', cardId: 'c1', createdAt: new Date().toISOString(), requester: 'U1', workspace: 'T', channel: 'C', threadTs: '1.1', kind: 'first', report: report('d1') });
+    await store.createTicket('card:c1', ticketDraft('d1'), () => []);
+    await store.close();
     const cli = (args: string[]) => run(process.execPath, ['--import', TSX, 'src/cli/main.ts', ...args], env).done;
     const runs = await Promise.all([
       cli(['diagnose', '--quiet', '--endpoint', healthy.url, ...healthy.headers.flatMap((h) => ['--header', h])]),

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bolt from '@slack/bolt';
 import { startHarness, finalCard, type Harness } from '../helpers/slack-harness.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { until } from '../helpers/until.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders } from '../../src/outbox/senders.js';
 import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js';
@@ -17,12 +18,12 @@ import type { FakeMessage } from '../../src/fakes/slack/index.js';
 // server-side, the clicker's quota, and who resolves tickets. Each attack is made as Slack would deliver it (signed).
 
 let h: Harness;
-let store: Store;
+let store: SqliteStore;
 let worker: OutboxWorker;
 const PER_USER = 3;
 
 before(async () => {
-  store = new Store(join(mkdtempSync(join(tmpdir(), 'ad-gate-')), 'bot.db'));
+  store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ad-gate-')), 'bot.db'));
   let send: ReturnType<typeof slackSenders> | null = null;
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT' }), silentLogger);
@@ -36,7 +37,7 @@ before(async () => {
 after(async () => {
   await worker.stop();
   await h?.close();
-  store.close();
+  await store.close();
 });
 
 const cardId = (card: FakeMessage) => /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(card.blocks))![1]!;
@@ -49,7 +50,7 @@ async function cardIn(channel: string, scenario: string, user = 'U0ALICE'): Prom
   await h.driver.command(`ses_1 "Look up order" ${h.url(scenario)}`, { channel, user });
   const card = await h.slack.waitFor(() => finalCard(h.slack, channel), 20_000, `the card in ${channel}`);
   await h.slack.waitFor(() => h.slack.thread(channel, card.ts).length >= 2, 5000, 'the thread');
-  await h.slack.waitFor(() => store.cardDiagnoses(cardId(card)).length > 0, 5000, 'the diagnosis stored');
+  await until(async () => (await store.cardDiagnoses(cardId(card))).length > 0, 5000, 'the diagnosis stored');
   return card;
 }
 
@@ -154,16 +155,16 @@ test('only SUPPORT_USER_IDS resolve a ticket, and only in its own workspace', as
     expected: { v: { value: 'x' } }, impact: { v: { value: 'y' } }, urgency: { v: { selected_option: { value: 'low' } } },
   }, { user: 'U0BOB' });
   const ticket = await h.slack.waitFor(() => (store.db.prepare('SELECT number FROM tickets').get() as { number: number } | undefined)?.number, 5000, 'the ticket');
-  assert.equal(store.ticket(ticket)!.createdBy, 'U0BOB', 'any allowed user in the card\'s channel may escalate it');
+  assert.equal((await store.ticket(ticket))!.createdBy, 'U0BOB', 'any allowed user in the card\'s channel may escalate it');
   const where = { channel: 'CSUPPORT', ts: '1.000' };
   for (const who of [{ user: 'U0BOB' }, { user: 'U0EVE' }, { user: 'U0SUPPORT', team: 'T0OTHER' }]) {
     const click = await h.driver.click(where, 'ad_ticket_resolve', String(ticket), who);
     assert.match(String((await answer(click)).body['text']), /Only the support team|another workspace/, JSON.stringify(who));
-    assert.equal(store.ticket(ticket)!.status, 'open', JSON.stringify(who));
+    assert.equal((await store.ticket(ticket))!.status, 'open', JSON.stringify(who));
   }
   await h.driver.click(where, 'ad_ticket_resolve', String(ticket), { user: 'U0SUPPORT' });
-  await h.slack.waitFor(() => store.ticket(ticket)!.status === 'resolved', 5000, 'resolved by support');
-  assert.equal(store.ticket(ticket)!.resolvedBy, 'U0SUPPORT');
+  await until(async () => (await store.ticket(ticket))!.status === 'resolved', 5000, 'resolved by support');
+  assert.equal((await store.ticket(ticket))!.resolvedBy, 'U0SUPPORT');
 });
 
 test('Re-run later is checked again when it fires: removed from the allow-list since, nothing runs', async () => {

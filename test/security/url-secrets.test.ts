@@ -9,7 +9,7 @@ import { createRootCa, issueServerCert } from '../../src/lab/certs.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startHarness, finalCard, type Harness } from '../helpers/slack-harness.js';
 import { NetOptionsSchema } from '../../src/net/options.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { storeSink } from '../../src/slack/support.js';
 import { createLogger } from '../../src/log.js';
 import { Writable } from 'node:stream';
@@ -74,7 +74,7 @@ test('from Slack: the card, the thread and the stored report carry none of them 
   seen = [];
   const dir = mkdtempSync(join(tmpdir(), 'ad-echo-db-'));
   const dbPath = join(dir, 'bot.db');
-  const store = new Store(dbPath);
+  const store = new SqliteStore(dbPath);
   let h: Harness | undefined;
   let logged = '';
   const logSink = new Writable({ write(chunk, _enc, cb) { logged += String(chunk); cb(); } });
@@ -95,6 +95,6 @@ test('from Slack: the card, the thread and the stored report carry none of them 
     assert.deepEqual(leaks(logged), [], 'in the logs');
   } finally {
     await h?.close();
-    store.close();
+    await store.close();
   }
 });

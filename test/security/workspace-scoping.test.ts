@@ -4,21 +4,22 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness, finalCard, type Harness } from '../helpers/slack-harness.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { until } from '../helpers/until.js';
 import { storeSink } from '../../src/slack/support.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 
 // Issue 17.5: with OAuth installs one database serves several workspaces; no stored read crosses between them.
 
 let h: Harness;
-let store: Store;
+let store: SqliteStore;
 before(async () => {
-  store = new Store(join(mkdtempSync(join(tmpdir(), 'ad-scope-')), 'bot.db'));
+  store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ad-scope-')), 'bot.db'));
   h = await startHarness({ only: ['healthy'], deps: { store, sinks: [storeSink(store)] } });
 });
 after(async () => {
   await h?.close();
-  store.close();
+  await store.close();
 });
 
 const A = { team: 'T0AAA', user: 'U0ALICE' };
@@ -27,7 +28,7 @@ const B = { team: 'T0BBB', user: 'U0MALLORY' };
 test("history shows only the asking workspace's diagnoses", async () => {
   await h.driver.command(`ses_1 "Secret partner action" ${h.url('healthy')}`, { channel: 'CSA1', ...A });
   await h.slack.waitFor(() => finalCard(h.slack, 'CSA1'), 20_000, "team A's card");
-  await h.slack.waitFor(() => store.history('Secret partner action', 10).length > 0, 5000, 'stored');
+  await until(async () => (await store.history('Secret partner action', 10)).length > 0, 5000, 'stored');
   const mine = await h.driver.command('history "Secret partner action"', { channel: 'CSA1', ...A });
   assert.match(String(mine.json?.['text']), /Last diagnoses of "Secret partner action"/);
   assert.match(String(mine.json?.['text']), /<@U0ALICE>/);

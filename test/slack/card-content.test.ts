@@ -13,7 +13,7 @@ import { startFakeOpenCx, demoDataset, type FakeOpenCx } from '../../src/fakes/o
 import { OpenCxClient } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders } from '../../src/outbox/senders.js';
 import { createSupport, distinctAttempts, SupportSettingsSchema } from '../../src/slack/support.js';
@@ -23,14 +23,14 @@ import { blocksToText } from '../../src/render/blocks-text.js';
 let h: Harness;
 let api: FakeOpenCx;
 let client: OpenCxClient;
-let store: Store;
+let store: SqliteStore;
 let worker: OutboxWorker;
 
 before(async () => {
   api = await startFakeOpenCx({ data: demoDataset() });
   const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
-  store = new Store(join(mkdtempSync(join(tmpdir(), 'ad-card-')), 'bot.db'));
+  store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ad-card-')), 'bot.db'));
   let send: ReturnType<typeof slackSenders> | null = null;
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT' }), silentLogger);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bolt from '@slack/bolt';
 import { startHarness, finalCard, type Harness } from '../helpers/slack-harness.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders } from '../../src/outbox/senders.js';
 import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js';
@@ -18,11 +18,11 @@ import { blocksToText } from '../../src/render/blocks-text.js';
 import type { FakeMessage } from '../../src/fakes/slack/index.js';
 
 let h: Harness;
-let store: Store;
+let store: SqliteStore;
 let worker: OutboxWorker;
 
 before(async () => {
-  store = new Store(join(mkdtempSync(join(tmpdir(), 'ad-deliv-')), 'bot.db'));
+  store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ad-deliv-')), 'bot.db'));
   let send: ReturnType<typeof slackSenders> | null = null;
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT' }), silentLogger);
@@ -32,7 +32,7 @@ before(async () => {
 after(async () => {
   await worker.stop();
   await h?.close();
-  store.close();
+  await store.close();
 });
 
 const AUTH = 'header="Authorization: Bearer lab-token-healthy"';
@@ -61,7 +61,7 @@ test('issue 13: an auth failure\'s "Follow-up checks" carry distinct action_ids,
   assert.equal(new Set(ids).size, ids.length, `repeated action_ids: ${ids.join(' ')}`);
   assert.deepEqual(h.slack.refused, [], 'Slack refused nothing');
   const id = cardIdOf(card.blocks);
-  assert.ok(store.cardDiagnoses(id).length > 0, 'the diagnosis is stored');
+  assert.ok((await store.cardDiagnoses(id)).length > 0, 'the diagnosis is stored');
   assert.ok(await escalate(ch, card.ts, id) > 0);
   // Both follow-up buttons still reach their own check.
   await h.driver.click(card, 'ad_follow_up:auth', `${id}|auth`);
@@ -75,7 +75,7 @@ test('Slack refusing every thread post: the diagnosis is stored first, so Escala
   const card = await h.slack.waitFor(() => finalCard(h.slack, ch), 20_000, 'the card');
   const id = cardIdOf(card.blocks);
   await h.slack.waitFor(() => seen().includes('Slack did not accept the answer (invalid_blocks)'), 5000, 'the requester told, in words');
-  assert.ok(store.cardDiagnoses(id).length > 0, 'stored although Slack refused the thread');
+  assert.ok((await store.cardDiagnoses(id)).length > 0, 'stored although Slack refused the thread');
   const hist = await h.driver.command('history "Refused action"');
   assert.match(JSON.stringify(hist.json), /family 2/);
   assert.ok(await escalate(ch, card.ts, id) > 0);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bolt from '@slack/bolt';
 import { startHarness, finalCard, type Harness } from '../helpers/slack-harness.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { until } from '../helpers/until.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders } from '../../src/outbox/senders.js';
 import { createSupport, SupportSettingsSchema, supportChannelFor } from '../../src/slack/support.js';
@@ -15,13 +16,13 @@ import { runCli } from '../helpers/run-cli.js';
 
 const SECRET = 'lab-token-123456';
 let h: Harness;
-let store: Store;
+let store: SqliteStore;
 let worker: OutboxWorker;
 let dbPath: string;
 
 before(async () => {
   dbPath = join(mkdtempSync(join(tmpdir(), 'ad-esc-')), 'bot.db');
-  store = new Store(dbPath);
+  store = new SqliteStore(dbPath);
   // The worker's client talks to the harness's fake Slack: created after it starts, wired through a late-bound sender.
   let send: ReturnType<typeof slackSenders> | null = null;
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
@@ -32,14 +33,14 @@ before(async () => {
 after(async () => {
   await worker.stop();
   await h?.close();
-  store.close();
+  await store.close();
 });
 
 test('Escalate: a prefilled modal at once, one ticket, the support card, the card and thread updated; resolve tells the requester', async () => {
   const ch = 'CESC';
   await h.driver.command(`ses_9 "Look up order" ${h.url('auth-bearer-missing')} header="Authorization: ${SECRET}"`, { channel: ch });
   const card = await h.slack.waitFor(() => finalCard(h.slack, ch), 20_000, 'the card');
-  await h.slack.waitFor(() => store.cardDiagnoses(JSON.stringify(card.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!).length > 0, 5000, 'the diagnosis stored');
+  await until(async () => (await store.cardDiagnoses(JSON.stringify(card.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!)).length > 0, 5000, 'the diagnosis stored');
 
   const click = await h.driver.click({ channel: ch, ts: card.ts }, 'ad_escalate', JSON.stringify(card.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!);
   assert.equal(click.status, 200);
@@ -62,7 +63,7 @@ test('Escalate: a prefilled modal at once, one ticket, the support card, the car
   await h.slack.waitFor(() => /Escalated as ticket #1 by @U0/.test(blocksToText(card.blocks)), 5000, 'the card to say escalated');
   await h.slack.waitFor(() => h.slack.thread(ch, card.ts).some((m) => /Escalated as ticket #1/.test(m.text)), 5000, 'the thread note');
   assert.equal((store.db.prepare('SELECT count(*) n FROM tickets').get() as { n: number }).n, 1, 'two submissions, one ticket');
-  const t = store.ticket(1)!;
+  const t = (await store.ticket(1))!;
   assert.equal(t.session, 'ses_9');
   assert.equal(t.urgency, 'high');
   assert.equal(t.cause, 'auth-bearer-prefix-missing');
@@ -71,7 +72,7 @@ test('Escalate: a prefilled modal at once, one ticket, the support card, the car
 
   await h.driver.click({ channel: 'CSUPPORT', ts: supportCard.ts }, 'ad_ticket_resolve', '1', { user: 'U0SUPPORT' });
   await h.slack.waitFor(() => h.slack.thread(ch, card.ts).some((m) => /Ticket #1 was marked resolved by <@U0SUPPORT>/.test(m.text)), 5000, 'the resolution in the thread');
-  assert.equal(store.ticket(1)!.status, 'resolved');
+  assert.equal((await store.ticket(1))!.status, 'resolved');
   await h.slack.waitFor(() => /Resolved by @U0SUPPORT/.test(blocksToText(supportCard.blocks)), 5000, 'the support card resolved');
 });
 
@@ -101,7 +102,7 @@ test('each workspace\'s tickets go to its own support channel (SUPPORT_CHANNEL_I
   await h.driver.command(`ses_p "Look up order" ${h.url('auth-bearer-missing')}`, { channel: ch, team: 'T0PARTNER' });
   const card = await h.slack.waitFor(() => finalCard(h.slack, ch), 20_000, 'the card');
   const id = JSON.stringify(card.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!;
-  await h.slack.waitFor(() => store.cardDiagnoses(id).length > 0, 5000, 'the diagnosis stored');
+  await until(async () => (await store.cardDiagnoses(id)).length > 0, 5000, 'the diagnosis stored');
   const before = h.slack.channel('CSUPPORT').length;
   await h.driver.click({ channel: ch, ts: card.ts }, 'ad_escalate', id, { team: 'T0PARTNER' });
   const modal = await h.slack.waitFor(() => h.slack.views.find((v) => v.view['private_metadata'] === JSON.stringify({ cardId: id })), 3000, 'the modal');

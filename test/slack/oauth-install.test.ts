@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startHarness, finalCard, type Harness } from '../helpers/slack-harness.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { SqliteInstallationStore } from '../../src/store/installations.js';
 import { teamClients } from '../../src/slack/team-clients.js';
 import { slackSenders } from '../../src/outbox/senders.js';
@@ -14,7 +14,7 @@ import { BOT_SCOPES } from '../../src/slack/scopes.js';
 import { workspaceKey } from '../../src/slack/workspace.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ad-oauth-'));
-const store = new Store(join(dir, 'ad.db'));
+const store = new SqliteStore(join(dir, 'ad.db'));
 const installations = new SqliteInstallationStore(store, 'installation-key-for-tests-0123');
 const OAUTH = { SLACK_BOT_TOKEN: undefined, SLACK_CLIENT_ID: '111.222', SLACK_CLIENT_SECRET: 'client-secret-planted-9d2e', SLACK_STATE_SECRET: 'state-secret-0123456789abcdef', SLACK_OAUTH_AUTHORIZE_URL: 'https://slack.test/oauth/v2/authorize' };
 let h: Harness;

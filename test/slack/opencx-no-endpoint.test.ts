@@ -7,7 +7,7 @@ import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
 import { startLab } from '../../src/lab/index.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { storeSink } from '../../src/slack/support.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ test('Slack: a session and a mistyped action name, no endpoint: a card with the 
   const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   const client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
   // With the database: an endpoint-less diagnosis is stored like any other (its report keeps endpoint: null).
-  const store = new Store(join(mkdtempSync(join(tmpdir(), 'ad-noep-')), 'ad.db'));
+  const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ad-noep-')), 'ad.db'));
   const h = await startHarness({ lab, deps: { store, sinks: [storeSink(store)], services: { opencx: new OpenCxFacts(client) } } });
   try {
     const ack = await h.driver.command('ses_web "Lookup ordr"', { channel: 'C4N' });
@@ -45,6 +45,6 @@ test('Slack: a session and a mistyped action name, no endpoint: a card with the 
     await client.close();
     await api.close();
     await lab.close();
-    store.close();
+    await store.close();
   }
 });

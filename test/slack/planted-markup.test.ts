@@ -20,7 +20,7 @@ import { startFakeOpenCx, demoDataset, type FakeOpenCx } from '../../src/fakes/o
 import { OpenCxClient } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders } from '../../src/outbox/senders.js';
 import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js';
@@ -34,7 +34,7 @@ let h: Harness;
 let server: https.Server;
 let api: FakeOpenCx;
 let client: OpenCxClient;
-let store: Store;
+let store: SqliteStore;
 let worker: OutboxWorker;
 let endpoint: string;
 
@@ -73,7 +73,7 @@ before(async () => {
   const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
 
-  store = new Store(join(mkdtempSync(join(tmpdir(), 'ad-plant-')), 'bot.db'));
+  store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ad-plant-')), 'bot.db'));
   let send: ReturnType<typeof slackSenders> | null = null;
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT' }), silentLogger);

@@ -7,7 +7,8 @@ import bolt from '@slack/bolt';
 import { startHarness, finalCard, BOT_TOKEN, type Harness } from '../helpers/slack-harness.js';
 import { startLab, type Lab } from '../../src/lab/index.js';
 import { startFakeSlack, type FakeSlack } from '../../src/fakes/slack/index.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { until } from '../helpers/until.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders } from '../../src/outbox/senders.js';
 import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js';
@@ -30,13 +31,13 @@ after(async () => {
 });
 
 /** One life of the app: its own process state (cards in memory, timers), the same database and the same Slack. */
-async function life(settings: Record<string, string> = {}): Promise<{ h: Harness; store: Store; stop(): Promise<void> }> {
-  const store = new Store(dbPath);
+async function life(settings: Record<string, string> = {}): Promise<{ h: Harness; store: SqliteStore; stop(): Promise<void> }> {
+  const store = new SqliteStore(dbPath);
   const worker = new OutboxWorker({ store, senders: slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } })), baseDelayMs: 20, pollMs: 50 });
   worker.start();
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUP' }), silentLogger);
   const h = await startHarness({ lab, slack, deps: { store, support }, settings });
-  return { h, store, stop: async () => { await h.close(); await worker.stop(); store.close(); } };
+  return { h, store, stop: async () => { await h.close(); await worker.stop(); await store.close(); } };
 }
 
 const idOf = (card: { blocks: unknown[] }) => /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(card.blocks))![1]!;
@@ -94,7 +95,7 @@ test('"Re-run in N minutes" survives a restart: it falls due while the app is do
   const click = await first.h.driver.click(card, 'ad_rerun_later', idOf(card));
   const said = await slack.waitFor(() => slack.responses.find((r) => r.id === click.responseUrl.split('/').pop()), 5000, 'the confirmation');
   assert.match(String(said.body['text']), /re-run this diagnosis in 0.02 minutes/);
-  assert.deepEqual(first.store.pendingReruns().map((r) => r.cardId), [idOf(card)]);
+  assert.deepEqual((await first.store.pendingReruns()).map((r) => r.cardId), [idOf(card)]);
   await first.stop();
 
   await new Promise((r) => setTimeout(r, 1500)); // due while nothing runs
@@ -103,7 +104,7 @@ test('"Re-run in N minutes" survives a restart: it falls due while the app is do
   try {
     const rerun = await slack.waitFor(() => slack.thread('CR3', card.ts)[2], 20_000, 'the scheduled re-run after the restart');
     assert.match(blocksToText(rerun.blocks), /Re-run after 0.02 min.*server-error/s);
-    assert.deepEqual(second.store.pendingReruns(), []);
+    await until(async () => (await second.store.pendingReruns()).length === 0, 5000, 'the re-run marked done after its answer');
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(slack.thread('CR3', card.ts).length, 3, 'it ran once');
   } finally {

@@ -56,7 +56,7 @@ test('npm start reads .env from its folder (the environment wins), serves /healt
       const t = setInterval(() => {
         const m = /"port":(\d+)/.exec(app.output());
         if (m) return clearInterval(t), res(Number(m[1]));
-        if (app.child.exitCode !== null) return clearInterval(t), rej(new Error(`the app exited: ${app.output()}`));
+        if (app.child.exitCode !== null || app.child.signalCode !== null) return clearInterval(t), rej(new Error(`the app exited: ${app.output()}`));
       }, 25);
     });
     assert.notEqual(port, 1, 'PORT from the environment wins over .env');

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import bolt from '@slack/bolt';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { until } from '../helpers/until.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders, webhookSender } from '../../src/outbox/senders.js';
 import { startFakeSlack } from '../../src/fakes/slack/index.js';
@@ -53,7 +54,7 @@ test('SIGKILL between committing a ticket and posting it: after restart each mes
     assert.equal(hook.bodies.length, 0, 'nothing was sent before the crash');
 
     // The restarted bot: its worker finds the committed messages and delivers them.
-    const store = new Store(db);
+    const store = new SqliteStore(db);
     const client = new bolt.webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     const worker = new OutboxWorker({ store, senders: { ...slackSenders(client), webhook: webhookSender }, baseDelayMs: 10 });
     await worker.kick();
@@ -62,8 +63,8 @@ test('SIGKILL between committing a ticket and posting it: after restart each mes
     assert.equal(hook.bodies.length, 1);
     assert.equal((hook.bodies[0] as { number: number }).number, 1);
     assert.equal(slack.channel('CSUPPORT').length, 1);
-    assert.equal(store.pendingCount(), 0);
-    store.close();
+    assert.equal(await store.pendingCount(), 0);
+    await store.close();
   } finally {
     await hook.close();
     await slack.close();
@@ -75,16 +76,16 @@ test('Slack answering 500 for a while: the ticket is posted once it recovers, wi
   const slack = await startFakeSlack();
   const hook = await receiver((n) => (n <= 2 ? 503 : 200));
   slack.fail('chat.postMessage', { status: 500, times: 3 });
-  const store = new Store(db);
+  const store = new SqliteStore(db);
   try {
-    store.saveDiagnosis({ id: 'd', cardId: 'c', createdAt: new Date().toISOString(), requester: 'U', workspace: null, channel: null, threadTs: null, kind: 'cli', report: JSON.parse(JSON.stringify({ schemaVersion: 2, tool: 'action-debug', id: 'd', startedAt: '', durationMs: 1, input: { endpoint: 'https://x.test/', method: 'GET', action: 'a', session: null, headers: {}, spec: null, timeoutMs: 1 }, verdict: { family: null, familyTitle: null, cause: 'none', title: 't', fix: 'f', alsoFound: [], next: null }, findings: [], probes: [], checked: [] })) });
-    store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'ticket #9' } });
-    store.enqueue({ kind: 'webhook', dedupeKey: 'ticket:9:webhook', payload: { url: hook.url, body: { number: 9 } } });
-    store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'duplicate key: ignored' } });
+    await store.saveDiagnosis({ id: 'd', cardId: 'c', createdAt: new Date().toISOString(), requester: 'U', workspace: null, channel: null, threadTs: null, kind: 'cli', report: JSON.parse(JSON.stringify({ schemaVersion: 2, tool: 'action-debug', id: 'd', startedAt: '', durationMs: 1, input: { endpoint: 'https://x.test/', method: 'GET', action: 'a', session: null, headers: {}, spec: null, timeoutMs: 1 }, verdict: { family: null, familyTitle: null, cause: 'none', title: 't', fix: 'f', alsoFound: [], next: null }, findings: [], probes: [], checked: [] })) });
+    await store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'ticket #9' } });
+    await store.enqueue({ kind: 'webhook', dedupeKey: 'ticket:9:webhook', payload: { url: hook.url, body: { number: 9 } } });
+    await store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'duplicate key: ignored' } });
     const client = new bolt.webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     const worker = new OutboxWorker({ store, senders: { ...slackSenders(client), webhook: webhookSender }, baseDelayMs: 20, maxDelayMs: 100, pollMs: 20 });
     worker.start();
-    await slack.waitFor(() => store.pendingCount() === 0, 10_000, 'the outbox to drain');
+    await until(async () => (await store.pendingCount()) === 0, 10_000, 'the outbox to drain');
     await worker.stop();
     assert.equal(slack.channel('CSUP').length, 1, 'posted once');
     assert.equal(slack.calls.filter((c) => c.method === 'chat.postMessage').length, 4, '3 failures then success');
@@ -93,7 +94,7 @@ test('Slack answering 500 for a while: the ticket is posted once it recovers, wi
     assert.equal(row.attempts, 3);
     assert.equal(row.last_error, null);
   } finally {
-    store.close();
+    await store.close();
     await slack.close();
     await hook.close();
   }
@@ -101,7 +102,7 @@ test('Slack answering 500 for a while: the ticket is posted once it recovers, wi
 
 test('two processes escalating the same card at once make one ticket', async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'ad-race-')), 'bot.db');
-  new Store(db).close();
+  await new SqliteStore(db).close();
   const hook = await receiver(() => 200);
   try {
     const [a, b] = await Promise.all([runChild([db, hook.url, 'same']), runChild([db, hook.url, 'same'])]);
@@ -109,10 +110,10 @@ test('two processes escalating the same card at once make one ticket', async () 
     b.child.kill('SIGKILL');
     const lines = [a.line, b.line].sort();
     assert.deepEqual(lines, ['committed 1 false', 'committed 1 true']);
-    const s = new Store(db);
+    const s = new SqliteStore(db);
     assert.equal((s.db.prepare('SELECT count(*) n FROM tickets').get() as { n: number }).n, 1);
-    assert.equal(s.pendingCount(), 2);
-    s.close();
+    assert.equal(await s.pendingCount(), 2);
+    await s.close();
   } finally {
     await hook.close();
   }

@@ -26,10 +26,19 @@ export interface ListenerDeps {
   /** Slack retries a delivery it thinks failed; false for the second delivery of the same trigger. */
   firstDelivery(triggerId: string | undefined): boolean;
   /** The card a button's value names (the value is only a key: the card itself is read from our store). */
-  cardFrom(value: string): Card | undefined;
+  cardFrom(value: string): Promise<Card | undefined>;
 }
 
+/** Answered instead of starting work while a graceful stop is under way (the next start is seconds away). */
+export const STOPPING = 'action-debug is restarting: try again in a minute.';
+
 export const CARD_GONE = { response_type: 'ephemeral', replace_original: false, text: 'This card is from before a restart and no database is configured: run /action-debug again.' } as const;
+
+/** A click's de-duplication key: its trigger_id (a retried delivery carries the same one), or none. */
+export function clickKey(body: unknown): string | null {
+  const t = (body as { trigger_id?: string }).trigger_id;
+  return t ? `trigger:${t}` : null;
+}
 
 /** The value a button carries. */
 export function buttonValue(action: unknown): string {

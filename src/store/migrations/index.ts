@@ -85,4 +85,44 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'acknowledged work kept until its outcome (claims with leases); re-run later becomes work; uploaded specs per workspace',
+    sql: `
+      CREATE TABLE work (
+        id           TEXT PRIMARY KEY,
+        kind         TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done')),
+        dedupe_key   TEXT UNIQUE,
+        card_id      TEXT,
+        card_ts      TEXT,
+        workspace    TEXT,
+        channel      TEXT,
+        requester    TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        due_at       INTEGER NOT NULL,
+        step         TEXT,
+        claimed_by   TEXT,
+        lease_until  INTEGER,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        outcome      TEXT,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+      );
+      CREATE INDEX work_open ON work (state, due_at);
+      CREATE INDEX work_card ON work (card_id, created_at);
+      CREATE INDEX work_requester ON work (requester, created_at);
+      CREATE INDEX work_workspace ON work (workspace, created_at);
+      INSERT INTO work (id, kind, state, card_id, requester, payload_json, due_at, created_at, updated_at)
+        SELECT 'rerun-later:' || card_id || ':' || due_at, 'rerun-later', 'pending', card_id, requested_by, json_object('label', label), due_at, due_at, due_at FROM scheduled_reruns;
+      DROP TABLE scheduled_reruns;
+      CREATE TABLE uploads (
+        workspace  TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace, key)
+      );
+    `,
+  },
 ];

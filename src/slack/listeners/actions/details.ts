@@ -5,10 +5,10 @@ import { buttonValue, type App, type ListenerDeps } from '../deps.js';
 export function register(app: App, d: ListenerDeps): void {
   app.action(ACTIONS.details, async ({ ack, action, respond }) => {
     await ack();
-    const card = d.cardFrom(buttonValue(action));
+    const card = await d.cardFrom(buttonValue(action));
     const last = card?.reports.at(-1);
     // A card posted through response_url has no thread: its details come to the clicker instead.
     if (card && !card.ts && last) return void (await respond({ response_type: 'ephemeral', replace_original: false, ...detailsMessage(last) }));
-    await respond({ response_type: 'ephemeral', replace_original: false, text: card?.ts ? 'Every check\'s evidence is in this card\'s thread.' : 'This card is from before a restart and no database is configured: run /action-debug again.' });
+    await respond({ response_type: 'ephemeral', replace_original: false, text: card?.ts ? 'Every check\'s evidence is in this card\'s thread.' : 'This card has no thread: run /action-debug again in a channel I am in.' });
   });
 }

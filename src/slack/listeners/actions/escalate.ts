@@ -6,7 +6,7 @@ import { buttonValue, type App, type ListenerDeps } from '../deps.js';
 export function register(app: App, d: ListenerDeps): void {
   app.action(ACTIONS.escalate, async ({ ack, action, body, client, respond }) => {
     await ack();
-    const card = d.cardFrom(buttonValue(action));
+    const card = await d.cardFrom(buttonValue(action));
     if (!d.support) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_CONFIGURED }));
     if (!card) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This card is from before a restart and no database is configured: run /action-debug again, then escalate.' }));
     const note = await d.support.escalation.open(client, card, (body as { trigger_id: string }).trigger_id, body.user.id);

@@ -7,11 +7,13 @@ import { errorMessage, helpMessage } from '../../../render/blocks.js';
 import { mrkdwnEscape } from '../../../render/slack-limits.js';
 import { parseSlashCommand, type SlashCommand } from '../../parse-command.js';
 import { diagnoseModal } from '../../modal.js';
-import { startCardDiagnosis, type Respond } from '../../diagnose-flow.js';
+import { startCardDiagnosis, workPayload, type Respond } from '../../diagnose-flow.js';
+import { crashPoint } from '../../../core/crash-point.js';
+import { StoreError } from '../../../store/db.js';
 import { historyText } from '../../support.js';
 import { workspaceKey } from '../../workspace.js';
 import { slackSpecRefusal } from '../../spec-source.js';
-import type { App, ListenerDeps } from '../deps.js';
+import { STOPPING, type App, type ListenerDeps } from '../deps.js';
 
 const BURST_NEEDS_FORM = 'burst= sends several calls in a row: open the form (`/action-debug` alone) to confirm you own the endpoint.';
 
@@ -46,12 +48,34 @@ export function register(app: App, d: ListenerDeps): void {
     if (parsed.kind === 'help') return void (await ack({ response_type: 'ephemeral', ...helpMessage() }));
     if (parsed.kind === 'history') {
       if (!d.store) return void (await ack({ response_type: 'ephemeral', ...errorMessage('History is not available: no database is configured.', false) }));
-      return void (await ack({ response_type: 'ephemeral', text: historyText(d.store, parsed.action, workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install)) }));
+      return void (await ack({ response_type: 'ephemeral', text: await historyText(d.store, parsed.action, workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install)) }));
     }
     if (parsed.kind === 'modal') {
       await ack();
       await client.views.open({ trigger_id: command.trigger_id, view: diagnoseModal(command.channel_id) });
       return;
+    }
+    const team = workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install);
+    // Recorded before the ack (the commit takes milliseconds against Slack's 3 s): from the moment Slack shows the
+    // command as taken, a crash cannot lose it. The trigger_id makes a retried delivery, on any instance, start nothing.
+    let workId: string | undefined;
+    if (d.flow.work) {
+      if (d.flow.work.stopping) return void (await ack({ response_type: 'ephemeral', ...errorMessage(STOPPING, false) }));
+      try {
+        const rec = await d.flow.work.begin({
+          kind: 'diagnose', dedupeKey: `trigger:${command.trigger_id}`, workspace: team, channel: command.channel_id, requester: command.user_id,
+          payload: input ? workPayload(input) : { action: parsed.draft.action ?? null },
+        });
+        if (!rec.created) {
+          await ack();
+          return void d.log.info({ rid }, 'retried delivery ignored (already recorded)');
+        }
+        workId = rec.row.id;
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err;
+        return void (await ack({ response_type: 'ephemeral', ...errorMessage(`${err.message} Try again in a moment.`, false) }));
+      }
+      crashPoint('diagnose:after-commit');
     }
     const receivedAt = (context as { receivedAt?: number }).receivedAt;
     const sinceArrival = () => (receivedAt === undefined ? null : Math.round(performance.now() - receivedAt));
@@ -64,16 +88,17 @@ export function register(app: App, d: ListenerDeps): void {
         input = await prepareInput(parsed.draft, { opencx: facts, ownerConfirmed: false, net: d.flow.net });
       } catch (err) {
         const line = err instanceof OwnerConfirmationNeeded ? BURST_NEEDS_FORM : err instanceof Error ? err.message : String(err);
+        await d.flow.work?.done(workId, 'refused');
         return void (await (respond as Respond)({ response_type: 'ephemeral', ...errorMessage(line) }));
       }
     } else {
       await ack({ response_type: 'ephemeral', text: `Diagnosing ${mrkdwnEscape(input.endpoint ? `${input.method} ${new URL(input.endpoint).host}` : `"${input.action ?? ''}"`)}… the card appears in this channel.` });
       ackMs = sinceArrival();
     }
+    crashPoint('diagnose:after-ack');
     d.log.info({ rid, user: command.user_id, channel: command.channel_id, ackMs }, 'diagnosis requested');
     // During a burst of commands, everyone is acknowledged before any diagnosis starts (see QuietStart).
     await d.quietStart.wait();
-    const team = workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install);
-    await startCardDiagnosis(d.flow, client, { input, channel: command.channel_id, team, user: command.user_id, respond: respond as Respond });
+    await startCardDiagnosis(d.flow, client, { input, channel: command.channel_id, team, user: command.user_id, respond: respond as Respond, workId });
   });
 }

@@ -18,7 +18,7 @@ export function register(app: App, d: ListenerDeps): void {
     const text = decodeSlackEntities(event.text.replace(/<@[A-Z0-9]+>/g, '').trim());
     const [verb, ...rest] = text.split(/\s+/);
     const threadTs = (event as { thread_ts?: string }).thread_ts;
-    const card = threadTs ? deps.cards.byMessage(event.channel, threadTs) : undefined;
+    const card = threadTs ? await deps.cards.byMessage(event.channel, threadTs) : undefined;
     const reply = (t: string) => client.chat.postMessage({ channel: event.channel, ...(threadTs ? { thread_ts: threadTs } : {}), text: t });
     if (!card) return void (await reply('Mention me in the thread of a diagnosis card: `rerun`, `spec <url>`, or attach the spec file to the mention. To start one: `/action-debug help`.'.replace(/</g, '&lt;').replace(/>/g, '&gt;')));
     const by = event.user ?? card.user;
@@ -38,7 +38,7 @@ export function register(app: App, d: ListenerDeps): void {
         return;
       }
       const key = uploadKey(file);
-      uploads.put(key, spec);
+      await uploads.put(card.team, key, spec);
       return void (await rerunCard(deps, client, card, `Re-run with ${file.name}`, { spec: key }, by));
     }
     if (verb?.toLowerCase() === 'rerun') return void (await rerunCard(deps, client, card, 'Re-run', undefined, by));

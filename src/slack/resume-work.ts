@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { webApi } from '@slack/bolt';
+import type { WorkRow } from '../store/store.js';
+import { errorMessage, threadResultMessage, type CardContext } from '../render/blocks.js';
+import { reportChanges } from '../render/report-diff.js';
+import { interruptedCard } from '../render/interrupted-card.js';
+import { followUpCheck, postCardThread, rerunCard, startCardDiagnosis, type FlowDeps, type Respond } from './diagnose-flow.js';
+import { fromReplay } from './replay-input.js';
+import type { Card } from './card-store.js';
+
+type WebClient = webApi.WebClient;
+
+/** A piece of work taken up this many times without finishing is not run again (it may be what crashes the app). */
+export const MAX_WORK_ATTEMPTS = 3;
+
+interface Payload { input?: unknown; why?: string; probeId?: string; label?: string; action?: string | null }
+
+/**
+ * Takes up work a stopped or crashed process left unfinished (or that fell due): it finishes what only needed its last
+ * step, runs again what can be run again, and otherwise closes the card as "interrupted by a restart" with a Re-run
+ * button and tells the requester. Each ends in one visible outcome.
+ */
+export async function resumeWork(
+  deps: FlowDeps,
+  clientFor: (team: string | undefined) => Promise<WebClient>,
+  row: WorkRow,
+  /** Why whoever asked may no longer use the bot in that channel (allow-lists changed meanwhile), or null. */
+  stillAllowed: (user: string, channel: string) => string | null = () => null,
+): Promise<void> {
+  const work = deps.work!;
+  const p = (row.payload ?? {}) as Payload;
+  const card = row.cardId ? await deps.cards.get(row.cardId) : undefined;
+  const client = await clientFor(card?.team ?? row.workspace ?? undefined);
+  if (row.kind === 'rerun-later') {
+    if (!card) return void (deps.log.warn({ card: row.cardId }, 'scheduled re-run: the card is gone (retention)'), await work.done(row.id, 'card-gone'));
+    const refusal = stillAllowed(row.requester, card.channel);
+    if (refusal) return void (deps.log.warn({ card: card.id, user: row.requester, why: refusal }, 'scheduled re-run refused by the gate'), await work.done(row.id, 'refused'));
+    return rerunCard(deps, client, card, p.label ?? 'Re-run', undefined, row.requester, undefined, row.id);
+  }
+  if (row.step === 'thread') return work.done(row.id, 'verdict');
+  if (row.step === 'verdict') {
+    // The card shows the verdict already; only the thread under it may be missing.
+    const [prev, last] = [card?.reports.at(-2), card?.reports.at(-1)];
+    if (row.kind === 'diagnose' && card?.ts && last) await postCardThread(deps, client, card, last);
+    if (row.kind === 'rerun' && card?.ts && last) {
+      await client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, ...threadResultMessage(p.why ?? 'Re-run', last, prev ? reportChanges(prev, last) : []) });
+    }
+    return work.done(row.id, 'verdict');
+  }
+  const replay = fromReplay(p.input);
+  if (replay && !replay.missingHeaders.length && row.attempts <= MAX_WORK_ATTEMPTS && row.channel) {
+    if (row.kind === 'diagnose') {
+      const channel = row.channel;
+      const respond: Respond = async (m) => client.chat.postEphemeral({ channel, user: row.requester, text: m.text, blocks: m.blocks });
+      return startCardDiagnosis(deps, client, { input: replay.input, channel, team: row.workspace ?? '', user: row.requester, respond, workId: row.id, cardId: row.cardId, cardTs: row.cardTs });
+    }
+    if (card && row.kind === 'rerun') return rerunCard(deps, client, card, p.why ?? 'Re-run', replay.input, row.requester, undefined, row.id);
+    if (card && row.kind === 'follow-up') return followUpCheck(deps, client, card, p.probeId ?? '', p.label ?? 'Follow-up', row.requester, undefined, row.id);
+  }
+  const why = replay?.missingHeaders.length
+    ? `Its ${replay.missingHeaders.join(', ')} value${replay.missingHeaders.length > 1 ? 's are' : ' is'} never stored: press Re-run and give ${replay.missingHeaders.length > 1 ? 'them' : 'it'} again, or run \`/action-debug\` again.`
+    : replay ? 'Press Re-run to run it again.' : 'Run `/action-debug` again.';
+  await interrupt(deps, client, row, card, replay?.input, why);
+}
+
+async function interrupt(deps: FlowDeps, client: WebClient, row: WorkRow, card: Card | undefined, input: { endpoint?: string | null | undefined; method: string; action?: string | null | undefined; session?: string | null | undefined } | undefined, why: string): Promise<void> {
+  const work = deps.work!;
+  if (!row.channel) return work.done(row.id, 'interrupted');
+  if (row.kind === 'follow-up' && card?.ts) {
+    // The card keeps its verdict; the thread says the check did not finish.
+    await client.chat.postMessage({ channel: row.channel, thread_ts: card.ts, ...errorMessage(`<@${row.requester}>: "${(row.payload as Payload).label ?? 'Follow-up'}" was interrupted by a restart of action-debug. Press its button again.`, false) });
+    return work.done(row.id, 'interrupted');
+  }
+  const ctx: CardContext = {
+    cardId: row.cardId ?? randomUUID(), action: input?.action ?? (row.payload as Payload).action ?? null, session: input?.session ?? null,
+    endpoint: input ? (input.endpoint ?? null) : '(its saved endpoint)', method: input?.method ?? '', requestedBy: row.requester,
+  };
+  const msg = interruptedCard(ctx, why);
+  const ts = row.cardTs ?? card?.ts;
+  if (ts) await client.chat.update({ channel: row.channel, ts, text: msg.text, blocks: msg.blocks });
+  else {
+    const posted = await client.chat.postMessage({ channel: row.channel, text: msg.text, blocks: msg.blocks });
+    await work.step(row.id, { cardId: ctx.cardId, cardTs: String(posted.ts) });
+  }
+  // The requester is told, not only the channel.
+  await client.chat.postEphemeral({ channel: row.channel, user: row.requester, text: `Your diagnosis was interrupted by a restart of action-debug. ${why}` }).catch(() => {});
+  await work.done(row.id, 'interrupted');
+}

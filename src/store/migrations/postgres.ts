@@ -1,0 +1,66 @@
+import type { Migration } from './index.js';
+
+/**
+ * The PostgreSQL schema, versioned and forward-only like the SQLite one (same version numbers for the same change, so
+ * both engines are at "version N" together). Applied at start under an advisory lock, so instances starting together
+ * migrate once.
+ */
+export const PG_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'diagnoses, tickets, outbox, installations',
+    sql: `
+      CREATE TABLE diagnoses (
+        id TEXT PRIMARY KEY, card_id TEXT, created_at TEXT NOT NULL, requester TEXT NOT NULL, workspace TEXT, channel TEXT,
+        thread_ts TEXT, kind TEXT NOT NULL, action TEXT, session TEXT, endpoint TEXT NOT NULL, method TEXT NOT NULL,
+        family INTEGER, cause TEXT NOT NULL, duration_ms INTEGER NOT NULL, findings_json TEXT NOT NULL, report_json TEXT NOT NULL
+      );
+      CREATE INDEX diagnoses_action ON diagnoses (lower(action), created_at);
+      CREATE INDEX diagnoses_card ON diagnoses (card_id, created_at);
+      CREATE TABLE tickets (
+        number BIGSERIAL PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE,
+        diagnosis_id TEXT NOT NULL REFERENCES diagnoses (id) ON DELETE RESTRICT, created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'resolved')), resolved_by TEXT, resolved_at TEXT, payload_json TEXT NOT NULL
+      );
+      CREATE TABLE outbox (
+        id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, dedupe_key TEXT NOT NULL UNIQUE, payload_json TEXT NOT NULL, created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL, sent_at TEXT, last_error TEXT
+      );
+      CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL;
+      CREATE TABLE installations (id TEXT PRIMARY KEY, updated_at TEXT NOT NULL, sealed TEXT NOT NULL);
+    `,
+  },
+  {
+    version: 2,
+    name: 'what a card needs to be re-run after a restart (header names, never their values)',
+    sql: `
+      ALTER TABLE diagnoses ADD COLUMN input_json TEXT;
+      CREATE INDEX diagnoses_message ON diagnoses (channel, thread_ts);
+    `,
+  },
+  {
+    version: 3,
+    name: '"Re-run in N minutes" kept across restarts (one pending per card)',
+    sql: `CREATE TABLE scheduled_reruns (card_id TEXT PRIMARY KEY, due_at BIGINT NOT NULL, requested_by TEXT NOT NULL, label TEXT NOT NULL, created_at TEXT NOT NULL);`,
+  },
+  {
+    version: 4,
+    name: 'acknowledged work kept until its outcome (claims with leases); re-run later becomes work; uploaded specs per workspace',
+    sql: `
+      CREATE TABLE work (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done')),
+        dedupe_key TEXT UNIQUE, card_id TEXT, card_ts TEXT, workspace TEXT, channel TEXT, requester TEXT NOT NULL,
+        payload_json TEXT NOT NULL, due_at BIGINT NOT NULL, step TEXT, claimed_by TEXT, lease_until BIGINT,
+        attempts INTEGER NOT NULL DEFAULT 0, outcome TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX work_open ON work (due_at) WHERE state != 'done';
+      CREATE INDEX work_card ON work (card_id, created_at);
+      CREATE INDEX work_requester ON work (requester, created_at);
+      CREATE INDEX work_workspace ON work (workspace, created_at);
+      INSERT INTO work (id, kind, state, card_id, requester, payload_json, due_at, created_at, updated_at)
+        SELECT 'rerun-later:' || card_id || ':' || due_at, 'rerun-later', 'pending', card_id, requested_by, json_build_object('label', label)::text, due_at, due_at, due_at FROM scheduled_reruns;
+      DROP TABLE scheduled_reruns;
+      CREATE TABLE uploads (workspace TEXT NOT NULL, key TEXT NOT NULL, text TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (workspace, key));
+    `,
+  },
+];

@@ -1,0 +1,123 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Claim, NewWork, Store, WorkRow } from '../store/store.js';
+import type { Logger } from '../log.js';
+
+export interface WorkSettings {
+  /** How long a claim holds without renewal: after a crash, another start (or instance) takes the work after this. */
+  leaseMs: number;
+  /** How often due work (a re-run later, work another instance handed back) is looked for. */
+  pollMs: number;
+}
+
+/**
+ * This process's share of the `work` table: it records acknowledged work (claimed by this process), renews the leases of
+ * what it runs, takes up work that is due or that a dead process left, and on a graceful stop hands back what did not
+ * finish within the grace period, so the next start finishes it.
+ */
+export class WorkTracker {
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #mine = new Set<string>();
+  readonly #running = new Set<Promise<unknown>>();
+  #heartbeat: NodeJS.Timeout | null = null;
+  #poll: NodeJS.Timeout | null = null;
+  #polling: Promise<void> | null = null;
+  #stopping = false;
+
+  constructor(
+    readonly store: Store,
+    private readonly settings: WorkSettings,
+    private readonly log: Logger,
+    private readonly resume: (row: WorkRow) => Promise<void>,
+  ) {}
+
+  get claim(): Claim {
+    return { owner: this.owner, leaseMs: this.settings.leaseMs };
+  }
+
+  /** True once a graceful stop began: no new work is taken. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /** Records acknowledged work as running here. `created` false: a retry or a double click of work already recorded. */
+  async begin(w: NewWork): Promise<{ row: WorkRow; created: boolean }> {
+    const r = await this.store.addWork(w, this.claim);
+    if (r.created) this.#mine.add(r.row.id);
+    return r;
+  }
+
+  async step(id: string | undefined, patch: { step?: string; cardId?: string; cardTs?: string }): Promise<void> {
+    if (id) await this.store.stepWork(id, this.owner, patch);
+  }
+
+  async done(id: string | undefined, outcome: string): Promise<void> {
+    if (!id) return;
+    this.#mine.delete(id);
+    await this.store.finishWork(id, outcome);
+  }
+
+  /** Starts renewing leases and taking up unfinished or due work (at once: what a crash or a stop left). */
+  start(): void {
+    this.#stopping = false;
+    const every = Math.max(50, Math.floor(this.settings.leaseMs / 3));
+    this.#heartbeat = setInterval(() => void this.store.renewWork(this.owner, Date.now() + this.settings.leaseMs).catch(() => {}), every);
+    this.#heartbeat.unref();
+    void this.poll();
+  }
+
+  /** Claims what is due and runs it (each row claimed by exactly one process). */
+  poll(): Promise<void> {
+    if (this.#polling) return this.#polling;
+    this.#polling = (async () => {
+      try {
+        for (let round = 0; round < 20 && !this.#stopping; round++) {
+          const rows = await this.store.claimWork(this.claim, Date.now(), 10);
+          if (!rows.length) break;
+          for (const row of rows) {
+            // Our own lease ran out (a stalled event loop) and we took the row back: it is still running here.
+            if (this.#mine.has(row.id)) continue;
+            this.#mine.add(row.id);
+            this.log.info({ work: row.id, kind: row.kind, attempts: row.attempts, step: row.step }, 'taking up work');
+            const p = this.resume(row).catch((err: Error) => {
+              this.log.error({ work: row.id, err: err.message }, 'resumed work failed');
+              return this.done(row.id, 'failed');
+            });
+            this.#running.add(p);
+            void p.finally(() => this.#running.delete(p));
+          }
+        }
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'taking up work failed');
+      } finally {
+        this.#polling = null;
+        if (!this.#stopping) {
+          if (this.#poll) clearTimeout(this.#poll);
+          this.#poll = setTimeout(() => void this.poll(), this.settings.pollMs);
+          this.#poll.unref();
+        }
+      }
+    })();
+    return this.#polling;
+  }
+
+  /**
+   * Graceful stop: takes nothing new, waits up to `graceMs` for `inFlight` (and resumed work) to finish, then hands back
+   * what is still running: unclaimed, pending, for the next start.
+   */
+  async stop(graceMs: number, inFlight: Iterable<Promise<unknown>> = []): Promise<{ handedBack: number }> {
+    this.#stopping = true;
+    if (this.#poll) clearTimeout(this.#poll);
+    await this.#polling;
+    const all = Promise.allSettled([...inFlight, ...this.#running]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    const left = [...this.#mine];
+    for (const id of left) await this.store.handBackWork(id, this.owner).catch(() => {});
+    this.#mine.clear();
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    if (left.length) this.log.info({ handedBack: left.length }, 'work handed back for the next start');
+    return { handedBack: left.length };
+  }
+}

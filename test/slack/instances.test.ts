@@ -1,0 +1,85 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startLab, type Lab } from '../../src/lab/index.js';
+import { startFakeSlack, type FakeSlack, type FakeMessage } from '../../src/fakes/slack/index.js';
+import { blocksToText } from '../../src/render/blocks-text.js';
+import { appEnv, startApp, type AppProcess } from '../helpers/app-process.js';
+import { startPgCluster, type PgCluster } from '../helpers/pg-cluster.js';
+
+/**
+ * Two app processes (as `npm start` runs them) on one PostgreSQL database behind an imaginary load balancer: every
+ * guarantee holds across them (issue 24). Skipped, with the reason printed, where PostgreSQL is not installed.
+ */
+let cluster: PgCluster | null = null;
+let skip: string | false = false;
+let lab: Lab;
+let slack: FakeSlack;
+let apps: AppProcess[] = [];
+before(async () => {
+  const c = await startPgCluster();
+  if ('skip' in c) {
+    skip = c.skip;
+    process.stdout.write(`# skipping two instances on PostgreSQL: ${c.skip}\n`);
+    return;
+  }
+  cluster = c;
+  lab = await startLab({ only: ['server-error'] });
+  slack = await startFakeSlack();
+  const env = appEnv(lab, slack, { DATABASE_URL: await c.createDatabase(`e2e_${process.pid}`), SUPPORT_CHANNEL_ID: 'CSUP', SUPPORT_WEBHOOK_URL: '' });
+  delete env['SUPPORT_WEBHOOK_URL'];
+  apps = await Promise.all([startApp(env, slack), startApp(env, slack)]);
+});
+after(async () => {
+  await Promise.all(apps.map((a) => a.kill('SIGTERM')));
+  await slack?.close();
+  await lab?.close();
+  await cluster?.stop();
+});
+
+const visible = (ch: string) => slack.channel(ch).filter((m) => !m.ephemeralTo);
+const isFinal = (m: FakeMessage) => JSON.stringify(m.blocks).includes('"ad_rerun"') && !/Diagnosing/.test(m.text);
+const idOf = (m: FakeMessage) => /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(m.blocks))![1]!;
+const FORM = 'application/x-www-form-urlencoded';
+
+test('one command delivered to both instances (a retry, a duplicate from the balancer) makes one card', { skip }, async () => {
+  const [a, b] = apps as [AppProcess, AppProcess];
+  const url = lab.scenarios.find((s) => s.id === 'server-error')!.url;
+  const { form } = a.driver.commandForm(`ses_i1 "Create refund" ${url} method=POST`, { channel: 'CI1' });
+  const [ra, rb, rr] = await Promise.all([a.driver.post(form, FORM), b.driver.post(form, FORM), b.driver.post(form, FORM, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })]);
+  assert.deepEqual([ra.status, rb.status, rr.status], [200, 200, 200], 'each delivery is acknowledged');
+  await slack.waitFor(() => visible('CI1').some(isFinal), 30_000, 'the card');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(visible('CI1').length, 1, 'one card, not one per instance');
+});
+
+test('a card started on one instance is re-run and escalated through the other; a double submit is one ticket, posted once', { skip }, async () => {
+  const [a, b] = apps as [AppProcess, AppProcess];
+  const url = lab.scenarios.find((s) => s.id === 'server-error')!.url;
+  await a.driver.command(`ses_i2 "Create refund" ${url} method=POST`, { channel: 'CI2' });
+  const card = await slack.waitFor(() => visible('CI2').find(isFinal), 30_000, 'the card from A');
+  await slack.waitFor(() => slack.thread('CI2', card.ts).length >= 2, 10_000, 'its thread');
+
+  // Re-run through B, double-clicked on A and B at once: it runs once.
+  await Promise.all([b.driver.click(card, 'ad_rerun', idOf(card)), a.driver.click(card, 'ad_rerun', idOf(card))]);
+  const rerun = await slack.waitFor(() => slack.thread('CI2', card.ts).find((m) => /Re-run: /.test(blocksToText(m.blocks)) && !/still running/.test(blocksToText(m.blocks))), 30_000, 'the re-run answer');
+  assert.match(blocksToText(rerun.blocks), /server-error/);
+  await slack.waitFor(() => isFinal(card), 10_000, 'the card final again');
+  await new Promise((r) => setTimeout(r, 500));
+  const answers = slack.thread('CI2', card.ts).map((m) => blocksToText(m.blocks));
+  assert.equal(answers.filter((t) => /Re-run: /.test(t) && !/still running/.test(t)).length, 1, 'the double click ran one re-run');
+  assert.ok(answers.filter((t) => /still running/.test(t)).length <= 1);
+
+  // Escalate through B; the form is submitted twice, once to each instance.
+  await b.driver.click(card, 'ad_escalate', idOf(card));
+  const modal = await slack.waitFor(() => slack.views.find((v) => v.view['private_metadata'] === JSON.stringify({ cardId: idOf(card) })), 5000, 'the form');
+  const submit = (app: AppProcess) => app.driver.submitView({ id: modal.id, callback_id: 'ad_escalate_modal', private_metadata: String(modal.view['private_metadata']) }, {
+    expected: { v: { value: 'a refund' } }, impact: { v: { value: 'customers wait' } }, urgency: { v: { selected_option: { value: 'high' } } },
+  });
+  const [sa, sb] = await Promise.all([submit(a), submit(b)]);
+  assert.deepEqual([sa.status, sb.status], [200, 200]);
+  await slack.waitFor(() => visible('CSUP').length >= 1 && /Escalated as ticket #1/.test(blocksToText(card.blocks)), 15_000, 'the ticket posted and the card marked');
+  await new Promise((r) => setTimeout(r, 1500)); // both instances' outbox workers poll meanwhile
+  assert.equal(visible('CSUP').length, 1, 'one ticket, posted once');
+  assert.equal(slack.thread('CI2', card.ts).filter((m) => /Escalated as ticket #1/.test(m.text)).length, 1, 'the thread note once');
+  assert.ok(slack.channel('CI2').some((m) => m.ephemeralTo && /already escalated as ticket #1/.test(m.text)), 'the second submission is told');
+});

@@ -1,0 +1,195 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { PgStore } from '../../src/store/pg-store.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { PG_MIGRATIONS } from '../../src/store/migrations/postgres.js';
+import { startPgCluster, type PgCluster } from '../helpers/pg-cluster.js';
+import type { Report } from '../../src/pipeline/report.js';
+import type { TicketDraft } from '../../src/render/ticket.js';
+
+/**
+ * The store's contract, run against both engines. Each case opens TWO store objects on one database (two SQLite
+ * connections to one file; two pools to one PostgreSQL database), as two processes or two instances would, and races them.
+ */
+
+let cluster: PgCluster | null = null;
+let skipPg: string | false = false;
+let dbs = 0;
+before(async () => {
+  const c = await startPgCluster();
+  if ('skip' in c) {
+    skipPg = `PostgreSQL: ${c.skip}`;
+    process.stdout.write(`# skipping the PostgreSQL engine: ${c.skip}\n`);
+  } else cluster = c;
+});
+after(async () => {
+  await cluster?.stop();
+});
+
+interface Engine { name: string; pair(): Promise<[Store, Store]> }
+const engines: Engine[] = [
+  {
+    name: 'sqlite',
+    async pair() {
+      const path = join(mkdtempSync(join(tmpdir(), 'ad-eng-')), 'x.db');
+      return [new SqliteStore(path), new SqliteStore(path)];
+    },
+  },
+  {
+    name: 'postgres',
+    async pair() {
+      const url = await cluster!.createDatabase(`t${++dbs}_${process.pid}`);
+      return [await PgStore.open(url), await PgStore.open(url)];
+    },
+  },
+];
+
+function fakeReport(id: string, family: 2 | null, cause: string, at: string): Report {
+  return {
+    schemaVersion: 2, tool: 'action-debug', id, startedAt: at, durationMs: 10,
+    input: { endpoint: 'https://api.example.test/orders/{id}', method: 'GET', action: 'Look up order', session: 'ses_1', headers: { Authorization: 'Bearer <20 chars>' }, spec: null, timeoutMs: 60000 },
+    verdict: { family, familyTitle: family ? 'x' : null, cause, title: cause, fix: 'fix it', alsoFound: [], next: null, evidence: [], followUps: [] },
+    findings: [], probes: [], checked: [],
+  };
+}
+
+const draft = (diagnosisId: string): TicketDraft => ({
+  createdBy: 'U1', diagnosisId, action: 'Look up order', session: 'ses_1', endpoint: 'https://api.example.test/orders/{id}', method: 'GET', family: 2, familyTitle: 'x',
+  cause: 'auth-rejected', title: 't', fix: 'f', evidence: ['e'], alsoFound: [], tried: [], firstFailureAt: null, threadLink: null, expected: 'x', impact: 'y', urgency: 'high',
+});
+const diag = (id: string, cardId = 'c1', at = new Date().toISOString()) => ({ id, cardId, createdAt: at, requester: 'U1', workspace: 'T1', channel: 'C1', threadTs: '1.1', kind: 'first' as const, report: fakeReport(id, 2, 'auth-rejected', at) });
+const work = (i: number, extra: object = {}) => ({ kind: 'diagnose', workspace: 'T1', channel: 'C1', requester: `U${i % 3}`, payload: { n: i }, ...extra });
+
+test('both engines are at the same schema version', () => {
+  assert.deepEqual(PG_MIGRATIONS.map((m) => m.version), MIGRATIONS.map((m) => m.version));
+});
+
+for (const e of engines) {
+  describe(`store contract: ${e.name}`, () => {
+    const skip = () => (e.name === 'postgres' ? skipPg : false);
+    const it = (name: string, fn: (a: Store, b: Store) => Promise<void>) =>
+      test(name, { skip: skip() }, async () => {
+        const [a, b] = await e.pair();
+        try {
+          await fn(a, b);
+        } finally {
+          await a.close();
+          await b.close();
+        }
+      });
+
+    it('a ticket submitted at once through two stores is one ticket, its outbox messages committed with it', async (a, b) => {
+      await a.saveDiagnosis(diag('d1'));
+      const announce = (t: { number: number }) => [{ kind: 'webhook', dedupeKey: `ticket:${t.number}:webhook`, payload: {} }, { kind: 'slack.post', dedupeKey: `ticket:${t.number}:support`, payload: {} }];
+      const results = await Promise.all([...Array(6)].map((_, i) => (i % 2 ? a : b).createTicket('card:c1', draft('d1'), announce)));
+      assert.equal(results.filter((r) => r.created).length, 1);
+      assert.equal(new Set(results.map((r) => r.ticket.number)).size, 1);
+      assert.equal(await a.pendingCount(), 2);
+      assert.equal((await b.ticketForKey('card:c1'))!.number, results[0]!.ticket.number);
+      const resolved = await Promise.all([a.resolveTicket(results[0]!.ticket.number, 'U9', () => [{ kind: 'x', dedupeKey: 'resolved', payload: {} }]), b.resolveTicket(results[0]!.ticket.number, 'U9', () => [{ kind: 'x', dedupeKey: 'resolved', payload: {} }])]);
+      assert.ok(resolved.filter((r) => r?.changed).length <= 1 && resolved.some((r) => r?.ticket.status === 'resolved'));
+      assert.equal((await a.ticket(results[0]!.ticket.number))!.status, 'resolved');
+    });
+
+    it('the outbox: two workers claiming at once take disjoint rows; a lease keeps a row away until it runs out; sent is never sent again', async (a, b) => {
+      for (let i = 0; i < 40; i++) await a.enqueue({ kind: 'k', dedupeKey: `m${i}`, payload: { i } });
+      await a.enqueue({ kind: 'k', dedupeKey: 'm0', payload: { dup: true } });
+      const now = Date.now();
+      const [x, y] = await Promise.all([a.claimDue(now, 25, 10_000), b.claimDue(now, 25, 10_000)]);
+      const ids = [...x, ...y].map((r) => r.id);
+      assert.equal(ids.length, 40, 'every row claimed');
+      assert.equal(new Set(ids).size, 40, 'no row claimed twice');
+      assert.deepEqual(await b.claimDue(now + 5000, 100, 10_000), [], 'leased rows are not claimed again');
+      for (const r of x) await a.markSent(r.id);
+      const later = await b.claimDue(now + 11_000, 100, 10_000);
+      assert.deepEqual(later.map((r) => r.id).sort((p, q) => p - q), y.map((r) => r.id).sort((p, q) => p - q), 'only the unsent rows come back after the lease');
+      await b.markFailed(later[0]!.id, now + 60_000, 'boom');
+      assert.equal(await a.pendingCount(), y.length);
+    });
+
+    it('work: the same key through two stores is recorded once; claims are exclusive; a lapsed lease is taken over, a renewed one is not', async (a, b) => {
+      const recs = await Promise.all([a, b, a, b].map((s) => s.addWork(work(0, { dedupeKey: 'trigger:T1' }), { owner: 's', leaseMs: 60_000 })));
+      assert.equal(recs.filter((r) => r.created).length, 1);
+      assert.equal(new Set(recs.map((r) => r.row.id)).size, 1);
+      for (let i = 1; i <= 30; i++) await (i % 2 ? a : b).addWork(work(i));
+      const now = Date.now() + 10;
+      const [x, y] = await Promise.all([a.claimWork({ owner: 'A', leaseMs: 1000 }, now, 20), b.claimWork({ owner: 'B', leaseMs: 1000 }, now, 20)]);
+      const ids = [...x, ...y].map((r) => r.id);
+      assert.equal(ids.length, 30, 'each pending row claimed');
+      assert.equal(new Set(ids).size, 30, 'by exactly one');
+      assert.ok(x.every((r) => r.claimedBy === 'A' && r.state === 'running' && r.attempts === 1));
+      // A renews (it is alive); B died: after the lease only B's rows are taken over.
+      await a.renewWork('A', now + 5000);
+      const taken = await a.claimWork({ owner: 'C', leaseMs: 1000 }, now + 2000, 100);
+      assert.deepEqual(taken.map((r) => r.id).sort(), y.map((r) => r.id).sort());
+      assert.ok(taken.every((r) => r.attempts === 2));
+      await a.handBackWork(x[0]!.id, 'A');
+      const back = (await b.work(x[0]!.id))!;
+      assert.equal(back.state, 'pending');
+      assert.equal(back.claimedBy, null);
+      await b.stepWork(taken[0]!.id, 'C', { step: 'posted', cardId: 'card-9', cardTs: '9.9' });
+      await b.stepWork(taken[0]!.id, 'not-the-owner', { step: 'verdict' });
+      const stepped = (await a.work(taken[0]!.id))!;
+      assert.equal(stepped.step, 'posted', 'only the owner moves its work');
+      assert.equal(await a.cardIdAt('C1', '9.9'), 'card-9');
+      assert.equal((await b.workForCard('card-9'))!.id, taken[0]!.id);
+      await a.finishWork(taken[0]!.id, 'verdict');
+      assert.equal((await b.work(taken[0]!.id))!.state, 'done');
+      assert.equal((await b.claimWork({ owner: 'D', leaseMs: 1000 }, now + 100_000, 100)).some((r) => r.id === taken[0]!.id), false, 'done is never claimed');
+    });
+
+    it('the earliest running work of a card goes on; a double click on the other store sees it', async (a, b) => {
+      const first = await a.addWork(work(1, { kind: 'rerun', cardId: 'cc' }), { owner: 'A', leaseMs: 60_000 });
+      await new Promise((r) => setTimeout(r, 5));
+      const second = await b.addWork(work(2, { kind: 'rerun', cardId: 'cc' }), { owner: 'B', leaseMs: 60_000 });
+      assert.equal((await b.activeWorkForCard('cc'))!.id, first.row.id);
+      assert.notEqual(first.row.id, second.row.id);
+      await a.finishWork(first.row.id, 'verdict');
+      assert.equal((await a.activeWorkForCard('cc'))!.id, second.row.id);
+    });
+
+    it('re-run later: one pending per card (a second request moves it), claimed once when due', async (a, b) => {
+      const due = Date.now() + 60_000;
+      await Promise.all([a.scheduleRerun('card-r', due, 'U1', 'Re-run after 5 min'), b.scheduleRerun('card-r', due + 10, 'U2', 'Re-run after 5 min')]);
+      const pending = await b.pendingReruns();
+      assert.equal(pending.length, 1);
+      assert.equal(pending[0]!.cardId, 'card-r');
+      assert.deepEqual(await a.claimWork({ owner: 'A', leaseMs: 1000 }, Date.now(), 10), [], 'not before it is due');
+      const at = due + 100;
+      const [x, y] = await Promise.all([a.claimWork({ owner: 'A', leaseMs: 1000 }, at, 10), b.claimWork({ owner: 'B', leaseMs: 1000 }, at, 10)]);
+      assert.equal(x.length + y.length, 1);
+    });
+
+    it('limits are counted in the database: per requester and per workspace, within the window', async (a, b) => {
+      const t0 = Date.now();
+      for (let i = 0; i < 9; i++) await (i % 2 ? a : b).addWork(work(i));
+      assert.equal((await a.countWorkSince(['diagnose'], t0 - 1, { requester: 'U0' })).count, 3);
+      assert.equal((await b.countWorkSince(['diagnose'], t0 - 1, { workspace: 'T1' })).count, 9);
+      assert.equal((await b.countWorkSince(['rerun'], t0 - 1, { workspace: 'T1' })).count, 0);
+      assert.equal((await b.countWorkSince(['diagnose'], Date.now() + 1000, { workspace: 'T1' })).count, 0);
+    });
+
+    it('uploaded specs are shared, and history, cards and retention work the same', async (a, b) => {
+      await a.putUpload('T1', 'slack-file:F1/o.yaml', 'openapi: 3.0.0');
+      assert.equal(await b.getUpload('slack-file:F1/o.yaml'), 'openapi: 3.0.0');
+      assert.equal(await b.getUpload('slack-file:F2/none.yaml'), null);
+      const old = new Date(Date.now() - 100 * 86_400_000).toISOString();
+      await a.saveDiagnosis(diag('old1', 'c-old', old));
+      await a.saveDiagnosis(diag('old2', 'c-old2', old));
+      await a.saveDiagnosis(diag('new1', 'c-new'));
+      await a.saveDiagnosis(diag('new1', 'c-new'));
+      await b.createTicket('k', draft('old2'), () => []);
+      assert.equal(await b.purgeOlderThan(90), 1);
+      assert.equal(await a.diagnosis('old1'), null);
+      assert.ok(await a.diagnosis('old2'));
+      assert.equal((await b.cardDiagnoses('c-new')).length, 1, 'saving the same diagnosis twice keeps one');
+      assert.equal(await b.cardIdAt('C1', '1.1') !== null, true);
+      assert.equal((await b.history('LOOK UP ORDER')).length, 2);
+    });
+  });
+}
