@@ -278,13 +278,14 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
   // A double click, or the other instance: the database knows what runs, not only this process's memory.
   const active = card.running ? card : await deps.work?.store.activeWorkForCard(card.id);
   if (active && (!('id' in active) || active.id !== workId)) {
-    await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false), respond);
-    return void (await deps.work?.done(workId, 'refused'));
+    // Finished before it is said: a mention right after this click must not find this refused row still running.
+    await deps.work?.done(workId, 'refused');
+    return void (await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false), respond));
   }
   const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), workId);
   if (!gate.ok) {
-    await postThread(deps, client, card, errorMessage(gate.message, false), respond);
-    return void (await deps.work?.done(workId, 'refused'));
+    await deps.work?.done(workId, 'refused');
+    return void (await postThread(deps, client, card, errorMessage(gate.message, false), respond));
   }
   card.running = true;
   const work = (async () => {
