@@ -99,6 +99,10 @@ async function main(): Promise<number> {
       process.stdout.write('\n');
     }
     process.stdout.write(`${right}/${cases.length} cards name the expected cause. Block Kit JSON for each card: ${OUT}/<id>.json\n`);
+    // The fake Slack is as strict as Slack's reference pages: a payload it refused is one real Slack would refuse.
+    process.stdout.write(`Slack refused ${slack.refused.length} payload(s); ${slack.rateLimited.length} call(s) were rate-limited (429) and retried after Retry-After.\n`);
+    for (const r of slack.refused) process.stdout.write(`  refused ${r.via} ${r.method}: ${r.error} ${r.errors.slice(0, 3).join('; ')}\n`);
+    if (slack.refused.length) right = -1;
   } finally {
     await app.stop();
     await slack.close();

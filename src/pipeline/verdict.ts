@@ -7,13 +7,22 @@ export { isProblemFinding };
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
-/** Most likely first: errors before warnings, then the more specific cause (higher rank). */
+/** The probe whose findings are about a spec document rather than about the live endpoint. */
+const SPEC_SOURCE = 'spec-import';
+
+/**
+ * Most likely first: errors before warnings; then what the live endpoint did before what a spec document says (a spec
+ * shared to check the import adds its findings, but the endpoint failing now stays the headline); then the more
+ * specific cause (higher rank).
+ */
 export function rankFindings(findings: Finding[], causeRank: (id: string) => number): Finding[] {
+  const fromSpec = (f: Finding) => (f.source === SPEC_SOURCE ? 1 : 0);
   return findings
     .map((f, i) => ({ f, i }))
     .sort(
       (a, b) =>
         SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] ||
+        fromSpec(a.f) - fromSpec(b.f) ||
         causeRank(b.f.id) - causeRank(a.f.id) ||
         a.i - b.i,
     )

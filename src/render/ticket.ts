@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { cut, mrkdwnEscape as esc, SLACK_LIMITS as L } from './slack-limits.js';
+import { cut, linkRef, mrkdwnEscape as esc, userRef, SLACK_LIMITS as L } from './slack-limits.js';
 
 export { UrgencySchema, TicketSchema, type Ticket, type TicketDraft } from '../pipeline/ticket.js';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
@@ -55,23 +55,24 @@ export function ticketBlocks(t: Ticket): { text: string; blocks: types.KnownBloc
             `*Expected:* ${esc(t.expected || '—')}`,
             `*Impact:* ${esc(t.impact || '—')}`,
             `*Evidence:*\n${t.evidence.slice(0, 6).map((e) => `• ${esc(e)}`).join('\n')}`,
+            ...(t.alsoFound.length ? [`*Also found:* ${t.alsoFound.map((a) => `\`${esc(a)}\``).join(', ')}`] : []),
             `*Tried:* ${t.tried.length ? esc(t.tried.join('; ')) : 'nothing yet'}`,
           ].join('\n'),
           L.sectionText,
         ),
       },
     },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: cut(`Opened by <@${t.createdBy}> · first failure ${t.firstFailureAt ?? 'unknown'}${t.threadLink ? ` · <${t.threadLink}|requester's thread>` : ''}`, L.sectionText) }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: cut(`Opened by ${userRef(t.createdBy).text} · first failure ${esc(t.firstFailureAt ?? 'unknown')}${t.threadLink ? ` · ${linkRef(t.threadLink, "requester's thread").text}` : ''}`, L.sectionText) }] },
   ];
   if (t.status === 'open') {
     blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Mark resolved' }, style: 'primary', action_id: TICKET_ACTIONS.resolve, value: String(t.number) }] });
   } else {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:white_check_mark: Resolved by <@${t.resolvedBy}> at ${t.resolvedAt}` }] });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:white_check_mark: Resolved by ${userRef(t.resolvedBy ?? '?').text} at ${esc(t.resolvedAt ?? '')}` }] });
   }
-  return { text: `Ticket #${t.number}: ${t.action ?? t.endpoint}: ${t.title}`, blocks };
+  return { text: cut(esc(`Ticket #${t.number}: ${t.action ?? t.endpoint}: ${t.title}`), L.fallbackText, '…'), blocks };
 }
 
 /** The line a card carries once escalated (on the card, in its thread, and on a card revived after a restart). */
 export function escalatedLine(t: Pick<Ticket, 'number' | 'createdBy'>): string {
-  return `:ticket: Escalated as ticket #${t.number} by <@${t.createdBy}>`;
+  return `:ticket: Escalated as ticket #${t.number} by ${userRef(t.createdBy).text}`;
 }

@@ -14,7 +14,7 @@ import { auditCard, auditThreadMessages } from '../render/audit-blocks.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, verdictCard } from '../render/blocks.js';
 import { cardContext, type Card } from './card-store.js';
 import { CardUpdater } from './card-updater.js';
-import { postThread, type FlowDeps, type Respond } from './diagnose-flow.js';
+import { postThread, retryPolicy, type FlowDeps, type Respond } from './diagnose-flow.js';
 import { fromReplay, toReplay } from './replay-input.js';
 import { withSlackRetry } from './retry.js';
 import { sameWorkspace } from './gate.js';
@@ -69,7 +69,7 @@ export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args:
         return void (await tell(code === 'not_in_channel' || code === 'channel_not_found' ? 'I am not in this channel: `/invite @action-debug`, then run the audit again.' : `The audit card could not be posted: ${errorLine(err)}`));
       }
       const saves: Promise<unknown>[] = [];
-      const updater = new CardUpdater(client, channel, ts, d.flow.settings.CARD_UPDATE_INTERVAL_MS, d.flow.settings.SLACK_RETRY_ATTEMPTS);
+      const updater = new CardUpdater(client, channel, ts, d.flow.settings.CARD_UPDATE_INTERVAL_MS, retryPolicy(d.flow));
       const result = await runAudit({
         id: auditId,
         facts,
@@ -95,7 +95,9 @@ export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args:
         },
       });
       await Promise.all(saves);
-      await updater.final(auditCard(auditId, result.summary, user));
+      const summary = auditCard(auditId, result.summary, user);
+      // If the card stays rate-limited, the summary goes in its thread and the card points there (as a diagnosis card does).
+      await updater.final(summary, { text: 'The audit summary is in this thread (Slack kept refusing updates to this card).', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'The audit summary is in this thread: Slack kept refusing updates to this card.' } }] });
       for (const m of auditThreadMessages(auditId, result.actions, result.summary)) {
         await withSlackRetry(() => client.chat.postMessage({ channel, thread_ts: ts, text: m.text, blocks: m.blocks }), d.flow.settings.SLACK_RETRY_ATTEMPTS);
       }

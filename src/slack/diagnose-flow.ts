@@ -10,11 +10,12 @@ import { runDiagnosis } from '../pipeline/run.js';
 import { defaultChecks, defaultProbes, fromRecheckOf, probeRefs, recheck } from '../registry.js';
 import { scopedVerdict } from '../pipeline/verdict.js';
 import type { Limits } from '../limits/stored-limits.js';
-import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, type SlackMessage } from '../render/blocks.js';
+import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, verdictInThreadCard, type SlackMessage } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
+import { channelRef, linkRef, md, type Mrkdwn } from '../render/slack-limits.js';
 import { cardContext, type Card, type CardStore } from './card-store.js';
 import { CardUpdater } from './card-updater.js';
-import { withSlackRetry } from './retry.js';
+import { isMembershipError, slackErrorCode, withSlackRetry, type RetryPolicy } from './retry.js';
 import type { SlackSettings } from './settings.js';
 import type { WorkTracker } from '../work/tracker.js';
 import { crashPoint } from '../core/crash-point.js';
@@ -66,10 +67,26 @@ async function notifySinks(deps: FlowDeps, card: Card, report: Report, kind: 'fi
   }
 }
 
-async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Card, input: DiagnosisInput, flow: 'diagnose' | 'rerun', workId?: string): Promise<Report> {
+/** How Slack calls are retried: bounded attempts, and 429s honoured within SLACK_RATE_LIMIT_WINDOW_MS. */
+export function retryPolicy(deps: Pick<FlowDeps, 'settings'>): RetryPolicy {
+  return { attempts: deps.settings.SLACK_RETRY_ATTEMPTS, rateLimitWindowMs: deps.settings.SLACK_RATE_LIMIT_WINDOW_MS };
+}
+
+/** What the requester is told when the channel cannot take the verdict, by Slack's reason. */
+function whyNotHere(code: string | undefined, channel: string): Mrkdwn {
+  if (code === 'is_archived') return md`${channelRef(channel)} was archived, so the verdict comes here.`;
+  return md`I am not a member of ${channelRef(channel)} (or was removed from it), so the verdict comes here. \`/invite @action-debug\` there for live cards with a thread.`;
+}
+
+/**
+ * Runs the diagnosis with a live card. The report is handed to the sinks (stored) BEFORE anything is shown: whatever
+ * Slack answers afterwards, history and Escalate have it. Resolves with where the verdict went, or `lost` with Slack's
+ * reason when the card's channel no longer takes our messages (the caller finds the requester another way).
+ */
+async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Card, input: DiagnosisInput, flow: 'diagnose' | 'rerun', workId?: string): Promise<{ report: Report; place: 'card' | 'thread' | 'none' | 'lost'; code?: string }> {
   const done = new Map<string, ProbeResult>();
   const probes = probeRefs();
-  const updater = card.ts ? new CardUpdater(client, card.channel, card.ts, deps.settings.CARD_UPDATE_INTERVAL_MS, deps.settings.SLACK_RETRY_ATTEMPTS) : null;
+  const updater = card.ts ? new CardUpdater(client, card.channel, card.ts, deps.settings.CARD_UPDATE_INTERVAL_MS, retryPolicy(deps)) : null;
   const report = await deps.slots(() => runDiagnosis(input, {
     probes: defaultProbes,
     checks: defaultChecks,
@@ -88,34 +105,69 @@ async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Car
   card.reports.push(report);
   // Stored before the card shows it: a card whose verdict is visible always has its diagnosis in the database.
   await notifySinks(deps, card, report, flow === 'diagnose' ? 'first' : 'rerun');
+  let result: { report: Report; place: 'card' | 'thread' | 'none' | 'lost'; code?: string } = { report, place: 'none' };
   if (updater) {
-    const where = await updater.final(verdictCard(cardContext(card), report, card.escalatedAs ? { escalatedAs: card.escalatedAs } : {}), card.ts ?? undefined);
-    if (where.replaced) deps.log.warn({ card: card.id }, 'card could not be updated; verdict posted anew');
+    try {
+      const where = await updater.final(verdictCard(cardContext(card), report, card.escalatedAs ? { escalatedAs: card.escalatedAs } : {}), verdictInThreadCard(cardContext(card), report));
+      if (where.on === 'thread') deps.log.warn({ card: card.id }, 'card stayed rate-limited; verdict posted in its thread');
+      result = { report, place: where.on };
+    } catch (err) {
+      if (!isMembershipError(err)) throw err;
+      deps.log.warn({ card: card.id, code: slackErrorCode(err) }, 'card channel no longer takes our messages');
+      result = { report, place: 'lost', code: slackErrorCode(err) };
+    }
   }
   await deps.work?.step(workId, { step: 'verdict' });
   crashPoint(`${flow}:after-verdict`);
-  return report;
+  return result;
 }
 
-/** `/action-debug …`: post the card, run the diagnosis, update the card, then fill the thread. */
+/**
+ * A message for the requester when the card's channel cannot take it: through the request's response_url (it
+ * bypasses channel membership) while it is still valid, else in their DM with the app (chat:write may always post
+ * there). Never throws: a requester we cannot reach at all is logged.
+ */
+async function toRequester(deps: FlowDeps, client: WebClient, card: Card, msg: SlackMessage, respond?: Respond): Promise<void> {
+  if (respond) {
+    try {
+      await respond({ ...msg, response_type: 'ephemeral', replace_original: false });
+      return;
+    } catch (err) {
+      deps.log.warn({ card: card.id, err: (err as Error).message }, 'response_url refused; trying a DM');
+    }
+  }
+  try {
+    await withSlackRetry(() => client.chat.postMessage({ channel: card.user, text: msg.text, blocks: msg.blocks }), retryPolicy(deps));
+  } catch (err) {
+    deps.log.error({ card: card.id, code: slackErrorCode(err) ?? (err as Error).message }, 'requester unreachable');
+  }
+}
+
+/** A note in front of a message (same blocks, the note first). */
+function withNote(note: Mrkdwn, msg: SlackMessage): SlackMessage {
+  const first = errorMessage(note, false);
+  return { text: `${first.text}\n${msg.text}`.slice(0, 3900), blocks: [...first.blocks, ...msg.blocks].slice(0, 50) };
+}
+
+/** `/action-debug …` or the form: post the card, run the diagnosis, update the card, then fill the thread. */
 export async function startCardDiagnosis(
   deps: FlowDeps,
   client: WebClient,
-  args: { input: DiagnosisInput; channel: string; team: string; user: string; respond: Respond; workId?: string | undefined; cardId?: string | null; cardTs?: string | null },
+  args: { input: DiagnosisInput; channel: string; team: string; user: string; respond?: Respond | undefined; workId?: string | undefined; cardId?: string | null; cardTs?: string | null },
 ): Promise<void> {
   const { input, channel, team, user, respond, workId } = args;
   const gate = await deps.limits.tryStart({ user, workspace: team }, diagnosisTarget(input), workId);
+  const card: Card = { id: args.cardId ?? randomUUID(), channel, ts: args.cardTs ?? null, team, user, input, reports: [], running: true };
   if (!gate.ok) {
     await deps.work?.done(workId, 'refused');
-    let where = '';
+    let where = md``;
     if (gate.reason === 'running') {
       const running = deps.cards.running(user, diagnosisTarget(input));
-      if (running?.ts) where = ` ${await permalink(client, running.channel, running.ts)}`;
+      if (running?.ts) where = await permalink(client, running.channel, running.ts);
     }
-    await respond({ ...errorMessage(`${gate.message}${where}`, false), response_type: 'ephemeral' });
+    await toRequester(deps, client, card, errorMessage(md`${gate.message} ${where}`, false), respond);
     return;
   }
-  const card: Card = { id: args.cardId ?? randomUUID(), channel, ts: args.cardTs ?? null, team, user, input, reports: [], running: true };
   deps.cards.put(card);
   const work = (async () => {
     try {
@@ -124,10 +176,10 @@ export async function startCardDiagnosis(
       try {
         if (card.ts) {
           // Taken up again after a restart: the card exists, it shows the diagnosis running again.
-          await withSlackRetry(() => client.chat.update({ channel, ts: card.ts!, text: first.text, blocks: first.blocks }), deps.settings.SLACK_RETRY_ATTEMPTS);
+          await withSlackRetry(() => client.chat.update({ channel, ts: card.ts!, text: first.text, blocks: first.blocks }), retryPolicy(deps));
         } else {
           crashPoint('diagnose:before-post');
-          const posted = await withSlackRetry(() => client.chat.postMessage({ channel, text: first.text, blocks: first.blocks }), deps.settings.SLACK_RETRY_ATTEMPTS);
+          const posted = await withSlackRetry(() => client.chat.postMessage({ channel, text: first.text, blocks: first.blocks }), retryPolicy(deps));
           // Between Slack's answer and this write is the one window where a crash means the card is posted twice.
           crashPoint('diagnose:before-record-post');
           card.ts = String(posted.ts);
@@ -135,13 +187,31 @@ export async function startCardDiagnosis(
           crashPoint('diagnose:after-post');
         }
       } catch (err) {
-        const code = (err as { data?: { error?: string } }).data?.error;
-        if (code !== 'not_in_channel' && code !== 'channel_not_found') throw err;
-        await respond({ ...errorMessage('I am not in this channel, so the card comes as a reply only you and this channel see once; `/invite @action-debug` for live cards and threads.', false), response_type: 'ephemeral' });
+        if (!isMembershipError(err)) throw err;
+        const code = slackErrorCode(err);
+        if (respond && code !== 'is_archived') {
+          // A slash command: its response_url posts in the channel without membership; the card's buttons answer
+          // through their own response_url (see rerunCard), so they work too.
+          await respond({ ...errorMessage(`I am not a member of this conversation, so the card comes as a reply without live updates or a thread. \`/invite @action-debug\` for those.`, false), response_type: 'ephemeral' });
+        } else {
+          // The form (no response_url) or an archived channel: the card lives in the requester's DM with the app.
+          const note = errorMessage(whyNotHere(code, channel), false);
+          const dm = await withSlackRetry(() => client.chat.postMessage({ channel: user, text: note.text, blocks: note.blocks }), retryPolicy(deps));
+          card.channel = String(dm.channel ?? user);
+          const posted = await withSlackRetry(() => client.chat.postMessage({ channel: card.channel, text: first.text, blocks: first.blocks }), retryPolicy(deps));
+          card.ts = String(posted.ts);
+          deps.cards.put(card);
+        }
       }
-      const report = await diagnoseWithProgress(deps, client, card, input, 'diagnose', workId);
-      if (!card.ts) {
-        await respond({ ...verdictCard(cardContext(card), report), response_type: 'in_channel' });
+      const { report, place, code } = await diagnoseWithProgress(deps, client, card, input, 'diagnose', workId);
+      if (place === 'none') {
+        try {
+          await respond!({ ...verdictCard(cardContext(card), report), response_type: 'in_channel' });
+        } catch {
+          await toRequester(deps, client, card, verdictCard(cardContext(card), report));
+        }
+      } else if (place === 'lost') {
+        await toRequester(deps, client, card, withNote(whyNotHere(code, card.channel), verdictCard(cardContext(card), report)), respond);
       } else {
         await postCardThread(deps, client, card, report);
       }
@@ -149,8 +219,10 @@ export async function startCardDiagnosis(
       crashPoint('diagnose:before-done');
       await deps.work?.done(workId, 'verdict');
     } catch (err) {
-      deps.log.error({ card: card.id, err: (err as Error).message }, 'diagnosis flow failed');
-      await respond({ ...errorMessage(`The diagnosis could not be shown: ${(err as Error).message}`, false), response_type: 'ephemeral' }).catch(() => {});
+      const code = slackErrorCode(err);
+      deps.log.error({ card: card.id, err: code ?? (err as Error).message }, 'diagnosis flow failed');
+      const saved = card.reports.length ? ' The diagnosis is saved: Escalate and `/action-debug history` have it.' : '';
+      await toRequester(deps, client, card, errorMessage(`Slack did not accept the answer${code ? ` (${code})` : ''}.${saved}`, false), respond);
       await deps.work?.done(workId, 'failed').catch(() => {});
     } finally {
       card.running = false;
@@ -166,44 +238,55 @@ export async function postCardThread(deps: FlowDeps, client: WebClient, card: Ca
   await postThread(deps, client, card, followUpMessage(card.id, followUpsFor(report), deps.settings.RERUN_LATER_MINUTES));
 }
 
-async function permalink(client: WebClient, channel: string, ts: string): Promise<string> {
+async function permalink(client: WebClient, channel: string, ts: string): Promise<Mrkdwn> {
   try {
     const r = await client.chat.getPermalink({ channel, message_ts: ts });
-    return r.permalink ? `<${r.permalink}|See the running card.>` : '';
+    return r.permalink ? linkRef(r.permalink, 'See the running card.') : md``;
   } catch {
-    return '';
+    return md``;
   }
 }
 
-export async function postThread(deps: FlowDeps, client: WebClient, card: Card, msg: SlackMessage): Promise<void> {
-  if (!card.ts) return;
-  await withSlackRetry(() => client.chat.postMessage({ channel: card.channel, thread_ts: card.threadTs ?? card.ts!, text: msg.text, blocks: msg.blocks }), deps.settings.SLACK_RETRY_ATTEMPTS);
+/**
+ * A message in the card's thread. A card without a thread (posted through response_url) answers through the click's
+ * response_url, or the requester's DM; so does a thread the bot can no longer post in.
+ */
+export async function postThread(deps: FlowDeps, client: WebClient, card: Card, msg: SlackMessage, respond?: Respond): Promise<void> {
+  if (!card.ts) return toRequester(deps, client, card, msg, respond);
+  try {
+    await withSlackRetry(() => client.chat.postMessage({ channel: card.channel, thread_ts: card.threadTs ?? card.ts!, text: msg.text, blocks: msg.blocks }), retryPolicy(deps));
+  } catch (err) {
+    if (!isMembershipError(err)) throw err;
+    await toRequester(deps, client, card, withNote(whyNotHere(slackErrorCode(err), card.channel), msg), respond);
+  }
 }
 
 /** A card revived after a restart lost its header values (never stored): probing without them would mislead. */
-async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Card, why: string): Promise<boolean> {
+async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Card, why: string, respond?: Respond): Promise<boolean> {
   if (!card.missingHeaders?.length) return false;
   const names = card.missingHeaders.join(', ');
-  await postThread(deps, client, card, errorMessage(`${why}: this card is from before a restart, and its ${names} value${card.missingHeaders.length > 1 ? 's are' : ' is'} never stored. Run \`/action-debug\` again with ${card.missingHeaders.length > 1 ? 'them' : 'it'} (the form keeps it out of the channel).`, false));
+  await postThread(deps, client, card, errorMessage(`${why}: this card is from before a restart, and its ${names} value${card.missingHeaders.length > 1 ? 's are' : ' is'} never stored. Run \`/action-debug\` again with ${card.missingHeaders.length > 1 ? 'them' : 'it'} (the form keeps it out of the channel).`, false), respond);
   return true;
 }
 
 /**
  * Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. `by` is who asked (the
- * clicker, or who scheduled it): the re-run counts against their quota, not the card owner's.
+ * clicker, or who scheduled it): the re-run counts against their quota, not the card owner's. `respond` is the click's
+ * response_url, which answers for a card that has no thread (posted through response_url).
  */
-export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change: Partial<DiagnosisInput> | undefined, by: string, workId?: string): Promise<void> {
-  if (await refuseWithoutHeaders(deps, client, card, why)) return void (await deps.work?.done(workId, 'refused'));
+export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change: Partial<DiagnosisInput> | undefined, by: string, respond?: Respond, workId?: string): Promise<void> {
+  if (await refuseWithoutHeaders(deps, client, card, why, respond)) return void (await deps.work?.done(workId, 'refused'));
   // A double click, or the other instance: the database knows what runs, not only this process's memory.
   const active = card.running ? card : await deps.work?.store.activeWorkForCard(card.id);
   if (active && (!('id' in active) || active.id !== workId)) {
-    await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false));
-    return void (await deps.work?.done(workId, 'refused'));
+    // Finished before it is said: a mention right after this click must not find this refused row still running.
+    await deps.work?.done(workId, 'refused');
+    return void (await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false), respond));
   }
   const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), workId);
   if (!gate.ok) {
-    await postThread(deps, client, card, errorMessage(gate.message, false));
-    return void (await deps.work?.done(workId, 'refused'));
+    await deps.work?.done(workId, 'refused');
+    return void (await postThread(deps, client, card, errorMessage(gate.message, false), respond));
   }
   card.running = true;
   const work = (async () => {
@@ -212,12 +295,17 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
       if (change) card.input = { ...card.input, ...change };
       if (!id && deps.work) id = (await deps.work.begin({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload(card.input, { why }) })).row.id;
       const prev = card.reports.at(-1);
-      const report = await diagnoseWithProgress(deps, client, card, card.input, 'rerun', id);
-      await postThread(deps, client, card, threadResultMessage(why, report, prev ? reportChanges(prev, report) : []));
+      const { report, place, code } = await diagnoseWithProgress(deps, client, card, card.input, 'rerun', id);
+      const result = threadResultMessage(why, report, prev ? reportChanges(prev, report) : []);
+      if (place === 'none' && respond) {
+        // A card posted through response_url: the clicked message itself shows the new verdict.
+        await respond({ ...verdictCard(cardContext(card), report), replace_original: true }).catch(() => toRequester(deps, client, card, result));
+      } else if (place === 'lost') await toRequester(deps, client, card, withNote(whyNotHere(code, card.channel), result), respond);
+      else await postThread(deps, client, card, result, respond);
       await deps.work?.done(id, 'verdict');
     } catch (err) {
+      deps.log.error({ card: card.id, err: slackErrorCode(err) ?? (err as Error).message }, 're-run failed');
       await deps.work?.done(id, 'failed').catch(() => {});
-      throw err;
     } finally {
       card.running = false;
       gate.release();
@@ -227,10 +315,10 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
 }
 
 /** One follow-up check (a single probe) answered in the thread; it counts against `by`'s quota like any diagnosis. */
-export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string, by: string, workId?: string): Promise<void> {
-  if (await refuseWithoutHeaders(deps, client, card, label)) return void (await deps.work?.done(workId, 'refused'));
+export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Card, probeId: string, label: string, by: string, respond?: Respond, workId?: string): Promise<void> {
+  if (await refuseWithoutHeaders(deps, client, card, label, respond)) return void (await deps.work?.done(workId, 'refused'));
   if (!defaultProbes.some((p) => p.id === probeId)) {
-    await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false));
+    await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false), respond);
     return void (await deps.work?.done(workId, 'refused'));
   }
   const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), workId);
@@ -246,8 +334,9 @@ export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Car
       // Compare like with like: the earlier report as if only this probe (with the baseline and checks) had run.
       const keep = fromRecheckOf(probeId);
       const scoped = prev ? { ...prev, findings: prev.findings.filter(keep), probes: prev.probes.filter((p) => p.id === probeId), verdict: scopedVerdict(prev, keep) } : undefined;
+      // Stored before it is shown: whatever Slack answers, history and the ticket have it.
       await notifySinks(deps, card, report, 'follow-up');
-      await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges(scoped, report) : []));
+      await postThread(deps, client, card, threadResultMessage(label, report, scoped ? reportChanges(scoped, report) : []), respond);
       await deps.work?.done(workId, 'answered');
     } catch (err) {
       await deps.work?.done(workId, 'failed').catch(() => {});

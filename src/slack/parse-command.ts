@@ -24,6 +24,14 @@ export function tokenize(text: string): string[] {
   return out;
 }
 
+/**
+ * Slack delivers what users type with `&`, `<` and `>` as `&amp;`, `&lt;`, `&gt;` (commands and events alike): undone
+ * before anything is parsed, so `…/orders/7?a=1&b=2` is probed as typed. `&amp;` last, so a typed "&lt;" stays text.
+ */
+export function decodeSlackEntities(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** Slack escapes links as <https://x|label> or <https://x>: keep the URL. */
 export function unwrapLink(token: string): string {
   const m = /^<([^|>]+)(?:\|[^>]*)?>$/.exec(token);
@@ -36,7 +44,11 @@ const EXTRA = /^(method|spec|header|timeout|burst|param\.[\w-]+)=(.*)$/s;
 export function parseSlashCommand(text: string): SlashCommand {
   const trimmed = text.trim();
   if (!trimmed) return { kind: 'modal' };
-  const tokens = tokenize(trimmed);
+  // Links Slack formatted (<https://…|…>) carry real brackets: unwrap each token first, then undo the entities.
+  const tokens = tokenize(trimmed).map((t) => {
+    const m = EXTRA.exec(t);
+    return m ? `${m[1]}=${decodeSlackEntities(unwrapLink(m[2]!))}` : decodeSlackEntities(unwrapLink(t));
+  });
   if (tokens[0]?.toLowerCase() === 'help') return { kind: 'help' };
   if (tokens[0]?.toLowerCase() === 'history') {
     if (!tokens[1]) throw new InputError('history needs an action name: /action-debug history "Look up order"');
@@ -52,12 +64,12 @@ export function parseSlashCommand(text: string): SlashCommand {
   for (const raw of tokens) {
     const m = EXTRA.exec(raw);
     if (!m) {
-      positional.push(unwrapLink(raw));
+      positional.push(raw);
       continue;
     }
     const [, key, value] = m as unknown as [string, string, string];
     if (key === 'method') draft.method = value.toUpperCase() as 'GET';
-    else if (key === 'spec') draft.spec = unwrapLink(value);
+    else if (key === 'spec') draft.spec = value;
     else if (key === 'header') (draft.headers as unknown[]).push(parseHeaderArg(value));
     else if (key === 'timeout') {
       if (!/^\d+(\.\d+)?$/.test(value)) throw new InputError(`timeout=${value} is not a number of seconds`);

@@ -35,7 +35,7 @@ export async function resumeWork(
     if (!card) return void (deps.log.warn({ card: row.cardId }, 'scheduled re-run: the card is gone (retention)'), await work.done(row.id, 'card-gone'));
     const refusal = stillAllowed(row.requester, card.channel);
     if (refusal) return void (deps.log.warn({ card: card.id, user: row.requester, why: refusal }, 'scheduled re-run refused by the gate'), await work.done(row.id, 'refused'));
-    return rerunCard(deps, client, card, p.label ?? 'Re-run', undefined, row.requester, row.id);
+    return rerunCard(deps, client, card, p.label ?? 'Re-run', undefined, row.requester, undefined, row.id);
   }
   if (row.step === 'thread') return work.done(row.id, 'verdict');
   if (row.step === 'verdict') {
@@ -54,8 +54,8 @@ export async function resumeWork(
       const respond: Respond = async (m) => client.chat.postEphemeral({ channel, user: row.requester, text: m.text, blocks: m.blocks });
       return startCardDiagnosis(deps, client, { input: replay.input, channel, team: row.workspace ?? '', user: row.requester, respond, workId: row.id, cardId: row.cardId, cardTs: row.cardTs });
     }
-    if (card && row.kind === 'rerun') return rerunCard(deps, client, card, p.why ?? 'Re-run', replay.input, row.requester, row.id);
-    if (card && row.kind === 'follow-up') return followUpCheck(deps, client, card, p.probeId ?? '', p.label ?? 'Follow-up', row.requester, row.id);
+    if (card && row.kind === 'rerun') return rerunCard(deps, client, card, p.why ?? 'Re-run', replay.input, row.requester, undefined, row.id);
+    if (card && row.kind === 'follow-up') return followUpCheck(deps, client, card, p.probeId ?? '', p.label ?? 'Follow-up', row.requester, undefined, row.id);
   }
   const why = replay?.missingHeaders.length
     ? `Its ${replay.missingHeaders.join(', ')} value${replay.missingHeaders.length > 1 ? 's are' : ' is'} never stored: press Re-run and give ${replay.missingHeaders.length > 1 ? 'them' : 'it'} again, or run \`/action-debug\` again.`

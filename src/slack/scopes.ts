@@ -5,8 +5,6 @@
 export const BOT_SCOPES = [
   'commands', // the slash command
   'chat:write', // the card, its thread, ephemeral answers
-  'app_mentions:read', // @action-debug rerun / spec <url> in a card's thread
-  'channels:history', // file_share messages in public channels (a spec shared in a card's thread)
-  'groups:history', // the same in private channels
-  'files:read', // downloading that spec
+  'app_mentions:read', // @action-debug rerun / spec <url> / a spec file attached to the mention, in a card's thread
+  'files:read', // downloading that spec (the mention event carries the file; no channel history is read)
 ] as const;

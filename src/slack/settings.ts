@@ -32,6 +32,11 @@ export const SlackSettingsSchema = z
   RERUN_LATER_MINUTES: z.coerce.number().positive().default(5),
   /** Attempts for a Slack API call that fails with 429/5xx (then the card's final verdict is posted anew, once). */
   SLACK_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
+  /**
+   * How long a card update Slack answers with 429 is retried, each time after its Retry-After (Slack: chat.update is
+   * Tier 3). Past it, the verdict is posted in the card's thread and the card says where it went.
+   */
+  SLACK_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(0).max(3_600_000).default(600_000),
   /** Diagnoses probing at the same time; more wait their turn (their card says so) so acks stay fast under a burst. */
   MAX_CONCURRENT_DIAGNOSES: z.coerce.number().int().min(1).max(64).default(8),
   SLACK_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),

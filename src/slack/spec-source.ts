@@ -4,7 +4,7 @@
  * would make the bot read its own disk or another workspace's upload, so they are refused here, before anything runs.
  */
 export const SLACK_SPEC_REFUSAL =
-  'From Slack, a spec is an https:// URL, or a .json/.yaml file shared in the card\'s thread: files on the bot\'s server are never read.';
+  'From Slack, a spec is an https:// URL, or a .json/.yaml file shared in the card\'s thread (attached to a mention of the bot): files on the bot\'s server are never read.';
 
 /** Null when the typed spec may be used; otherwise the one line to show (it never repeats what was typed). */
 export function slackSpecRefusal(spec: string | undefined): string | null {

@@ -9,7 +9,7 @@ import { StoreError } from '../store/db.js';
 import type { OutboxWorker } from '../outbox/worker.js';
 import { escalatedLine, ticketBlocks, TICKET_ACTIONS, UrgencySchema, type Ticket, type TicketDraft } from '../render/ticket.js';
 import { verdictCard } from '../render/blocks.js';
-import { cut, mrkdwnEscape as esc } from '../render/slack-limits.js';
+import { cut, mrkdwnEscape as esc, userRef } from '../render/slack-limits.js';
 import { cardContext, type Card } from './card-store.js';
 import type { ReportSink } from './diagnose-flow.js';
 import type { Escalation } from './escalate.js';
@@ -99,15 +99,29 @@ function escalationModal(card: Card, report: Report): webApi.ViewsOpenArguments[
 export function ticketDraft(card: Card, user: string, fields: { expected: string; impact: string; urgency: Ticket['urgency'] }, threadLink: string | null, followUps: Report[]): TicketDraft {
   const latest = card.reports.at(-1)!;
   const firstFailure = card.reports.find((r) => isProblem(r.verdict));
-  const tried = [
-    ...card.reports.slice(1).map((r) => `re-run at ${r.startedAt}: ${verdictWord(r.verdict)}`),
-    ...followUps.map((r) => `follow-up ${r.probes.map((p) => p.title).join(', ')} at ${r.startedAt}: ${verdictWord(r.verdict)}`),
-  ];
+  const tried = distinctAttempts([
+    ...card.reports.slice(1).map((r) => ({ what: 're-run', outcome: verdictWord(r.verdict), at: r.startedAt })),
+    ...followUps.map((r) => ({ what: `follow-up ${r.probes.map((p) => p.title).join(', ')}`, outcome: verdictWord(r.verdict), at: r.startedAt })),
+  ]);
   return {
     createdBy: user, diagnosisId: latest.id, action: card.input.action ?? null, session: card.input.session ?? null, endpoint: latest.input.endpoint ?? '(none known)', method: latest.input.method,
     family: latest.verdict.family, familyTitle: latest.verdict.familyTitle, cause: latest.verdict.cause, title: latest.verdict.title, fix: latest.verdict.fix,
     evidence: topEvidence(latest), alsoFound: latest.verdict.alsoFound, tried, firstFailureAt: firstFailure?.startedAt ?? null, threadLink, ...fields,
   };
+}
+
+/** "Tried" lists each distinct attempt once: the same check with the same outcome, clicked five times, is one line. */
+export function distinctAttempts(attempts: { what: string; outcome: string; at: string }[]): string[] {
+  const seen = new Map<string, { what: string; outcome: string; first: string; last: string; n: number }>();
+  for (const a of attempts) {
+    const key = `${a.what}|${a.outcome}`;
+    const e = seen.get(key);
+    if (e) {
+      e.n++;
+      e.last = a.at;
+    } else seen.set(key, { what: a.what, outcome: a.outcome, first: a.at, last: a.at, n: 1 });
+  }
+  return [...seen.values()].map((e) => (e.n === 1 ? `${e.what} at ${e.first}: ${e.outcome}` : `${e.what} ×${e.n} (${e.first} … ${e.last}): ${e.outcome}`));
 }
 
 export interface Support {
@@ -197,7 +211,7 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
           const d = await store.diagnosis(t.diagnosisId);
           const msgs: OutboxMessage[] = [];
           if (container?.channel_id && container.message_ts) msgs.push({ kind: 'slack.update', dedupeKey: `ticket:${t.number}:resolved-card`, payload: { team: workspaceKey(body.team?.id, body.enterprise?.id, body.is_enterprise_install), channel: container.channel_id, ts: container.message_ts, ...ticketBlocks(t) } });
-          if (d?.channel && d.threadTs) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:resolved-thread`, payload: { team: d.workspace, channel: d.channel, thread_ts: d.threadTs, text: `:white_check_mark: Ticket #${t.number} was marked resolved by <@${body.user.id}>. Re-run the diagnosis to confirm.` } });
+          if (d?.channel && d.threadTs) msgs.push({ kind: 'slack.post', dedupeKey: `ticket:${t.number}:resolved-thread`, payload: { team: d.workspace, channel: d.channel, thread_ts: d.threadTs, text: `:white_check_mark: Ticket #${t.number} was marked resolved by ${userRef(body.user.id).text}. Re-run the diagnosis to confirm.` } });
           return msgs;
         });
         crashPoint('resolve:after-commit');
@@ -213,10 +227,10 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
 export async function historyText(store: Store, action: string, workspace: string): Promise<string> {
   // Only the asking workspace's diagnoses: with OAuth installs, one database serves several workspaces.
   const rows = await store.history(action, 10, teamOf(workspace) ?? workspace);
-  if (!rows.length) return `No diagnoses of "${action}" yet.`;
+  if (!rows.length) return `No diagnoses of "${esc(action)}" yet.`;
   const lines = rows.map((r) => {
     const mark = r.change === 'fixed' ? ' ← fixed since' : r.change === 'broken' ? ' ← broken since' : r.change === 'changed' ? ' ← cause changed' : '';
-    return `• ${r.at.replace('T', ' ').slice(0, 16)} <@${r.requester}>: ${isProblem(r) ? `family ${r.family}, \`${r.cause}\`` : verdictWord(r)}${mark}`;
+    return `• ${r.at.replace('T', ' ').slice(0, 16)} ${userRef(r.requester).text}: ${isProblem(r) ? `family ${r.family}, \`${r.cause}\`` : verdictWord(r)}${mark}`;
   });
   return `*Last diagnoses of "${esc(action)}"* (newest first)\n${lines.join('\n')}`;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MAX_SPEC_BYTES } from '../openapi/load.js';
 import { UPLOAD_PREFIX } from '../openapi/uploaded-specs.js';
 
-/** The part of a `message` event (subtype file_share) we read; Slack sends many more fields. */
+/** The part of a file on an `app_mention` event we read; Slack sends many more fields. */
 export const SharedFileSchema = z.object({
   id: z.string().min(1),
   name: z.string().default('file'),
@@ -14,14 +14,6 @@ export const SharedFileSchema = z.object({
   url_private: z.url().optional(),
 });
 export type SharedFile = z.infer<typeof SharedFileSchema>;
-
-export const FileShareEventSchema = z.object({
-  subtype: z.literal('file_share'),
-  channel: z.string().min(1),
-  user: z.string().optional(),
-  thread_ts: z.string().optional(),
-  files: z.array(z.unknown()).default([]),
-});
 
 export class SharedFileError extends Error {}
 

@@ -37,6 +37,13 @@ export async function startHarness(opts: { lab?: Lab; slack?: FakeSlack; setting
     url: (id) => lab.scenarios.find((s) => s.id === id)!.url,
     async close() {
       await app.stop();
+      // The fake Slack refuses what real Slack refuses: any test whose app sent such a payload fails here.
+      if (!opts.slack && slack.refused.length) {
+        const refused = slack.refused.map((r) => `${r.via} ${r.method}: ${r.error} ${r.errors.slice(0, 3).join('; ')}`).join('\n');
+        await slack.close();
+        if (!opts.lab) await lab.close();
+        throw new Error(`Slack would have refused ${slack.refused.length} payload(s):\n${refused}`);
+      }
       if (!opts.slack) await slack.close();
       if (!opts.lab) await lab.close();
     },

@@ -71,7 +71,7 @@ test('someone outside the allow-list is refused at every entry point: nothing pr
   }
   await h.driver.mention('rerun', { channel: 'CG1', threadTs: card.ts }, eve);
   const spec = h.slack.upload('orders.yaml', 'openapi: 3.0.0\ninfo: {title: x, version: "1"}\npaths: {}\n');
-  await h.driver.shareFile(spec, { channel: 'CG1', threadTs: card.ts }, eve);
+  await h.driver.mention('', { channel: 'CG1', threadTs: card.ts }, eve, {}, [spec]); // a spec comes attached to a mention
   const form = await h.driver.submitView({ id: 'V0', callback_id: 'ad_diagnose_modal', private_metadata: JSON.stringify({ channel: 'CG1' }) }, {
     session: { v: { value: 's' } }, action: { v: { value: 'a' } }, endpoint: { v: { value: h.url('healthy') } }, method: { v: { selected_option: { value: 'GET' } } },
   }, eve);

@@ -42,7 +42,8 @@ test("a spec shared in one workspace cannot be named from another, and a card's 
   const card = await h.slack.waitFor(() => finalCard(h.slack, 'CSA2'), 20_000, "team A's card");
   await h.slack.waitFor(() => h.slack.thread('CSA2', card.ts).length >= 2, 5000, 'the thread');
   const spec = h.slack.upload('partner-orders.yaml', readFileSync(new URL('../openapi/fixtures/orders.yaml', import.meta.url), 'utf8'));
-  await h.driver.shareFile(spec, { channel: 'CSA2', threadTs: card.ts }, A);
+  // Specs come attached to a mention (the app reads no channel messages: issue 19, least privilege).
+  await h.driver.mention('', { channel: 'CSA2', threadTs: card.ts }, A, {}, [spec]);
   await h.slack.waitFor(() => h.slack.thread('CSA2', card.ts).some((m) => /Re-run with partner-orders\.yaml/.test(blocksToText(m.blocks))), 20_000, "team A's re-run with its spec");
   const key = `slack-file:${spec.id}/partner-orders.yaml`;
 

@@ -104,8 +104,9 @@ async function runCase(c: Case, i: number): Promise<void> {
       }
       if (c.flow === 'rerun') return d.click(card!, 'ad_rerun', idOf(card!));
       const followUps = slack.thread(ch, card!.ts)[1]!;
-      const button = /"action_id":"ad_follow_up","value":"([^"]+)"/.exec(JSON.stringify(followUps.blocks))!;
-      return d.click(followUps, 'ad_follow_up', button[1]!);
+      // Each follow-up button has its own action_id (ad_follow_up:<check>): Slack refuses repeated ones in a message.
+      const button = /"action_id":"(ad_follow_up(?::[\w-]+)?)","value":"([^"]+)"/.exec(JSON.stringify(followUps.blocks))!;
+      return d.click(followUps, button[1]!, button[2]!);
     })();
     const acked = await request.then((r) => r.status === 200, () => false);
     const died = await Promise.race([crashing.exited, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);

@@ -45,7 +45,9 @@ test('Socket Mode: no public URL and no signing secret; the command, its card an
     assert.equal(slack.channel('CSOCK').length, 1);
 
     const help = await socket.deliver('slash_commands', Object.fromEntries(new URLSearchParams(driver.commandForm('help', { channel: 'CSOCK' }).form)));
-    assert.match(JSON.stringify(help.payload), /\/action-debug <session-id> <action-name> <endpoint>/);
+    // Escaped: raw, Slack would render <session-id> as a broken link.
+    assert.match(JSON.stringify(help.payload), /\/action-debug &lt;session-id&gt; &lt;action-name&gt; &lt;endpoint&gt;/);
+    assert.ok(!JSON.stringify(help.payload).includes("<session-id>"));
 
     // Re-run from the card: an interactive envelope, acked at once, the same card updated and the thread told.
     const id = /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(card.blocks))![1]!;

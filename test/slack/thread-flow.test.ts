@@ -25,7 +25,7 @@ async function cardIn(channel: string, scenario: string, extra = AUTH): Promise<
 function threadMessage(card: FakeMessage, n: number, what: string): Promise<string> {
   return h.slack.waitFor(() => {
     const t = h.slack.thread(card.channel, card.ts);
-    return t.length > n ? blocksToText(t[n]!.blocks) : null;
+    return t.length > n ? blocksToText(t[n]!.blocks) || t[n]!.text : null;
   }, 20_000, what);
 }
 
@@ -54,7 +54,7 @@ test('a follow-up button runs one check and answers in the thread', async () => 
   const card = await cardIn('CT2', 'waf-opencx-headers', '');
   const followUps = blocksToText(h.slack.thread('CT2', card.ts)[1]!.blocks);
   assert.match(followUps, /\[ Test without x-opencx headers \]/);
-  await h.driver.click(card, 'ad_follow_up', `${cardId(card)}|header-blocking`);
+  await h.driver.click(card, 'ad_follow_up:header-blocking', `${cardId(card)}|header-blocking`);
   const text = await threadMessage(card, 2, 'the follow-up result');
   assert.match(text, /Test without x-opencx headers/);
   assert.match(text, /waf-blocks-opencx-headers/);
@@ -88,10 +88,10 @@ test('@action-debug rerun and spec <url> in the thread: a new verdict and what c
   assert.ok(hint);
 });
 
-test('a spec file shared in the thread is downloaded with the bot token and checked; other files are left alone', async () => {
+test('a spec file attached to a mention in the thread is downloaded with the bot token and checked; other files are left alone', async () => {
   const card = await cardIn('CT5', 'healthy');
   const spec = h.slack.upload('orders.yaml', readFileSync(new URL('../openapi/fixtures/orders.yaml', import.meta.url), 'utf8'));
-  const shared = await h.driver.shareFile(spec, { channel: 'CT5', threadTs: card.ts });
+  const shared = await h.driver.mention('', { channel: 'CT5', threadTs: card.ts }, {}, {}, [spec]);
   assert.equal(shared.status, 200);
   const text = await threadMessage(card, 2, 'the result for the shared spec');
   assert.match(text, /Re-run with orders\.yaml/);
@@ -99,19 +99,17 @@ test('a spec file shared in the thread is downloaded with the bot token and chec
   assert.deepEqual(h.slack.downloads.filter((d) => d.id === spec.id).map((d) => d.token), [BOT_TOKEN]);
   await h.slack.waitFor(() => /FAMILY 1/.test(blocksToText(card.blocks)), 5000, 'the card showing family 1');
 
-  // A screenshot in the thread, and a spec shared in the channel outside any card: no download, no answer.
-  const before = h.slack.messages.length;
-  await h.driver.shareFile(h.slack.upload('screen.png', 'png', 'image/png'), { channel: 'CT5', threadTs: card.ts });
-  await h.driver.shareFile(h.slack.upload('other.yaml', 'openapi: 3.0.0'), { channel: 'CT5' });
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(h.slack.messages.length, before);
+  // A screenshot attached to a mention: not downloaded, and the user is told what is read.
+  const downloadsBefore = h.slack.downloads.length;
+  await h.driver.mention('', { channel: 'CT5', threadTs: card.ts }, {}, {}, [h.slack.upload('screen.png', 'png', 'image/png')]);
+  assert.match(await threadMessage(card, 3, 'the answer to a screenshot'), /I read OpenAPI files/);
+  assert.equal(h.slack.downloads.length, downloadsBefore);
 
   // A payload whose link leaves Slack never receives the token: refused before any connection.
   const foreign = { ...h.slack.upload('evil.yaml', 'x'), url_private_download: 'https://files.evil.example/evil.yaml' };
-  const downloads = h.slack.downloads.length;
-  await h.driver.shareFile(foreign, { channel: 'CT5', threadTs: card.ts });
-  assert.match(await threadMessage(card, 3, 'the refusal'), /points to files\.evil\.example, not to Slack/);
-  assert.equal(h.slack.downloads.length, downloads);
+  await h.driver.mention('', { channel: 'CT5', threadTs: card.ts }, {}, {}, [foreign]);
+  assert.match(await threadMessage(card, 4, 'the refusal'), /points to files\.evil\.example, not to Slack/);
+  assert.equal(h.slack.downloads.length, downloadsBefore);
 });
 
 test('/action-debug alone opens the form; its Authorization value is used but never shown back', async () => {

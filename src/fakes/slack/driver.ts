@@ -22,6 +22,16 @@ export function sign(secret: string, ts: number, body: string): string {
   return 'v0=' + createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
 }
 
+/**
+ * Text as Slack delivers what a user typed: `&`, `<` and `>` become `&amp;`, `&lt;`, `&gt;` (Slack does this for
+ * slash commands and events alike), except in the markup Slack itself wrote: links `<https://…|…>`, user, channel
+ * and special mentions. A test that passes `<https://x>` means a link Slack formatted.
+ */
+export function slackEncode(typed: string): string {
+  const parts = typed.split(/(<(?:https?:\/\/|mailto:|@|#|!)[^<>\s]*>)/);
+  return parts.map((p, i) => (i % 2 ? p : p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))).join('');
+}
+
 /** Sends signed slash commands, button clicks, modal submissions and events to the app, as Slack does. */
 export class SlackDriver {
   constructor(
@@ -52,6 +62,8 @@ export class SlackDriver {
     } catch {
       json = null;
     }
+    // An ack's body is shown to the user (a command's immediate answer, a view's errors): Slack checks it too.
+    if (json || text) this.slack.recordAck(json ?? { text });
     return { status: res.status, body: text, json, ms: performance.now() - t0, responseUrl: null };
   }
 
@@ -67,7 +79,7 @@ export class SlackDriver {
     const triggerId = this.slack.issueTrigger();
     const form = new URLSearchParams({
       token: 'deprecated', team_id: who.team ?? 'T0FAKE', team_domain: 'fake', channel_id: who.channel ?? 'C0DEBUG', channel_name: 'support-eng',
-      user_id: who.user ?? 'U0ALICE', user_name: 'alice', command: '/action-debug', text, api_app_id: 'A0APP',
+      user_id: who.user ?? 'U0ALICE', user_name: 'alice', command: '/action-debug', text: slackEncode(text), api_app_id: 'A0APP',
       ...(who.enterprise ? { enterprise_id: who.enterprise, enterprise_name: 'Org', is_enterprise_install: 'true' } : { is_enterprise_install: 'false' }),
       response_url: responseUrl, trigger_id: triggerId,
     }).toString();
@@ -106,11 +118,12 @@ export class SlackDriver {
     return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
   }
 
-  async mention(text: string, where: { channel: string; threadTs?: string }, who: Who = {}, headers: Record<string, string> = {}): Promise<Delivery> {
+  /** `@action-debug <text>`, optionally with files attached to the same message (Slack puts them on the app_mention event). */
+  async mention(text: string, where: { channel: string; threadTs?: string }, who: Who = {}, headers: Record<string, string> = {}, files?: FakeFile[]): Promise<Delivery> {
     const body = JSON.stringify({
       token: 'deprecated', team_id: who.team ?? 'T0FAKE', api_app_id: 'A0APP', type: 'event_callback', event_id: `Ev${Date.now()}${Math.random().toString(16).slice(2, 6)}`, event_time: Math.floor(Date.now() / 1000),
       authorizations: [{ team_id: who.team ?? 'T0FAKE', user_id: 'U0BOT', is_bot: true }],
-      event: { type: 'app_mention', user: who.user ?? 'U0ALICE', text: `<@U0BOT> ${text}`, ts: `${Date.now() / 1000}`, channel: where.channel, ...(where.threadTs ? { thread_ts: where.threadTs } : {}), event_ts: `${Date.now() / 1000}` },
+      event: { type: 'app_mention', user: who.user ?? 'U0ALICE', text: `<@U0BOT> ${slackEncode(text)}`, ...(files?.length ? { files, upload: false } : {}), ts: `${Date.now() / 1000}`, channel: where.channel, ...(where.threadTs ? { thread_ts: where.threadTs } : {}), event_ts: `${Date.now() / 1000}` },
     });
     return this.post(body, 'application/json', headers);
   }
@@ -122,7 +135,7 @@ export class SlackDriver {
       token: 'deprecated', team_id: who.team ?? 'T0FAKE', api_app_id: 'A0APP', type: 'event_callback', event_id: `Ev${Date.now()}${Math.random().toString(16).slice(2, 6)}`, event_time: Math.floor(Date.now() / 1000),
       authorizations: [{ team_id: who.team ?? 'T0FAKE', user_id: 'U0BOT', is_bot: true }],
       event: {
-        type: 'message', subtype: 'file_share', user: who.user ?? 'U0ALICE', text, ts, channel: where.channel, channel_type: 'channel', event_ts: ts,
+        type: 'message', subtype: 'file_share', user: who.user ?? 'U0ALICE', text: slackEncode(text), ts, channel: where.channel, channel_type: 'channel', event_ts: ts,
         ...(where.threadTs ? { thread_ts: where.threadTs } : {}), files: [file], upload: true, display_as_bot: false,
       },
     });

@@ -1,12 +1,20 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { blockErrors } from './block-limits.js';
-import { SLACK_LIMITS as L } from '../../render/slack-limits.js';
+import { blockErrors, viewErrors, BLOCK_KIT } from './block-limits.js';
+import { RateLimiter, type RateLimitSettings } from './rate-limits.js';
 
 /**
- * A fake Slack, as a real HTTP server on 127.0.0.1: the Web API methods the app calls (via `clientOptions.slackApiUrl`),
- * the response_url sink, trigger_id rules, Block Kit limits and injectable faults. Tests and the demo assert on its
- * transcript: exactly what a user would see in the channel.
+ * A fake Slack, as a real HTTP server on 127.0.0.1, as strict as Slack's reference pages say Slack is: the Web API
+ * methods the app calls (via `clientOptions.slackApiUrl`) with their documented errors (`invalid_blocks` with
+ * `response_metadata.messages`, `invalid_arguments`, `not_in_channel`, `channel_not_found`, `is_archived`,
+ * `msg_too_long`), Block Kit validation (block-limits.ts), rate-limit tiers answered with 429 + Retry-After
+ * (rate-limits.ts), channel membership (public, private, DM, archived; the bot in it or not), the response_url sink
+ * (5 uses in 30 minutes), trigger_ids (3 s, single use) and injectable faults. Tests and the demo assert on its
+ * transcript: exactly what a user would see.
+ *
+ * One rule is stricter than Slack, on purpose: blocks without a top-level `text` fallback are refused
+ * (`invalid_arguments`). Slack only logs a warning, but the fallback is what notifications and screen readers show, so
+ * a message without one is a defect we want tests to catch.
  */
 
 export interface ApiCall {
@@ -38,6 +46,22 @@ export interface FakeFile {
   url_private_download: string;
 }
 
+/** A conversation as Slack sees it from the bot: its kind, whether the bot is a member, whether it is archived. */
+export interface Conversation {
+  kind: 'public' | 'private' | 'im' | 'mpim';
+  botMember: boolean;
+  archived: boolean;
+  /** For an im: the human on the other side when it is the app's own DM (the bot may always post there). */
+  user?: string;
+}
+
+/** Everything the app sent that a user could see: Web API args, response_url bodies, ack bodies. */
+export interface Payload {
+  via: 'api' | 'response_url' | 'ack';
+  method: string;
+  body: Record<string, unknown>;
+}
+
 export interface Fault {
   status?: number;
   retryAfter?: number;
@@ -45,6 +69,8 @@ export interface Fault {
   delayMs?: number;
   /** How many calls it applies to (default 1). */
   times?: number;
+  /** Only calls whose arguments match (e.g. thread replies: `(a) => Boolean(a['thread_ts'])`). */
+  match?: (args: Record<string, unknown>) => boolean;
 }
 
 const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
@@ -55,6 +81,17 @@ export interface FakeSlack {
   calls: ApiCall[];
   messages: FakeMessage[];
   responses: { id: string; body: Record<string, unknown> }[];
+  /** Every payload the app sent (API args, response_url posts, acks recorded by the driver), refused ones too. */
+  payloads: Payload[];
+  /** Web API calls answered 429 (method, Retry-After seconds). */
+  rateLimited: { method: string; retryAfter: number }[];
+  /** Payloads Slack refused as malformed (invalid_blocks, invalid_arguments, msg_too_long): a correct app has none. */
+  refused: { via: Payload['via']; method: string; error: string; errors: string[] }[];
+  /** The driver hands over each ack body it received; checked as Slack checks it. */
+  recordAck(body: Record<string, unknown>): void;
+  /** Sets how a conversation looks to the bot (default: a public channel the bot is in). */
+  setConversation(id: string, c: Partial<Conversation>): void;
+  conversation(id: string): Conversation;
   views: { id: string; view: Record<string, unknown>; user: string | null }[];
   /** Files users shared; their downloads need the bot token, as files.slack.com does. */
   downloads: { id: string; token: string | null }[];
@@ -68,14 +105,33 @@ export interface FakeSlack {
   issueTrigger(): string;
   responseUrl(): string;
   fail(method: string, fault: Fault): void;
+  clearFaults(): void;
   channel(channel: string): FakeMessage[];
   thread(channel: string, ts: string): FakeMessage[];
   waitFor<T>(find: () => T | undefined | null | false, timeoutMs?: number, what?: string): Promise<T>;
   close(): Promise<void>;
 }
 
-export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Promise<FakeSlack> {
+export interface FakeSlackOptions {
+  /** trigger_id lifetime: Slack's is 3 s. */
+  triggerTtlMs?: number;
+  /** response_url: Slack allows 5 uses within 30 minutes. */
+  responseUrlTtlMs?: number;
+  responseUrlUses?: number;
+  /** Rate-limit tiers (rate-limits.ts); `false` only for tests that measure something else under load. */
+  rateLimits?: Partial<RateLimitSettings> | false;
+}
+
+export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
   const triggerTtl = opts.triggerTtlMs ?? 3000;
+  const responseTtl = opts.responseUrlTtlMs ?? 30 * 60_000;
+  const responseMaxUses = opts.responseUrlUses ?? 5;
+  const limiter = opts.rateLimits === false ? null : new RateLimiter(opts.rateLimits ?? {});
+  const payloads: Payload[] = [];
+  const refused: FakeSlack['refused'] = [];
+  const rateLimited: FakeSlack['rateLimited'] = [];
+  const conversations = new Map<string, Conversation>();
+  const responseIssued = new Map<string, number>();
   const calls: ApiCall[] = [];
   const messages: FakeMessage[] = [];
   const responses: FakeSlack['responses'] = [];
@@ -106,8 +162,22 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
         const id = url.pathname.slice('/response/'.length);
         const used = (responseUses.get(id) ?? 0) + 1;
         responseUses.set(id, used);
-        if (used > 5) return send(404, { ok: false, error: 'used_too_many_times' });
-        const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+        let body: Record<string, unknown>;
+        try {
+          body = JSON.parse(raw || '{}') as Record<string, unknown>;
+        } catch {
+          return send(400, { ok: false, error: 'invalid_payload' });
+        }
+        payloads.push({ via: 'response_url', method: id, body });
+        const issued = responseIssued.get(id);
+        if (issued === undefined) return send(404, { ok: false, error: 'invalid_url' });
+        // Slack: "up to 5 times within 30 minutes"; after that the URL is dead.
+        if (used > responseMaxUses || Date.now() - issued > responseTtl) return send(404, { ok: false, error: 'expired_url' });
+        const errs = [...blockErrors(body['blocks']), ...textErrors(body)];
+        if (errs.length) {
+          refused.push({ via: 'response_url', method: id, error: 'invalid_blocks', errors: errs });
+          return send(400, { ok: false, error: 'invalid_blocks', errors: errs, response_metadata: { messages: errs.map((e) => `[ERROR] ${e}`) } });
+        }
         responses.push({ id, body });
         return send(200, { ok: true });
       }
@@ -130,12 +200,13 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
       for (const f of JSON_FIELDS) if (typeof args[f] === 'string') args[f] = JSON.parse(args[f] as string);
       const auth = String(req.headers.authorization ?? '');
       calls.push({ method, token: auth.startsWith('Bearer ') ? auth.slice(7) : null, args, at: Date.now() });
+      payloads.push({ via: 'api', method, body: args });
 
-      const queue = faults.get(method);
-      const fault = queue?.[0];
+      const queue = faults.get(method) ?? [];
+      const fault = queue.find((f) => !f.match || f.match(args));
       if (fault) {
         fault.times = (fault.times ?? 1) - 1;
-        if (fault.times <= 0) queue!.shift();
+        if (fault.times <= 0) queue.splice(queue.indexOf(fault), 1);
         if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
         if (fault.status) return send(fault.status, { ok: false, error: fault.status === 429 ? 'ratelimited' : 'fatal_error' }, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
         if (fault.error) return send(200, { ok: false, error: fault.error });
@@ -154,13 +225,35 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
         });
       }
       if (!auth.startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
-      send(200, answer(method, args, auth.slice(7)));
+      const wait = limiter?.take(method, auth.slice(7), String(args['channel'] ?? ''));
+      if (wait) {
+        rateLimited.push({ method, retryAfter: wait });
+        return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(wait) });
+      }
+      const out = answer(method, args, auth.slice(7));
+      if (['invalid_blocks', 'invalid_arguments', 'msg_too_long'].includes(String(out['error']))) refused.push({ via: 'api', method, error: String(out['error']), errors: (out['errors'] as string[]) ?? [] });
+      send(200, out);
     });
   });
+
+  const conv = (id: string): Conversation => conversations.get(id) ?? { kind: id.startsWith('D') ? 'im' : id.startsWith('G') ? 'private' : 'public', botMember: true, archived: false };
+  /** Whether the bot may post to a conversation, as Slack answers chat.* without chat:write.public. */
+  const postError = (channel: string): string | null => {
+    // A user ID as channel: the app's DM with that user (chat:write may always post there).
+    if (/^[UW]/.test(channel)) return null;
+    const c = conv(channel);
+    if (c.archived) return 'is_archived';
+    if (c.botMember) return null;
+    // A private channel or someone else's DM is invisible to a bot outside it: Slack says it does not exist.
+    if (c.kind !== 'public') return 'channel_not_found';
+    return 'not_in_channel';
+  };
+  const invalid = (error: string, errs: string[]) => ({ ok: false, error, errors: errs, response_metadata: { messages: errs.map((e) => `[ERROR] ${e}`) } });
 
   function answer(method: string, a: Record<string, unknown>, token: string): Record<string, unknown> {
     const channel = String(a['channel'] ?? '');
     const errors = blockErrors(a['blocks']);
+    const textErrs = textErrors(a);
     switch (method) {
       case 'apps.connections.open':
         if (!token.startsWith('xapp-')) return { ok: false, error: 'not_allowed_token_type' };
@@ -170,8 +263,13 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
       case 'chat.postMessage':
       case 'chat.postEphemeral': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
-        if (errors.length) return { ok: false, error: 'invalid_blocks', errors };
         if (!a['text'] && !a['blocks']) return { ok: false, error: 'no_text' };
+        if (len(a['text']) > BLOCK_KIT.messageText) return { ok: false, error: 'msg_too_long' };
+        if (errors.length) return invalid('invalid_blocks', errors);
+        if (textErrs.length) return invalid('invalid_arguments', textErrs);
+        const refused = postError(channel);
+        if (refused) return { ok: false, error: refused };
+        if (method === 'chat.postEphemeral' && !a['user']) return invalid('invalid_arguments', ['missing required field: user [json-pointer:/user]']);
         const ts = nextTs();
         const m: FakeMessage = {
           channel, ts, threadTs: a['thread_ts'] ? String(a['thread_ts']) : null, text: String(a['text'] ?? ''), blocks: (a['blocks'] as unknown[]) ?? [],
@@ -182,15 +280,20 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
         return method === 'chat.postEphemeral' ? { ok: true, message_ts: ts } : { ok: true, channel, ts, message: { text: m.text, ts } };
       }
       case 'chat.update': {
+        if (len(a['text']) > BLOCK_KIT.messageText) return { ok: false, error: 'msg_too_long' };
+        if (errors.length) return invalid('invalid_blocks', errors);
+        if (textErrs.length) return invalid('invalid_arguments', textErrs);
+        const refused = postError(channel);
+        if (refused) return { ok: false, error: refused };
         const m = messages.find((x) => x.channel === channel && x.ts === String(a['ts']));
         if (!m) return { ok: false, error: 'message_not_found' };
-        if (errors.length) return { ok: false, error: 'invalid_blocks', errors };
         m.text = String(a['text'] ?? m.text);
         if (a['blocks']) m.blocks = a['blocks'] as unknown[];
         m.versions.push({ text: m.text, blocks: m.blocks });
         return { ok: true, channel, ts: m.ts, text: m.text };
       }
       case 'chat.getPermalink':
+        if (conv(channel).kind !== 'public' && !conv(channel).botMember) return { ok: false, error: 'channel_not_found' };
         return { ok: true, channel, permalink: `https://fake.slack.test/archives/${channel}/p${String(a['message_ts']).replace('.', '')}` };
       case 'views.open':
       case 'views.push': {
@@ -200,8 +303,8 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
         if (Date.now() - t.issued > triggerTtl) return { ok: false, error: 'expired_trigger_id' };
         t.used = true;
         const view = a['view'] as Record<string, unknown>;
-        const errs = blockErrors(view?.['blocks'], L.blocksPerModal);
-        if (errs.length) return { ok: false, error: 'invalid_blocks', errors: errs };
+        const errs = viewErrors(view);
+        if (errs.length) return invalid('invalid_arguments', errs);
         const id = `V${++seq}`;
         views.push({ id, view, user: null });
         return { ok: true, view: { ...view, id, hash: `h${seq}` } };
@@ -209,6 +312,8 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
       case 'views.update': {
         const v = views.find((x) => x.id === a['view_id']);
         if (!v) return { ok: false, error: 'not_found' };
+        const errs = viewErrors(a['view']);
+        if (errs.length) return invalid('invalid_arguments', errs);
         v.view = a['view'] as Record<string, unknown>;
         return { ok: true, view: { ...v.view, id: v.id } };
       }
@@ -227,6 +332,18 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
     calls,
     messages,
     responses,
+    payloads,
+    refused,
+    rateLimited,
+    recordAck(body) {
+      payloads.push({ via: 'ack', method: 'ack', body });
+      const errs = [...blockErrors(body['blocks']), ...(body['view'] ? viewErrors(body['view']) : []), ...textErrors(body)];
+      if (errs.length) refused.push({ via: 'ack', method: 'ack', error: 'invalid_blocks', errors: errs });
+    },
+    setConversation(id, c) {
+      conversations.set(id, { ...conv(id), ...c });
+    },
+    conversation: (id) => conv(id),
     views,
     downloads,
     oauthExchanges,
@@ -256,9 +373,16 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
       triggers.set(id, { issued: Date.now(), used: false });
       return id;
     },
-    responseUrl: () => `${base}/response/${++responseSeq}`,
+    responseUrl: () => {
+      const id = String(++responseSeq);
+      responseIssued.set(id, Date.now());
+      return `${base}/response/${id}`;
+    },
     fail(method, fault) {
       faults.set(method, [...(faults.get(method) ?? []), { ...fault }]);
+    },
+    clearFaults() {
+      faults.clear();
     },
     channel: (c) => messages.filter((m) => m.channel === c && !m.threadTs),
     thread: (c, ts) => messages.filter((m) => m.channel === c && m.threadTs === ts),
@@ -277,4 +401,13 @@ export async function startFakeSlack(opts: { triggerTtlMs?: number } = {}): Prom
         server.close(() => r());
       }),
   };
+}
+
+const len = (v: unknown) => (typeof v === 'string' ? [...v].length : 0);
+
+/** The fallback `text` rule (see the header comment: stricter than Slack, which only warns). */
+function textErrors(a: Record<string, unknown>): string[] {
+  const blocks = a['blocks'];
+  if (Array.isArray(blocks) && blocks.length && (typeof a['text'] !== 'string' || !a['text'].trim())) return ['a top-level text fallback is required when blocks are sent [json-pointer:/text]'];
+  return [];
 }

@@ -1,11 +1,12 @@
-import { ACTIONS, followUpsFor } from '../../../render/blocks.js';
-import { followUpCheck, workPayload } from '../../diagnose-flow.js';
+import { FOLLOW_UP_ACTION, followUpsFor } from '../../../render/blocks.js';
+import { followUpCheck, workPayload, type Respond } from '../../diagnose-flow.js';
 import { crashPoint } from '../../../core/crash-point.js';
 import { buttonValue, clickKey, type App, type ListenerDeps } from '../deps.js';
 
 /** A follow-up check from the thread: one probe again, its result in the thread. */
 export function register(app: App, d: ListenerDeps): void {
-  app.action(ACTIONS.followUp, async ({ ack, action, body, client }) => {
+  // Each check's button has its own action_id (ad_follow_up:<check>): Slack refuses repeated ones in a message.
+  app.action(FOLLOW_UP_ACTION, async ({ ack, action, body, client, respond }) => {
     const value = buttonValue(action);
     const card = await d.cardFrom(value);
     if (!card) return void (await ack());
@@ -20,6 +21,6 @@ export function register(app: App, d: ListenerDeps): void {
     await ack();
     if (rec && !rec.created) return;
     crashPoint('follow-up:after-ack');
-    await followUpCheck(d.flow, client, card, probeId, label, body.user.id, rec?.row.id);
+    await followUpCheck(d.flow, client, card, probeId, label, body.user.id, respond as Respond, rec?.row.id);
   });
 }

@@ -1,5 +1,5 @@
 import { ACTIONS } from '../../../render/blocks.js';
-import { rerunCard, workPayload } from '../../diagnose-flow.js';
+import { rerunCard, workPayload, type Respond } from '../../diagnose-flow.js';
 import { crashPoint } from '../../../core/crash-point.js';
 import { buttonValue, CARD_GONE, clickKey, STOPPING, type App, type ListenerDeps } from '../deps.js';
 
@@ -16,6 +16,6 @@ export function register(app: App, d: ListenerDeps): void {
     await ack();
     if (rec && !rec.created) return;
     crashPoint('rerun:after-ack');
-    await rerunCard(d.flow, client, card, 'Re-run', undefined, body.user.id, rec?.row.id);
+    await rerunCard(d.flow, client, card, 'Re-run', undefined, body.user.id, respond as Respond, rec?.row.id);
   });
 }

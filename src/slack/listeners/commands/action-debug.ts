@@ -4,6 +4,7 @@ import type { DiagnosisInput } from '../../../pipeline/input.js';
 import { OwnerConfirmationNeeded, prepareInput } from '../../../pipeline/prepare-input.js';
 import type { OpenCxServices } from '../../../opencx/facts.js';
 import { errorMessage, helpMessage } from '../../../render/blocks.js';
+import { mrkdwnEscape } from '../../../render/slack-limits.js';
 import { parseSlashCommand, type SlashCommand } from '../../parse-command.js';
 import { diagnoseModal } from '../../modal.js';
 import { startCardDiagnosis, workPayload, type Respond } from '../../diagnose-flow.js';
@@ -96,7 +97,7 @@ export function register(app: App, d: ListenerDeps): void {
     let ackMs: number | null = null;
     if (!input) {
       // No endpoint given: the action's saved one comes from OpenCX, after the ack (the 3 s deadline holds).
-      await ack({ response_type: 'ephemeral', text: `Looking up "${parsed.draft.action}" in OpenCX…` });
+      await ack({ response_type: 'ephemeral', text: `Looking up "${mrkdwnEscape(parsed.draft.action ?? '')}" in OpenCX…` });
       ackMs = sinceArrival();
       try {
         input = await prepareInput(parsed.draft, { opencx: facts, ownerConfirmed: false, net: d.flow.net });
@@ -106,7 +107,7 @@ export function register(app: App, d: ListenerDeps): void {
         return void (await (respond as Respond)({ response_type: 'ephemeral', ...errorMessage(line) }));
       }
     } else {
-      await ack({ response_type: 'ephemeral', text: `Diagnosing ${input.endpoint ? `${input.method} ${new URL(input.endpoint).host}` : `"${input.action ?? ''}"`}… the card appears in this channel.` });
+      await ack({ response_type: 'ephemeral', text: `Diagnosing ${mrkdwnEscape(input.endpoint ? `${input.method} ${new URL(input.endpoint).host}` : `"${input.action ?? ''}"`)}… the card appears in this channel.` });
       ackMs = sinceArrival();
     }
     crashPoint('diagnose:after-ack');

@@ -30,7 +30,6 @@ export function register(app: App, d: ListenerDeps): void {
     await ack();
     if (rec && !rec.created) return;
     crashPoint('diagnose:after-ack');
-    const post: Respond = async (m) => client.chat.postEphemeral({ channel, user: body.user.id, text: m.text, blocks: m.blocks });
-    await startCardDiagnosis(d.flow, client, { input, channel, team, user: body.user.id, respond: respond ?? post, workId: rec?.row.id });
+    await startCardDiagnosis(d.flow, client, { input, channel, team, user: body.user.id, respond: respond as Respond | undefined, workId: rec?.row.id });
   });
 }
