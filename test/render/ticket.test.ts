@@ -19,9 +19,9 @@ before(async () => {
 
 /** A ticket the way the bot makes one: a draft from the card's reports, stored in real SQLite and read back. */
 async function ticketFor(r: LabReport, extra: Partial<Parameters<typeof ticketDraft>[2]> = {}): Promise<Ticket> {
-  const card = { id: `c-${r.scenario.id}`, channel: 'C1', ts: '1.1', team: 'T1', user: 'U1', input: { action: `Lab ${r.scenario.id}`, session: 'ses_lab' }, reports: [r.report], running: false } as unknown as Card;
-  const draft = ticketDraft(card, 'U1', { expected: 'The AI looks the order up', impact: 'Every order question is handed off', urgency: 'high', ...extra }, 'https://slack.example/archives/C1/p11', []);
-  if (!(await store.diagnosis(r.report.id))) await store.saveDiagnosis({ id: r.report.id, cardId: null, createdAt: r.report.startedAt, requester: 'U1', workspace: 'T1', channel: 'C1', threadTs: '1.1', kind: 'first', report: r.report });
+  const card = { id: `c-${r.scenario.id}`, channel: 'C1', ts: '1.1', team: 'T1', user: 'U0REQUEST1', input: { action: `Lab ${r.scenario.id}`, session: 'ses_lab' }, reports: [r.report], running: false } as unknown as Card;
+  const draft = ticketDraft(card, 'U0REQUEST1', { expected: 'The AI looks the order up', impact: 'Every order question is handed off', urgency: 'high', ...extra }, 'https://slack.example/archives/C1/p11', []);
+  if (!(await store.diagnosis(r.report.id))) await store.saveDiagnosis({ id: r.report.id, cardId: null, createdAt: r.report.startedAt, requester: 'U0REQUEST1', workspace: 'T1', channel: 'C1', threadTs: '1.1', kind: 'first', report: r.report });
   return TicketSchema.parse((await store.createTicket(`key-${r.scenario.id}-${Math.random()}`, draft, () => [])).ticket);
 }
 
@@ -71,12 +71,12 @@ test('the support card offers "Mark resolved" only while open, and says who reso
   const buttons = JSON.stringify(openCard.blocks);
   assert.ok(buttons.includes(TICKET_ACTIONS.resolve) && buttons.includes(`"value":"${open.number}"`));
   assert.ok(openCard.text.startsWith(`Ticket #${open.number}: `));
-  const resolved = (await store.resolveTicket(open.number, 'U2', () => []))!.ticket;
+  const resolved = (await store.resolveTicket(open.number, 'U0RESOLVE2', () => []))!.ticket;
   const card = JSON.stringify(ticketBlocks(resolved).blocks);
   assert.ok(!card.includes(TICKET_ACTIONS.resolve));
-  assert.ok(card.includes('Resolved by <@U2>'));
-  assert.match(ticketMarkdown(resolved), new RegExp(`\\(ticket #${open.number}, resolved\\)[\\s\\S]*resolved .* by U2`));
-  assert.equal(escalatedLine(open), `:ticket: Escalated as ticket #${open.number} by <@U1>`);
+  assert.ok(card.includes('Resolved by <@U0RESOLVE2>'));
+  assert.match(ticketMarkdown(resolved), new RegExp(`\\(ticket #${open.number}, resolved\\)[\\s\\S]*resolved .* by U0RESOLVE2`));
+  assert.equal(escalatedLine(open), `:ticket: Escalated as ticket #${open.number} by <@U0REQUEST1>`);
 });
 
 test('user-typed text cannot ping or link in the support card (Slack mrkdwn is escaped)', async () => {
