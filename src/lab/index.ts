@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { createIntermediateCa, createRootCa, issueServerCert, type Issued } from './certs.js';
 import { SCENARIOS, type CertKind, type ScenarioDef } from './scenarios.js';
+import { closedPort } from './ports.js';
 import type { Family } from '../pipeline/finding.js';
 import type { Method } from '../pipeline/input.js';
 
@@ -159,23 +160,6 @@ async function serve(
       }),
   );
   return (server.address() as net.AddressInfo).port;
-}
-
-/**
- * A port on 127.0.0.1 where nothing listens, so connecting is refused like a firewall's REJECT.
- * Taken below 1024 on purpose: a port that was "just free" in the ephemeral range is handed out again by the next
- * listen(0) (ours or a test running beside us), and the scenario then reaches somebody else's server.
- */
-async function closedPort(): Promise<number> {
-  for (let port = 1; port < 1024; port++) {
-    const refused = await new Promise<boolean>((resolve) => {
-      const sock = net.connect({ host: '127.0.0.1', port });
-      sock.once('connect', () => (sock.destroy(), resolve(false)));
-      sock.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
-    });
-    if (refused) return port;
-  }
-  throw new Error('lab: every port below 1024 on 127.0.0.1 answers; no closed port to point firewall-refused at');
 }
 
 /** How a test or the demo calls one scenario, Node-served or real-server alike. */

@@ -7,6 +7,7 @@ import { join, delimiter } from 'node:path';
 import type { Family } from '../pipeline/finding.js';
 import type { Method } from '../pipeline/input.js';
 import type { Issued } from './certs.js';
+import { closedPort, freePort, waitForPort } from './ports.js';
 
 /**
  * Real reverse proxies (Debian's nginx and HAProxy), configured the way customers misconfigure them, where the real
@@ -94,29 +95,6 @@ export interface RealServers {
   /** Calls that set a scenario up right before a diagnosis (uses up a rate limit); nothing for the others. */
   prime(id: string): Promise<void>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** Waits until something accepts TCP on the port (bounded). */
-async function waitForPort(port: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
 }
 
 /** Plain-HTTP backends on 127.0.0.1 for the proxies: one that answers orders, one slower than the proxy's timeout. */
@@ -211,7 +189,7 @@ export async function startRealServers(defs: RealScenarioDef[], cert: Issued, di
   const ports = new Map<string, number>();
   const children: ChildProcess[] = [];
   const b = await backends();
-  const closed = await freePort();
+  const closed = await closedPort();
   mkdirSync(dir, { recursive: true });
   const crt = join(dir, 'lab-server.crt');
   const key = join(dir, 'lab-server.key');
@@ -228,23 +206,34 @@ export async function startRealServers(defs: RealScenarioDef[], cert: Issued, di
       for (const d of mine) skipped.push({ id: d.id, reason: `${program} is not installed (apt-get install ${program})` });
       continue;
     }
-    const local = new Map<string, number>();
-    for (const d of mine) local.set(d.id, await freePort());
-    const conf = join(dir, `${program}.conf`);
-    writeFileSync(conf, program === 'nginx' ? nginxConfig(dir, { crt, key }, local, b, closed) : haproxyConfig(pem, local, b, closed));
-    const args = program === 'nginx' ? ['-p', dir, '-c', conf, '-e', join(dir, 'nginx-error.log')] : ['-f', conf, '-db'];
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-    children.push(child);
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const up = await Promise.race([
-      Promise.all([...local.values()].map((p) => waitForPort(p, 5000))).then((all) => all.every(Boolean)),
-      exited.then(() => false),
-    ]);
-    if (!up) {
-      for (const d of mine) skipped.push({ id: d.id, reason: `${program} did not start: ${stderr.trim().split('\n').at(-1) ?? 'no output'}` });
+    // The ports were free a moment ago; if something else took one before the program bound it, the program exits
+    // (or we reach somebody else's server), so it is started again on new ports, a bounded number of times.
+    let local = new Map<string, number>();
+    let failure = '';
+    for (let attempt = 0; attempt < 3; attempt++) {
+      local = new Map<string, number>();
+      for (const d of mine) local.set(d.id, await freePort());
+      const conf = join(dir, `${program}.conf`);
+      writeFileSync(conf, program === 'nginx' ? nginxConfig(dir, { crt, key }, local, b, closed) : haproxyConfig(pem, local, b, closed));
+      const args = program === 'nginx' ? ['-p', dir, '-c', conf, '-e', join(dir, 'nginx-error.log')] : ['-f', conf, '-db'];
+      const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      const listening = Promise.all([...local.values()].map((p) => waitForPort(p, 5000))).then((all) => all.every(Boolean));
+      const up = await Promise.race([listening, exited.then(() => false)]);
+      // A program that failed to bind one port exits right after; a moment's wait tells it from one that is serving.
+      const stays = up && (await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 150))]));
+      if (stays) {
+        children.push(child);
+        failure = '';
+        break;
+      }
+      failure = stderr.trim().split('\n').at(-1) || 'no output';
       child.kill('SIGKILL');
+    }
+    if (failure) {
+      for (const d of mine) skipped.push({ id: d.id, reason: `${program} did not start: ${failure}` });
       continue;
     }
     for (const [id, port] of local) ports.set(id, port);

@@ -28,10 +28,20 @@ export async function startPgCluster(): Promise<PgCluster | { skip: string }> {
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
     chownSync(dir, uid, gid);
   }
-  const port = await freePort();
   as(join(bindir, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  // fsync off: a test cluster is thrown away; everything else (locking, SKIP LOCKED, isolation) is the real server.
-  as(join(bindir, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+  // The port was free a moment ago; another test's listen(0) may take it before the server binds, so a failed start
+  // is tried again on a new port (bounded).
+  let port = 0;
+  for (let attempt = 0; ; attempt++) {
+    port = await freePort();
+    try {
+      // fsync off: a test cluster is thrown away; everything else (locking, SKIP LOCKED, isolation) is the real server.
+      as(join(bindir, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+      break;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+    }
+  }
   const base = `postgres://postgres@127.0.0.1:${port}`;
   return {
     async createDatabase(name) {
