@@ -269,6 +269,8 @@ async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Car
   return true;
 }
 
+const stillRunning = (why: string) => `${why}: this card's diagnosis is still running; ask again when its verdict is in.`;
+
 /**
  * Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. `by` is who asked (the
  * clicker, or who scheduled it): the re-run counts against their quota, not the card owner's. `respond` is the click's
@@ -281,19 +283,24 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
   if (active && (!('id' in active) || active.id !== workId)) {
     // Finished before it is said: a mention right after this click must not find this refused row still running.
     await deps.work?.done(workId, 'refused');
-    return void (await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false), respond));
+    return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
   }
-  const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), workId);
+  let id = workId;
+  if (!id && deps.work) {
+    // A mention: recorded now, in the same per-card transaction as a click, so a click and a mention at once run once.
+    const rec = await deps.work.beginCardRun({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload({ ...card.input, ...change }, { why }) });
+    if (rec.conflict) return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
+    id = rec.row.id;
+  }
+  const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), id);
   if (!gate.ok) {
-    await deps.work?.done(workId, 'refused');
+    await deps.work?.done(id, 'refused');
     return void (await postThread(deps, client, card, errorMessage(gate.message, false), respond));
   }
   card.running = true;
   const work = (async () => {
-    let id = workId;
     try {
       if (change) card.input = { ...card.input, ...change };
-      if (!id && deps.work) id = (await deps.work.begin({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload(card.input, { why }) })).row.id;
       const prev = card.reports.at(-1);
       const { report, place, code } = await diagnoseWithProgress(deps, client, card, card.input, 'rerun', id);
       const result = threadResultMessage(why, report, prev ? reportChanges(prev, report) : []);

@@ -4,6 +4,7 @@ import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
 import { StoreError } from './db.js';
 import { PG_MIGRATIONS } from './migrations/postgres.js';
+import { CARD_RUN_KINDS } from './store.js';
 import type { Claim, DiagnosisRow, HistoryEntry, NewWork, OutboxMessage, OutboxRow, Store, WorkRow } from './store.js';
 import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 
@@ -222,6 +223,29 @@ export class PgStore implements Store {
         w.dueAt ?? now, claim?.owner ?? null, claim ? now + claim.leaseMs : null, claim ? 1 : 0, now]);
       if (ins) return { row: toWorkRow(ins), created: true };
       return { row: toWorkRow((await this.#one(this.pool, 'SELECT * FROM work WHERE dedupe_key = $1', [w.dedupeKey]))!), created: false };
+    } catch (err) {
+      throw explainPgError(err, 'Recording the request');
+    }
+  }
+
+  async beginCardRun(w: NewWork & { cardId: string }, claim: Claim, clickedAt: number | null = null): Promise<{ row: WorkRow; created: boolean; conflict: 'running' | 'newer' | null }> {
+    try {
+      return await this.#tx(async (c) => {
+        // Read committed alone would let two instances both see "nothing running" and both insert: the per-card lock
+        // makes the second begin wait until the first has committed its row, then see it.
+        await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`card-run:${w.cardId}`]);
+        const known = w.dedupeKey ? await this.#one(c, 'SELECT * FROM work WHERE dedupe_key = $1', [w.dedupeKey]) : null;
+        if (known) return { row: toWorkRow(known), created: false, conflict: null };
+        const now = Date.now();
+        const hit = await this.#one(c, `SELECT state FROM work WHERE card_id = $1 AND kind = ANY($2)
+          AND ((state = 'running' AND lease_until > $3) OR ($4::bigint IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND updated_at >= $4))
+          ORDER BY state = 'running' DESC LIMIT 1`, [w.cardId, [...CARD_RUN_KINDS], now, clickedAt === null ? null : Math.floor(clickedAt)]);
+        const ins = await this.#one(c, `INSERT INTO work (id, kind, state, dedupe_key, card_id, card_ts, workspace, channel, requester, payload_json, due_at, claimed_by, lease_until, attempts, outcome, created_at, updated_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $15) RETURNING *`,
+        [randomUUID(), w.kind, hit ? 'done' : 'running', w.dedupeKey ?? null, w.cardId, w.cardTs ?? null, w.workspace, w.channel, w.requester, JSON.stringify(w.payload ?? null),
+          w.dueAt ?? now, hit ? null : claim.owner, hit ? null : now + claim.leaseMs, hit ? 'refused' : null, now]);
+        return { row: toWorkRow(ins!), created: true, conflict: hit ? (hit['state'] === 'running' ? 'running' as const : 'newer' as const) : null };
+      });
     } catch (err) {
       throw explainPgError(err, 'Recording the request');
     }

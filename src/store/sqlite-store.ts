@@ -3,6 +3,7 @@ import type { Report } from '../pipeline/report.js';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
 import { explainSqliteError, openDb, type Db } from './db.js';
+import { CARD_RUN_KINDS } from './store.js';
 import type { Claim, DiagnosisRow, HistoryEntry, NewWork, OutboxMessage, OutboxRow, Store, WorkRow } from './store.js';
 import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 
@@ -49,6 +50,10 @@ export class SqliteStore implements Store {
       work: db.prepare('SELECT * FROM work WHERE id = ?'),
       workByKey: db.prepare('SELECT * FROM work WHERE dedupe_key = ?'),
       workForCard: db.prepare(`SELECT * FROM work WHERE card_id = ? AND kind != 'rerun-later' ORDER BY created_at DESC, rowid DESC LIMIT 1`),
+      // A run going on (live lease) first; else a verdict the card got at or after the click.
+      cardRunConflict: db.prepare(`SELECT state FROM work WHERE card_id = @cardId AND kind IN (${CARD_RUN_KINDS.map((k) => `'${k}'`).join(', ')})
+        AND ((state = 'running' AND lease_until > @now) OR (@clickedAt IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND updated_at >= @clickedAt))
+        ORDER BY state = 'running' DESC LIMIT 1`),
       activeForCard: db.prepare(`SELECT * FROM work WHERE card_id = ? AND state = 'running' AND kind IN ('diagnose', 'rerun') AND lease_until > ? ORDER BY created_at, id LIMIT 1`),
       step: db.prepare(`UPDATE work SET step = coalesce(@step, step), card_id = coalesce(@cardId, card_id), card_ts = coalesce(@cardTs, card_ts), updated_at = @now WHERE id = @id AND claimed_by = @owner`),
       finish: db.prepare(`UPDATE work SET state = 'done', outcome = ?, claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`),
@@ -210,6 +215,27 @@ export class SqliteStore implements Store {
       });
       const row = info.changes === 1 ? this.#q.work.get(id) : this.#q.workByKey.get(w.dedupeKey);
       return { row: toWorkRow(row as Record<string, unknown>), created: info.changes === 1 };
+    } catch (err) {
+      throw explainSqliteError(err, 'Recording the request');
+    }
+  }
+
+  async beginCardRun(w: NewWork & { cardId: string }, claim: Claim, clickedAt: number | null = null): Promise<{ row: WorkRow; created: boolean; conflict: 'running' | 'newer' | null }> {
+    try {
+      // IMMEDIATE: the check and the insert hold the write lock together, so another process's begin waits for this one.
+      return this.db.transaction(() => {
+        const known = w.dedupeKey ? (this.#q.workByKey.get(w.dedupeKey) as Record<string, unknown> | undefined) : undefined;
+        if (known) return { row: toWorkRow(known), created: false, conflict: null };
+        const now = Date.now();
+        const hit = this.#q.cardRunConflict.get({ cardId: w.cardId, now, clickedAt }) as { state: string } | undefined;
+        const id = randomUUID();
+        this.#q.insertWork.run({
+          id, kind: w.kind, state: 'running', dedupeKey: w.dedupeKey ?? null, cardId: w.cardId, cardTs: w.cardTs ?? null, workspace: w.workspace, channel: w.channel,
+          requester: w.requester, payload: JSON.stringify(w.payload ?? null), dueAt: w.dueAt ?? now, claimedBy: claim.owner, leaseUntil: now + claim.leaseMs, attempts: 1, now,
+        });
+        if (hit) this.#q.finish.run('refused', now, id);
+        return { row: toWorkRow(this.#q.work.get(id) as Record<string, unknown>), created: true, conflict: hit ? (hit.state === 'running' ? 'running' as const : 'newer' as const) : null };
+      }).immediate();
     } catch (err) {
       throw explainSqliteError(err, 'Recording the request');
     }

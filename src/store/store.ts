@@ -60,6 +60,9 @@ export interface NewWork {
 
 export type WorkState = 'pending' | 'running' | 'done';
 
+/** The kinds of work that run a card's full diagnosis (and so put a new verdict on it): one at a time per card. */
+export const CARD_RUN_KINDS = ['diagnose', 'rerun', 'rerun-later'] as const;
+
 export interface WorkRow {
   id: string;
   kind: string;
@@ -136,6 +139,15 @@ export interface Store {
   workForCard(cardId: string): Promise<WorkRow | null>;
   /** The earliest work of this card running under a live lease (a double click or another instance is already on it): the earliest goes on, later ones step back. */
   activeWorkForCard(cardId: string, now?: number): Promise<WorkRow | null>;
+  /**
+   * Starts a run of a card's diagnosis (a Re-run click, a mention) for `claim`, unless the card already has one: a run
+   * under a live lease (`conflict: 'running'`), or, for a click, a run that put a verdict on the card at or after the click
+   * was made (`'newer'`: the click was on a card that has been re-run since, as the second click of a double click is).
+   * Checked and recorded in one transaction serialised per card, so two instances taking two clicks at once, or one
+   * after the other, start one run. A refused start is recorded done ('refused') so a retry of the same click (same
+   * dedupeKey) is known (`created` false) and the refusal counts toward no limit.
+   */
+  beginCardRun(w: NewWork & { cardId: string }, claim: Claim, clickedAt?: number | null): Promise<{ row: WorkRow; created: boolean; conflict: 'running' | 'newer' | null }>;
   /** Records how far the work got. Only the owner's claim may move it. */
   stepWork(id: string, owner: string, patch: { step?: string; cardId?: string; cardTs?: string }): Promise<void>;
   finishWork(id: string, outcome: string): Promise<void>;

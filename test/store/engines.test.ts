@@ -153,6 +153,37 @@ for (const e of engines) {
       assert.equal((await a.activeWorkForCard('cc'))!.id, second.row.id);
     });
 
+    it('a card run is started once: clicks at once through two stores, a click made before the last verdict, a retried click', async (a, b) => {
+      const claim = (owner: string) => ({ owner, leaseMs: 60_000 });
+      const click = (i: number) => ({ ...work(i), kind: 'rerun', cardId: 'cr', dedupeKey: `trigger:${i}` });
+      // Twelve clicks at once, alternating stores (two processes): exactly one runs, the others see it running.
+      const t0 = Date.now();
+      const at = await Promise.all([...Array(12)].map((_, i) => (i % 2 ? a : b).beginCardRun(click(i), claim(i % 2 ? 'A' : 'B'), t0)));
+      const started = at.filter((r) => r.created && !r.conflict);
+      assert.equal(started.length, 1, 'one run');
+      assert.ok(at.every((r) => r.created && (r.conflict === null || r.conflict === 'running')));
+      assert.ok(at.filter((r) => r.conflict).every((r) => r.row.state === 'done' && r.row.outcome === 'refused'), 'refused clicks are finished rows');
+      assert.equal((await a.countWorkSince(['rerun'], t0 - 1, { workspace: 'T1' })).count, 1, 'refused clicks count toward no limit');
+      // A retry of a click (same trigger) is known, whatever happened to it.
+      const retry = await a.beginCardRun(click(3), claim('A'), t0);
+      assert.deepEqual([retry.created, retry.row.id], [false, at[3]!.row.id]);
+      // The run ends with a verdict; a click made before that (the second of a double click, processed late) starts nothing.
+      await b.finishWork(started[0]!.row.id, 'verdict');
+      const late = await a.beginCardRun(click(20), claim('A'), t0 + 1);
+      assert.equal(late.conflict, 'newer');
+      // A click made after the verdict runs; so does one on another card.
+      await new Promise((r) => setTimeout(r, 5));
+      const tFresh = Date.now();
+      const fresh = await b.beginCardRun(click(21), claim('B'), tFresh);
+      assert.equal(fresh.conflict, null);
+      assert.equal((await a.beginCardRun({ ...work(22), kind: 'rerun', cardId: 'other' }, claim('A'), t0)).conflict, null);
+      // A run whose owner died (lease lapsed) does not block; one that failed puts no verdict on the card.
+      await a.finishWork(fresh.row.id, 'failed');
+      assert.equal((await a.beginCardRun(click(23), { owner: 'A', leaseMs: -1 }, tFresh)).conflict, null, 'a failed run is no newer verdict');
+      assert.equal((await b.beginCardRun(click(24), claim('B'), Date.now())).conflict, null, 'a lapsed lease blocks nothing');
+      assert.equal((await a.beginCardRun(click(25), claim('A'), null)).conflict, 'running', 'a mention (no click time) still waits for a live run');
+    });
+
     it('re-run later: one pending per card (a second request moves it), claimed once when due', async (a, b) => {
       const due = Date.now() + 60_000;
       await Promise.all([a.scheduleRerun('card-r', due, 'U1', 'Re-run after 5 min'), b.scheduleRerun('card-r', due + 10, 'U2', 'Re-run after 5 min')]);
