@@ -4,7 +4,7 @@ import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
 import { StoreError } from './db.js';
 import { PG_MIGRATIONS } from './migrations/postgres.js';
-import { CARD_RUN_KINDS } from './store.js';
+import { CARD_RUN_KINDS, prepareResolution } from './store.js';
 import type { Claim, DiagnosisRow, HistoryEntry, NewWork, OutboxMessage, OutboxRow, Store, WorkRow } from './store.js';
 import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 
@@ -150,11 +150,9 @@ export class PgStore implements Store {
   }
 
   async resolveTicket(number: number, by: string, announce: (t: Ticket) => OutboxMessage[] | Promise<OutboxMessage[]>): Promise<{ ticket: Ticket; changed: boolean } | null> {
-    const t = await this.ticket(number);
-    if (!t) return null;
-    if (t.status === 'resolved') return { ticket: t, changed: false };
-    const resolved: Ticket = { ...t, status: 'resolved', resolvedBy: by, resolvedAt: new Date().toISOString() };
-    const msgs = await announce(resolved);
+    const p = await prepareResolution(this, number, by, announce);
+    if (!p.ready) return p.result;
+    const { resolved, messages: msgs } = p;
     try {
       const changed = await this.#tx(async (c) => {
         const u = await c.query(`UPDATE tickets SET status = 'resolved', resolved_by = $1, resolved_at = $2, payload_json = $3 WHERE number = $4 AND status = 'open'`, [by, resolved.resolvedAt, JSON.stringify(resolved), number]);

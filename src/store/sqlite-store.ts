@@ -3,7 +3,7 @@ import type { Report } from '../pipeline/report.js';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
 import { explainSqliteError, openDb, type Db } from './db.js';
-import { CARD_RUN_KINDS } from './store.js';
+import { CARD_RUN_KINDS, prepareResolution } from './store.js';
 import type { Claim, DiagnosisRow, HistoryEntry, NewWork, OutboxMessage, OutboxRow, Store, WorkRow } from './store.js';
 import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 
@@ -136,12 +136,9 @@ export class SqliteStore implements Store {
   }
 
   async resolveTicket(number: number, by: string, announce: (t: Ticket) => OutboxMessage[] | Promise<OutboxMessage[]>): Promise<{ ticket: Ticket; changed: boolean } | null> {
-    // The messages are built first (they may read the store); the status change and the messages commit together.
-    const t = await this.ticket(number);
-    if (!t) return null;
-    if (t.status === 'resolved') return { ticket: t, changed: false };
-    const resolved: Ticket = { ...t, status: 'resolved', resolvedBy: by, resolvedAt: new Date().toISOString() };
-    const msgs = await announce(resolved);
+    const p = await prepareResolution(this, number, by, announce);
+    if (!p.ready) return p.result;
+    const { resolved, messages: msgs } = p;
     try {
       return this.db.transaction(() => {
         if (this.#q.resolve.run(by, resolved.resolvedAt, JSON.stringify(resolved), number).changes === 0) return { ticket: this.#ticketRow(number)!, changed: false };

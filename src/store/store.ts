@@ -167,3 +167,21 @@ export interface Store {
   /** Keys name one Slack file (its ID is unique across workspaces), so a key alone finds it. */
   getUpload(key: string): Promise<string | null>;
 }
+
+/** What resolving a ticket comes to before its transaction: nothing (no such ticket), no change (already resolved), or the change and its messages. */
+export type PreparedResolution =
+  | { ready: false; result: { ticket: Ticket; changed: boolean } | null }
+  | { ready: true; resolved: Ticket; messages: OutboxMessage[] };
+
+/**
+ * The steps both engines take before resolving a ticket: read it, stop when it is missing or already resolved, build the
+ * resolved ticket, and build its messages (they may read the store, so outside the transaction). Each engine then
+ * commits the status change and the messages together, only if the ticket is still open.
+ */
+export async function prepareResolution(store: Pick<Store, 'ticket'>, number: number, by: string, announce: (t: Ticket) => OutboxMessage[] | Promise<OutboxMessage[]>): Promise<PreparedResolution> {
+  const t = await store.ticket(number);
+  if (!t) return { ready: false, result: null };
+  if (t.status === 'resolved') return { ready: false, result: { ticket: t, changed: false } };
+  const resolved: Ticket = { ...t, status: 'resolved', resolvedBy: by, resolvedAt: new Date().toISOString() };
+  return { ready: true, resolved, messages: await announce(resolved) };
+}

@@ -94,6 +94,10 @@ for (const e of engines) {
       const resolved = await Promise.all([a.resolveTicket(results[0]!.ticket.number, 'U9', () => [{ kind: 'x', dedupeKey: 'resolved', payload: {} }]), b.resolveTicket(results[0]!.ticket.number, 'U9', () => [{ kind: 'x', dedupeKey: 'resolved', payload: {} }])]);
       assert.ok(resolved.filter((r) => r?.changed).length <= 1 && resolved.some((r) => r?.ticket.status === 'resolved'));
       assert.equal((await a.ticket(results[0]!.ticket.number))!.status, 'resolved');
+      assert.equal(await a.pendingCount(), 3, 'the resolution message committed once');
+      const again = await b.resolveTicket(results[0]!.ticket.number, 'U8', () => assert.fail('an already resolved ticket announces nothing'));
+      assert.deepEqual([again?.changed, again?.ticket.resolvedBy], [false, 'U9']);
+      assert.equal(await a.resolveTicket(99_999, 'U9', () => assert.fail('no ticket, no message')), null);
     });
 
     it('the outbox: two workers claiming at once take disjoint rows; a lease keeps a row away until it runs out; sent is never sent again', async (a, b) => {
