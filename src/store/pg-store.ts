@@ -2,25 +2,16 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
-import { StoreError } from './db.js';
+import { explainPgError, inTransaction } from './pg-tx.js';
+import { PgWatchStore } from './pg-watches.js';
 import { PG_MIGRATIONS } from './migrations/postgres.js';
 import { CARD_RUN_KINDS, prepareResolution } from './store.js';
 import type { Claim, DiagnosisRow, HistoryEntry, NewWork, OutboxMessage, OutboxRow, Store, WorkRow } from './store.js';
 import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 
-type Q = pg.Pool | pg.PoolClient;
+export { explainPgError } from './pg-tx.js';
 
-/** A PostgreSQL failure the user can act on, never a raw driver stack (and never the connection string). */
-export function explainPgError(err: unknown, doing: string): StoreError {
-  const code = (err as { code?: string }).code ?? null;
-  const why: Record<string, string> = {
-    '53100': 'the database disk is full', '53200': 'the database server is out of memory', '25006': 'the database is read-only',
-    '57P01': 'the database server is shutting down', '28P01': 'the database refused the password', '3D000': 'the database does not exist',
-    ECONNREFUSED: 'the database server refused the connection', ENOTFOUND: 'the database host is unknown',
-  };
-  const reason = (code && (why[code] ?? (code.startsWith('08') ? 'the connection to the database failed' : null))) ?? (err as Error).message;
-  return new StoreError(`${doing} failed: ${reason}. Nothing was half-written.`, code);
-}
+type Q = pg.Pool | pg.PoolClient;
 
 const ALIVE = `(claimed_by IS NULL OR lease_until < $1)`;
 
@@ -31,7 +22,11 @@ const ALIVE = `(claimed_by IS NULL OR lease_until < $1)`;
 export class PgStore implements Store {
   readonly engine = 'postgres' as const;
 
-  private constructor(readonly pool: pg.Pool) {}
+  readonly watches: PgWatchStore;
+
+  private constructor(readonly pool: pg.Pool) {
+    this.watches = new PgWatchStore(pool);
+  }
 
   /** Connects and brings the schema to the latest version (once, under an advisory lock, however many instances start). */
   static async open(url: string, opts: { max?: number } = {}): Promise<PgStore> {
@@ -66,19 +61,8 @@ export class PgStore implements Store {
     await this.pool.end();
   }
 
-  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+  #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   async #one(q: Q, sql: string, args: unknown[] = []): Promise<Record<string, unknown> | null> {

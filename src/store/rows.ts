@@ -2,7 +2,7 @@ import type { Report } from '../pipeline/report.js';
 import type { Ticket } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
 import { isProblem } from '../pipeline/verdict.js';
-import type { DiagnosisRow, HistoryEntry, WorkRow } from './store.js';
+import type { DiagnosisRow, HistoryEntry, WatchRow, WorkRow } from './store.js';
 
 /** Row mapping shared by both engines (column names are the same in SQLite and PostgreSQL). */
 export function toDiagnosisRow(r: Record<string, unknown>): DiagnosisRow {
@@ -39,4 +39,11 @@ export function historyFrom(newestFirst: { created_at: string; requester: string
     return { at: r.created_at, requester: r.requester, family: r.family, cause: r.cause, title, change };
   });
   return out.slice(rows.length > limit ? 1 : 0).reverse();
+}
+
+export function toWatchRow(r: Record<string, unknown>): WatchRow {
+  return {
+    id: Number(r['id']), workspace: String(r['workspace']), channel: String(r['channel']), createdBy: String(r['created_by']), target: String(r['target']),
+    everyMs: Number(r['every_ms']), nextDueAt: Number(r['next_due_at']), state: JSON.parse(String(r['state_json'])), createdAt: String(r['created_at']),
+  };
 }

@@ -5,6 +5,7 @@ import { TicketSchema } from '../pipeline/ticket.js';
 import { explainSqliteError, openDb, type Db } from './db.js';
 import { CARD_RUN_KINDS, prepareResolution } from './store.js';
 import type { Claim, DiagnosisRow, HistoryEntry, NewWork, OutboxMessage, OutboxRow, Store, WorkRow } from './store.js';
+import { SqliteWatchStore } from './sqlite-watches.js';
 import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 
 /**
@@ -14,11 +15,14 @@ import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   readonly db: Db;
+  readonly watches: SqliteWatchStore;
   readonly #q;
 
   constructor(path: string, opts: { readonly?: boolean } = {}) {
     this.db = openDb(path, opts);
     const db = this.db;
+    // On this connection, so a watch run and its outbox rows share one transaction.
+    this.watches = new SqliteWatchStore(db);
     this.#q = {
       insertDiagnosis: db.prepare(`INSERT INTO diagnoses (id, card_id, created_at, requester, workspace, channel, thread_ts, kind, action, session, endpoint, method, family, cause, duration_ms, findings_json, report_json, input_json)
         VALUES (@id, @cardId, @createdAt, @requester, @workspace, @channel, @threadTs, @kind, @action, @session, @endpoint, @method, @family, @cause, @durationMs, @findings, @report, @input)

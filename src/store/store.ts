@@ -162,11 +162,67 @@ export interface Store {
   /** How many pieces of work of these kinds a user / a workspace started since `since`, not counting refused ones (limits counted across instances). */
   countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId?: string): Promise<{ count: number; oldest: number | null }>;
 
+  /** Stored schedules that re-diagnose actions (issue 23); the same contract on both engines. */
+  readonly watches: WatchStore;
+
   /** Spec files shared in a thread, scoped to the workspace, so a re-run on another instance or after a restart finds them. */
   putUpload(workspace: string, key: string, text: string): Promise<void>;
   /** Keys name one Slack file (its ID is unique across workspaces), so a key alone finds it. */
   getUpload(key: string): Promise<string | null>;
 }
+
+export interface WatchRow {
+  id: number;
+  workspace: string;
+  channel: string;
+  createdBy: string;
+  /** An action name, or "*" for every action. */
+  target: string;
+  everyMs: number;
+  nextDueAt: number;
+  /** What the last run saw (the watch module's schema; opaque here). */
+  state: unknown;
+  createdAt: string;
+}
+
+export interface ClaimedWatch extends WatchRow {
+  /** Proves this process holds the claim when it commits the run. */
+  token: string;
+}
+
+/**
+ * Watches: a stored schedule, so it survives restarts; both engines implement it (sqlite-watches.ts, pg-watches.ts)
+ * and each store hands out its own as `store.watches`. A run is claimed (a lease with a token) before it starts and
+ * committed with its messages in one transaction: the verdicts seen and the outbox rows that announce a change go
+ * together, so a crash before the commit loses nothing (the lease runs out and the run is taken again) and a crash after
+ * it doubles nothing (the outbox sends each row once). Several processes on one database run each due time once.
+ */
+export interface WatchStore {
+  /**
+   * A new watch, or the one already watching this target in this channel (then `created` is false), or null when the
+   * workspace already has `max` active watches. Checked and written in one transaction, so two requests at once (two
+   * instances) cannot pass the limit together.
+   */
+  create(w: NewWatch, max: number): Promise<{ watch: WatchRow; created: boolean } | null>;
+  active(workspace: string): Promise<WatchRow[]>;
+  activeCount(workspace: string): Promise<number>;
+  activeWorkspaces(): Promise<string[]>;
+  /** Stops the watch on `target` (or every watch of the channel when target is null); returns how many stopped. */
+  stop(workspace: string, channel: string, target: string | null): Promise<number>;
+  /** Takes up to `limit` due watches, each for `leaseMs`: a watch is claimed by one caller (process, instance) at a time. */
+  claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedWatch[]>;
+  /**
+   * Ends a claimed run: its new state, its next due time, its messages (outbox) and, for a watch whose action is gone,
+   * its end, all in one transaction. False when the claim was lost (the lease ran out and another process took the run)
+   * or the watch was stopped meanwhile: then nothing is written and nothing is sent.
+   */
+  commitRun(w: ClaimedWatch, run: WatchRun): Promise<boolean>;
+  /** The action changed in OpenCX: check it at the next tick instead of waiting for its interval. */
+  dueNow(id: number, now: number): Promise<boolean>;
+}
+
+export interface NewWatch { workspace: string; channel: string; createdBy: string; target: string; everyMs: number; firstDueAt: number; state: unknown }
+export interface WatchRun { state: unknown; nextDueAt: number; stop: boolean; messages: OutboxMessage[] }
 
 /** What resolving a ticket comes to before its transaction: nothing (no such ticket), no change (already resolved), or the change and its messages. */
 export type PreparedResolution =
