@@ -292,8 +292,20 @@ export class PgStore implements Store {
 
   async countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId = ''): Promise<{ count: number; oldest: number | null }> {
     const col = who.requester !== undefined ? 'requester' : 'workspace';
-    const r = await this.#one(this.pool, `SELECT count(*) AS n, min(created_at) AS oldest FROM work WHERE ${col} = $1 AND created_at > $2 AND kind = ANY($3) AND id != $4 AND (outcome IS NULL OR outcome != 'refused')`, [who.requester ?? who.workspace ?? '', since, kinds, excludeId]);
+    const r = await this.#one(this.pool, `SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE ${col} = $1 AND created_at > $2 AND kind = ANY($3) AND id != $4 AND (outcome IS NULL OR outcome != 'refused')`, [who.requester ?? who.workspace ?? '', since, kinds, excludeId]);
     return { count: Number(r!['n']), oldest: r!['oldest'] === null ? null : Number(r!['oldest']) };
+  }
+
+  async reserveWork(id: string, units: number, budget: { workspace: string; kinds: string[]; since: number; limit: number }): Promise<{ ok: boolean; count: number; oldest: number | null }> {
+    return this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`budget:${budget.workspace}`]);
+      const r = (await this.#one(c, `SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE workspace = $1 AND created_at > $2 AND kind = ANY($3) AND id != $4 AND (outcome IS NULL OR outcome != 'refused')`,
+        [budget.workspace, budget.since, budget.kinds, id]))!;
+      const count = Number(r['n']);
+      const ok = count + units <= budget.limit;
+      if (ok) await c.query('UPDATE work SET units = $1, updated_at = $2 WHERE id = $3', [units, Date.now(), id]);
+      return { ok, count, oldest: r['oldest'] === null ? null : Number(r['oldest']) };
+    });
   }
 
   async putUpload(workspace: string, key: string, text: string): Promise<void> {

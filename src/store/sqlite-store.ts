@@ -303,8 +303,20 @@ export class SqliteStore implements Store {
     const col = who.requester !== undefined ? 'requester' : 'workspace';
     const value = who.requester ?? who.workspace ?? '';
     const marks = kinds.map(() => '?').join(', ');
-    const r = this.db.prepare(`SELECT count(*) AS n, min(created_at) AS oldest FROM work WHERE ${col} = ? AND created_at > ? AND id != ? AND (outcome IS NULL OR outcome != 'refused') AND kind IN (${marks})`).get(value, since, excludeId, ...kinds) as { n: number; oldest: number | null };
+    const r = this.db.prepare(`SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE ${col} = ? AND created_at > ? AND id != ? AND (outcome IS NULL OR outcome != 'refused') AND kind IN (${marks})`).get(value, since, excludeId, ...kinds) as { n: number; oldest: number | null };
     return { count: r.n, oldest: r.oldest };
+  }
+
+  async reserveWork(id: string, units: number, budget: { workspace: string; kinds: string[]; since: number; limit: number }): Promise<{ ok: boolean; count: number; oldest: number | null }> {
+    // IMMEDIATE: the count and the write hold the write lock together (another process's reservation waits).
+    const sum = this.db.prepare(`SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE workspace = ? AND created_at > ? AND id != ? AND (outcome IS NULL OR outcome != 'refused') AND kind IN (${budget.kinds.map(() => '?').join(', ')})`);
+    const set = this.db.prepare('UPDATE work SET units = ?, updated_at = ? WHERE id = ?');
+    return this.db.transaction(() => {
+      const r = sum.get(budget.workspace, budget.since, id, ...budget.kinds) as { n: number; oldest: number | null };
+      const ok = r.n + units <= budget.limit;
+      if (ok) set.run(units, Date.now(), id);
+      return { ok, count: r.n, oldest: r.oldest };
+    }).immediate();
   }
 
   async putUpload(workspace: string, key: string, text: string): Promise<void> {

@@ -156,10 +156,19 @@ export interface Store {
   renewWork(owner: string, leaseUntil: number): Promise<void>;
   /** Claims unfinished work that is due and unclaimed (or whose owner's lease ran out): each row for exactly one caller. */
   claimWork(claim: Claim, now: number, limit: number, kinds?: string[]): Promise<WorkRow[]>;
+  /**
+   * An audit or a watch run books `units` diagnoses on its work row against the workspace's hourly budget, all or nothing:
+   * checked and written in one transaction serialised per workspace, so two instances reserving at once cannot both pass.
+   * `count` is what the budget held without this row.
+   */
+  reserveWork(id: string, units: number, budget: { workspace: string; kinds: string[]; since: number; limit: number }): Promise<{ ok: boolean; count: number; oldest: number | null }>;
   /** "Re-run in N minutes" for a card: a second request for the same card moves the pending one. */
   scheduleRerun(cardId: string, dueAt: number, by: string, label: string): Promise<void>;
   pendingReruns(): Promise<{ cardId: string; dueAt: number; label: string; by: string }[]>;
-  /** How many pieces of work of these kinds a user / a workspace started since `since`, not counting refused ones (limits counted across instances). */
+  /**
+   * How many diagnoses work of these kinds started for a user / a workspace since `since` (each row weighs its units: one,
+   * or an audit's or a watch run's number of actions), not counting refused ones (limits counted across instances).
+   */
   countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId?: string): Promise<{ count: number; oldest: number | null }>;
 
   /** Stored schedules that re-diagnose actions (issue 23); the same contract on both engines. */

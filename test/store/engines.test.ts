@@ -207,6 +207,15 @@ for (const e of engines) {
       assert.equal((await b.countWorkSince(['diagnose'], t0 - 1, { workspace: 'T1' })).count, 9);
       assert.equal((await b.countWorkSince(['rerun'], t0 - 1, { workspace: 'T1' })).count, 0);
       assert.equal((await b.countWorkSince(['diagnose'], Date.now() + 1000, { workspace: 'T1' })).count, 0);
+      // An audit (or a watch run) books its actions on its work row: two of 6 at once through two stores, 9 + 6 + 6 > 20.
+      const budget = { workspace: 'T1', kinds: ['diagnose', 'audit'], since: t0 - 1, limit: 20 };
+      const audits = await Promise.all([a, b].map((s) => s.addWork(work(0, { kind: 'audit' }), { owner: 'A', leaseMs: 60_000 })));
+      const booked = await Promise.all(audits.map((r, i) => [a, b][i]!.reserveWork(r.row.id, 6, budget)));
+      assert.equal(booked.filter((r) => r.ok).length, 1, 'only one fits the budget, even at once');
+      const refused = audits[booked.findIndex((r) => !r.ok)]!.row.id;
+      await b.finishWork(refused, 'refused');
+      assert.equal((await a.countWorkSince(['diagnose', 'audit'], t0 - 1, { workspace: 'T1' })).count, 15, 'the audit weighs its 6 actions; the refused one nothing');
+      assert.equal((await a.reserveWork(refused, 5, budget)).ok, true, 'what is left still fits');
     });
 
     it('uploaded specs are shared, and history, cards and retention work the same', async (a, b) => {
