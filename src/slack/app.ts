@@ -155,7 +155,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     return v.ok ? null : v.message;
   };
   const tracker = d.store
-    ? new WorkTracker(d.store, { leaseMs: d.work?.leaseMs ?? 30_000, pollMs: d.work?.pollMs ?? 1000 }, log, (row) => resumeWork(deps, clientFor, row, stillAllowed))
+    ? new WorkTracker(d.store, { leaseMs: d.work?.leaseMs ?? 30_000, pollMs: d.work?.pollMs ?? 1000 }, log, (row) => resumeWork(deps, clientFor, row, stillAllowed, audits))
     : undefined;
   deps.work = tracker;
   const reruns = new RerunSchedule(d.store, async (cardId, label, by) => {
