@@ -7,6 +7,8 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import { appEnv, startApp, type AppProcess } from '../helpers/app-process.js';
 import { until } from '../helpers/until.js';
+import { startFakeOpenCx, demoDataset, type FakeOpenCx } from '../../src/fakes/opencx/server.js';
+import type { Action } from '../../src/opencx/schemas.js';
 
 /**
  * The crash-point harness (issue 18): the app runs as its own process and kills itself (SIGKILL) at a named step boundary
@@ -19,11 +21,17 @@ import { until } from '../helpers/until.js';
 const SECRET = 'crash-secret-value-5b1e';
 let lab: Lab;
 let slack: FakeSlack;
+let opencx: FakeOpenCx;
 before(async () => {
   lab = await startLab({ only: ['server-error', 'slow'] });
   slack = await startFakeSlack();
+  // An organisation of four actions, all on the lab's failing API, for the audit cases.
+  const url = lab.scenarios.find((s) => s.id === 'server-error')!.url;
+  const demo = demoDataset();
+  opencx = await startFakeOpenCx({ data: { ...demo, actions: (demo.actions as Action[]).slice(0, 4).map((a) => ({ ...a, api_endpoint: url })) } });
 });
 after(async () => {
+  await opencx?.close();
   await slack?.close();
   await lab?.close();
 });
@@ -166,6 +174,60 @@ async function runCase(c: Case, i: number): Promise<void> {
   }
 }
 
+/**
+ * An audit killed at each of its step boundaries: the next start finishes it on the same summary card (or posts the card
+ * a crash before the post never showed), and never leaves a card at "Auditing…". Without the OpenCX key at the next
+ * start it cannot run again: its card says "interrupted by a restart", and its Audit again button works once the key is back.
+ */
+const AUDIT_POINTS = ['audit:after-commit', 'audit:after-ack', 'audit:after-post', 'audit:during-probes'];
+const auditCards = (ch: string) => visible(slack.channel(ch)).filter((m) => /^action-debug audit/.test(m.text));
+const auditFinal = (m: FakeMessage) => /^action-debug audit: 4 actions, \d+ broken/.test(m.text);
+const auditInterrupted = (m: FakeMessage) => /interrupted by a restart/.test(text(m)) && JSON.stringify(m.blocks).includes('"ad_audit_again"');
+
+async function runAuditCase(point: string, i: number, recoverWithoutKey: boolean): Promise<void> {
+  const ch = `CA${i}${recoverWithoutKey ? 'k' : ''}`;
+  const env = appEnv(lab, slack, { OPENCX_API_KEY: opencx.key, OPENCX_API_URL: opencx.url });
+  const lives: AppProcess[] = [];
+  try {
+    const crashing = await startApp({ ...env, ACTION_DEBUG_CRASH_AT: point }, slack);
+    lives.push(crashing);
+    const acked = await crashing.driver.command('audit', { channel: ch }).then((r) => r.status === 200, () => false);
+    const died = await Promise.race([crashing.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
+    assert.equal(died?.signal, 'SIGKILL', `the process did not reach ${point}:\n${crashing.output().slice(-2000)}`);
+    if (point !== 'audit:after-commit') assert.ok(acked, `${point}: the command was not acknowledged`);
+
+    const recoverEnv = { ...env };
+    if (recoverWithoutKey) delete recoverEnv['OPENCX_API_KEY'];
+    const recovering = await startApp(recoverEnv, slack);
+    lives.push(recovering);
+    await until(async () => (await unfinishedWork(env['DATABASE_PATH']!)) === 0, 30_000, `every work row of ${point} finished`);
+    const outcome = await slack.waitFor(() => auditCards(ch).find((m) => auditFinal(m) || auditInterrupted(m)), 30_000, `the audit outcome of ${point}`);
+    await new Promise((r) => setTimeout(r, 400)); // room for a duplicate to show up
+    assert.equal(auditCards(ch).length, 1, `${point}: one audit card, got ${auditCards(ch).length}`);
+    assert.ok(!auditCards(ch).some((m) => /actions checked/.test(m.text)), `${point}: no card left at "Auditing…"`);
+    if (!recoverWithoutKey) {
+      assert.ok(auditFinal(outcome), `${point}: the audit ran again to its summary`);
+      return;
+    }
+    assert.ok(auditInterrupted(outcome), `${point}: without the key the card says it was interrupted`);
+    await recovering.kill('SIGTERM');
+    const withKey = await startApp(env, slack);
+    lives.push(withKey);
+    await withKey.driver.click(outcome, 'ad_audit_again', 'audit');
+    await slack.waitFor(() => auditCards(ch).some(auditFinal), 30_000, 'the audit started by Audit again');
+    await until(async () => (await unfinishedWork(env['DATABASE_PATH']!)) === 0, 30_000, 'the new audit finished');
+  } catch (err) {
+    (err as Error).message += lives.map((l, n) => `\n--- life ${n}:\n${l.output().slice(-3000)}`).join('');
+    throw err;
+  } finally {
+    await Promise.all(lives.map((l) => l.kill('SIGKILL')));
+    assert.ok(!JSON.stringify(slack.calls).includes(opencx.key), 'the OpenCX key reached Slack');
+  }
+}
+
 describe('crash points: killed at every step boundary, restarted on the same database', { concurrency: 4 }, () => {
+  const only = process.env['CRASH_ONLY'];
+  AUDIT_POINTS.forEach((point, i) => (only && !point.includes(only) ? undefined : test(`audit killed at ${point}`, () => runAuditCase(point, i, false))));
+  if (!only || 'audit:during-probes'.includes(only)) test('audit killed at audit:during-probes, next start without the OpenCX key: interrupted, and Audit again works', () => runAuditCase('audit:during-probes', 9, true));
   CASES.forEach((c, i) => (process.env['CRASH_ONLY'] && !c.point.includes(process.env['CRASH_ONLY']) ? undefined : test(`${c.flow} killed at ${c.point}${c.atLeastOnce ? ' (at-least-once window)' : ''}`, () => runCase(c, i))));
 });
