@@ -91,7 +91,7 @@ async function runCase(c: Case, i: number): Promise<void> {
       const first = await startApp(env, slack);
       lives.push(first);
       await first.driver.command(command, { channel: ch });
-      card = await slack.waitFor(() => visible(slack.channel(ch)).find(isFinal), 20_000, 'the first card');
+      card = await slack.waitFor(() => visible(slack.channel(ch)).find(isFinal), 45_000, 'the first card');
       await slack.waitFor(() => slack.thread(ch, card!.ts).length >= 2, 10_000, 'its thread');
       if (c.flow === 'escalate') {
         await first.driver.click(card, 'ad_escalate', idOf(card));
@@ -117,16 +117,16 @@ async function runCase(c: Case, i: number): Promise<void> {
       return d.click(followUps, button[1]!, button[2]!);
     })();
     const acked = await request.then((r) => r.status === 200, () => false);
-    const died = await Promise.race([crashing.exited, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
+    const died = await Promise.race([crashing.exited, new Promise<null>((r) => setTimeout(() => r(null), 60_000).unref())]);
     assert.equal(died?.signal, 'SIGKILL', `the process did not reach ${c.point}:\n${crashing.output().slice(-2000)}`);
     // Only a crash before the ack may leave the request unacknowledged.
     if (!/after-commit/.test(c.point)) assert.ok(acked, `${c.point}: the request was not acknowledged`);
 
     const recovering = await startApp(env, slack);
     lives.push(recovering);
-    await until(async () => (await unfinishedWork(env['DATABASE_PATH']!)) === 0, 20_000, `every work row of ${c.point} finished`);
+    await until(async () => (await unfinishedWork(env['DATABASE_PATH']!)) === 0, 60_000, `every work row of ${c.point} finished`);
     if (c.flow === 'escalate') {
-      await slack.waitFor(() => visible(slack.channel(support)).length >= 1 && /Escalated as ticket #1/.test(text(card!)), 15_000, 'the ticket posted');
+      await slack.waitFor(() => visible(slack.channel(support)).length >= 1 && /Escalated as ticket #1/.test(text(card!)), 45_000, 'the ticket posted');
       await new Promise((r) => setTimeout(r, 400)); // room for a duplicate to show up
       const tickets = visible(slack.channel(support)).filter((m) => /TICKET #1/.test(text(m)));
       if (c.atLeastOnce) assert.ok(tickets.length >= 1 && tickets.length <= 2, `${c.point}: ${tickets.length} ticket posts`);
@@ -137,7 +137,7 @@ async function runCase(c: Case, i: number): Promise<void> {
     const cards = await slack.waitFor(() => {
       const top = visible(slack.channel(ch));
       return top.some((m) => isFinal(m) || isInterrupted(m)) && top;
-    }, 20_000, `the outcome of ${c.point}`);
+    }, 45_000, `the outcome of ${c.point}`);
     await new Promise((r) => setTimeout(r, 400));
     const outcomes = visible(slack.channel(ch)).filter((m) => isFinal(m) || isInterrupted(m));
     assert.equal(outcomes.length, 1, `${c.point}: exactly one visible outcome, got ${outcomes.length}`);
@@ -192,7 +192,7 @@ async function runAuditCase(point: string, i: number, recoverWithoutKey: boolean
     const crashing = await startApp({ ...env, ACTION_DEBUG_CRASH_AT: point }, slack);
     lives.push(crashing);
     const acked = await crashing.driver.command('audit', { channel: ch }).then((r) => r.status === 200, () => false);
-    const died = await Promise.race([crashing.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
+    const died = await Promise.race([crashing.exited, new Promise<null>((r) => setTimeout(() => r(null), 60_000).unref())]);
     assert.equal(died?.signal, 'SIGKILL', `the process did not reach ${point}:\n${crashing.output().slice(-2000)}`);
     if (point !== 'audit:after-commit') assert.ok(acked, `${point}: the command was not acknowledged`);
 
