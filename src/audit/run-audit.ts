@@ -12,7 +12,7 @@ import { OpenCxFacts, type OpenCxServices } from '../opencx/facts.js';
 import type { Action, ActionList } from '../opencx/schemas.js';
 import { silentLogger, type Logger } from '../log.js';
 // One cause for "no usable endpoint saved", whether a diagnosis or an audit finds it.
-import { causes as opencxCauses } from '../probes/opencx-action.js';
+import { noUsableEndpoint } from '../opencx/endpoint-cause.js';
 import { classifyReport } from './classify.js';
 import type { AuditAction, AuditSummary } from './schema.js';
 import { summarize } from './summary.js';
@@ -210,7 +210,7 @@ function prepare(action: Action, timeoutMs: number): { input: EndpointInput } | 
 }
 
 function invalidResult(action: Action, why: string): AuditAction {
-  const f = finding(opencxCauses.noEndpoint, 'audit', [why]);
+  const f = finding(noUsableEndpoint, 'audit', [why]);
   return { ...base(action), status: 'broken', verdict: { family: f.family, cause: f.id, title: `${f.title}: ${why}`, fix: f.fix, severity: 'error' }, diagnosisId: null, durationMs: 0 };
 }
 
