@@ -160,7 +160,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     return v.ok ? null : v.message;
   };
   const tracker = d.store
-    ? new WorkTracker(d.store, { leaseMs: d.work?.leaseMs ?? 30_000, pollMs: d.work?.pollMs ?? 1000 }, log, (row) => resumeWork(deps, clientFor, row, stillAllowed, uploads))
+    ? new WorkTracker(d.store, { leaseMs: d.work?.leaseMs ?? 30_000, pollMs: d.work?.pollMs ?? 1000 }, log, (row) =>
+        resumeWork(deps, clientFor, row, stillAllowed, { uploads, allowed: (r, card) => { const v = gate.mention(r, card); return v.ok ? null : v.message; } }))
     : undefined;
   deps.work = tracker;
   const reruns = new RerunSchedule(d.store, async (cardId, label, by) => {

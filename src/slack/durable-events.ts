@@ -3,6 +3,7 @@ import type { WorkTracker } from '../work/tracker.js';
 import type { Logger } from '../log.js';
 import { crashPoint } from '../core/crash-point.js';
 import { MentionDeliverySchema, storedMention } from './mention-flow.js';
+import { workspaceKey } from './workspace.js';
 
 /** What a mention's listener finds in its context: the mention's work row, recorded before Slack's ack. */
 export interface MentionWork {
@@ -27,22 +28,21 @@ export function recordMentionsBeforeAck(receiver: Receiver, work: () => WorkTrac
       const w = work();
       const mention = w ? MentionDeliverySchema.safeParse(ev.body) : undefined;
       if (!w || !mention?.success) return app.processEvent(ev);
-      const { event_id: eventId, team_id: team, event } = mention.data;
+      const { event_id: eventId, team_id: team, enterprise_id: enterprise, authorizations, event } = mention.data;
       const rec = await w.begin({
-        kind: 'mention', dedupeKey: `event:${eventId}`, workspace: team ?? null, channel: event.channel, requester: event.user ?? '',
+        kind: 'mention', dedupeKey: `event:${eventId}`, workspace: team ? workspaceKey(team, enterprise ?? undefined, authorizations?.[0]?.is_enterprise_install) : null,
+        channel: event.channel, requester: event.user ?? '',
         payload: storedMention(eventId, event),
       });
       crashPoint('mention:after-commit');
       let adopted = false;
       const mine: MentionWork = { id: rec.row.id, created: rec.created, adopt: () => (adopted = true) };
       ev.customProperties = { ...ev.customProperties, mentionWork: mine };
-      try {
-        await app.processEvent(ev);
-      } finally {
-        if (rec.created && !adopted) {
-          log.info({ work: rec.row.id }, 'mention not taken by a listener (refused by the gate)');
-          await w.done(rec.row.id, 'not-handled');
-        }
+      // Thrown (nothing acknowledged, Slack delivers it again): the row stays for the retry or the next start to answer.
+      await app.processEvent(ev);
+      if (rec.created && !adopted) {
+        log.info({ work: rec.row.id }, 'mention not taken by a listener (refused by the gate)');
+        await w.done(rec.row.id, 'not-handled').catch((err: Error) => log.error({ work: rec.row.id, err: err.message }, 'finishing a mention failed'));
       }
     };
     // Everything else of the app as it is; only the hand-off of each delivery goes through the recorder.

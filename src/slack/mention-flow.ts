@@ -28,6 +28,8 @@ export const MentionDeliverySchema = z.object({
   type: z.literal('event_callback'),
   event_id: z.string().min(1),
   team_id: z.string().optional(),
+  enterprise_id: z.string().nullish(),
+  authorizations: z.array(z.object({ is_enterprise_install: z.boolean().optional() }).passthrough()).optional(),
   event: MentionEventSchema,
 });
 

@@ -97,3 +97,21 @@ test('a mention that cannot be recorded is not acknowledged, so Slack delivers i
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(answers(), seen + 1, 'one answer for the two deliveries');
 });
+
+test('a mention left by a crashed process is taken up through the same gate: refused ones are finished, the rest answered once', async () => {
+  const card = await aCard('CM5');
+  const left = (eventId: string, user: string, workspace: string) =>
+    store.addWork(
+      { kind: 'mention', dedupeKey: `event:${eventId}`, workspace, channel: 'CM5', requester: user, payload: { eventId, channel: 'CM5', threadTs: card.ts, user, intent: { kind: 'rerun' } } },
+      { owner: 'a-process-that-died', leaseMs: 0 }, // its lease ran out: any live process may take it up
+    );
+  const refusedUser = (await left('EvDead1', 'U0MALLORY', 'T0FAKE')).row.id; // not on ALLOWED_USER_IDS
+  const otherWorkspace = (await left('EvDead2', 'U0BOB', 'T0OTHER')).row.id; // the card belongs to another workspace
+  const fine = (await left('EvDead3', 'U0BOB', 'T0FAKE')).row.id;
+  const state = (id: string) => store.db.prepare('SELECT state, outcome FROM work WHERE id = ?').get(id) as { state: string; outcome: string | null };
+  await slack.waitFor(() => [refusedUser, otherWorkspace, fine].every((id) => state(id).state === 'done') || null, 20_000, 'the three rows taken up');
+  assert.deepEqual([state(refusedUser).outcome, state(otherWorkspace).outcome, state(fine).outcome], ['refused', 'refused', 'handed-off']);
+  await slack.waitFor(() => slack.thread('CM5', card.ts).find((m) => /Re-run: /.test(blocksToText(m.blocks))), 20_000, 'the re-run answer');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(slack.thread('CM5', card.ts).filter((m) => /Re-run: /.test(blocksToText(m.blocks))).length, 1, 'only the allowed mention ran');
+});

@@ -19,6 +19,19 @@ export function register(app: App, d: ListenerDeps): void {
     if (d.flow.work?.stopping) return;
     const eventId = (body as { event_id?: string }).event_id ?? `${event.channel}:${event.ts}`;
     const threadTs = (event as { thread_ts?: string }).thread_ts;
-    await handleMention(d.flow, d.uploads, client, { eventId, channel: event.channel, threadTs, user: event.user, intent: mentionIntent(event as Parameters<typeof mentionIntent>[0]) }, context.botToken ?? '', work?.id);
+    const handled = handleMention(d.flow, d.uploads, client, { eventId, channel: event.channel, threadTs, user: event.user, intent: mentionIntent(event as Parameters<typeof mentionIntent>[0]) }, context.botToken ?? '', work?.id)
+      // A reply Slack refused (not_in_channel, a rate limit past its window) or a store error: the row is finished as
+      // failed, never left running under this process's lease.
+      .catch(async (err: unknown) => {
+        await d.flow.work?.done(work?.id, 'failed').catch(() => {});
+        throw err;
+      });
+    // Counted as running work, so a graceful stop waits for it before handing anything back.
+    d.flow.inFlight.add(handled);
+    try {
+      await handled;
+    } finally {
+      d.flow.inFlight.delete(handled);
+    }
   });
 }
