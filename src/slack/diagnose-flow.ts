@@ -269,7 +269,8 @@ async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Car
   return true;
 }
 
-const stillRunning = (why: string) => `${why}: this card's diagnosis is still running; ask again when its verdict is in.`;
+/** What a request to re-run a card that is running already is told. */
+export const stillRunning = (why: string) => `${why}: this card's diagnosis is still running; ask again when its verdict is in.`;
 
 /**
  * Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. `by` is who asked (the

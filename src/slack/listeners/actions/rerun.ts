@@ -1,9 +1,8 @@
 import { ACTIONS, errorMessage } from '../../../render/blocks.js';
-import { postThread, rerunCard, workPayload, type Respond } from '../../diagnose-flow.js';
+import { postThread, rerunCard, stillRunning, workPayload, type Respond } from '../../diagnose-flow.js';
 import { crashPoint } from '../../../core/crash-point.js';
 import { buttonValue, CARD_GONE, clickKey, STOPPING, type App, type ListenerDeps } from '../deps.js';
 
-const RUNNING = "Re-run: this card's diagnosis is still running; ask again when its verdict is in.";
 const NEWER = 'Your Re-run click came before the card\'s latest verdict (someone, or a double click, re-ran it meanwhile), so it started nothing: the card is up to date. Press Re-run again to run it once more.';
 
 /** When the user clicked (Slack's action_ts: seconds, with microseconds), in ms; null when Slack did not say. */
@@ -26,7 +25,7 @@ export function register(app: App, d: ListenerDeps): void {
     crashPoint('rerun:after-commit');
     await ack();
     if (rec && !rec.created) return;
-    if (rec?.conflict === 'running') return void (await postThread(d.flow, client, card, errorMessage(RUNNING, false), respond as Respond));
+    if (rec?.conflict === 'running') return void (await postThread(d.flow, client, card, errorMessage(stillRunning('Re-run'), false), respond as Respond));
     if (rec?.conflict === 'newer') return void (await respond({ response_type: 'ephemeral', replace_original: false, text: NEWER }));
     crashPoint('rerun:after-ack');
     await rerunCard(d.flow, client, card, 'Re-run', undefined, body.user.id, respond as Respond, rec?.row.id);
