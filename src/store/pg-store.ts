@@ -220,7 +220,7 @@ export class PgStore implements Store {
         if (known) return { row: toWorkRow(known), created: false, conflict: null };
         const now = Date.now();
         const hit = await this.#one(c, `SELECT state FROM work WHERE card_id = $1 AND kind = ANY($2)
-          AND ((state = 'running' AND lease_until > $3) OR ($4::bigint IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND updated_at >= $4))
+          AND ((state = 'running' AND lease_until > $3) OR ($4::bigint IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND coalesce(verdict_at, updated_at) >= $4))
           ORDER BY state = 'running' DESC LIMIT 1`, [w.cardId, [...CARD_RUN_KINDS], now, clickedAt === null ? null : Math.floor(clickedAt)]);
         const ins = await this.#one(c, `INSERT INTO work (id, kind, state, dedupe_key, card_id, card_ts, workspace, channel, requester, payload_json, due_at, claimed_by, lease_until, attempts, outcome, created_at, updated_at)
           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $15) RETURNING *`,
@@ -249,7 +249,7 @@ export class PgStore implements Store {
   }
 
   async stepWork(id: string, owner: string, patch: { step?: string; cardId?: string; cardTs?: string }): Promise<void> {
-    await this.pool.query(`UPDATE work SET step = coalesce($3, step), card_id = coalesce($4, card_id), card_ts = coalesce($5, card_ts), updated_at = $6 WHERE id = $1 AND claimed_by = $2`,
+    await this.pool.query(`UPDATE work SET step = coalesce($3, step), card_id = coalesce($4, card_id), card_ts = coalesce($5, card_ts), updated_at = $6, verdict_at = CASE WHEN $3::text = 'verdict' THEN $6 ELSE verdict_at END WHERE id = $1 AND claimed_by = $2`,
       [id, owner, patch.step ?? null, patch.cardId ?? null, patch.cardTs ?? null, Date.now()]);
   }
 

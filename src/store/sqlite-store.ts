@@ -56,10 +56,10 @@ export class SqliteStore implements Store {
       workForCard: db.prepare(`SELECT * FROM work WHERE card_id = ? AND kind != 'rerun-later' ORDER BY created_at DESC, rowid DESC LIMIT 1`),
       // A run going on (live lease) first; else a verdict the card got at or after the click.
       cardRunConflict: db.prepare(`SELECT state FROM work WHERE card_id = @cardId AND kind IN (${CARD_RUN_KINDS.map((k) => `'${k}'`).join(', ')})
-        AND ((state = 'running' AND lease_until > @now) OR (@clickedAt IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND updated_at >= @clickedAt))
+        AND ((state = 'running' AND lease_until > @now) OR (@clickedAt IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND coalesce(verdict_at, updated_at) >= @clickedAt))
         ORDER BY state = 'running' DESC LIMIT 1`),
       activeForCard: db.prepare(`SELECT * FROM work WHERE card_id = ? AND state = 'running' AND kind IN ('diagnose', 'rerun') AND lease_until > ? ORDER BY created_at, id LIMIT 1`),
-      step: db.prepare(`UPDATE work SET step = coalesce(@step, step), card_id = coalesce(@cardId, card_id), card_ts = coalesce(@cardTs, card_ts), updated_at = @now WHERE id = @id AND claimed_by = @owner`),
+      step: db.prepare(`UPDATE work SET step = coalesce(@step, step), card_id = coalesce(@cardId, card_id), card_ts = coalesce(@cardTs, card_ts), updated_at = @now, verdict_at = CASE WHEN @step = 'verdict' THEN @now ELSE verdict_at END WHERE id = @id AND claimed_by = @owner`),
       finish: db.prepare(`UPDATE work SET state = 'done', outcome = ?, claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`),
       handBack: db.prepare(`UPDATE work SET state = 'pending', claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND claimed_by = ? AND state = 'running'`),
       renew: db.prepare(`UPDATE work SET lease_until = ? WHERE claimed_by = ? AND state = 'running'`),

@@ -141,8 +141,9 @@ export interface Store {
   activeWorkForCard(cardId: string, now?: number): Promise<WorkRow | null>;
   /**
    * Starts a run of a card's diagnosis (a Re-run click, a mention) for `claim`, unless the card already has one: a run
-   * under a live lease (`conflict: 'running'`), or, for a click, a run that put a verdict on the card at or after the click
-   * was made (`'newer'`: the click was on a card that has been re-run since, as the second click of a double click is).
+   * under a live lease (`conflict: 'running'`), or, for a click, a run that showed its verdict on the card (step
+   * 'verdict') at or after the click was made (`'newer'`: the click was made before the card's latest verdict, as the
+   * second click of a double click is, whenever it is processed).
    * Checked and recorded in one transaction serialised per card, so two instances taking two clicks at once, or one
    * after the other, start one run. A refused start is recorded done ('refused') so a retry of the same click (same
    * dedupeKey) is known (`created` false) and the refusal counts toward no limit.

@@ -80,6 +80,8 @@ test('a card started on one instance is re-run and escalated through the other; 
       }
     };
 
+    // The card's own diagnosis has finished (its row too, not only its thread): a click now is a new request.
+    await finished('the first diagnosis');
     // 1. Both at once.
     const [c1, c2] = [a.driver.clickPayload(card, 'ad_rerun', idOf(card)), b.driver.clickPayload(card, 'ad_rerun', idOf(card))];
     const [s1, s2] = await Promise.all([send(b, c1.payload), send(a, c2.payload)]);

@@ -186,6 +186,20 @@ for (const e of engines) {
       assert.equal((await a.beginCardRun(click(23), { owner: 'A', leaseMs: -1 }, tFresh)).conflict, null, 'a failed run is no newer verdict');
       assert.equal((await b.beginCardRun(click(24), claim('B'), Date.now())).conflict, null, 'a lapsed lease blocks nothing');
       assert.equal((await a.beginCardRun(click(25), claim('A'), null)).conflict, 'running', 'a mention (no click time) still waits for a live run');
+      // "Before the verdict" means before the card showed it (step 'verdict'), not before the run's row was finished
+      // (the thread is written in between): a click made in between is a new request.
+      const sleep = () => new Promise((r) => setTimeout(r, 5));
+      const vv = (i: number) => ({ ...work(i), kind: 'rerun', cardId: 'vv', dedupeKey: `trigger:${i}` });
+      const tBefore = Date.now();
+      const run = await a.beginCardRun(vv(30), claim('A'), tBefore);
+      await sleep();
+      await a.stepWork(run.row.id, 'A', { step: 'verdict' });
+      await sleep();
+      const between = Date.now();
+      await sleep();
+      await a.finishWork(run.row.id, 'verdict');
+      assert.equal((await b.beginCardRun(vv(31), claim('B'), tBefore + 1)).conflict, 'newer', 'made before the verdict showed');
+      assert.equal((await b.beginCardRun(vv(32), claim('B'), between)).conflict, null, 'made after the verdict showed');
     });
 
     it('re-run later: one pending per card (a second request moves it), claimed once when due', async (a, b) => {

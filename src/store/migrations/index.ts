@@ -150,10 +150,11 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 6,
     // PostgreSQL's version 6 also gives its watches table the indexes SQLite's got in version 5.
-    name: 'runs of a card looked up by card and kind (one run per card: a double click starts one); audits and watch runs weigh their diagnoses',
+    name: 'runs of a card looked up by card and kind, and when each showed its verdict (one run per card: a double click starts one); audits and watch runs weigh their diagnoses',
     sql: `
       CREATE INDEX work_card_kind ON work (card_id, kind, state);
       ALTER TABLE work ADD COLUMN units INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE work ADD COLUMN verdict_at INTEGER;
     `,
   },
 ];

@@ -78,12 +78,13 @@ export const PG_MIGRATIONS: Migration[] = [
   },
   {
     version: 6,
-    name: 'watches run on PostgreSQL (one active watch per target and channel, due lookup); runs of a card by card and kind; audits and watch runs weigh their diagnoses',
+    name: 'watches run on PostgreSQL (one active watch per target and channel, due lookup); runs of a card by card and kind, and when each showed its verdict; audits and watch runs weigh their diagnoses',
     sql: `
       CREATE UNIQUE INDEX watches_active ON watches (workspace, channel, lower(target)) WHERE stopped_at IS NULL;
       CREATE INDEX watches_due ON watches (next_due_at) WHERE stopped_at IS NULL;
       CREATE INDEX work_card_kind ON work (card_id, kind, state);
       ALTER TABLE work ADD COLUMN units INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE work ADD COLUMN verdict_at BIGINT;
     `,
   },
 ];
