@@ -40,7 +40,7 @@ export interface OutboxRow {
 }
 
 /**
- * One acknowledged piece of work (a diagnosis, a re-run, a follow-up, a "re-run later"; later audits and watches), kept
+ * One acknowledged piece of work (a diagnosis, a re-run, a follow-up, a "re-run later", a mention, an audit, a watch run), kept
  * from the moment it is acknowledged until its visible outcome, so a crash or a deploy in between cannot lose it.
  * `payload` never holds a secret (header values are dropped: see ReplayInput).
  */
