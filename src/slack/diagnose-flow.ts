@@ -279,16 +279,17 @@ export const stillRunning = (why: string) => `${why}: this card's diagnosis is s
  */
 export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change: Partial<DiagnosisInput> | undefined, by: string, respond?: Respond, workId?: string): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, why, respond)) return void (await deps.work?.done(workId, 'refused'));
-  // A double click, or the other instance: the database knows what runs, not only this process's memory.
-  const active = card.running ? card : await deps.work?.store.activeWorkForCard(card.id);
-  if (active && (!('id' in active) || active.id !== workId)) {
+  // This process runs the card already; or, for recorded work (a click, a mention, a due re-run, one taken up after a
+  // crash), the database says another run holds it: checked in the card's one-run transaction, across instances.
+  const held = card.running || (workId && deps.work ? !(await deps.work.store.confirmCardRun(workId, card.id)) : false);
+  if (held) {
     // Finished before it is said: a mention right after this click must not find this refused row still running.
     await deps.work?.done(workId, 'refused');
     return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
   }
   let id = workId;
   if (!id && deps.work) {
-    // A mention: recorded now, in the same per-card transaction as a click, so a click and a mention at once run once.
+    // Not recorded yet (a re-run asked for outside a request): recorded now, in the card's one-run transaction.
     const rec = await deps.work.beginCardRun({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload({ ...card.input, ...change }, { why }) });
     if (rec.conflict) return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
     id = rec.row.id;

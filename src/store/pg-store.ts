@@ -7,7 +7,7 @@ import { PgWatchStore } from './pg-watches.js';
 import { PG_MIGRATIONS } from './migrations/postgres.js';
 import { CARD_RUN_KINDS, prepareResolution } from './store.js';
 import type { Claim, DiagnosisRow, HistoryEntry, NewWork, OutboxMessage, OutboxRow, Store, WorkRow } from './store.js';
-import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
+import { HOLDS, historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 
 export { explainPgError } from './pg-tx.js';
 
@@ -219,18 +219,34 @@ export class PgStore implements Store {
         const known = w.dedupeKey ? await this.#one(c, 'SELECT * FROM work WHERE dedupe_key = $1', [w.dedupeKey]) : null;
         if (known) return { row: toWorkRow(known), created: false, conflict: null };
         const now = Date.now();
-        const hit = await this.#one(c, `SELECT state FROM work WHERE card_id = $1 AND kind = ANY($2)
-          AND ((state = 'running' AND lease_until > $3) OR ($4::bigint IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND coalesce(verdict_at, updated_at) >= $4))
-          ORDER BY state = 'running' DESC LIMIT 1`, [w.cardId, [...CARD_RUN_KINDS], now, clickedAt === null ? null : Math.floor(clickedAt)]);
+        const hit = await this.#conflict(c, w.cardId, '', now, clickedAt);
         const ins = await this.#one(c, `INSERT INTO work (id, kind, state, dedupe_key, card_id, card_ts, workspace, channel, requester, payload_json, due_at, claimed_by, lease_until, attempts, outcome, created_at, updated_at)
           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $15) RETURNING *`,
         [randomUUID(), w.kind, hit ? 'done' : 'running', w.dedupeKey ?? null, w.cardId, w.cardTs ?? null, w.workspace, w.channel, w.requester, JSON.stringify(w.payload ?? null),
           w.dueAt ?? now, hit ? null : claim.owner, hit ? null : now + claim.leaseMs, hit ? 'refused' : null, now]);
+        if (!hit) await c.query('UPDATE work SET started_at = $1 WHERE id = $2', [now, ins!['id']]);
         return { row: toWorkRow(ins!), created: true, conflict: hit ? (hit['state'] === 'running' ? 'running' as const : 'newer' as const) : null };
       });
     } catch (err) {
       throw explainPgError(err, 'Recording the request');
     }
+  }
+
+  /** A run holding the card first; else (for a click) a verdict the card showed at or after the click. */
+  async #conflict(c: pg.PoolClient, cardId: string, id: string, now: number, clickedAt: number | null): Promise<Record<string, unknown> | null> {
+    return this.#one(c, `SELECT state FROM work WHERE card_id = $1 AND id != $5 AND kind = ANY($2)
+      AND ((${HOLDS.replace('@now', '$3')}) OR ($4::bigint IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND coalesce(verdict_at, updated_at) >= $4))
+      ORDER BY state = 'running' DESC LIMIT 1`, [cardId, [...CARD_RUN_KINDS], now, clickedAt === null ? null : Math.floor(clickedAt), id]);
+  }
+
+  async confirmCardRun(id: string, cardId: string): Promise<boolean> {
+    return this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`card-run:${cardId}`]);
+      const now = Date.now();
+      if (await this.#conflict(c, cardId, id, now, null)) return false;
+      await c.query('UPDATE work SET started_at = $1 WHERE id = $2', [now, id]);
+      return true;
+    });
   }
 
   async work(id: string): Promise<WorkRow | null> {

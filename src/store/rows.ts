@@ -4,6 +4,12 @@ import { TicketSchema } from '../pipeline/ticket.js';
 import { isProblem } from '../pipeline/verdict.js';
 import type { DiagnosisRow, HistoryEntry, WatchRow, WorkRow } from './store.js';
 
+/**
+ * A work row holds its card: running under a live lease and started (by beginCardRun or confirmCardRun; a first diagnosis
+ * holds its card from the start). Named parameter `now` (SQLite `@now`; PostgreSQL text-replaced).
+ */
+export const HOLDS = `state = 'running' AND lease_until > @now AND (kind = 'diagnose' OR started_at IS NOT NULL)`;
+
 /** Row mapping shared by both engines (column names are the same in SQLite and PostgreSQL). */
 export function toDiagnosisRow(r: Record<string, unknown>): DiagnosisRow {
   return {

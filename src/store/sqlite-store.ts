@@ -6,7 +6,7 @@ import { explainSqliteError, openDb, type Db } from './db.js';
 import { CARD_RUN_KINDS, prepareResolution } from './store.js';
 import type { Claim, DiagnosisRow, HistoryEntry, NewWork, OutboxMessage, OutboxRow, Store, WorkRow } from './store.js';
 import { SqliteWatchStore } from './sqlite-watches.js';
-import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
+import { HOLDS, historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 
 /**
  * The embedded engine: one SQLite file (WAL, synchronous=NORMAL: a commit survives the process being killed). The calls
@@ -54,10 +54,11 @@ export class SqliteStore implements Store {
       work: db.prepare('SELECT * FROM work WHERE id = ?'),
       workByKey: db.prepare('SELECT * FROM work WHERE dedupe_key = ?'),
       workForCard: db.prepare(`SELECT * FROM work WHERE card_id = ? AND kind != 'rerun-later' ORDER BY created_at DESC, rowid DESC LIMIT 1`),
-      // A run going on (live lease) first; else a verdict the card got at or after the click.
-      cardRunConflict: db.prepare(`SELECT state FROM work WHERE card_id = @cardId AND kind IN (${CARD_RUN_KINDS.map((k) => `'${k}'`).join(', ')})
-        AND ((state = 'running' AND lease_until > @now) OR (@clickedAt IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND coalesce(verdict_at, updated_at) >= @clickedAt))
+      // A run holding the card (started, live lease) first; else a verdict the card showed at or after the click.
+      cardRunConflict: db.prepare(`SELECT state FROM work WHERE card_id = @cardId AND id != @id AND kind IN (${CARD_RUN_KINDS.map((k) => `'${k}'`).join(', ')})
+        AND ((${HOLDS}) OR (@clickedAt IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND coalesce(verdict_at, updated_at) >= @clickedAt))
         ORDER BY state = 'running' DESC LIMIT 1`),
+      startRun: db.prepare('UPDATE work SET started_at = ? WHERE id = ?'),
       activeForCard: db.prepare(`SELECT * FROM work WHERE card_id = ? AND state = 'running' AND kind IN ('diagnose', 'rerun') AND lease_until > ? ORDER BY created_at, id LIMIT 1`),
       step: db.prepare(`UPDATE work SET step = coalesce(@step, step), card_id = coalesce(@cardId, card_id), card_ts = coalesce(@cardTs, card_ts), updated_at = @now, verdict_at = CASE WHEN @step = 'verdict' THEN @now ELSE verdict_at END WHERE id = @id AND claimed_by = @owner`),
       finish: db.prepare(`UPDATE work SET state = 'done', outcome = ?, claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`),
@@ -228,13 +229,14 @@ export class SqliteStore implements Store {
         const known = w.dedupeKey ? (this.#q.workByKey.get(w.dedupeKey) as Record<string, unknown> | undefined) : undefined;
         if (known) return { row: toWorkRow(known), created: false, conflict: null };
         const now = Date.now();
-        const hit = this.#q.cardRunConflict.get({ cardId: w.cardId, now, clickedAt }) as { state: string } | undefined;
         const id = randomUUID();
+        const hit = this.#q.cardRunConflict.get({ cardId: w.cardId, id, now, clickedAt }) as { state: string } | undefined;
         this.#q.insertWork.run({
           id, kind: w.kind, state: 'running', dedupeKey: w.dedupeKey ?? null, cardId: w.cardId, cardTs: w.cardTs ?? null, workspace: w.workspace, channel: w.channel,
           requester: w.requester, payload: JSON.stringify(w.payload ?? null), dueAt: w.dueAt ?? now, claimedBy: claim.owner, leaseUntil: now + claim.leaseMs, attempts: 1, now,
         });
         if (hit) this.#q.finish.run('refused', now, id);
+        else this.#q.startRun.run(now, id);
         return { row: toWorkRow(this.#q.work.get(id) as Record<string, unknown>), created: true, conflict: hit ? (hit.state === 'running' ? 'running' as const : 'newer' as const) : null };
       }).immediate();
     } catch (err) {
@@ -250,6 +252,15 @@ export class SqliteStore implements Store {
   async workForCard(cardId: string): Promise<WorkRow | null> {
     const r = this.#q.workForCard.get(cardId) as Record<string, unknown> | undefined;
     return r ? toWorkRow(r) : null;
+  }
+
+  async confirmCardRun(id: string, cardId: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const now = Date.now();
+      if (this.#q.cardRunConflict.get({ cardId, id, now, clickedAt: null })) return false;
+      this.#q.startRun.run(now, id);
+      return true;
+    }).immediate();
   }
 
   async activeWorkForCard(cardId: string, now = Date.now()): Promise<WorkRow | null> {

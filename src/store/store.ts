@@ -149,6 +149,12 @@ export interface Store {
    * dedupeKey) is known (`created` false) and the refusal counts toward no limit.
    */
   beginCardRun(w: NewWork & { cardId: string }, claim: Claim, clickedAt?: number | null): Promise<{ row: WorkRow; created: boolean; conflict: 'running' | 'newer' | null }>;
+  /**
+   * Work already recorded (a due "Re-run in N minutes", a re-run taken up after a crash) starts running the card in the
+   * same per-card transaction as beginCardRun: false when another run holds the card (started there, or confirmed here
+   * first, under a live lease). The first to start holds it, so two of them never both step back, nor both run.
+   */
+  confirmCardRun(id: string, cardId: string): Promise<boolean>;
   /** Records how far the work got. Only the owner's claim may move it. */
   stepWork(id: string, owner: string, patch: { step?: string; cardId?: string; cardTs?: string }): Promise<void>;
   finishWork(id: string, outcome: string): Promise<void>;

@@ -200,6 +200,21 @@ for (const e of engines) {
       await a.finishWork(run.row.id, 'verdict');
       assert.equal((await b.beginCardRun(vv(31), claim('B'), tBefore + 1)).conflict, 'newer', 'made before the verdict showed');
       assert.equal((await b.beginCardRun(vv(32), claim('B'), between)).conflict, null, 'made after the verdict showed');
+
+      // A due "Re-run in N minutes" (claimed as any work is) and a click at once, through two stores: one of them runs.
+      for (let round = 0; round < 5; round++) {
+        const cardId = `rl${round}`;
+        await a.scheduleRerun(cardId, Date.now() - 1, 'U1', 'Re-run after 5 min');
+        const [due] = await a.claimWork(claim('A'), Date.now(), 1, ['rerun-later']);
+        assert.equal(due!.cardId, cardId);
+        const [confirmed, clicked] = await Promise.all([a.confirmCardRun(due!.id, cardId), b.beginCardRun({ ...work(50 + round), kind: 'rerun', cardId, dedupeKey: `trigger:5${round}` }, claim('B'), Date.now())]);
+        assert.equal(Number(confirmed) + Number(clicked.conflict === null), 1, 'exactly one of the due re-run and the click runs');
+        // Two recorded runs of one card started at once (one taken up after a crash, one due): the first holds, never both, never neither.
+        const [r1, r2] = await Promise.all([a, b].map((s, i) => s.addWork({ ...work(60 + round * 2 + i), kind: 'rerun', cardId: `two${round}` }, claim(i ? 'B' : 'A'))));
+        const both = await Promise.all([a.confirmCardRun(r1!.row.id, `two${round}`), b.confirmCardRun(r2!.row.id, `two${round}`)]);
+        assert.equal(both.filter(Boolean).length, 1, 'one of two recorded runs starts');
+        assert.equal(await a.confirmCardRun(both[0] ? r1!.row.id : r2!.row.id, `two${round}`), true, 'the holder may confirm again');
+      }
     });
 
     it('re-run later: one pending per card (a second request moves it), claimed once when due', async (a, b) => {

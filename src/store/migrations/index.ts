@@ -155,6 +155,7 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX work_card_kind ON work (card_id, kind, state);
       ALTER TABLE work ADD COLUMN units INTEGER NOT NULL DEFAULT 1;
       ALTER TABLE work ADD COLUMN verdict_at INTEGER;
+      ALTER TABLE work ADD COLUMN started_at INTEGER;
     `,
   },
 ];

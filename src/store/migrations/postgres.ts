@@ -85,6 +85,7 @@ export const PG_MIGRATIONS: Migration[] = [
       CREATE INDEX work_card_kind ON work (card_id, kind, state);
       ALTER TABLE work ADD COLUMN units INTEGER NOT NULL DEFAULT 1;
       ALTER TABLE work ADD COLUMN verdict_at BIGINT;
+      ALTER TABLE work ADD COLUMN started_at BIGINT;
     `,
   },
 ];
