@@ -137,7 +137,7 @@ export interface Store {
   work(id: string): Promise<WorkRow | null>;
   /** The newest work row of a card (what a card with no stored diagnosis yet is revived from). */
   workForCard(cardId: string): Promise<WorkRow | null>;
-  /** The earliest work of this card running under a live lease (a double click or another instance is already on it): the earliest goes on, later ones step back. */
+  /** The earliest work of this card running under a live lease (what is on it now, if anything). Starting a run is beginCardRun's and confirmCardRun's. */
   activeWorkForCard(cardId: string, now?: number): Promise<WorkRow | null>;
   /**
    * Starts a run of a card's diagnosis (a Re-run click, a mention) for `claim`, unless the card already has one: a run
