@@ -26,7 +26,7 @@ export function register(app: App, d: ListenerDeps): void {
     await ack();
     if (rec && !rec.created) return;
     if (rec?.conflict === 'running') return void (await postThread(d.flow, client, card, errorMessage(stillRunning('Re-run'), false), respond as Respond));
-    if (rec?.conflict === 'newer') return void (await respond({ response_type: 'ephemeral', replace_original: false, text: NEWER }));
+    if (rec?.conflict === 'newer') return void (await respond({ response_type: 'ephemeral', replace_original: false, text: NEWER }).catch(() => {}));
     crashPoint('rerun:after-ack');
     await rerunCard(d.flow, client, card, 'Re-run', undefined, body.user.id, respond as Respond, rec?.row.id);
   });
