@@ -56,6 +56,16 @@ test('one command delivered to both instances (a retry, a duplicate from the bal
 });
 
 test('a card started on one instance is re-run and escalated through the other; a double submit is one ticket, posted once', { skip }, async () => {
+  try {
+    await acrossInstances();
+  } catch (err) {
+    // What each instance logged, so a failure here says why.
+    (err as Error).message += apps.map((l, n) => `\n--- instance ${n}:\n${l.output().slice(-4000)}`).join('');
+    throw err;
+  }
+});
+
+async function acrossInstances(): Promise<void> {
   const [a, b] = apps as [AppProcess, AppProcess];
   const url = lab.scenarios.find((s) => s.id === 'server-error')!.url;
   await a.driver.command(`ses_i2 "Create refund" ${url} method=POST`, { channel: 'CI2' });
@@ -120,4 +130,4 @@ test('a card started on one instance is re-run and escalated through the other; 
   assert.equal(visible('CSUP').length, 1, 'one ticket, posted once');
   assert.equal(slack.thread('CI2', card.ts).filter((m) => /Escalated as ticket #1/.test(m.text)).length, 1, 'the thread note once');
   assert.ok(slack.channel('CI2').some((m) => m.ephemeralTo && /already escalated as ticket #1/.test(m.text)), 'the second submission is told');
-});
+}
