@@ -29,6 +29,16 @@ await build({
     setup(b) {
       b.onResolve({ filter: /^undici$/ }, () => ({ path: fileURLToPath(new URL('./undici-lean.cjs', import.meta.url)) }));
     },
+  }, {
+    // zod's `z` namespace re-exports all of its ~50 locales (z.locales.*, z.core.locales.*), which a bundler cannot drop. The CLI speaks
+    // English only (zod registers `en` itself, from its own module), so the namespace keeps `en` and nothing else:
+    // a quarter less code for every command to load.
+    name: 'zod-en-only',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) =>
+        /zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/.test(a.importer) ? { path: 'zod-locales-en', namespace: 'zod-en-only' } : undefined);
+      b.onLoad({ filter: /.*/, namespace: 'zod-en-only' }, () => ({ contents: "export { default as en } from 'zod/v4/locales/en.js';", resolveDir: process.cwd() }));
+    },
   }],
   legalComments: 'none',
   sourcemap: false,

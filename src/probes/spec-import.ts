@@ -1,6 +1,5 @@
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
-import { checkSpecText, loadAndCheck } from '../openapi/run-check.js';
 import { InputError } from '../core/input-error.js';
 import { UPLOAD_PREFIX, type UploadedSpecsService } from '../openapi/uploaded-specs.js';
 import { issuesToFindings } from '../openapi/findings.js';
@@ -40,6 +39,9 @@ export const specImportProbe: Probe<SpecEvidence> = {
   skip: (input) => (input.spec ? null : 'no spec given (spec=<url> or --spec)'),
   async gather(ctx) {
     const source = ctx.input.spec!;
+    // Loaded only when a spec is given: the reader (yaml and the OpenAPI parser) is most of what a CLI diagnosis without
+    // a spec would otherwise load at start.
+    const { checkSpecText, loadAndCheck } = await import('../openapi/run-check.js');
     let outcome;
     if (source.startsWith(UPLOAD_PREFIX)) {
       const text = await (ctx.services as UploadedSpecsService).uploadedSpecs?.get(source);
