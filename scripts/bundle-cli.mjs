@@ -3,6 +3,7 @@
 // is still loaded on demand: the dynamic imports in src/cli/main.ts become chunks (`help` loads almost nothing).
 // Usage: node scripts/bundle-cli.mjs [outdir]   (default dist/cli-bundle; tests bundle into a temp folder)
 import { rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -22,9 +23,19 @@ await build({
   // require()s its parts by computed paths that a bundler cannot follow.
   external: ['better-sqlite3', 'jsonc-parser'],
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins: give them Node's own.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: { js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
   // Only the part of undici the CLI uses (see scripts/undici-lean.cjs): its full index is half of the start-up.
   plugins: [{
+    // Node built-ins are taken with process.getBuiltinModule (Node >= 22.3), as CommonJS modules, instead of `import`:
+    // the ESM view of a built-in reads every export once, which runs their lazy getters (node:http's WebSocket loads
+    // Node's internal fetch, node:fs's promises, node:util's diff, node:crypto's webcrypto…): tens of ms of modules a
+    // command never uses. Named imports become property reads at the point of use, which is what the code means anyway.
+    name: 'builtins-without-esm-view',
+    setup(b) {
+      b.onResolve({ filter: /^[a-z_:/]+$/ }, (a) => (isBuiltin(a.path) && a.kind !== 'require-call' ? { path: a.path.replace(/^(node:)?/, 'node:'), namespace: 'builtin' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => ({ contents: `module.exports = process.getBuiltinModule(${JSON.stringify(a.path)});`, loader: 'js' }));
+    },
+  }, {
     name: 'undici-lean',
     setup(b) {
       b.onResolve({ filter: /^undici$/ }, () => ({ path: fileURLToPath(new URL('./undici-lean.cjs', import.meta.url)) }));

@@ -1,7 +1,7 @@
 import tls from 'node:tls';
 import { trustOptions } from './trust.js';
-import http from 'node:http';
-import https from 'node:https';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { RequestOptions } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { Secret } from '../core/secret.js';
 import { redactHeaderValue, redactText, redactUrl } from '../core/redact.js';
@@ -10,6 +10,11 @@ import { readTls } from './tls-facts.js';
 import type { NetOptions } from './options.js';
 import { HostLimiter } from './host-limiter.js';
 import type { Exchange, NetErrorKind, TlsFacts } from './record.js';
+
+// Taken with getBuiltinModule, not `import`: the ESM view of node:http reads every export, and its lazy WebSocket ones
+// load Node's whole internal fetch stack (about 20 ms at a CLI's start) that a probe never uses.
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
 
 export type HeaderValue = string | Secret;
 
@@ -95,13 +100,13 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
   // OpenCX aborts the whole call (connect, headers and body) after its timeout: so do we.
   const deadline = AbortSignal.timeout(req.timeoutMs);
   const signal = outer ? AbortSignal.any([deadline, outer]) : deadline;
-  const sent: { req: http.ClientRequest | null } = { req: null };
+  const sent: { req: ClientRequest | null } = { req: null };
   try {
     const url = new URL(req.url);
     const refused = checkLiteral(url.hostname.replace(/^\[|\]$/g, ''), net, lookup);
     if (refused) throw refused;
     const payload = await encodeBody(req.body);
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const r = (sent.req = send(url, req, net, wireHeaders, payload, lookup, signal));
       r.once('socket', (socket: Socket) => {
         socket.once('connect', () => (phase.connectAt = performance.now()));
@@ -196,7 +201,7 @@ const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH']);
  * headers in the order given. Headers given as a list are written as they are, so Host and the body's length are added
  * here, as HTTP clients add them.
  */
-function send(url: URL, req: ExchangeRequest, net: NetOptions, wire: [string, string][], payload: Payload | null, lookup: LookupRecord, signal: AbortSignal): http.ClientRequest {
+function send(url: URL, req: ExchangeRequest, net: NetOptions, wire: [string, string][], payload: Payload | null, lookup: LookupRecord, signal: AbortSignal): ClientRequest {
   const isTls = url.protocol === 'https:';
   if (!isTls && url.protocol !== 'http:') throw new TypeError(`unsupported protocol ${url.protocol}`);
   const has = (name: string) => wire.some(([n]) => n.toLowerCase() === name);
@@ -208,7 +213,7 @@ function send(url: URL, req: ExchangeRequest, net: NetOptions, wire: [string, st
     headers.push('content-length', String(payload?.bytes.length ?? 0));
   }
   const host = tlsServername(url);
-  const options: https.RequestOptions = {
+  const options: RequestOptions = {
     method: req.method,
     host,
     port: url.port || (isTls ? 443 : 80),
