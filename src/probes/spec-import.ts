@@ -8,6 +8,12 @@ import { fillPath } from '../pipeline/opencx-request.js';
 
 const ID = 'spec-import';
 
+/**
+ * The OpenAPI reader (yaml and the spec checks), loaded only when a spec is given: it is most of what a CLI diagnosis
+ * without a spec would otherwise load at start. A long-running process (the Slack app) loads it once at start instead.
+ */
+export const loadSpecReader = () => import('../openapi/run-check.js');
+
 export const causes = {
   noOperation: defineCause({
     id: 'spec-endpoint-not-in-spec', family: 1, severity: 'warning', rank: 25,
@@ -39,9 +45,7 @@ export const specImportProbe: Probe<SpecEvidence> = {
   skip: (input) => (input.spec ? null : 'no spec given (spec=<url> or --spec)'),
   async gather(ctx) {
     const source = ctx.input.spec!;
-    // Loaded only when a spec is given: the reader (yaml and the OpenAPI parser) is most of what a CLI diagnosis without
-    // a spec would otherwise load at start.
-    const { checkSpecText, loadAndCheck } = await import('../openapi/run-check.js');
+    const { checkSpecText, loadAndCheck } = await loadSpecReader();
     let outcome;
     if (source.startsWith(UPLOAD_PREFIX)) {
       const text = await (ctx.services as UploadedSpecsService).uploadedSpecs?.get(source);
