@@ -128,7 +128,8 @@ export class OpenCxClient {
     const url = new URL(path.replace(/^\//, ''), this.settings.OPENCX_API_URL.replace(/\/?$/, '/'));
     let res;
     try {
-      this.#http ??= import('undici').then((u) => ({ agent: new u.Agent({ connections: 4 }), request: u.request }));
+      // CommonJS through import(): Node names its exports, the CLI bundle hands module.exports as `default` only.
+      this.#http ??= import('undici').then((m) => ((m as unknown as { default?: typeof m }).default ?? m)).then((u) => ({ agent: new u.Agent({ connections: 4 }), request: u.request }));
       const { agent, request } = await this.#http;
       res = await request(url, {
         dispatcher: agent,
