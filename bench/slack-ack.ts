@@ -77,7 +77,6 @@ export async function run(): Promise<void> {
       ['app', 'arrival', 'acked', 'p50 ms', 'p99 ms', 'max ms', 'p99 < 100 ms', 'in app p50/p99', 'app loop lag max ms', 'sender loop lag max ms', 'cards', 'lost', 'doubled', 'all cards in s'], rows);
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const list = (xs: number[], d = 0) => xs.map((x) => x.toFixed(d)).join(' · ');
-    process.stdout.write('\n');
     printTable(`Issue 22: action-debug's p99 against the floor (bare Bolt + the same one-row insert before the ack), ${ROUNDS} rounds of fresh processes`,
       ['burst', 'floor p99 ms (each round)', 'action-debug p99 ms (each round)', '× floor (each round)', '× floor (median)', 'goal', 'met'],
       [
