@@ -33,6 +33,7 @@ import { gateMiddleware } from './gate-middleware.js';
 import { guardSlackRequests } from './request-guard.js';
 import { loadSpecReader } from '../probes/spec-import.js';
 import { prepareTrust } from '../net/trust.js';
+import { recordMentionsBeforeAck } from './durable-events.js';
 
 const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
 
@@ -127,6 +128,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       });
   // Bolt accepts future timestamps and crashes on some signed bodies (payload=null): every delivery is checked first.
   if (!settings.SLACK_APP_TOKEN) guardSlackRequests(receiver as unknown as { requestListener: RequestListener }, settings.SLACK_SIGNING_SECRET!, log);
+  // Bolt acks events before any listener runs: mentions are recorded between the receiver and Bolt (work is set below).
+  recordMentionsBeforeAck(receiver, () => deps.work, log);
   const app = new App({ ...auth, receiver, clientOptions, logLevel });
 
   // Every delivery passes the one gate (allow-lists, the card's workspace and channel, button values read server-side,
@@ -159,7 +162,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     return v.ok ? null : v.message;
   };
   const tracker = d.store
-    ? new WorkTracker(d.store, { leaseMs: d.work?.leaseMs ?? 30_000, pollMs: d.work?.pollMs ?? 1000 }, log, (row) => resumeWork(deps, clientFor, row, stillAllowed))
+    ? new WorkTracker(d.store, { leaseMs: d.work?.leaseMs ?? 30_000, pollMs: d.work?.pollMs ?? 1000 }, log, (row) =>
+        resumeWork(deps, clientFor, row, stillAllowed, { uploads, allowed: (r, card) => { const v = gate.mention(r, card); return v.ok ? null : v.message; } }))
     : undefined;
   deps.work = tracker;
   const reruns = new RerunSchedule(d.store, async (cardId, label, by) => {

@@ -157,7 +157,7 @@ export function gateMiddleware(d: GateDeps) {
       const card = ev.thread_ts ? await d.cards.byMessage(ev.channel, ev.thread_ts) : undefined;
       // A file shared outside any card is none of our business: no answer, as before.
       if (!card && ev.type === 'message') return next();
-      const v = card ? d.gate.onCard(r, card) : d.gate.who(r.user, r.channel);
+      const v = d.gate.mention(r, card);
       if (!v.ok) return refuse(r, v, 'ephemeral', ev.thread_ts ? { threadTs: ev.thread_ts } : {});
       return next();
     }

@@ -7,6 +7,9 @@ import { interruptedCard } from '../render/interrupted-card.js';
 import { followUpCheck, postCardThread, rerunCard, startCardDiagnosis, type FlowDeps, type Respond } from './diagnose-flow.js';
 import { fromReplay } from './replay-input.js';
 import type { Card } from './card-store.js';
+import { handleMention, StoredMentionSchema } from './mention-flow.js';
+import type { UploadedSpecs } from '../openapi/uploaded-specs.js';
+import type { Requester } from './gate.js';
 
 type WebClient = webApi.WebClient;
 
@@ -26,11 +29,26 @@ export async function resumeWork(
   row: WorkRow,
   /** Why whoever asked may no longer use the bot in that channel (allow-lists changed meanwhile), or null. */
   stillAllowed: (user: string, channel: string) => string | null = () => null,
+  mentions?: { uploads: UploadedSpecs; allowed(r: Requester, card: Card | undefined): string | null },
 ): Promise<void> {
   const work = deps.work!;
   const p = (row.payload ?? {}) as Payload;
   const card = row.cardId ? await deps.cards.get(row.cardId) : undefined;
   const client = await clientFor(card?.team ?? row.workspace ?? undefined);
+  if (row.kind === 'mention') {
+    // A mention recorded before its ack and never answered: answered now, as if it had just arrived (the gate asked again).
+    const m = StoredMentionSchema.safeParse(row.payload);
+    if (!m.success || !mentions || !m.data.user) return work.done(row.id, 'not-handled');
+    // The same gate a live mention passes (it may not have run before the crash): the card's workspace and channel too.
+    const thread = m.data.threadTs ? await deps.cards.byMessage(m.data.channel, m.data.threadTs) : undefined;
+    const refusal = mentions.allowed({ user: m.data.user, channel: m.data.channel, team: row.workspace ?? '' }, thread);
+    if (refusal) return void (deps.log.warn({ work: row.id, why: refusal }, 'mention refused by the gate'), await work.done(row.id, 'refused'));
+    if (row.attempts > MAX_WORK_ATTEMPTS) {
+      await client.chat.postMessage({ channel: m.data.channel, ...(m.data.threadTs ? { thread_ts: m.data.threadTs } : {}), text: `${m.data.user ? `<@${m.data.user}>: ` : ''}your mention was interrupted by restarts of action-debug: mention me again.` });
+      return work.done(row.id, 'interrupted');
+    }
+    return handleMention(deps, mentions.uploads, client, m.data, String(client.token ?? ''), row.id);
+  }
   if (row.kind === 'rerun-later') {
     if (!card) return void (deps.log.warn({ card: row.cardId }, 'scheduled re-run: the card is gone (retention)'), await work.done(row.id, 'card-gone'));
     const refusal = stillAllowed(row.requester, card.channel);
