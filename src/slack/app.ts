@@ -21,8 +21,6 @@ import { QuietStart } from './quiet-start.js';
 import { UploadedSpecs } from '../openapi/uploaded-specs.js';
 import { AuditSettingsSchema, type AuditSettings } from '../audit/settings.js';
 import { WatchSettingsSchema, type WatchSettings } from '../watch/settings.js';
-import { WatchStore } from '../store/watches.js';
-import { SqliteStore } from '../store/sqlite-store.js';
 import { HostLimiter } from '../net/host-limiter.js';
 import type { AuditFlowDeps } from './audit-flow.js';
 import { WatchService } from './watch-service.js';
@@ -163,7 +161,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   };
   const tracker = d.store
     ? new WorkTracker(d.store, { leaseMs: d.work?.leaseMs ?? 30_000, pollMs: d.work?.pollMs ?? 1000 }, log, (row) =>
-        resumeWork(deps, clientFor, row, stillAllowed, { uploads, allowed: (r, card) => { const v = gate.mention(r, card); return v.ok ? null : v.message; } }))
+        resumeWork(deps, clientFor, row, stillAllowed, { uploads, allowed: (r, card) => { const v = gate.mention(r, card); return v.ok ? null : v.message; } }, audits))
     : undefined;
   deps.work = tracker;
   const reruns = new RerunSchedule(d.store, async (cardId, label, by) => {
@@ -178,10 +176,10 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   const auditSettings = d.audit ?? AuditSettingsSchema.parse({});
   const limiter = new HostLimiter(auditSettings.AUDIT_PER_HOST);
   const audits: AuditFlowDeps = { flow: deps, store: d.store, settings: auditSettings, running: new Set(), limiter };
-  // Watches keep their runs and outbox rows in one SQLite transaction; with PostgreSQL they are not offered yet.
-  const watches = d.store instanceof SqliteStore
+  // Watches keep each run and its outbox rows in one transaction of the store (SQLite or PostgreSQL).
+  const watches = d.store
     ? new WatchService({
-        flow: deps, store: d.store, watches: new WatchStore(d.store.db), settings: d.watch ?? WatchSettingsSchema.parse({}), audit: auditSettings, limiter,
+        flow: deps, store: d.store, watches: d.store.watches, settings: d.watch ?? WatchSettingsSchema.parse({}), audit: auditSettings, limiter,
         kick: () => d.outbox?.kick(), ...(d.watchLeaseMs ? { leaseMs: d.watchLeaseMs } : {}),
       })
     : undefined;

@@ -101,8 +101,9 @@ export function gateMiddleware(d: GateDeps) {
         if (!v.ok) return refuse(r, v, 'respond');
         return next();
       }
-      if (action.action_id === AUDIT_ACTIONS.open) {
-        // An audit line's card is opened where the audit was posted (openAuditedCard checks the stored channel and workspace).
+      if (action.action_id === AUDIT_ACTIONS.open || action.action_id === AUDIT_ACTIONS.again) {
+        // An audit line's card is opened where the audit was posted (openAuditedCard checks the stored channel and workspace);
+        // "Audit again" audits the clicker's own workspace, in this channel, against that workspace's budget.
         const v = d.gate.who(r.user, r.channel);
         return v.ok ? next() : refuse(r, v, 'respond');
       }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { webApi } from '@slack/bolt';
-import { rerunCard, workPayload, type FlowDeps } from './diagnose-flow.js';
+import { postThread, rerunCard, stillRunning, workPayload, type FlowDeps } from './diagnose-flow.js';
 import { downloadSharedFile, looksLikeSpec, SharedFileError, SharedFileSchema, uploadKey, type SharedFile } from './thread-file.js';
 import { errorMessage } from '../render/blocks.js';
 import { decodeSlackEntities, unwrapLink } from './parse-command.js';
@@ -137,13 +137,15 @@ export async function handleMention(
       break;
   }
   // The re-run's own row, keyed by the event: if this mention is taken up again after a crash, it finds this row
-  // (created: false) and leaves the re-run to be taken up on its own.
-  const rec = await work?.begin({
+  // (created: false) and leaves the re-run to be taken up on its own. Started in the card's one-run-at-a-time
+  // transaction, as a Re-run click is: a mention and a click at once (on any instances) run once.
+  const rec = await work?.beginCardRun({
     kind: 'rerun', dedupeKey: `event:${m.eventId}:rerun`, cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by,
     payload: workPayload({ ...card.input, ...change }, { why }),
   });
   crashPoint('mention:after-handoff');
   await finish('handed-off');
   if (rec && !rec.created) return;
+  if (rec?.conflict) return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false)));
   await rerunCard(deps, client, card, why, change, by, undefined, rec?.row.id);
 }
