@@ -29,6 +29,8 @@ import { resumeWork } from './resume-work.js';
 import { Gate } from './gate.js';
 import { gateMiddleware } from './gate-middleware.js';
 import { guardSlackRequests } from './request-guard.js';
+import { loadSpecReader } from '../probes/spec-import.js';
+import { prepareTrust } from '../net/trust.js';
 import { recordMentionsBeforeAck } from './durable-events.js';
 
 const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
@@ -193,6 +195,10 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     deps,
     watches,
     async start(port = settings.PORT) {
+      // What the first diagnosis would otherwise do while later commands are being acknowledged: load the OpenAPI reader
+      // (imported on demand, see spec-import) and build the TLS trust. Work the app needs anyway, done before it listens.
+      await loadSpecReader();
+      prepareTrust(d.net.extraCa);
       const server = (await app.start(port)) as unknown as { address?: () => { port: number } | string | null; prependListener?: (e: string, f: (req: object) => void) => void };
       server?.prependListener?.('request', (req) => Object.assign(req, { receivedAt: performance.now() }));
       const addr = server?.address?.();
