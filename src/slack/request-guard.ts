@@ -57,7 +57,15 @@ export function checkDelivery(raw: Buffer, headers: IncomingMessage['headers'], 
 export function guardSlackRequests(receiver: { requestListener: RequestListener }, signingSecret: string, log: Logger, endpoint = '/slack/events'): void {
   const inner = receiver.requestListener;
   receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '').split('?')[0];
+    // The path as Bolt reads it (WHATWG URL: dot segments, %2e, a fragment), so no spelling of the endpoint reaches Bolt
+    // around the checks; a request target no URL parser takes is refused here rather than thrown inside Bolt.
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     if (req.method !== 'POST' || path !== endpoint) return inner(req, res);
     void readBody(req, BODY_LIMIT).then(
       (raw) => {

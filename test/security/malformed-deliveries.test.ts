@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { startHarness, finalCard, type Harness } from '../helpers/slack-harness.js';
 
 // Issue 17.6: no signed payload, however malformed, stops the app; timestamps beyond Slack's 5 minutes either way are refused.
@@ -129,6 +130,29 @@ test('signed payload=null, ssl_check with a smuggled payload, and garbage are an
   assert.equal((await h.driver.post('null', 'application/json')).status, 400);
   const ssl = await fetch(h.driver.eventsUrl, { method: 'POST', headers: { 'content-type': FORM }, body: 'ssl_check=1&payload=null' });
   assert.equal(ssl.status, 200);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(crashes.length, 0);
+});
+
+test('every spelling of the events path that Bolt would take passes the same checks (dot segments, %2e, a fragment)', async () => {
+  const FORM = 'application/x-www-form-urlencoded';
+  const url = new URL(h.driver.eventsUrl);
+  // Sent as raw request targets (fetch would normalise them before sending); each is signed, so only the checks refuse it.
+  const raw = (path: string, body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const headers = h.driver.signedHeaders(body, FORM, {});
+      const req = http.request({ host: url.hostname, port: url.port, method: 'POST', path, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      // Bounded: an unguarded Bolt throws on payload=null and never answers; that is a failure (status 0), not a hang.
+      req.setTimeout(5000, () => (req.destroy(), resolve(0)));
+      req.on('error', (e) => (req.destroyed ? resolve(0) : reject(e)));
+      req.end(body);
+    });
+  for (const path of ['/slack/./events', '/slack/%2e/events', '/slack/x/../events', '/slack/events#frag', '/./slack/events?x=1']) {
+    assert.equal(await raw(path, 'payload=null'), 400, `${path}: a signed payload=null must be refused before Bolt`);
+  }
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(crashes.length, 0);
 });
