@@ -19,5 +19,7 @@ function walk(dir) {
 }
 const filter = process.argv.slice(2);
 const files = walk('test').sort().filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+// A test that hangs fails after 4 minutes instead of holding the whole run (and CI) until it is killed; a test that
+// needs longer says so with its own { timeout }.
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=240000', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
