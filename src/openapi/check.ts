@@ -46,6 +46,8 @@ export interface SpecOperation {
   name: string;
   pointer: string;
   label: string;
+  /** The shared components with issues that this operation's input reaches through $ref (their issues are listed once). */
+  reaches: string[];
 }
 
 export interface SpecReport {
@@ -68,14 +70,19 @@ export function checkSpec(spec: LoadedSpec, opts: { profile?: Profile } = {}): S
   const rules: SchemaRule[] = [compositionRule, typesRule, ...(opts.profile ? [profileRules[opts.profile]] : [])];
   issues.push(...serverIssues(api, version));
 
-  // Each referenced component is walked once; its issues and edges are shared by every operation that reaches it.
-  const components = new Map<string, { issues: Omit<SpecIssue, 'operation'>[]; edges: RefEdge[] }>();
+  // Each referenced component is walked once; its issues are listed once (with the component named) and every
+  // operation that reaches it refers to it (`reaches`), so a component shared by 5,000 operations (Microsoft Graph's
+  // entities) costs one list entry per operation, not a copy of each of its issues.
+  const components = new Map<string, { issues: number; edges: RefEdge[] }>();
   const component = (ref: string) => {
     let c = components.get(ref);
     if (!c) {
-      c = { issues: [], edges: [] };
+      const found: Omit<SpecIssue, 'operation'>[] = [];
+      const edges: RefEdge[] = [];
+      walkSchema(get(api, ref), { pointer: ref, version, depth: null }, rules, found, edges);
+      for (const x of dedupeLocal(found)) issues.push({ ...x, operation: null, component: ref });
+      c = { issues: found.length, edges };
       components.set(ref, c);
-      walkSchema(get(api, ref), { pointer: ref, version, depth: null }, rules, c.issues, c.edges);
     }
     return c;
   };
@@ -92,7 +99,7 @@ export function checkSpec(spec: LoadedSpec, opts: { profile?: Profile } = {}): S
       const operationId = typeof op['operationId'] === 'string' ? op['operationId'] : null;
       const name = operationId ?? (typeof op['summary'] === 'string' ? op['summary'] : `${method} ${path}`);
       const label = `${method.toUpperCase()} ${path}${operationId ? ` (${operationId})` : ''}`;
-      const o: SpecOperation = { method, path, operationId, name, pointer, label };
+      const o: SpecOperation = { method, path, operationId, name, pointer, label, reaches: [] };
       operations.push(o);
       const add = (x: Omit<SpecIssue, 'operation'>) => issues.push({ ...x, operation: label });
       if (!OPENCX_METHODS.includes(method)) {
@@ -127,24 +134,35 @@ export function checkSpec(spec: LoadedSpec, opts: { profile?: Profile } = {}): S
         }
         reached.push(e.ref);
         const c = component(e.ref);
-        for (const x of c.issues) add(x);
-        stack.push(...c.edges);
+        if (c.issues) o.reaches.push(e.ref);
+        for (const x of c.edges) stack.push(x);
       }
       if (opts.profile) for (const x of profileOperationIssues(opts.profile, api, toolInput(api, version, path, item, op, pointer, name, description))) add(x);
       const cycle = findCycle(reached, (ref) => component(ref).edges);
       if (cycle) add({ cause: refCauses.circular, pointer: cycle.closingAt, message: `cycle ${cycle.names.join(' → ')}` });
     }
   }
+  for (const o of operations) o.reaches.sort();
   for (const [id, ops] of names) {
     if (ops.length > 1) for (const o of ops) issues.push({ cause: opencxCauses.duplicateName, pointer: o.pointer, operation: o.label, message: `operationId "${id}" is used ${ops.length} times` });
   }
   return { origin: spec.origin, version, operations, issues: dedupe(issues) };
 }
 
+function dedupeLocal<T extends Omit<SpecIssue, 'operation'>>(issues: T[]): T[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.cause.id}|${i.pointer}|${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 function dedupe(issues: SpecIssue[]): SpecIssue[] {
   const seen = new Set<string>();
   return issues.filter((i) => {
-    const k = `${i.operation}|${i.cause.id}|${i.pointer}|${i.message}`;
+    const k = `${i.operation}|${i.component}|${i.cause.id}|${i.pointer}|${i.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

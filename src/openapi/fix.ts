@@ -7,6 +7,7 @@ import { get, join, nameOf, refToPointer, tokens } from './pointer.js';
 import { walkSchema, type RefEdge } from './walk.js';
 import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
 import { splice, SpliceError, type TextEdit } from './splice.js';
+import { issuesByComponent, operationCauses } from './report-view.js';
 
 export interface FixResult {
   /** The fixed text (the input's text when nothing changed). */
@@ -75,11 +76,18 @@ export function fixSpec(spec: LoadedSpec): FixResult {
 
 /** Why the fixed spec is worse than the input (a new structural error, or an error an operation did not have), or null. */
 function worse(before: SpecReport, after: SpecReport): string | null {
-  const key = (i: SpecIssue) => `${i.operation ?? '(document)'}|${i.cause.id}`;
-  const had = new Set(before.issues.filter((i) => i.cause.severity === 'error').map(key));
-  const gained = after.issues.filter((i) => i.cause.severity === 'error' && !had.has(key(i)));
+  const had = operationCauses(before, 'error');
+  const gained = [...operationCauses(after, 'error')].filter((k) => !had.has(k));
   if (!gained.length) return null;
-  const first = gained.slice(0, 3).map((i) => `${i.operation ?? 'document'}: [${i.cause.id}] ${i.message}`);
+  const byKey = new Map<string, SpecIssue>();
+  const byComponent = issuesByComponent(after);
+  for (const i of after.issues) if (!i.component) byKey.set(`${i.operation ?? '(document)'}|${i.cause.id}`, i);
+  for (const o of after.operations) for (const c of o.reaches) for (const i of byComponent.get(c) ?? []) if (!byKey.has(`${o.label}|${i.cause.id}`)) byKey.set(`${o.label}|${i.cause.id}`, i);
+  const first = gained.slice(0, 3).map((k) => {
+    const op = k.slice(0, k.lastIndexOf('|'));
+    const id = k.slice(k.lastIndexOf('|') + 1);
+    return `${op === '(document)' ? 'document' : op}: [${id}] ${byKey.get(k)?.message ?? ''}`;
+  });
   return `the fix was not written: it would add ${gained.length} error(s): ${first.join('; ')}`;
 }
 
@@ -172,7 +180,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
   // Edit sites: holders of the fixable issues, and the $refs that close cycles.
   const holders = new Set<string>();
   for (const i of issues) {
-    if (!i.operation) continue;
+    if (!i.operation && !i.component) continue;
     if (i.cause.id === 'spec-oneof' || i.cause.id === 'spec-invalid-type' || i.cause.id === 'spec-not') holders.add(parentOf(i.pointer));
     else if (i.cause.id === 'spec-array-without-items') holders.add(i.pointer);
   }
