@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { LoadedSpec } from './load.js';
-import { parseSpecText, SpecParseError } from './load.js';
+import { parseSpecText, SpecParseError, yamlDocumentOf } from './load.js';
 import { checkSpec, inputs, OPENCX_METHODS, type SpecReport } from './check.js';
 import type { SpecIssue } from './issue.js';
 import { get, join, nameOf, refToPointer, tokens } from './pointer.js';
@@ -55,7 +55,7 @@ export function fixSpec(spec: LoadedSpec): FixResult {
     if (!plan.edits.length) break;
     let text: string;
     try {
-      text = splice(current.text, current.format, current.yamlDoc, plan.edits);
+      text = splice(current.text, current.format, current.format === 'yaml' ? yamlDocumentOf(current) : null, plan.edits);
     } catch (err) {
       if (!(err instanceof SpliceError)) throw err;
       return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: ${err.message}` };
@@ -152,7 +152,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     refs.push({ at, target: refToPointer(ref), source: e ?? (inInput(at) ? IN : OUT) });
   });
   const bySource = new Map<string, RefAt[]>();
-  for (const r of refs) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
+  for (const r of refs) (bySource.get(r.source) ?? bySource.set(r.source, []).get(r.source)!).push(r);
 
   // Entries reached from inputs (R) and from outside them (O). A $ref into an inline place (a path's schema)
   // makes the refs written under that place count for whoever points there.
@@ -166,7 +166,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
       if (e) {
         if (seen.has(e)) continue;
         seen.add(e);
-        stack.push(...(bySource.get(e) ?? []));
+        for (const x of bySource.get(e) ?? []) stack.push(x);
       } else if (!inlineSeen.has(r.target)) {
         inlineSeen.add(r.target);
         for (const x of refs) if (!entryOf(x.at, version) && under(x.at, r.target)) stack.push(x);
@@ -206,13 +206,15 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     }
   }
   const clones = new Map<string, string>();
+  const cloneSet = new Set<string>();
   for (const e of C) {
     if (!O.has(e)) continue;
     const t = tokens(e);
     const section = get(api, join('#', ...t.slice(0, -1))) as Record<string, unknown>;
     let name = `${t.at(-1)}Input`;
-    for (let n = 2; name in section || [...clones.values()].includes(join('#', ...t.slice(0, -1), name)); n++) name = `${t.at(-1)}Input${n}`;
+    for (let n = 2; name in section || cloneSet.has(join('#', ...t.slice(0, -1), name)); n++) name = `${t.at(-1)}Input${n}`;
     clones.set(e, join('#', ...t.slice(0, -1), name));
+    cloneSet.add(join('#', ...t.slice(0, -1), name));
   }
   const translate = (p: string): string => {
     const e = entryOf(p, version);
@@ -238,7 +240,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     if (target !== r.target) work.set(join(at, '$ref'), encodeRef(target), !clones.has(r.source));
   }
   const outsideTargets = new Map<string, RefAt[]>();
-  for (const r of effective) if (r.outside) outsideTargets.set(r.target, [...(outsideTargets.get(r.target) ?? []), r]);
+  for (const r of effective) if (r.outside) (outsideTargets.get(r.target) ?? outsideTargets.set(r.target, []).get(r.target)!).push(r);
   const targetsSorted = [...new Set(effective.map((r) => r.target))].sort();
 
   /** Why the change at `at` from `oldNode` to `newNode` must not be made, or null. */
@@ -296,7 +298,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
 
   function isInClone(p: string): boolean {
     const e = entryOf(p, version);
-    return !!e && [...clones.values()].includes(e);
+    return !!e && cloneSet.has(e);
   }
 
   const edits: TextEdit[] = [];
@@ -658,7 +660,7 @@ function mergeSchemas(base: Schema, kept: Schema[], type: string | undefined, ct
   if (type === 'object') {
     const props: Schema = { ...((base['properties'] as Schema) ?? {}) };
     const seenIn = new Map<string, unknown[]>();
-    for (const b of kept) for (const [k, v] of Object.entries((b['properties'] as Schema) ?? {})) seenIn.set(k, [...(seenIn.get(k) ?? []), v]);
+    for (const b of kept) for (const [k, v] of Object.entries((b['properties'] as Schema) ?? {})) (seenIn.get(k) ?? seenIn.set(k, []).get(k)!).push(v);
     for (const [k, vs] of seenIn) {
       if (k in props && !vs.length) continue;
       const all = k in props ? [props[k], ...vs] : vs;

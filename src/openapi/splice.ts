@@ -42,11 +42,17 @@ export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document 
     const block = stringify({ [e.key]: e.value }, { indent: unit.length || 2, lineWidth: 0 }).replace(/\n$/, '');
     return { start: s.end, end: s.end, text: '\n' + block.split('\n').map((l) => ind + l).join('\n') };
   });
-  pieces.sort((a, b) => b.start - a.start);
-  for (let i = 1; i < pieces.length; i++) if (pieces[i]!.end > pieces[i - 1]!.start) throw new SpliceError('two edits overlap');
-  let out = text;
-  for (const p of pieces) out = out.slice(0, p.start) + p.text + out.slice(p.end);
-  return out;
+  pieces.sort((a, b) => a.start - b.start || a.end - b.end);
+  for (let i = 1; i < pieces.length; i++) if (pieces[i]!.start < pieces[i - 1]!.end) throw new SpliceError('two edits overlap');
+  // One pass, one join: slicing and re-concatenating a 20 MB text per edit made 3,000 edits take two minutes.
+  const parts: string[] = [];
+  let at = 0;
+  for (const p of pieces) {
+    parts.push(text.slice(at, p.start), p.text);
+    at = p.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 function indentUnit(text: string): string {
@@ -75,7 +81,7 @@ function jsonSpans(text: string, edits: TextEdit[]): Span[] {
   const wanted = new Map<string, number[]>();
   edits.forEach((e, i) => {
     const p = e.kind === 'replace' ? e.pointer : e.map;
-    wanted.set(p, [...(wanted.get(p) ?? []), i]);
+    (wanted.get(p) ?? wanted.set(p, []).get(p)!).push(i);
   });
   // Only prefixes of wanted pointers need a path string; everything else is skipped cheaply by depth.
   const prefixes = new Set<string>();
