@@ -62,7 +62,7 @@ export async function runSpecCommand(argv: string[], io: Io): Promise<number> {
   const errors = report.issues.filter((i) => i.cause.severity === 'error' && i.cause.family === 1);
   let fixed: { applied: string[]; refused: string[]; remaining: number; out: string; written: boolean; problem: string | null } | null = null;
   if (values.fix) {
-    const r = fixSpec(outcome.spec);
+    const r = fixSpec(outcome.spec, report);
     // A fix that would make the spec worse (invalid, or new errors) is never written: the report says why.
     if (!r.problem) writeFileSync(values.fix, r.text);
     fixed = { applied: r.applied, refused: r.refused, remaining: r.report.issues.filter((i) => i.cause.severity === 'error' && i.cause.family === 1).length, out: values.fix, written: !r.problem, problem: r.problem };

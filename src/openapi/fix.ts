@@ -41,8 +41,9 @@ const MAX_ROUNDS = 3;
  * - the text is spliced (splice.ts): outside the edited nodes, the output is the input byte for byte;
  * - the output is checked again (structure and our rules) before it is handed back: `problem` says why not.
  */
-export function fixSpec(spec: LoadedSpec): FixResult {
-  const before = checkSpec(spec);
+export function fixSpec(spec: LoadedSpec, checked?: SpecReport): FixResult {
+  // The caller has usually just checked the spec (the CLI has): checking it again would cost as much as the fix.
+  const before = checked ?? checkSpec(spec);
   let current = spec;
   let report = before;
   const applied: string[] = [];

@@ -21,10 +21,24 @@ export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document 
   if (!edits.length) return text;
   const spans = format === 'json' ? jsonSpans(text, edits) : yamlSpans(text, yamlDoc!, edits);
   const unit = indentUnit(text);
+  // Where each line starts, found once: searching back for the newline per edit is quadratic on a minified
+  // one-line 20 MB spec (3,000 edits took 13 s).
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lineStart = (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lineStarts[lo]!;
+  };
   const pieces: { start: number; end: number; text: string }[] = edits.map((e, i) => {
     const s = spans[i]!;
-    const col = s.start - text.lastIndexOf('\n', s.start - 1) - 1;
-    const lineIndent = /^[ \t]*/.exec(text.slice(s.start - col, s.start))![0];
+    const col = s.start - lineStart(s.start);
+    const lineIndent = /^[ \t]*/.exec(text.slice(s.start - col, Math.min(s.start, s.start - col + 4096)))![0];
     if (e.kind === 'replace') {
       return { start: s.start, end: s.end, text: format === 'json' ? jsonValue(e.value, unit, lineIndent) : yamlValue(text, s, e.value, unit, col) };
     }
