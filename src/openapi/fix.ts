@@ -25,7 +25,7 @@ export interface FixResult {
 }
 
 type Version = '2.0' | '3.0' | '3.1';
-const FIXABLE = new Set(['spec-oneof', 'spec-invalid-type', 'spec-array-without-items', 'spec-not', 'spec-circular-ref']);
+const FIXABLE = new Set(['spec-oneof', 'spec-invalid-type', 'spec-array-without-items', 'spec-not', 'spec-circular-ref', 'spec-nullable-misuse']);
 /** A second round runs only if the first left something fixable (it should not): bounded, never a loop. */
 const MAX_ROUNDS = 3;
 
@@ -114,9 +114,20 @@ interface Plan {
 
 /** `#/components/schemas/Order/properties/x` → `#/components/schemas/Order`; null outside the reusable sections. */
 function entryOf(pointer: string, version: Version): string | null {
-  const t = tokens(pointer);
-  if (version === '2.0') return ['definitions', 'parameters', 'responses'].includes(t[0]!) && t.length >= 2 ? join('#', t[0]!, t[1]!) : null;
-  return t[0] === 'components' && t.length >= 3 ? join('#', 'components', t[1]!, t[2]!) : null;
+  // A prefix of the (escaped) pointer, cut at a `/`: no tokenising, as this runs for each of ~100,000 refs.
+  if (version === '2.0') return pointer.startsWith('#/definitions/') || pointer.startsWith('#/parameters/') || pointer.startsWith('#/responses/') ? prefix(pointer, 2) : null;
+  return pointer.startsWith('#/components/') ? prefix(pointer, 3) : null;
+}
+
+/** The first `n` tokens of a pointer (`#/a/b/c`, 2 → `#/a/b`), or null when it has fewer. */
+function prefix(pointer: string, n: number): string | null {
+  let at = 1;
+  for (let i = 0; i < n; i++) {
+    if (pointer[at] !== '/') return null;
+    const next = pointer.indexOf('/', at + 1);
+    at = next === -1 ? pointer.length : next;
+  }
+  return pointer.slice(0, at);
 }
 
 const under = (p: string, root: string) => p === root || p.startsWith(root + '/');
@@ -140,8 +151,11 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
   }
   const rootSet = new Set(inputRoots);
   const inInput = (p: string) => {
-    const t = tokens(p);
-    for (let i = 2; i <= Math.min(t.length, 4); i++) if (rootSet.has(join('#', ...t.slice(0, i)))) return true;
+    if (!p.startsWith('#/paths/')) return false;
+    for (let i = 2; i <= 4; i++) {
+      const head = prefix(p, i);
+      if (head && rootSet.has(head)) return true;
+    }
     return false;
   };
 
@@ -180,9 +194,11 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
 
   // Edit sites: holders of the fixable issues, and the $refs that close cycles.
   const holders = new Set<string>();
+  const nullableAt = new Set<string>();
   for (const i of issues) {
     if (!i.operation && !i.component) continue;
-    if (i.cause.id === 'spec-oneof' || i.cause.id === 'spec-invalid-type' || i.cause.id === 'spec-not') holders.add(parentOf(i.pointer));
+    if (i.cause.id === 'spec-oneof' || i.cause.id === 'spec-invalid-type' || i.cause.id === 'spec-not' || i.cause.id === 'spec-nullable-misuse') holders.add(parentOf(i.pointer));
+    if (i.cause.id === 'spec-nullable-misuse') nullableAt.add(parentOf(i.pointer));
     else if (i.cause.id === 'spec-array-without-items') holders.add(i.pointer);
   }
   const cuts = cycleCuts(api, version);
@@ -282,9 +298,12 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     work.set(at, placeholder, !isInClone(at));
     applied.push(`${at}: cut circular $ref to ${nameOf(c.target)} (cycle ${c.names.join(' → ')})`);
   }
+  const nullableHolders = new Set([...nullableAt].map(translate));
   const ordered = [...holders].map(translate).sort((a, b) => tokens(b).length - tokens(a).length || (a < b ? -1 : 1));
   for (const h of ordered) {
     const node = get(work.root, h);
+    const unsaid = nullableLeft(node, version);
+    if (unsaid && nullableHolders.has(h)) refused.push(`${h}: nullable not changed: ${unsaid}`);
     const log: string[] = [];
     const fixed = fixTree(node, h, { version, resolve: (ref) => get(work.root, refToPointer(ref)) }, log);
     if (fixed === node || !log.length) continue;
@@ -519,6 +538,7 @@ export function fixTree(node: unknown, at: string, ctx: FixCtx, log: string[]): 
     log.push(`${at}: removed not`);
   }
   out = fixType(out, at, log);
+  out = fixNullable(out, at, ctx.version, log);
   for (const key of ['oneOf', 'anyOf'] as const) {
     if (!Array.isArray(out[key])) continue;
     out = flatten(out, key, at, ctx, log);
@@ -546,6 +566,45 @@ function fixType(node: Schema, at: string, log: string[]): Schema {
   else if (valid.length > 1) fixed['type'] = [...new Set(valid.map((m) => m['type']))];
   log.push(`${at}: type ${JSON.stringify(t)} → ${valid.length ? JSON.stringify(valid.length === 1 ? valid[0] : fixed['type']) : 'dropped'}`);
   return fixed;
+}
+
+/**
+ * "May be null", written the way the document's version reads it: 3.1 `type: [T, "null"]` (3.1 ignores `nullable`),
+ * 3.0 `nullable: true`, 2.0 `x-nullable: true` (2.0 has no keyword; the common extension). The meaning kept is the
+ * author's: a value of type T, or null. In 3.1 an enum that lacks null gains it (otherwise the enum still refuses
+ * null). Left as they are, and still reported: a 3.0/2.0 list of two or more real types (not expressible there), a
+ * `null` type alone, and 3.0 `nullable: true` without a type (which type was meant is not written anywhere).
+ */
+function fixNullable(node: Schema, at: string, version: Version, log: string[]): Schema {
+  const t = node['type'];
+  if (version === '3.1') {
+    if (node['nullable'] === undefined) return node;
+    const { nullable, ...rest } = node;
+    if (nullable === true) {
+      if (typeof t === 'string' && t !== 'null') rest['type'] = [t, 'null'];
+      else if (Array.isArray(t) && !t.includes('null')) rest['type'] = [...t, 'null'];
+      if (Array.isArray(rest['enum']) && !rest['enum'].includes(null) && rest['type'] !== undefined) rest['enum'] = [...rest['enum'], null];
+    }
+    log.push(`${at}: nullable: ${JSON.stringify(nullable)} → ${rest['type'] !== undefined && nullable === true ? `type ${JSON.stringify(rest['type'])}` : 'removed (OpenAPI 3.1 ignores it)'}`);
+    return rest;
+  }
+  if (!Array.isArray(t)) return node;
+  const real = [...new Set(t.filter((x) => x !== 'null'))];
+  if (real.length !== 1 || real.length === t.length) return node;
+  const out: Schema = { ...node, type: real[0] };
+  out[version === '3.0' ? 'nullable' : 'x-nullable'] = true;
+  log.push(`${at}: type ${JSON.stringify(t)} → type ${JSON.stringify(real[0])}, ${version === '3.0' ? 'nullable' : 'x-nullable'}: true`);
+  return out;
+}
+
+/** Why a "may be null" the check flagged cannot be rewritten in this version (fixNullable leaves it), or null. */
+function nullableLeft(node: unknown, version: Version): string | null {
+  if (!isObj(node)) return null;
+  const t = node['type'];
+  if (version !== '3.1' && Array.isArray(t) && t.filter((x) => x !== 'null').length > 1) return `OpenAPI ${version} has no way to say "${t.join(' or ')}" in one schema: say it in the description, or move to 3.1`;
+  if (version !== '3.1' && t === 'null') return `OpenAPI ${version} has no null type: remove the property or give it a type with nullable: true`;
+  if (version === '3.0' && t === undefined && node['nullable'] === true && !node['$ref'] && !node['allOf'] && !node['oneOf'] && !node['anyOf']) return 'nullable: true without a type: which type was meant is written nowhere; add it';
+  return null;
 }
 
 /** A branch that only says "or null": `{type: 'null'}`, or (Microsoft Graph's form) `{type: object, nullable: true}` with nothing else. */
