@@ -14,7 +14,8 @@ export const SPEC_USAGE = `Usage: action-debug spec <file|https-url> [--fix out.
 
 Checks an OpenAPI 2.0/3.0/3.1 file (JSON or YAML) before you import it into OpenCX: every operation the import
 would reject (invalid_tool_schema, failed_to_parse_spec, cannot_determine_api_endpoint), why, and the fix.
-  --fix FILE        write a spec that imports: oneOf/anyOf flattened, circular $refs cut, types mapped
+  --fix FILE        write a spec that imports: oneOf/anyOf flattened, circular $refs cut, types mapped,
+                    "may be null" written the way the spec's OpenAPI version reads it
   --json            print the issues as JSON
   --profile P       also warn where the tool schema breaks that AI provider's function-calling rules
 External $refs (other files, other hosts) are reported, never read or fetched.
