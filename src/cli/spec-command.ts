@@ -70,10 +70,21 @@ export async function runSpecCommand(argv: string[], io: Io): Promise<number> {
   }
   if (values.json) {
     // A shared component's issues are listed once (`component`); `reaches` names, per operation, the components
-    // with issues its input reaches. Written compactly past 2 MB of issues: indentation alone would double it.
-    const reaches = Object.fromEntries(report.operations.filter((o) => o.reaches.length).map((o) => [o.label, o.reaches]));
-    const value = { origin: report.origin, version: report.version, operations: report.operations.length, importable: errors.length === 0, issues: report.issues.map(plain), reaches, fix: fixed };
-    io.stdout.write(JSON.stringify(value, null, report.issues.length > 5000 ? undefined : 2) + '\n');
+    // with issues its input reaches.
+    const reaching = report.operations.filter((o) => o.reaches.length);
+    if (report.issues.length <= 5000) {
+      const value = { origin: report.origin, version: report.version, operations: report.operations.length, importable: errors.length === 0, issues: report.issues.map(plain), reaches: Object.fromEntries(reaching.map((o) => [o.label, o.reaches])), fix: fixed };
+      io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    } else {
+      // A big report (Microsoft Graph: 5 MB) is written compactly and a few hundred entries at a time, the same JSON
+      // without one string and one buffer of all of it at once (~30 MB of peak memory).
+      const head = { origin: report.origin, version: report.version, operations: report.operations.length, importable: errors.length === 0 };
+      io.stdout.write(`${JSON.stringify(head).slice(0, -1)},"issues":[`);
+      for (let i = 0; i < report.issues.length; i += 500) io.stdout.write((i ? ',' : '') + JSON.stringify(report.issues.slice(i, i + 500).map(plain)).slice(1, -1));
+      io.stdout.write('],"reaches":{');
+      for (let i = 0; i < reaching.length; i += 500) io.stdout.write((i ? ',' : '') + JSON.stringify(Object.fromEntries(reaching.slice(i, i + 500).map((o) => [o.label, o.reaches]))).slice(1, -1));
+      io.stdout.write(`},"fix":${JSON.stringify(fixed)}}\n`);
+    }
   } else {
     io.stdout.write(renderSpecText(report));
     if (fixed) io.stdout.write(fixText(fixed));
