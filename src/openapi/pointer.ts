@@ -7,7 +7,9 @@ export const escapeToken = (t: string | number) => {
 export const unescapeToken = (t: string) => (t.includes('~') ? t.replace(/~1/g, '/').replace(/~0/g, '~') : t);
 
 export function join(pointer: string, ...tokens: (string | number)[]): string {
-  return tokens.reduce<string>((p, t) => `${p}/${escapeToken(t)}`, pointer);
+  let p = pointer;
+  for (const t of tokens) p += '/' + escapeToken(t);
+  return p;
 }
 
 export function tokens(pointer: string): string[] {
