@@ -143,6 +143,15 @@ function yamlTwin(jsonPath: string): string {
   return p;
 }
 
+/**
+ * Our own rows: the median of 3 runs (by wall time), as the machine is shared and one run can be twice another. The
+ * other tools run once (Redocly takes up to a minute on Graph beta).
+ */
+async function median3(start: () => Promise<Measured>): Promise<Measured> {
+  const runs = [await start(), await start(), await start()].sort((a, b) => a.wallMs - b.wallMs);
+  return runs[1]!;
+}
+
 const secs = (m: Measured) => (m.timedOut ? `>${TIMEOUT_MS / 1000} s (stopped)` : (m.wallMs / 1000).toFixed(2) + ' s');
 const mb = (m: Measured) => m.peakMb.toFixed(0) + ' MB';
 
@@ -166,18 +175,18 @@ export async function runBig(): Promise<void> {
       continue;
     }
     const size = `${(statSync(path).size / 2 ** 20).toFixed(0)} MB`;
-    const check = await measure(process.execPath, [ours, 'spec', path, '--json']);
+    const check = await median3(() => measure(process.execPath, [ours, 'spec', path, '--json']));
     row(b.label, 'action-debug spec', check, size);
     const fixed = `${out}-${b.file}`;
     rmSync(fixed, { force: true });
-    const fix = await measure(process.execPath, [ours, 'spec', path, '--fix', fixed]);
+    const fix = await median3(() => measure(process.execPath, [ours, 'spec', path, '--fix', fixed]));
     row(b.label, 'action-debug spec --fix', fix, existsSync(fixed) ? `written, ${(statSync(fixed).size / 2 ** 20).toFixed(0)} MB` : 'not written');
     rmSync(fixed, { force: true });
     if (b.file === 'graph.json') {
       goals.push(['Graph v1 check < 2 s, < 300 MB', `${secs(check)}, ${mb(check)}`, check.wallMs < 2000 && check.peakMb < 300 ? 'yes' : 'NO']);
       goals.push(['Graph v1 --fix within 2× the check', `${(fix.wallMs / check.wallMs).toFixed(2)}× time, ${(fix.peakMb / check.peakMb).toFixed(2)}× memory`, fix.wallMs <= 2 * check.wallMs && fix.peakMb <= 2 * check.peakMb ? 'yes' : 'NO']);
       const y = yamlTwin(path);
-      const yc = await measure(process.execPath, [ours, 'spec', y, '--json']);
+      const yc = await median3(() => measure(process.execPath, [ours, 'spec', y, '--json']));
       row(`${b.label} as YAML`, 'action-debug spec', yc, `${(statSync(y).size / 2 ** 20).toFixed(0)} MB`);
       goals.push(['Graph v1 YAML within 1.3× JSON', `${(yc.wallMs / check.wallMs).toFixed(2)}× time, ${(yc.peakMb / check.peakMb).toFixed(2)}× memory`, yc.wallMs <= 1.3 * check.wallMs ? 'yes' : 'NO']);
     }
@@ -186,6 +195,6 @@ export async function runBig(): Promise<void> {
     if (existsSync(redocly)) row(b.label, '@redocly/cli lint', await measure(redocly, ['lint', path, '--format', 'json'], { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }));
     else rows.push([b.label, '@redocly/cli lint', '-', '-', '-', 'not installed (npm ci installs the dev dependencies)']);
   }
-  printTable(`Big public specs (issue 20), each tool as its own process, on Node ${process.version}`, ['spec', 'tool', 'wall time', 'peak RSS', 'exit', 'note'], rows);
+  printTable(`Big public specs (issue 20), each tool as its own process, on Node ${process.version} (ours: median of 3 runs)`, ['spec', 'tool', 'wall time', 'peak RSS', 'exit', 'note'], rows);
   if (goals.length) printTable('Issue 20 goals, from the rows above', ['goal', 'measured', 'met'], goals);
 }
