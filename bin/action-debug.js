@@ -10,9 +10,9 @@ if (major < MIN[0] || (major === MIN[0] && minor < MIN[1])) {
 } else {
   // Node's own on-disk cache of compiled code (documented for CLI tools; NODE_DISABLE_COMPILE_CACHE=1 turns it off): a
   // second run skips compiling the bundle. The bundle (scripts/bundle-cli.mjs) spares resolving hundreds of modules.
-  import('node:module')
-    .then((m) => m.enableCompileCache?.())
-    .then(() => import('../dist/cli-bundle/main.js'))
+  // getBuiltinModule, not import(): the ESM view of a built-in runs its lazy getters, work a CLI run does not need.
+  process.getBuiltinModule('node:module').enableCompileCache?.();
+  import('../dist/cli-bundle/main.js')
     .then((m) => m.main(process.argv.slice(2)))
     .then(
     (code) => { process.exitCode = code; },

@@ -1,17 +1,16 @@
 'use strict'
-// The part of undici the CLI bundle uses (Agent, buildConnector, request, FormData), for scripts/bundle-cli.mjs only.
+// The part of undici the CLI bundle uses (Agent and request: the OpenCX API client, which loads it on its first call; the
+// probes use node:https), for scripts/bundle-cli.mjs only.
 // undici's index.js loads everything it has (mock agents, caches on node:sqlite, proxies, HTTP/2 clients, WebSocket,
 // EventSource, fetch) on import: about half of the CLI's start-up. Same modules, same behaviour, fewer of them loaded.
 // `request` is undici's own index.js wrapper (makeDispatcher around api.request), kept to the same checks.
 // test/cli/bundle.test.ts runs the bundled CLI, so an undici update that moves these files fails there, not in use.
 const Agent = require('undici/lib/dispatcher/agent')
 const Dispatcher = require('undici/lib/dispatcher/dispatcher')
-const buildConnector = require('undici/lib/core/connect')
 const util = require('undici/lib/core/util')
 const { InvalidArgumentError } = require('undici/lib/core/errors')
 const api = require('undici/lib/api')
 const { getGlobalDispatcher } = require('undici/lib/global')
-const { FormData } = require('undici/lib/web/fetch/formdata')
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -44,4 +43,4 @@ function request (url, opts, handler) {
   }, handler)
 }
 
-module.exports = { Agent, Dispatcher, buildConnector, request, FormData }
+module.exports = { Agent, Dispatcher, request }

@@ -21,7 +21,6 @@ import { opencxChannelProbe } from './probes/opencx-channel.js';
 import { opencxSegmentsProbe } from './probes/opencx-segments.js';
 import { opencxDescriptionProbe } from './probes/opencx-description.js';
 import { opencxHistoryProbe } from './probes/opencx-history.js';
-import { auditCauses } from './audit/causes.js';
 
 /** Every probe a diagnosis runs, in the order they are listed on the card. */
 export const defaultProbes: Probe<any, any>[] = [
@@ -68,5 +67,5 @@ export function fromRecheckOf(probeId: string): (f: { source: string }) => boole
 
 /** Every cause a diagnosis can name, gathered from the registered probes and checks. */
 export function catalogue(extra: Cause[] = []): Cause[] {
-  return causesOf([...defaultProbes, ...defaultChecks], [callFailedCause, ...Object.values(auditCauses), ...extra]);
+  return causesOf([...defaultProbes, ...defaultChecks], [callFailedCause, ...extra]);
 }

@@ -11,7 +11,8 @@ import { NetOptionsSchema, type NetOptionsDraft } from '../net/options.js';
 import { OpenCxFacts, type OpenCxServices } from '../opencx/facts.js';
 import type { Action, ActionList } from '../opencx/schemas.js';
 import { silentLogger, type Logger } from '../log.js';
-import { auditCauses } from './causes.js';
+// One cause for "no usable endpoint saved", whether a diagnosis or an audit finds it.
+import { noUsableEndpoint } from '../opencx/endpoint-cause.js';
 import { classifyReport } from './classify.js';
 import type { AuditAction, AuditSummary } from './schema.js';
 import { summarize } from './summary.js';
@@ -209,7 +210,7 @@ function prepare(action: Action, timeoutMs: number): { input: EndpointInput } | 
 }
 
 function invalidResult(action: Action, why: string): AuditAction {
-  const f = finding(auditCauses.endpointInvalid, 'audit', [why]);
+  const f = finding(noUsableEndpoint, 'audit', [why]);
   return { ...base(action), status: 'broken', verdict: { family: f.family, cause: f.id, title: `${f.title}: ${why}`, fix: f.fix, severity: 'error' }, diagnosisId: null, durationMs: 0 };
 }
 

@@ -59,7 +59,7 @@ export class DiagnosisLimits {
    * Audits and watches: `n` diagnoses at once, counted against the workspace's hourly budget like `n` commands. All or
    * nothing, so an audit never stops halfway for want of budget.
    */
-  tryReserve(workspace: string, n: number, what: string): { ok: true } | { ok: false; message: string; retryAfterSeconds: number } {
+  tryReserve(workspace: string, n: number, what: string, _workId?: string): { ok: true } | { ok: false; message: string; retryAfterSeconds: number } {
     const hour = 3_600_000;
     const t = this.now();
     const k = `w:${workspace}`;

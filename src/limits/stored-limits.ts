@@ -1,20 +1,27 @@
 import type { LimitDecision, LimitsSettings } from './diagnosis-limits.js';
 
-/** What the limits need from the store: how many diagnoses a user / a workspace started since a time. */
+/** What the limits need from the store: how many diagnoses a user / a workspace started since a time, and booking an audit's. */
 export interface WorkCounter {
   countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId?: string): Promise<{ count: number; oldest: number | null }>;
+  reserveWork(id: string, units: number, budget: { workspace: string; kinds: string[]; since: number; limit: number }): Promise<{ ok: boolean; count: number; oldest: number | null }>;
 }
 
 /** Anything that decides whether a diagnosis may start (in memory for one process, or counted in the database). */
 export interface Limits {
   tryStart(who: { user: string; workspace: string }, endpoint: string, workId?: string): LimitDecision | Promise<LimitDecision>;
-  /** Audits and watches: `n` diagnoses at once against the workspace's hourly budget, all or nothing. */
-  tryReserve(workspace: string, n: number, what: string): Reservation | Promise<Reservation>;
+  /**
+   * Audits and watches: `n` diagnoses at once against the workspace's hourly budget, all or nothing. `workId`: the work
+   * row of the audit or watch run, which then carries the `n` (counted in the database by every instance).
+   */
+  tryReserve(workspace: string, n: number, what: string, workId?: string): Reservation | Promise<Reservation>;
 }
 
 export type Reservation = { ok: true } | { ok: false; message: string; retryAfterSeconds: number };
 
-const COUNTED = ['diagnose', 'rerun', 'rerun-later', 'follow-up'];
+/** A user's own diagnoses: what the per-user limit counts. */
+const BY_USER = ['diagnose', 'rerun', 'rerun-later', 'follow-up'];
+/** The workspace's budget also carries audits and watch runs, each weighing its number of actions. */
+const BY_WORKSPACE = [...BY_USER, 'audit', 'watch-run'];
 
 /**
  * The hourly limits counted in the database, from the work rows every instance records, so two instances behind a load
@@ -33,11 +40,11 @@ export class StoredDiagnosisLimits implements Limits {
     }
     const hour = 3_600_000;
     const t = this.now();
-    for (const [scope, limit, whose] of [
-      [{ requester: who.user }, this.settings.DIAGNOSES_PER_USER_PER_HOUR, 'you'],
-      [{ workspace: who.workspace }, this.settings.DIAGNOSES_PER_WORKSPACE_PER_HOUR, 'this workspace'],
+    for (const [scope, kinds, limit, whose] of [
+      [{ requester: who.user }, BY_USER, this.settings.DIAGNOSES_PER_USER_PER_HOUR, 'you'],
+      [{ workspace: who.workspace }, BY_WORKSPACE, this.settings.DIAGNOSES_PER_WORKSPACE_PER_HOUR, 'this workspace'],
     ] as const) {
-      const { count, oldest } = await this.counter.countWorkSince(COUNTED, t - hour, scope, workId);
+      const { count, oldest } = await this.counter.countWorkSince(kinds, t - hour, scope, workId);
       if (count >= limit) {
         const retry = Math.max(1, Math.ceil(((oldest ?? t) + hour - t) / 1000));
         return { ok: false, reason: 'rate', retryAfterSeconds: retry, message: `${whose === 'you' ? 'You have' : 'This workspace has'} started ${limit} diagnoses in the last hour, the limit. Try again in ${Math.ceil(retry / 60)} min.` };
@@ -55,15 +62,18 @@ export class StoredDiagnosisLimits implements Limits {
   }
 
   /**
-   * Checked against the stored count (every instance's work rows). Known gap: the audit's or watch's own diagnoses are
-   * not written as work rows yet, so they are checked against the budget but not added to it (in memory they are).
+   * Booked on the audit's or watch run's work row in one transaction with the count (every instance's work rows), so
+   * its diagnoses are added to the workspace's hourly count. Without a work row it is only checked.
    */
-  async tryReserve(workspace: string, n: number, what: string): Promise<Reservation> {
+  async tryReserve(workspace: string, n: number, what: string, workId?: string): Promise<Reservation> {
     const hour = 3_600_000;
     const t = this.now();
     const limit = this.settings.DIAGNOSES_PER_WORKSPACE_PER_HOUR;
-    const { count, oldest } = await this.counter.countWorkSince(COUNTED, t - hour, { workspace });
-    if (count + n <= limit) return { ok: true };
+    const budget = { workspace, kinds: BY_WORKSPACE, since: t - hour, limit };
+    const { ok, count, oldest } = workId
+      ? await this.counter.reserveWork(workId, n, budget)
+      : await this.counter.countWorkSince(BY_WORKSPACE, t - hour, { workspace }).then((r) => ({ ...r, ok: r.count + n <= limit }));
+    if (ok) return { ok: true };
     const retry = Math.max(1, Math.ceil(((oldest ?? t) + hour - t) / 1000));
     return { ok: false, retryAfterSeconds: retry, message: `${what} needs ${n} diagnoses and this workspace has ${Math.max(0, limit - count)} of its ${limit} an hour left. Try again in ${Math.max(1, Math.ceil(retry / 60))} min.` };
   }

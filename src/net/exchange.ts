@@ -1,7 +1,8 @@
 import tls from 'node:tls';
 import { trustOptions } from './trust.js';
-import { Agent, buildConnector, request, FormData } from 'undici';
-import type { Socket } from 'node:net';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { RequestOptions } from 'node:https';
+import { isIP, type Socket } from 'node:net';
 import { Secret } from '../core/secret.js';
 import { redactHeaderValue, redactText, redactUrl } from '../core/redact.js';
 import { checkLiteral, guardedLookup, type LookupRecord } from './guarded-lookup.js';
@@ -9,6 +10,11 @@ import { readTls } from './tls-facts.js';
 import type { NetOptions } from './options.js';
 import { HostLimiter } from './host-limiter.js';
 import type { Exchange, NetErrorKind, TlsFacts } from './record.js';
+
+// Taken with getBuiltinModule, not `import`: the ESM view of node:http reads every export, and its lazy WebSocket ones
+// load Node's whole internal fetch stack (about 20 ms at a CLI's start) that a probe never uses.
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
 
 export type HeaderValue = string | Secret;
 
@@ -72,47 +78,11 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
   const phase = { connectAt: null as number | null, secureAt: null as number | null, headersAt: null as number | null };
   let tlsFacts: TlsFacts | null = null;
 
-  const base = buildConnector({
-    rejectUnauthorized: false, // we judge the certificate ourselves, to name every TLS problem and still see the HTTP answer
-    maxCachedSessions: 0,
-    // undici 8 offers HTTP/2 through ALPN by default. The probes have always spoken HTTP/1.1 (the lab, the WAF and header
-    // evidence, the timings are all of HTTP/1.1), so they keep doing so: a protocol change would be its own decision.
-    allowH2: false,
-    timeout: Math.min(net.connectTimeoutMs, req.timeoutMs),
-    lookup: guardedLookup(net, lookup),
-    ...trustOptions(net.extraCa, req.tlsOptions),
-    ...req.tlsOptions,
-  } as buildConnector.BuildOptions);
-
-  const agent = new Agent({
-    connections: 1,
-    pipelining: 0,
-    allowH2: false,
-    connect(opts, callback) {
-      const literal = String(opts.hostname).replace(/^\[|\]$/g, '');
-      const refused = checkLiteral(literal, net, lookup);
-      if (refused) {
-        callback(refused, null);
-        return;
-      }
-      // undici's typings say void, but the connector returns the socket it is connecting, which we time.
-      const socket = (base as unknown as (o: unknown, cb: (err: Error | null, sock: Socket | null) => void) => Socket | undefined)(
-        opts,
-        (err, sock) => {
-          if (!err && sock instanceof tls.TLSSocket) tlsFacts = readTls(sock, String(opts.servername || literal));
-          (callback as (err: Error | null, sock: Socket | null) => void)(err, sock);
-        },
-      );
-      socket?.once('connect', () => (phase.connectAt = performance.now()));
-      socket?.once('secureConnect', () => (phase.secureAt = performance.now()));
-    },
-  });
-
   const sentHeaders: Record<string, string> = {};
-  const wireHeaders: string[] = [];
+  const wireHeaders: [string, string][] = [];
   for (const [name, value] of req.headers) {
     const raw = value instanceof Secret ? value.reveal() : value;
-    wireHeaders.push(name, raw);
+    wireHeaders.push([name, raw]);
     sentHeaders[name] = value instanceof Secret ? value.describe() : redactHeaderValue(name, raw);
   }
   const bodyBytes = typeof req.body === 'string' ? Buffer.byteLength(req.body) : undefined;
@@ -130,15 +100,35 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
   // OpenCX aborts the whole call (connect, headers and body) after its timeout: so do we.
   const deadline = AbortSignal.timeout(req.timeoutMs);
   const signal = outer ? AbortSignal.any([deadline, outer]) : deadline;
+  const sent: { req: ClientRequest | null } = { req: null };
   try {
-    const res = await request(req.url, {
-      dispatcher: agent,
-      method: req.method as 'GET',
-      headers: wireHeaders,
-      body: req.body ?? null,
-      signal,
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
+    const url = new URL(req.url);
+    const refused = checkLiteral(url.hostname.replace(/^\[|\]$/g, ''), net, lookup);
+    if (refused) throw refused;
+    const payload = await encodeBody(req.body);
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const r = (sent.req = send(url, req, net, wireHeaders, payload, lookup, signal));
+      r.once('socket', (socket: Socket) => {
+        socket.once('connect', () => (phase.connectAt = performance.now()));
+        socket.once('secureConnect', () => {
+          phase.secureAt = performance.now();
+          tlsFacts = readTls(socket as tls.TLSSocket, tlsServername(url));
+        });
+      });
+      // A connection that is not up (TCP, and TLS on https) within the connect timeout is given up on, as OpenCX does.
+      const connectTimer = setTimeout(() => {
+        if (phase.secureAt === null && (url.protocol === 'https:' || phase.connectAt === null)) r.destroy(connectTimeout(Math.min(net.connectTimeoutMs, req.timeoutMs)));
+      }, Math.min(net.connectTimeoutMs, req.timeoutMs));
+      r.once('close', () => clearTimeout(connectTimer));
+      r.once('response', (m) => {
+        clearTimeout(connectTimer);
+        resolve(m);
+      });
+      r.once('error', (err) => {
+        clearTimeout(connectTimer);
+        reject(err);
+      });
+      r.end(payload?.bytes);
     });
     phase.headersAt = performance.now();
     const headers: Record<string, string> = {};
@@ -147,16 +137,16 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
       headers[k] = redactHeaderValue(k, Array.isArray(v) ? v.join(', ') : v);
     }
     const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : null;
-    record.response = { status: res.statusCode, headers, contentType, bodyBytes: 0, bodyTruncated: false, bodySample: '' };
+    record.response = { status: res.statusCode ?? 0, headers, contentType, bodyBytes: 0, bodyTruncated: false, bodySample: '' };
     const chunks: Buffer[] = [];
     let read = 0;
     try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
         read += chunk.length;
         if (read > net.maxBodyBytes) {
           chunks.push(chunk.subarray(0, chunk.length - (read - net.maxBodyBytes)));
           record.response.bodyTruncated = true;
-          res.body.destroy();
+          res.destroy();
           break;
         }
         chunks.push(chunk);
@@ -180,10 +170,76 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
       ttfbMs: phase.headersAt ? round(phase.headersAt - t0) : null,
       totalMs: round(end - t0)!,
     };
-    // Closed before the slot is released, so the host never sees more connections than the limit allows.
-    await agent.destroy().catch(() => {});
+    // One connection per exchange, closed here (before the host limiter's slot is released, so the host never sees more
+    // connections than the limit allows) and never kept alive: nothing is left to hold the process open after a verdict.
+    sent.req?.destroy();
   }
   return { record, body };
+}
+
+interface Payload { bytes: Buffer; contentType: string | null }
+
+/** The body as bytes: a form is encoded by the platform's own multipart encoder (the fetch Body rules), with its boundary. */
+async function encodeBody(body: ExchangeRequest['body']): Promise<Payload | null> {
+  if (body === undefined) return null;
+  if (typeof body === 'string') return { bytes: Buffer.from(body), contentType: null };
+  const encoded = new Response(body);
+  return { bytes: Buffer.from(await encoded.arrayBuffer()), contentType: encoded.headers.get('content-type') };
+}
+
+/** The name sent as SNI and checked against the certificate: none for an IP literal (TLS forbids it). */
+function tlsServername(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
+/** Methods whose empty body is still announced (content-length: 0), as HTTP clients do; the others send no length. */
+const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * One HTTP/1.1 request on its own connection (node:http/https, no pool): the checked lookup, our own TLS verdict
+ * (rejectUnauthorized:false; readTls names every problem and we still see the answer), HTTP/1.1 only (ALPN), and the
+ * headers in the order given. Headers given as a list are written as they are, so Host and the body's length are added
+ * here, as HTTP clients add them.
+ */
+function send(url: URL, req: ExchangeRequest, net: NetOptions, wire: [string, string][], payload: Payload | null, lookup: LookupRecord, signal: AbortSignal): ClientRequest {
+  const isTls = url.protocol === 'https:';
+  if (!isTls && url.protocol !== 'http:') throw new TypeError(`unsupported protocol ${url.protocol}`);
+  const has = (name: string) => wire.some(([n]) => n.toLowerCase() === name);
+  const headers: string[] = [];
+  if (!has('host')) headers.push('host', url.host);
+  for (const [n, v] of wire) headers.push(n, v);
+  if (payload?.contentType && !has('content-type')) headers.push('content-type', payload.contentType);
+  if (!has('content-length') && !has('transfer-encoding') && (payload || PAYLOAD_METHODS.has(req.method.toUpperCase()))) {
+    headers.push('content-length', String(payload?.bytes.length ?? 0));
+  }
+  const host = tlsServername(url);
+  const options: RequestOptions = {
+    method: req.method,
+    host,
+    port: url.port || (isTls ? 443 : 80),
+    path: `${url.pathname}${url.search}`,
+    headers,
+    agent: false,
+    signal,
+    lookup: guardedLookup(net, lookup),
+  };
+  if (!isTls) return http.request(options);
+  return https.request({
+    ...options,
+    servername: isIP(host) ? '' : host,
+    rejectUnauthorized: false, // we judge the certificate ourselves, to name every TLS problem and still see the HTTP answer
+    // The probes speak HTTP/1.1 (the lab, the WAF and header evidence, the timings are all of HTTP/1.1).
+    ALPNProtocols: ['http/1.1'],
+    ...trustOptions(net.extraCa, req.tlsOptions),
+    ...req.tlsOptions,
+  });
+}
+
+/** The connect timeout's error: classified as connect-timeout, with the bound in the message. */
+function connectTimeout(ms: number): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`connect timed out after ${ms} ms`);
+  err.code = 'ETIMEDOUT';
+  return err;
 }
 
 function round(n: number | null): number | null {

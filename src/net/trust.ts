@@ -22,3 +22,13 @@ export function trustOptions(extraCa: readonly string[], custom: tls.ConnectionO
   }
   return { secureContext };
 }
+
+/**
+ * Builds, ahead of the first diagnosis, what its first TLS connection would build: the root store (Node loads the public
+ * roots and NODE_EXTRA_CA_CERTS once per process, several ms of blocking work) and the shared context for these CAs.
+ * For long-running processes, at start, so that work never lands between two acks.
+ */
+export function prepareTrust(extraCa: readonly string[]): void {
+  if (extraCa.length) trustOptions(extraCa);
+  else tls.createSecureContext();
+}

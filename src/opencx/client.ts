@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import pLimit from 'p-limit';
 import type { z } from 'zod';
 import { redactText } from '../core/redact.js';
@@ -61,7 +61,9 @@ class MinuteBucket {
  * backoff on 429/5xx honouring Retry-After, no retry on other 4xx.
  */
 export class OpenCxClient {
-  readonly #agent = new Agent({ connections: 4 });
+  // undici is loaded on the first call, not with this module: a CLI diagnosis without an OpenCX key never needs it, and
+  // it is a large part of what a process would otherwise load at start.
+  #http: Promise<{ agent: Agent; request: typeof import('undici').request }> | null = null;
   readonly #limit = pLimit(4);
   readonly #bucket: MinuteBucket;
   readonly #key: Secret;
@@ -98,7 +100,7 @@ export class OpenCxClient {
   }
 
   async close(): Promise<void> {
-    await this.#agent.close();
+    if (this.#http) await (await this.#http).agent.close();
   }
 
   #get<T extends z.ZodType>(path: string, schema: T, what: string): Promise<z.infer<T>> {
@@ -126,8 +128,11 @@ export class OpenCxClient {
     const url = new URL(path.replace(/^\//, ''), this.settings.OPENCX_API_URL.replace(/\/?$/, '/'));
     let res;
     try {
+      // CommonJS through import(): Node names its exports, the CLI bundle hands module.exports as `default` only.
+      this.#http ??= import('undici').then((m) => ((m as unknown as { default?: typeof m }).default ?? m)).then((u) => ({ agent: new u.Agent({ connections: 4 }), request: u.request }));
+      const { agent, request } = await this.#http;
       res = await request(url, {
-        dispatcher: this.#agent,
+        dispatcher: agent,
         headers: { authorization: `Bearer ${this.#key.reveal()}`, accept: 'application/json', 'user-agent': 'action-debug' },
         signal: AbortSignal.timeout(this.settings.OPENCX_TIMEOUT_MS),
       });

@@ -1,4 +1,3 @@
-import { FormData } from 'undici';
 import type { DiagnosisInput, EndpointInput } from './input.js';
 import type { Secret } from '../core/secret.js';
 import type { ExchangeRequest, HeaderValue } from '../net/exchange.js';

@@ -5,6 +5,7 @@ import { EndpointSchema, type DiagnosisInput } from '../pipeline/input.js';
 import { redactUrl } from '../core/redact.js';
 import { findAction, needs, opencxOf } from '../opencx/facts.js';
 import { OpenCxError } from '../opencx/client.js';
+import { noUsableEndpoint } from '../opencx/endpoint-cause.js';
 import type { Action, OddActionRecord } from '../opencx/schemas.js';
 
 const ID = 'opencx-action';
@@ -28,12 +29,7 @@ export const causes = {
     meaning: 'Only live actions are offered to the AI.',
     fix: 'Publish the action (set it live) on its page in the dashboard.',
   }),
-  noEndpoint: defineCause({
-    id: 'opencx-saved-endpoint-unusable', family: 3, severity: 'error', rank: 75,
-    title: 'The action has no usable endpoint saved',
-    meaning: 'The action\'s saved endpoint is empty, not a URL, or not https:// (OpenCX calls HTTPS only): every call fails before it starts, and there is nothing to probe.',
-    fix: 'Save the full https:// URL of the API route on the action\'s page (or diagnose the URL you expect with --endpoint).',
-  }),
+  noEndpoint: noUsableEndpoint,
   oddRecord: defineCause({
     id: 'opencx-action-record-unreadable', family: 4, severity: 'info', rank: 3,
     title: 'OpenCX sent action records in a shape its API reference does not describe',

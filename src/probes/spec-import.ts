@@ -1,6 +1,5 @@
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
-import { checkSpecText, loadAndCheck } from '../openapi/run-check.js';
 import { InputError } from '../core/input-error.js';
 import { UPLOAD_PREFIX, type UploadedSpecsService } from '../openapi/uploaded-specs.js';
 import { issuesToFindings } from '../openapi/findings.js';
@@ -8,6 +7,12 @@ import { specCauses, type SpecReport } from '../openapi/check.js';
 import { fillPath } from '../pipeline/opencx-request.js';
 
 const ID = 'spec-import';
+
+/**
+ * The OpenAPI reader (yaml and the spec checks), loaded only when a spec is given: it is most of what a CLI diagnosis
+ * without a spec would otherwise load at start. A long-running process (the Slack app) loads it once at start instead.
+ */
+export const loadSpecReader = () => import('../openapi/run-check.js');
 
 export const causes = {
   noOperation: defineCause({
@@ -40,6 +45,7 @@ export const specImportProbe: Probe<SpecEvidence> = {
   skip: (input) => (input.spec ? null : 'no spec given (spec=<url> or --spec)'),
   async gather(ctx) {
     const source = ctx.input.spec!;
+    const { checkSpecText, loadAndCheck } = await loadSpecReader();
     let outcome;
     if (source.startsWith(UPLOAD_PREFIX)) {
       const text = await (ctx.services as UploadedSpecsService).uploadedSpecs?.get(source);

@@ -7,7 +7,7 @@ import type { SlackMessage } from './blocks.js';
 type KnownBlock = types.KnownBlock;
 
 /** The button on each broken line: opens that action's full card in the summary's thread. */
-export const AUDIT_ACTIONS = { open: 'ad_audit_open' } as const;
+export const AUDIT_ACTIONS = { open: 'ad_audit_open', again: 'ad_audit_again' } as const;
 
 /** Broken lines on the summary card itself; the rest go to its thread (Slack allows 50 blocks a message). */
 export const CARD_LINES = 40;
@@ -65,6 +65,22 @@ export function auditCard(auditId: string, s: AuditSummary, requestedBy: string)
   ];
   const text = running ? `action-debug audit: ${s.done}/${s.total} actions checked, ${s.broken} broken so far` : `action-debug audit: ${s.total} actions, ${s.broken} broken, ${s.needsCredentials} need credentials to check`;
   return { text: cut(text, L.fallbackText, '…'), blocks };
+}
+
+/**
+ * The card of an audit a restart interrupted and that is not taken up again (interrupted too often, or no OpenCX key
+ * any more): it says so instead of "Auditing…" for ever, and its button starts a new audit in this channel.
+ */
+export function interruptedAuditCard(requestedBy: string, why: string): SlackMessage {
+  const text = `:warning: This audit was interrupted by a restart of action-debug. ${why}`;
+  return {
+    text: cut(`action-debug audit: interrupted by a restart. ${why}`, L.fallbackText, '…'),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: cut(text, L.sectionText, '…') } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `requested by <@${requestedBy}>` }] },
+      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Audit again', emoji: true }, action_id: AUDIT_ACTIONS.again, value: 'audit', style: 'primary' }] },
+    ],
+  };
 }
 
 /** The thread of a finished audit: the broken lines beyond the card's, then the actions that need credentials. */

@@ -21,8 +21,6 @@ import { QuietStart } from './quiet-start.js';
 import { UploadedSpecs } from '../openapi/uploaded-specs.js';
 import { AuditSettingsSchema, type AuditSettings } from '../audit/settings.js';
 import { WatchSettingsSchema, type WatchSettings } from '../watch/settings.js';
-import { WatchStore } from '../store/watches.js';
-import { SqliteStore } from '../store/sqlite-store.js';
 import { HostLimiter } from '../net/host-limiter.js';
 import type { AuditFlowDeps } from './audit-flow.js';
 import { WatchService } from './watch-service.js';
@@ -31,6 +29,9 @@ import { resumeWork } from './resume-work.js';
 import { Gate } from './gate.js';
 import { gateMiddleware } from './gate-middleware.js';
 import { guardSlackRequests } from './request-guard.js';
+import { loadSpecReader } from '../probes/spec-import.js';
+import { prepareTrust } from '../net/trust.js';
+import { recordMentionsBeforeAck } from './durable-events.js';
 
 const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
 
@@ -125,6 +126,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
       });
   // Bolt accepts future timestamps and crashes on some signed bodies (payload=null): every delivery is checked first.
   if (!settings.SLACK_APP_TOKEN) guardSlackRequests(receiver as unknown as { requestListener: RequestListener }, settings.SLACK_SIGNING_SECRET!, log);
+  // Bolt acks events before any listener runs: mentions are recorded between the receiver and Bolt (work is set below).
+  recordMentionsBeforeAck(receiver, () => deps.work, log);
   const app = new App({ ...auth, receiver, clientOptions, logLevel });
 
   // Every delivery passes the one gate (allow-lists, the card's workspace and channel, button values read server-side,
@@ -157,7 +160,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     return v.ok ? null : v.message;
   };
   const tracker = d.store
-    ? new WorkTracker(d.store, { leaseMs: d.work?.leaseMs ?? 30_000, pollMs: d.work?.pollMs ?? 1000 }, log, (row) => resumeWork(deps, clientFor, row, stillAllowed))
+    ? new WorkTracker(d.store, { leaseMs: d.work?.leaseMs ?? 30_000, pollMs: d.work?.pollMs ?? 1000 }, log, (row) =>
+        resumeWork(deps, clientFor, row, stillAllowed, { uploads, allowed: (r, card) => { const v = gate.mention(r, card); return v.ok ? null : v.message; } }, audits))
     : undefined;
   deps.work = tracker;
   const reruns = new RerunSchedule(d.store, async (cardId, label, by) => {
@@ -172,10 +176,10 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   const auditSettings = d.audit ?? AuditSettingsSchema.parse({});
   const limiter = new HostLimiter(auditSettings.AUDIT_PER_HOST);
   const audits: AuditFlowDeps = { flow: deps, store: d.store, settings: auditSettings, running: new Set(), limiter };
-  // Watches keep their runs and outbox rows in one SQLite transaction; with PostgreSQL they are not offered yet.
-  const watches = d.store instanceof SqliteStore
+  // Watches keep each run and its outbox rows in one transaction of the store (SQLite or PostgreSQL).
+  const watches = d.store
     ? new WatchService({
-        flow: deps, store: d.store, watches: new WatchStore(d.store.db), settings: d.watch ?? WatchSettingsSchema.parse({}), audit: auditSettings, limiter,
+        flow: deps, store: d.store, watches: d.store.watches, settings: d.watch ?? WatchSettingsSchema.parse({}), audit: auditSettings, limiter,
         kick: () => d.outbox?.kick(), ...(d.watchLeaseMs ? { leaseMs: d.watchLeaseMs } : {}),
       })
     : undefined;
@@ -191,6 +195,10 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     deps,
     watches,
     async start(port = settings.PORT) {
+      // What the first diagnosis would otherwise do while later commands are being acknowledged: load the OpenAPI reader
+      // (imported on demand, see spec-import) and build the TLS trust. Work the app needs anyway, done before it listens.
+      await loadSpecReader();
+      prepareTrust(d.net.extraCa);
       const server = (await app.start(port)) as unknown as { address?: () => { port: number } | string | null; prependListener?: (e: string, f: (req: object) => void) => void };
       server?.prependListener?.('request', (req) => Object.assign(req, { receivedAt: performance.now() }));
       const addr = server?.address?.();

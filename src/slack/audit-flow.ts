@@ -9,7 +9,8 @@ import type { AuditSettings } from '../audit/settings.js';
 import type { AuditSummary } from '../audit/schema.js';
 import { summarize } from '../audit/summary.js';
 import type { OpenCxServices } from '../opencx/facts.js';
-import type { Store } from '../store/store.js';
+import type { Store, WorkRow } from '../store/store.js';
+import { StoreError } from '../store/db.js';
 import { auditCard, auditThreadMessages } from '../render/audit-blocks.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, verdictCard } from '../render/blocks.js';
 import { cardContext, type Card } from './card-store.js';
@@ -18,6 +19,7 @@ import { postThread, retryPolicy, type FlowDeps, type Respond } from './diagnose
 import { fromReplay, toReplay } from './replay-input.js';
 import { withSlackRetry } from './retry.js';
 import { sameWorkspace } from './gate.js';
+import { crashPoint } from '../core/crash-point.js';
 
 type WebClient = webApi.WebClient;
 
@@ -31,21 +33,53 @@ export interface AuditFlowDeps {
   limiter: HostLimiter;
 }
 
+/** The card id an audit's work row names (its summary card), from which a restart takes the audit up again. */
+export const auditWorkCard = (auditId: string) => `audit:${auditId}`;
+export const auditIdOf = (cardId: string | null) => (cardId?.startsWith('audit:') ? cardId.slice('audit:'.length) : undefined);
+
 /** The card id under which an audited action's diagnosis is stored, so its full card can be opened (and revived) later. */
 export const auditCardId = (auditId: string, actionId: string) => `audit:${auditId}:${actionId}`;
+
+/**
+ * Records an audit as work before its ack (the command, or "Audit again"): undefined without a database, 'stopping'
+ * during a graceful stop, a StoreError the user is told about, or the row (`created` false: a retried delivery).
+ */
+export async function beginAudit(flow: FlowDeps, a: { dedupeKey: string | null; team: string; channel: string; user: string }): Promise<{ row: WorkRow; created: boolean } | 'stopping' | StoreError | undefined> {
+  if (!flow.work) return undefined;
+  if (flow.work.stopping) return 'stopping';
+  try {
+    return await flow.work.begin({ kind: 'audit', dedupeKey: a.dedupeKey, workspace: a.team, channel: a.channel, requester: a.user, payload: {} });
+  } catch (err) {
+    if (err instanceof StoreError) return err;
+    throw err;
+  }
+}
 
 /**
  * `/action-debug audit`: one summary card, updated as actions are checked; at the end the broken lines beyond the card's
  * 40 and the actions needing credentials go to its thread. Every diagnosis is stored (kind "audit"), so `history` and
  * "broken since" work for audited actions. The whole audit counts against the workspace's hourly budget.
  */
-export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args: { channel: string; team: string; user: string; respond: Respond }): Promise<void> {
-  const { channel, team, user, respond } = args;
+export async function startSlackAudit(
+  d: AuditFlowDeps,
+  client: WebClient,
+  args: {
+    channel: string; team: string; user: string; respond: Respond;
+    /** The audit's work row (recorded before the ack): it is finished here, whatever the outcome. */
+    workId?: string | undefined;
+    /** Taken up again after a restart: the summary card already posted, and the audit it showed. */
+    cardTs?: string | null | undefined; auditId?: string | undefined;
+  },
+): Promise<void> {
+  const { channel, team, user, respond, workId } = args;
+  const tracker = d.flow.work;
   const tell = (line: string) => respond({ ...errorMessage(line, false), response_type: 'ephemeral' }).catch(() => {});
+  const end = (outcome: string) => tracker?.done(workId, outcome).catch(() => {});
   const facts = (d.flow.services as OpenCxServices).opencx;
-  if (!facts) return void (await tell('The audit lists your actions through the OpenCX API: set OPENCX_API_KEY for the app.'));
-  if (d.running.has(team)) return void (await tell('An audit of this workspace is already running: its card updates as it goes.'));
+  if (!facts) return void (await end('refused'), await tell('The audit lists your actions through the OpenCX API: set OPENCX_API_KEY for the app.'));
+  if (d.running.has(team)) return void (await end('refused'), await tell('An audit of this workspace is already running: its card updates as it goes.'));
   d.running.add(team);
+  let outcome = 'failed';
   const work = (async () => {
     try {
       let actions;
@@ -55,15 +89,24 @@ export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args:
         return void (await tell(`OpenCX did not give the action list: ${errorLine(err)}`));
       }
       const count = actions.actions.length;
-      const budget = await d.flow.limits.tryReserve(team, count, `An audit of ${count} actions`);
-      if (!budget.ok) return void (await tell(budget.message));
-      const auditId = randomUUID();
+      // Booked on the audit's work row: its diagnoses count toward the workspace's hourly budget on every instance.
+      const budget = await d.flow.limits.tryReserve(team, count, `An audit of ${count} actions`, workId);
+      if (!budget.ok) return void ((outcome = 'refused'), await tell(budget.message));
+      const auditId = args.auditId ?? randomUUID();
       const startedAt = new Date().toISOString();
       const empty: AuditSummary = summarize([], { total: count, startedAt, durationMs: 0, complete: false, timedOut: false });
       const first = auditCard(auditId, empty, user);
       let ts: string;
       try {
-        ts = String((await withSlackRetry(() => client.chat.postMessage({ channel, text: first.text, blocks: first.blocks }), d.flow.settings.SLACK_RETRY_ATTEMPTS)).ts);
+        if (args.cardTs) {
+          // Taken up after a restart: the same card starts over (its buttons are this audit's again).
+          ts = args.cardTs;
+          await withSlackRetry(() => client.chat.update({ channel, ts, text: first.text, blocks: first.blocks }), d.flow.settings.SLACK_RETRY_ATTEMPTS);
+        } else {
+          ts = String((await withSlackRetry(() => client.chat.postMessage({ channel, text: first.text, blocks: first.blocks }), d.flow.settings.SLACK_RETRY_ATTEMPTS)).ts);
+          await tracker?.step(workId, { step: 'posted', cardId: auditWorkCard(auditId), cardTs: ts });
+          crashPoint('audit:after-post');
+        }
       } catch (err) {
         const code = (err as { data?: { error?: string } }).data?.error;
         return void (await tell(code === 'not_in_channel' || code === 'channel_not_found' ? 'I am not in this channel: `/invite @action-debug`, then run the audit again.' : `The audit card could not be posted: ${errorLine(err)}`));
@@ -83,6 +126,7 @@ export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args:
         logger: d.flow.log,
         onEvent: (e) => {
           if (e.type !== 'action-finished') return;
+          crashPoint('audit:during-probes');
           updater.progress(auditCard(auditId, e.summary, user));
           if (e.report) {
             // thread_ts stays empty: the audit's thread is shared by many actions and must never be taken for one card's.
@@ -101,12 +145,15 @@ export async function startSlackAudit(d: AuditFlowDeps, client: WebClient, args:
       for (const m of auditThreadMessages(auditId, result.actions, result.summary)) {
         await withSlackRetry(() => client.chat.postMessage({ channel, thread_ts: ts, text: m.text, blocks: m.blocks }), d.flow.settings.SLACK_RETRY_ATTEMPTS);
       }
+      await tracker?.step(workId, { step: 'thread' });
+      outcome = 'verdict';
       d.flow.log.info({ audit: auditId, team, total: result.summary.total, broken: result.summary.broken, ms: result.summary.durationMs }, 'slack audit finished');
     } catch (err) {
       d.flow.log.error({ team, err: errorLine(err) }, 'audit flow failed');
       await tell(`The audit could not finish: ${errorLine(err)}`);
     } finally {
       d.running.delete(team);
+      await end(outcome);
     }
   })();
   d.flow.inFlight.add(work);

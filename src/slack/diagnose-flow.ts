@@ -269,6 +269,9 @@ async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Car
   return true;
 }
 
+/** What a request to re-run a card that is running already is told. */
+export const stillRunning = (why: string) => `${why}: this card's diagnosis is still running; ask again when its verdict is in.`;
+
 /**
  * Re-run (button, mention, timer): the card shows the new verdict; the thread says what changed. `by` is who asked (the
  * clicker, or who scheduled it): the re-run counts against their quota, not the card owner's. `respond` is the click's
@@ -276,24 +279,30 @@ async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Car
  */
 export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change: Partial<DiagnosisInput> | undefined, by: string, respond?: Respond, workId?: string): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, why, respond)) return void (await deps.work?.done(workId, 'refused'));
-  // A double click, or the other instance: the database knows what runs, not only this process's memory.
-  const active = card.running ? card : await deps.work?.store.activeWorkForCard(card.id);
-  if (active && (!('id' in active) || active.id !== workId)) {
+  // This process runs the card already; or, for recorded work (a click, a mention, a due re-run, one taken up after a
+  // crash), the database says another run holds it: checked in the card's one-run transaction, across instances.
+  const held = card.running || (workId && deps.work ? !(await deps.work.store.confirmCardRun(workId, card.id)) : false);
+  if (held) {
     // Finished before it is said: a mention right after this click must not find this refused row still running.
     await deps.work?.done(workId, 'refused');
-    return void (await postThread(deps, client, card, errorMessage(`${why}: this card's diagnosis is still running; ask again when its verdict is in.`, false), respond));
+    return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
   }
-  const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), workId);
+  let id = workId;
+  if (!id && deps.work) {
+    // Not recorded yet (a re-run asked for outside a request): recorded now, in the card's one-run transaction.
+    const rec = await deps.work.beginCardRun({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload({ ...card.input, ...change }, { why }) });
+    if (rec.conflict) return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
+    id = rec.row.id;
+  }
+  const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), id);
   if (!gate.ok) {
-    await deps.work?.done(workId, 'refused');
+    await deps.work?.done(id, 'refused');
     return void (await postThread(deps, client, card, errorMessage(gate.message, false), respond));
   }
   card.running = true;
   const work = (async () => {
-    let id = workId;
     try {
       if (change) card.input = { ...card.input, ...change };
-      if (!id && deps.work) id = (await deps.work.begin({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload(card.input, { why }) })).row.id;
       const prev = card.reports.at(-1);
       const { report, place, code } = await diagnoseWithProgress(deps, client, card, card.input, 'rerun', id);
       const result = threadResultMessage(why, report, prev ? reportChanges(prev, report) : []);

@@ -101,8 +101,9 @@ export function gateMiddleware(d: GateDeps) {
         if (!v.ok) return refuse(r, v, 'respond');
         return next();
       }
-      if (action.action_id === AUDIT_ACTIONS.open) {
-        // An audit line's card is opened where the audit was posted (openAuditedCard checks the stored channel and workspace).
+      if (action.action_id === AUDIT_ACTIONS.open || action.action_id === AUDIT_ACTIONS.again) {
+        // An audit line's card is opened where the audit was posted (openAuditedCard checks the stored channel and workspace);
+        // "Audit again" audits the clicker's own workspace, in this channel, against that workspace's budget.
         const v = d.gate.who(r.user, r.channel);
         return v.ok ? next() : refuse(r, v, 'respond');
       }
@@ -157,7 +158,7 @@ export function gateMiddleware(d: GateDeps) {
       const card = ev.thread_ts ? await d.cards.byMessage(ev.channel, ev.thread_ts) : undefined;
       // A file shared outside any card is none of our business: no answer, as before.
       if (!card && ev.type === 'message') return next();
-      const v = card ? d.gate.onCard(r, card) : d.gate.who(r.user, r.channel);
+      const v = d.gate.mention(r, card);
       if (!v.ok) return refuse(r, v, 'ephemeral', ev.thread_ts ? { threadTs: ev.thread_ts } : {});
       return next();
     }

@@ -51,6 +51,11 @@ export class Gate {
     return this.who(r.user, card.channel);
   }
 
+  /** A mention: in a card's thread, as acting on that card; elsewhere (it only gets the help text), the allow-lists. */
+  mention(r: Requester, card: Card | undefined): Verdict {
+    return card ? this.onCard(r, card) : this.who(r.user, r.channel);
+  }
+
   /** A follow-up button's check must be one the card's latest verdict offers (the value itself is never trusted). */
   followUp(card: Card, probeId: string): Verdict {
     const latest = card.reports.at(-1);

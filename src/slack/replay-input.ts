@@ -28,7 +28,7 @@ export function fromReplay(stored: unknown): { input: DiagnosisInput; missingHea
 }
 
 /** The URL itself when it carries no credential; otherwise its redacted form (redactUrl also normalises, so compare marks). */
-function withoutCredentials(url: string): string {
+export function withoutCredentials(url: string): string {
   const redacted = redactUrl(url);
   return redacted.includes('[redacted]') || /^[a-z]+:\/\/redacted[:@]/i.test(redacted) ? redacted : url;
 }

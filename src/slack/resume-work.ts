@@ -7,6 +7,12 @@ import { interruptedCard } from '../render/interrupted-card.js';
 import { followUpCheck, postCardThread, rerunCard, startCardDiagnosis, type FlowDeps, type Respond } from './diagnose-flow.js';
 import { fromReplay } from './replay-input.js';
 import type { Card } from './card-store.js';
+import { auditIdOf, startSlackAudit, type AuditFlowDeps } from './audit-flow.js';
+import { interruptedAuditCard } from '../render/audit-blocks.js';
+import type { OpenCxServices } from '../opencx/facts.js';
+import { handleMention, StoredMentionSchema } from './mention-flow.js';
+import type { UploadedSpecs } from '../openapi/uploaded-specs.js';
+import type { Requester } from './gate.js';
 
 type WebClient = webApi.WebClient;
 
@@ -26,11 +32,34 @@ export async function resumeWork(
   row: WorkRow,
   /** Why whoever asked may no longer use the bot in that channel (allow-lists changed meanwhile), or null. */
   stillAllowed: (user: string, channel: string) => string | null = () => null,
+  mentions?: { uploads: UploadedSpecs; allowed(r: Requester, card: Card | undefined): string | null },
+  /** What an audit needs to run again (absent: an audit left unfinished is closed as interrupted). */
+  audits?: AuditFlowDeps,
 ): Promise<void> {
   const work = deps.work!;
   const p = (row.payload ?? {}) as Payload;
+  if (row.kind === 'watch-run') {
+    // The run itself is the watch's: its claim in the watches table lapses and the next tick runs it again, once. This
+    // row only carried its diagnoses in the budget.
+    return work.done(row.id, 'interrupted');
+  }
+  if (row.kind === 'audit') return resumeAudit(deps, await clientFor(row.workspace ?? undefined), row, stillAllowed, audits);
   const card = row.cardId ? await deps.cards.get(row.cardId) : undefined;
   const client = await clientFor(card?.team ?? row.workspace ?? undefined);
+  if (row.kind === 'mention') {
+    // A mention recorded before its ack and never answered: answered now, as if it had just arrived (the gate asked again).
+    const m = StoredMentionSchema.safeParse(row.payload);
+    if (!m.success || !mentions || !m.data.user) return work.done(row.id, 'not-handled');
+    // The same gate a live mention passes (it may not have run before the crash): the card's workspace and channel too.
+    const thread = m.data.threadTs ? await deps.cards.byMessage(m.data.channel, m.data.threadTs) : undefined;
+    const refusal = mentions.allowed({ user: m.data.user, channel: m.data.channel, team: row.workspace ?? '' }, thread);
+    if (refusal) return void (deps.log.warn({ work: row.id, why: refusal }, 'mention refused by the gate'), await work.done(row.id, 'refused'));
+    if (row.attempts > MAX_WORK_ATTEMPTS) {
+      await client.chat.postMessage({ channel: m.data.channel, ...(m.data.threadTs ? { thread_ts: m.data.threadTs } : {}), text: `${m.data.user ? `<@${m.data.user}>: ` : ''}your mention was interrupted by restarts of action-debug: mention me again.` });
+      return work.done(row.id, 'interrupted');
+    }
+    return handleMention(deps, mentions.uploads, client, m.data, String(client.token ?? ''), row.id);
+  }
   if (row.kind === 'rerun-later') {
     if (!card) return void (deps.log.warn({ card: row.cardId }, 'scheduled re-run: the card is gone (retention)'), await work.done(row.id, 'card-gone'));
     const refusal = stillAllowed(row.requester, card.channel);
@@ -61,6 +90,28 @@ export async function resumeWork(
     ? `Its ${replay.missingHeaders.join(', ')} value${replay.missingHeaders.length > 1 ? 's are' : ' is'} never stored: press Re-run and give ${replay.missingHeaders.length > 1 ? 'them' : 'it'} again, or run \`/action-debug\` again.`
     : replay ? 'Press Re-run to run it again.' : 'Run `/action-debug` again.';
   await interrupt(deps, client, row, card, replay?.input, why);
+}
+
+/**
+ * An audit left unfinished: one whose summary and thread were all posted is done; otherwise it runs again on the same card
+ * (a new card if none was posted), or, interrupted too often, without the OpenCX key, or its requester no longer
+ * allowed there, its card says "interrupted by a restart" with an "Audit again" button. Never left at "Auditing…".
+ */
+async function resumeAudit(deps: FlowDeps, client: WebClient, row: WorkRow, stillAllowed: (user: string, channel: string) => string | null, audits?: AuditFlowDeps): Promise<void> {
+  const work = deps.work!;
+  if (row.step === 'thread') return work.done(row.id, 'verdict');
+  if (!row.channel) return work.done(row.id, 'interrupted');
+  const channel = row.channel;
+  const refusal = stillAllowed(row.requester, channel);
+  const canRun = audits && (audits.flow.services as OpenCxServices).opencx && row.attempts <= MAX_WORK_ATTEMPTS && !refusal;
+  if (canRun) {
+    const respond: Respond = async (m) => client.chat.postEphemeral({ channel, user: row.requester, text: m.text, blocks: m.blocks });
+    return startSlackAudit(audits, client, { channel, team: row.workspace ?? '', user: row.requester, respond, workId: row.id, cardTs: row.cardTs, auditId: auditIdOf(row.cardId) });
+  }
+  const msg = interruptedAuditCard(row.requester, 'Press Audit again to run it once more.');
+  if (row.cardTs) await client.chat.update({ channel, ts: row.cardTs, text: msg.text, blocks: msg.blocks });
+  else await client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });
+  await work.done(row.id, 'interrupted');
 }
 
 async function interrupt(deps: FlowDeps, client: WebClient, row: WorkRow, card: Card | undefined, input: { endpoint?: string | null | undefined; method: string; action?: string | null | undefined; session?: string | null | undefined } | undefined, why: string): Promise<void> {

@@ -6,8 +6,7 @@ import type { AuditSettings } from '../audit/settings.js';
 import { findAction, type OpenCxServices } from '../opencx/facts.js';
 import type { Action } from '../opencx/schemas.js';
 import { parseDiagnosisInput } from '../pipeline/input.js';
-import type { OutboxMessage, Store } from '../store/store.js';
-import type { ClaimedWatch, WatchStore } from '../store/watches.js';
+import type { ClaimedWatch, OutboxMessage, Store, WatchStore } from '../store/store.js';
 import { compare, EMPTY_STATE, readState, type Transition } from '../watch/state.js';
 import type { WatchSettings } from '../watch/settings.js';
 import { reportChanges } from '../render/report-diff.js';
@@ -156,7 +155,23 @@ export class WatchService {
     }
   }
 
+  /**
+   * A run is also a work row (kind watch-run) while it goes: its diagnoses are booked on it against the workspace's
+   * hourly budget, counted by every instance. The run's own durability is its claim on the watch (a crash lets the claim
+   * lapse and the run happens again, once); a row a crash left is closed at the next start.
+   */
   async #run(w: ClaimedWatch, listed: Action[] | Error): Promise<void> {
+    const tracker = this.d.flow.work;
+    const rec = await tracker?.begin({ kind: 'watch-run', workspace: w.workspace, channel: w.channel, requester: w.createdBy, payload: { watch: w.id } });
+    let outcome = 'failed';
+    try {
+      outcome = await this.#runOnce(w, listed, rec?.row.id);
+    } finally {
+      await tracker?.done(rec?.row.id, outcome).catch(() => {});
+    }
+  }
+
+  async #runOnce(w: ClaimedWatch, listed: Action[] | Error, workId: string | undefined): Promise<string> {
     const log = this.d.flow.log.child({ watch: w.id });
     const now = Date.now();
     // The next due time on the watch's own grid, strictly after now: a restart that missed several runs catches up once.
@@ -165,15 +180,16 @@ export class WatchService {
     const headline = w.target === ALL ? `Watch on every action, every ${everyText(w.everyMs)}` : `Watch on "${esc(w.target)}", every ${everyText(w.everyMs)}`;
     const post = (msgs: ReturnType<typeof watchMessages>): OutboxMessage[] =>
       msgs.map((m, i) => ({ kind: 'slack.post', dedupeKey: `watch:${w.id}:${w.token}:${i}`, payload: { team: w.workspace, channel: w.channel, text: m.text, blocks: m.blocks } }));
-    const commit = async (run: { state: typeof state; stop: boolean; messages: OutboxMessage[] }) => {
+    const commit = async (run: { state: typeof state; stop: boolean; messages: OutboxMessage[] }, outcome = 'verdict'): Promise<string> => {
       const ok = await this.d.watches.commitRun(w, { ...run, nextDueAt });
       if (!ok) log.warn('watch run not committed: stopped meanwhile, or its claim ran out and another process ran it; nothing posted from here');
       if (ok && run.messages.length) await this.d.kick();
+      return ok ? outcome : 'lost';
     };
 
     if (listed instanceof Error) {
       log.warn({ err: errorLine(listed) }, 'watch: OpenCX action list unavailable; next time');
-      return commit({ state, stop: false, messages: [] });
+      return commit({ state, stop: false, messages: [] }, 'refused');
     }
     const actions = listed;
     const present = new Set(actions.map((a) => a.id));
@@ -190,10 +206,10 @@ export class WatchService {
       }
       selected = [a];
     }
-    const budget = await this.d.flow.limits.tryReserve(w.workspace, selected.length, `A watch run of ${selected.length} action${selected.length === 1 ? '' : 's'}`);
+    const budget = await this.d.flow.limits.tryReserve(w.workspace, selected.length, `A watch run of ${selected.length} action${selected.length === 1 ? '' : 's'}`, workId);
     if (!budget.ok) {
       log.warn({ reason: budget.message }, 'watch run skipped: workspace budget');
-      return commit({ state, stop: false, messages: [] });
+      return commit({ state, stop: false, messages: [] }, 'refused');
     }
     const ids = new Set(selected.map((a) => a.id));
     const result = await runAudit({
@@ -234,6 +250,6 @@ export class WatchService {
     }
     const messages = post(watchMessages(headline, shown, changes, footer));
     log.info({ transitions: transitions.length, posted: messages.length }, 'watch run');
-    await commit({ state: next, stop: false, messages });
+    return commit({ state: next, stop: false, messages });
   }
 }

@@ -2,24 +2,16 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
-import { StoreError } from './db.js';
+import { explainPgError, inTransaction } from './pg-tx.js';
+import { PgWatchStore } from './pg-watches.js';
 import { PG_MIGRATIONS } from './migrations/postgres.js';
+import { CARD_RUN_KINDS, prepareResolution } from './store.js';
 import type { Claim, DiagnosisRow, HistoryEntry, NewWork, OutboxMessage, OutboxRow, Store, WorkRow } from './store.js';
-import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
+import { HOLDS, historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
+
+export { explainPgError } from './pg-tx.js';
 
 type Q = pg.Pool | pg.PoolClient;
-
-/** A PostgreSQL failure the user can act on, never a raw driver stack (and never the connection string). */
-export function explainPgError(err: unknown, doing: string): StoreError {
-  const code = (err as { code?: string }).code ?? null;
-  const why: Record<string, string> = {
-    '53100': 'the database disk is full', '53200': 'the database server is out of memory', '25006': 'the database is read-only',
-    '57P01': 'the database server is shutting down', '28P01': 'the database refused the password', '3D000': 'the database does not exist',
-    ECONNREFUSED: 'the database server refused the connection', ENOTFOUND: 'the database host is unknown',
-  };
-  const reason = (code && (why[code] ?? (code.startsWith('08') ? 'the connection to the database failed' : null))) ?? (err as Error).message;
-  return new StoreError(`${doing} failed: ${reason}. Nothing was half-written.`, code);
-}
 
 const ALIVE = `(claimed_by IS NULL OR lease_until < $1)`;
 
@@ -30,7 +22,11 @@ const ALIVE = `(claimed_by IS NULL OR lease_until < $1)`;
 export class PgStore implements Store {
   readonly engine = 'postgres' as const;
 
-  private constructor(readonly pool: pg.Pool) {}
+  readonly watches: PgWatchStore;
+
+  private constructor(readonly pool: pg.Pool) {
+    this.watches = new PgWatchStore(pool);
+  }
 
   /** Connects and brings the schema to the latest version (once, under an advisory lock, however many instances start). */
   static async open(url: string, opts: { max?: number } = {}): Promise<PgStore> {
@@ -65,19 +61,8 @@ export class PgStore implements Store {
     await this.pool.end();
   }
 
-  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+  #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   async #one(q: Q, sql: string, args: unknown[] = []): Promise<Record<string, unknown> | null> {
@@ -149,11 +134,9 @@ export class PgStore implements Store {
   }
 
   async resolveTicket(number: number, by: string, announce: (t: Ticket) => OutboxMessage[] | Promise<OutboxMessage[]>): Promise<{ ticket: Ticket; changed: boolean } | null> {
-    const t = await this.ticket(number);
-    if (!t) return null;
-    if (t.status === 'resolved') return { ticket: t, changed: false };
-    const resolved: Ticket = { ...t, status: 'resolved', resolvedBy: by, resolvedAt: new Date().toISOString() };
-    const msgs = await announce(resolved);
+    const p = await prepareResolution(this, number, by, announce);
+    if (!p.ready) return p.result;
+    const { resolved, messages: msgs } = p;
     try {
       const changed = await this.#tx(async (c) => {
         const u = await c.query(`UPDATE tickets SET status = 'resolved', resolved_by = $1, resolved_at = $2, payload_json = $3 WHERE number = $4 AND status = 'open'`, [by, resolved.resolvedAt, JSON.stringify(resolved), number]);
@@ -227,6 +210,45 @@ export class PgStore implements Store {
     }
   }
 
+  async beginCardRun(w: NewWork & { cardId: string }, claim: Claim, clickedAt: number | null = null): Promise<{ row: WorkRow; created: boolean; conflict: 'running' | 'newer' | null }> {
+    try {
+      return await this.#tx(async (c) => {
+        // Read committed alone would let two instances both see "nothing running" and both insert: the per-card lock
+        // makes the second begin wait until the first has committed its row, then see it.
+        await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`card-run:${w.cardId}`]);
+        const known = w.dedupeKey ? await this.#one(c, 'SELECT * FROM work WHERE dedupe_key = $1', [w.dedupeKey]) : null;
+        if (known) return { row: toWorkRow(known), created: false, conflict: null };
+        const now = Date.now();
+        const hit = await this.#conflict(c, w.cardId, '', now, clickedAt);
+        const ins = await this.#one(c, `INSERT INTO work (id, kind, state, dedupe_key, card_id, card_ts, workspace, channel, requester, payload_json, due_at, claimed_by, lease_until, attempts, outcome, created_at, updated_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15, $15) RETURNING *`,
+        [randomUUID(), w.kind, hit ? 'done' : 'running', w.dedupeKey ?? null, w.cardId, w.cardTs ?? null, w.workspace, w.channel, w.requester, JSON.stringify(w.payload ?? null),
+          w.dueAt ?? now, hit ? null : claim.owner, hit ? null : now + claim.leaseMs, hit ? 'refused' : null, now]);
+        if (!hit) await c.query('UPDATE work SET started_at = $1 WHERE id = $2', [now, ins!['id']]);
+        return { row: toWorkRow(ins!), created: true, conflict: hit ? (hit['state'] === 'running' ? 'running' as const : 'newer' as const) : null };
+      });
+    } catch (err) {
+      throw explainPgError(err, 'Recording the request');
+    }
+  }
+
+  /** A run holding the card first; else (for a click) a verdict the card showed at or after the click. */
+  async #conflict(c: pg.PoolClient, cardId: string, id: string, now: number, clickedAt: number | null): Promise<Record<string, unknown> | null> {
+    return this.#one(c, `SELECT state FROM work WHERE card_id = $1 AND id != $5 AND kind = ANY($2)
+      AND ((${HOLDS.replace('@now', '$3')}) OR ($4::bigint IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND coalesce(verdict_at, updated_at) >= $4))
+      ORDER BY state = 'running' DESC LIMIT 1`, [cardId, [...CARD_RUN_KINDS], now, clickedAt === null ? null : Math.floor(clickedAt), id]);
+  }
+
+  async confirmCardRun(id: string, cardId: string): Promise<boolean> {
+    return this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`card-run:${cardId}`]);
+      const now = Date.now();
+      if (await this.#conflict(c, cardId, id, now, null)) return false;
+      await c.query('UPDATE work SET started_at = $1 WHERE id = $2', [now, id]);
+      return true;
+    });
+  }
+
   async work(id: string): Promise<WorkRow | null> {
     const r = await this.#one(this.pool, 'SELECT * FROM work WHERE id = $1', [id]);
     return r ? toWorkRow(r) : null;
@@ -243,7 +265,7 @@ export class PgStore implements Store {
   }
 
   async stepWork(id: string, owner: string, patch: { step?: string; cardId?: string; cardTs?: string }): Promise<void> {
-    await this.pool.query(`UPDATE work SET step = coalesce($3, step), card_id = coalesce($4, card_id), card_ts = coalesce($5, card_ts), updated_at = $6 WHERE id = $1 AND claimed_by = $2`,
+    await this.pool.query(`UPDATE work SET step = coalesce($3, step), card_id = coalesce($4, card_id), card_ts = coalesce($5, card_ts), updated_at = $6, verdict_at = CASE WHEN $3::text = 'verdict' THEN $6 ELSE verdict_at END WHERE id = $1 AND claimed_by = $2`,
       [id, owner, patch.step ?? null, patch.cardId ?? null, patch.cardTs ?? null, Date.now()]);
   }
 
@@ -286,8 +308,20 @@ export class PgStore implements Store {
 
   async countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId = ''): Promise<{ count: number; oldest: number | null }> {
     const col = who.requester !== undefined ? 'requester' : 'workspace';
-    const r = await this.#one(this.pool, `SELECT count(*) AS n, min(created_at) AS oldest FROM work WHERE ${col} = $1 AND created_at > $2 AND kind = ANY($3) AND id != $4 AND (outcome IS NULL OR outcome != 'refused')`, [who.requester ?? who.workspace ?? '', since, kinds, excludeId]);
+    const r = await this.#one(this.pool, `SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE ${col} = $1 AND created_at > $2 AND kind = ANY($3) AND id != $4 AND (outcome IS NULL OR outcome != 'refused')`, [who.requester ?? who.workspace ?? '', since, kinds, excludeId]);
     return { count: Number(r!['n']), oldest: r!['oldest'] === null ? null : Number(r!['oldest']) };
+  }
+
+  async reserveWork(id: string, units: number, budget: { workspace: string; kinds: string[]; since: number; limit: number }): Promise<{ ok: boolean; count: number; oldest: number | null }> {
+    return this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`budget:${budget.workspace}`]);
+      const r = (await this.#one(c, `SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE workspace = $1 AND created_at > $2 AND kind = ANY($3) AND id != $4 AND (outcome IS NULL OR outcome != 'refused')`,
+        [budget.workspace, budget.since, budget.kinds, id]))!;
+      const count = Number(r['n']);
+      const ok = count + units <= budget.limit;
+      if (ok) await c.query('UPDATE work SET units = $1, updated_at = $2 WHERE id = $3', [units, Date.now(), id]);
+      return { ok, count, oldest: r['oldest'] === null ? null : Number(r['oldest']) };
+    });
   }
 
   async putUpload(workspace: string, key: string, text: string): Promise<void> {

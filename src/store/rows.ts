@@ -2,7 +2,13 @@ import type { Report } from '../pipeline/report.js';
 import type { Ticket } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
 import { isProblem } from '../pipeline/verdict.js';
-import type { DiagnosisRow, HistoryEntry, WorkRow } from './store.js';
+import type { DiagnosisRow, HistoryEntry, WatchRow, WorkRow } from './store.js';
+
+/**
+ * A work row holds its card: running under a live lease and started (by beginCardRun or confirmCardRun; a first diagnosis
+ * holds its card from the start). Named parameter `now` (SQLite `@now`; PostgreSQL text-replaced).
+ */
+export const HOLDS = `state = 'running' AND lease_until > @now AND (kind = 'diagnose' OR started_at IS NOT NULL)`;
 
 /** Row mapping shared by both engines (column names are the same in SQLite and PostgreSQL). */
 export function toDiagnosisRow(r: Record<string, unknown>): DiagnosisRow {
@@ -39,4 +45,11 @@ export function historyFrom(newestFirst: { created_at: string; requester: string
     return { at: r.created_at, requester: r.requester, family: r.family, cause: r.cause, title, change };
   });
   return out.slice(rows.length > limit ? 1 : 0).reverse();
+}
+
+export function toWatchRow(r: Record<string, unknown>): WatchRow {
+  return {
+    id: Number(r['id']), workspace: String(r['workspace']), channel: String(r['channel']), createdBy: String(r['created_by']), target: String(r['target']),
+    everyMs: Number(r['every_ms']), nextDueAt: Number(r['next_due_at']), state: JSON.parse(String(r['state_json'])), createdAt: String(r['created_at']),
+  };
 }

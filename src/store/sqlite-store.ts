@@ -3,8 +3,10 @@ import type { Report } from '../pipeline/report.js';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
 import { explainSqliteError, openDb, type Db } from './db.js';
+import { CARD_RUN_KINDS, prepareResolution } from './store.js';
 import type { Claim, DiagnosisRow, HistoryEntry, NewWork, OutboxMessage, OutboxRow, Store, WorkRow } from './store.js';
-import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
+import { SqliteWatchStore } from './sqlite-watches.js';
+import { HOLDS, historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 
 /**
  * The embedded engine: one SQLite file (WAL, synchronous=NORMAL: a commit survives the process being killed). The calls
@@ -13,11 +15,14 @@ import { historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   readonly db: Db;
+  readonly watches: SqliteWatchStore;
   readonly #q;
 
   constructor(path: string, opts: { readonly?: boolean } = {}) {
     this.db = openDb(path, opts);
     const db = this.db;
+    // On this connection, so a watch run and its outbox rows share one transaction.
+    this.watches = new SqliteWatchStore(db);
     this.#q = {
       insertDiagnosis: db.prepare(`INSERT INTO diagnoses (id, card_id, created_at, requester, workspace, channel, thread_ts, kind, action, session, endpoint, method, family, cause, duration_ms, findings_json, report_json, input_json)
         VALUES (@id, @cardId, @createdAt, @requester, @workspace, @channel, @threadTs, @kind, @action, @session, @endpoint, @method, @family, @cause, @durationMs, @findings, @report, @input)
@@ -49,8 +54,13 @@ export class SqliteStore implements Store {
       work: db.prepare('SELECT * FROM work WHERE id = ?'),
       workByKey: db.prepare('SELECT * FROM work WHERE dedupe_key = ?'),
       workForCard: db.prepare(`SELECT * FROM work WHERE card_id = ? AND kind != 'rerun-later' ORDER BY created_at DESC, rowid DESC LIMIT 1`),
+      // A run holding the card (started, live lease) first; else a verdict the card showed at or after the click.
+      cardRunConflict: db.prepare(`SELECT state FROM work WHERE card_id = @cardId AND id != @id AND kind IN (${CARD_RUN_KINDS.map((k) => `'${k}'`).join(', ')})
+        AND ((${HOLDS}) OR (@clickedAt IS NOT NULL AND state = 'done' AND outcome = 'verdict' AND coalesce(verdict_at, updated_at) >= @clickedAt))
+        ORDER BY state = 'running' DESC LIMIT 1`),
+      startRun: db.prepare('UPDATE work SET started_at = ? WHERE id = ?'),
       activeForCard: db.prepare(`SELECT * FROM work WHERE card_id = ? AND state = 'running' AND kind IN ('diagnose', 'rerun') AND lease_until > ? ORDER BY created_at, id LIMIT 1`),
-      step: db.prepare(`UPDATE work SET step = coalesce(@step, step), card_id = coalesce(@cardId, card_id), card_ts = coalesce(@cardTs, card_ts), updated_at = @now WHERE id = @id AND claimed_by = @owner`),
+      step: db.prepare(`UPDATE work SET step = coalesce(@step, step), card_id = coalesce(@cardId, card_id), card_ts = coalesce(@cardTs, card_ts), updated_at = @now, verdict_at = CASE WHEN @step = 'verdict' THEN @now ELSE verdict_at END WHERE id = @id AND claimed_by = @owner`),
       finish: db.prepare(`UPDATE work SET state = 'done', outcome = ?, claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`),
       handBack: db.prepare(`UPDATE work SET state = 'pending', claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND claimed_by = ? AND state = 'running'`),
       renew: db.prepare(`UPDATE work SET lease_until = ? WHERE claimed_by = ? AND state = 'running'`),
@@ -131,12 +141,9 @@ export class SqliteStore implements Store {
   }
 
   async resolveTicket(number: number, by: string, announce: (t: Ticket) => OutboxMessage[] | Promise<OutboxMessage[]>): Promise<{ ticket: Ticket; changed: boolean } | null> {
-    // The messages are built first (they may read the store); the status change and the messages commit together.
-    const t = await this.ticket(number);
-    if (!t) return null;
-    if (t.status === 'resolved') return { ticket: t, changed: false };
-    const resolved: Ticket = { ...t, status: 'resolved', resolvedBy: by, resolvedAt: new Date().toISOString() };
-    const msgs = await announce(resolved);
+    const p = await prepareResolution(this, number, by, announce);
+    if (!p.ready) return p.result;
+    const { resolved, messages: msgs } = p;
     try {
       return this.db.transaction(() => {
         if (this.#q.resolve.run(by, resolved.resolvedAt, JSON.stringify(resolved), number).changes === 0) return { ticket: this.#ticketRow(number)!, changed: false };
@@ -215,6 +222,28 @@ export class SqliteStore implements Store {
     }
   }
 
+  async beginCardRun(w: NewWork & { cardId: string }, claim: Claim, clickedAt: number | null = null): Promise<{ row: WorkRow; created: boolean; conflict: 'running' | 'newer' | null }> {
+    try {
+      // IMMEDIATE: the check and the insert hold the write lock together, so another process's begin waits for this one.
+      return this.db.transaction(() => {
+        const known = w.dedupeKey ? (this.#q.workByKey.get(w.dedupeKey) as Record<string, unknown> | undefined) : undefined;
+        if (known) return { row: toWorkRow(known), created: false, conflict: null };
+        const now = Date.now();
+        const id = randomUUID();
+        const hit = this.#q.cardRunConflict.get({ cardId: w.cardId, id, now, clickedAt }) as { state: string } | undefined;
+        this.#q.insertWork.run({
+          id, kind: w.kind, state: 'running', dedupeKey: w.dedupeKey ?? null, cardId: w.cardId, cardTs: w.cardTs ?? null, workspace: w.workspace, channel: w.channel,
+          requester: w.requester, payload: JSON.stringify(w.payload ?? null), dueAt: w.dueAt ?? now, claimedBy: claim.owner, leaseUntil: now + claim.leaseMs, attempts: 1, now,
+        });
+        if (hit) this.#q.finish.run('refused', now, id);
+        else this.#q.startRun.run(now, id);
+        return { row: toWorkRow(this.#q.work.get(id) as Record<string, unknown>), created: true, conflict: hit ? (hit.state === 'running' ? 'running' as const : 'newer' as const) : null };
+      }).immediate();
+    } catch (err) {
+      throw explainSqliteError(err, 'Recording the request');
+    }
+  }
+
   async work(id: string): Promise<WorkRow | null> {
     const r = this.#q.work.get(id) as Record<string, unknown> | undefined;
     return r ? toWorkRow(r) : null;
@@ -223,6 +252,15 @@ export class SqliteStore implements Store {
   async workForCard(cardId: string): Promise<WorkRow | null> {
     const r = this.#q.workForCard.get(cardId) as Record<string, unknown> | undefined;
     return r ? toWorkRow(r) : null;
+  }
+
+  async confirmCardRun(id: string, cardId: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const now = Date.now();
+      if (this.#q.cardRunConflict.get({ cardId, id, now, clickedAt: null })) return false;
+      this.#q.startRun.run(now, id);
+      return true;
+    }).immediate();
   }
 
   async activeWorkForCard(cardId: string, now = Date.now()): Promise<WorkRow | null> {
@@ -276,8 +314,20 @@ export class SqliteStore implements Store {
     const col = who.requester !== undefined ? 'requester' : 'workspace';
     const value = who.requester ?? who.workspace ?? '';
     const marks = kinds.map(() => '?').join(', ');
-    const r = this.db.prepare(`SELECT count(*) AS n, min(created_at) AS oldest FROM work WHERE ${col} = ? AND created_at > ? AND id != ? AND (outcome IS NULL OR outcome != 'refused') AND kind IN (${marks})`).get(value, since, excludeId, ...kinds) as { n: number; oldest: number | null };
+    const r = this.db.prepare(`SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE ${col} = ? AND created_at > ? AND id != ? AND (outcome IS NULL OR outcome != 'refused') AND kind IN (${marks})`).get(value, since, excludeId, ...kinds) as { n: number; oldest: number | null };
     return { count: r.n, oldest: r.oldest };
+  }
+
+  async reserveWork(id: string, units: number, budget: { workspace: string; kinds: string[]; since: number; limit: number }): Promise<{ ok: boolean; count: number; oldest: number | null }> {
+    // IMMEDIATE: the count and the write hold the write lock together (another process's reservation waits).
+    const sum = this.db.prepare(`SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE workspace = ? AND created_at > ? AND id != ? AND (outcome IS NULL OR outcome != 'refused') AND kind IN (${budget.kinds.map(() => '?').join(', ')})`);
+    const set = this.db.prepare('UPDATE work SET units = ?, updated_at = ? WHERE id = ?');
+    return this.db.transaction(() => {
+      const r = sum.get(budget.workspace, budget.since, id, ...budget.kinds) as { n: number; oldest: number | null };
+      const ok = r.n + units <= budget.limit;
+      if (ok) set.run(units, Date.now(), id);
+      return { ok, count: r.n, oldest: r.oldest };
+    }).immediate();
   }
 
   async putUpload(workspace: string, key: string, text: string): Promise<void> {

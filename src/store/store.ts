@@ -40,7 +40,7 @@ export interface OutboxRow {
 }
 
 /**
- * One acknowledged piece of work (a diagnosis, a re-run, a follow-up, a "re-run later"; later audits and watches), kept
+ * One acknowledged piece of work (a diagnosis, a re-run, a follow-up, a "re-run later", a mention, an audit, a watch run), kept
  * from the moment it is acknowledged until its visible outcome, so a crash or a deploy in between cannot lose it.
  * `payload` never holds a secret (header values are dropped: see ReplayInput).
  */
@@ -59,6 +59,9 @@ export interface NewWork {
 }
 
 export type WorkState = 'pending' | 'running' | 'done';
+
+/** The kinds of work that run a card's full diagnosis (and so put a new verdict on it): one at a time per card. */
+export const CARD_RUN_KINDS = ['diagnose', 'rerun', 'rerun-later'] as const;
 
 export interface WorkRow {
   id: string;
@@ -134,8 +137,24 @@ export interface Store {
   work(id: string): Promise<WorkRow | null>;
   /** The newest work row of a card (what a card with no stored diagnosis yet is revived from). */
   workForCard(cardId: string): Promise<WorkRow | null>;
-  /** The earliest work of this card running under a live lease (a double click or another instance is already on it): the earliest goes on, later ones step back. */
+  /** The earliest work of this card running under a live lease (what is on it now, if anything). Starting a run is beginCardRun's and confirmCardRun's. */
   activeWorkForCard(cardId: string, now?: number): Promise<WorkRow | null>;
+  /**
+   * Starts a run of a card's diagnosis (a Re-run click, a mention) for `claim`, unless the card already has one: a run
+   * under a live lease (`conflict: 'running'`), or, for a click, a run that showed its verdict on the card (step
+   * 'verdict') at or after the click was made (`'newer'`: the click was made before the card's latest verdict, as the
+   * second click of a double click is, whenever it is processed).
+   * Checked and recorded in one transaction serialised per card, so two instances taking two clicks at once, or one
+   * after the other, start one run. A refused start is recorded done ('refused') so a retry of the same click (same
+   * dedupeKey) is known (`created` false) and the refusal counts toward no limit.
+   */
+  beginCardRun(w: NewWork & { cardId: string }, claim: Claim, clickedAt?: number | null): Promise<{ row: WorkRow; created: boolean; conflict: 'running' | 'newer' | null }>;
+  /**
+   * Work already recorded (a due "Re-run in N minutes", a re-run taken up after a crash) starts running the card in the
+   * same per-card transaction as beginCardRun: false when another run holds the card (started there, or confirmed here
+   * first, under a live lease). The first to start holds it, so two of them never both step back, nor both run.
+   */
+  confirmCardRun(id: string, cardId: string): Promise<boolean>;
   /** Records how far the work got. Only the owner's claim may move it. */
   stepWork(id: string, owner: string, patch: { step?: string; cardId?: string; cardTs?: string }): Promise<void>;
   finishWork(id: string, outcome: string): Promise<void>;
@@ -144,14 +163,97 @@ export interface Store {
   renewWork(owner: string, leaseUntil: number): Promise<void>;
   /** Claims unfinished work that is due and unclaimed (or whose owner's lease ran out): each row for exactly one caller. */
   claimWork(claim: Claim, now: number, limit: number, kinds?: string[]): Promise<WorkRow[]>;
+  /**
+   * An audit or a watch run books `units` diagnoses on its work row against the workspace's hourly budget, all or nothing:
+   * checked and written in one transaction serialised per workspace, so two instances reserving at once cannot both pass.
+   * `count` is what the budget held without this row.
+   */
+  reserveWork(id: string, units: number, budget: { workspace: string; kinds: string[]; since: number; limit: number }): Promise<{ ok: boolean; count: number; oldest: number | null }>;
   /** "Re-run in N minutes" for a card: a second request for the same card moves the pending one. */
   scheduleRerun(cardId: string, dueAt: number, by: string, label: string): Promise<void>;
   pendingReruns(): Promise<{ cardId: string; dueAt: number; label: string; by: string }[]>;
-  /** How many pieces of work of these kinds a user / a workspace started since `since`, not counting refused ones (limits counted across instances). */
+  /**
+   * How many diagnoses work of these kinds started for a user / a workspace since `since` (each row weighs its units: one,
+   * or an audit's or a watch run's number of actions), not counting refused ones (limits counted across instances).
+   */
   countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId?: string): Promise<{ count: number; oldest: number | null }>;
+
+  /** Stored schedules that re-diagnose actions (issue 23); the same contract on both engines. */
+  readonly watches: WatchStore;
 
   /** Spec files shared in a thread, scoped to the workspace, so a re-run on another instance or after a restart finds them. */
   putUpload(workspace: string, key: string, text: string): Promise<void>;
   /** Keys name one Slack file (its ID is unique across workspaces), so a key alone finds it. */
   getUpload(key: string): Promise<string | null>;
+}
+
+export interface WatchRow {
+  id: number;
+  workspace: string;
+  channel: string;
+  createdBy: string;
+  /** An action name, or "*" for every action. */
+  target: string;
+  everyMs: number;
+  nextDueAt: number;
+  /** What the last run saw (the watch module's schema; opaque here). */
+  state: unknown;
+  createdAt: string;
+}
+
+export interface ClaimedWatch extends WatchRow {
+  /** Proves this process holds the claim when it commits the run. */
+  token: string;
+}
+
+/**
+ * Watches: a stored schedule, so it survives restarts; both engines implement it (sqlite-watches.ts, pg-watches.ts)
+ * and each store hands out its own as `store.watches`. A run is claimed (a lease with a token) before it starts and
+ * committed with its messages in one transaction: the verdicts seen and the outbox rows that announce a change go
+ * together, so a crash before the commit loses nothing (the lease runs out and the run is taken again) and a crash after
+ * it doubles nothing (the outbox sends each row once). Several processes on one database run each due time once.
+ */
+export interface WatchStore {
+  /**
+   * A new watch, or the one already watching this target in this channel (then `created` is false), or null when the
+   * workspace already has `max` active watches. Checked and written in one transaction, so two requests at once (two
+   * instances) cannot pass the limit together.
+   */
+  create(w: NewWatch, max: number): Promise<{ watch: WatchRow; created: boolean } | null>;
+  active(workspace: string): Promise<WatchRow[]>;
+  activeCount(workspace: string): Promise<number>;
+  activeWorkspaces(): Promise<string[]>;
+  /** Stops the watch on `target` (or every watch of the channel when target is null); returns how many stopped. */
+  stop(workspace: string, channel: string, target: string | null): Promise<number>;
+  /** Takes up to `limit` due watches, each for `leaseMs`: a watch is claimed by one caller (process, instance) at a time. */
+  claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedWatch[]>;
+  /**
+   * Ends a claimed run: its new state, its next due time, its messages (outbox) and, for a watch whose action is gone,
+   * its end, all in one transaction. False when the claim was lost (the lease ran out and another process took the run)
+   * or the watch was stopped meanwhile: then nothing is written and nothing is sent.
+   */
+  commitRun(w: ClaimedWatch, run: WatchRun): Promise<boolean>;
+  /** The action changed in OpenCX: check it at the next tick instead of waiting for its interval. */
+  dueNow(id: number, now: number): Promise<boolean>;
+}
+
+export interface NewWatch { workspace: string; channel: string; createdBy: string; target: string; everyMs: number; firstDueAt: number; state: unknown }
+export interface WatchRun { state: unknown; nextDueAt: number; stop: boolean; messages: OutboxMessage[] }
+
+/** What resolving a ticket comes to before its transaction: nothing (no such ticket), no change (already resolved), or the change and its messages. */
+export type PreparedResolution =
+  | { ready: false; result: { ticket: Ticket; changed: boolean } | null }
+  | { ready: true; resolved: Ticket; messages: OutboxMessage[] };
+
+/**
+ * The steps both engines take before resolving a ticket: read it, stop when it is missing or already resolved, build the
+ * resolved ticket, and build its messages (they may read the store, so outside the transaction). Each engine then
+ * commits the status change and the messages together, only if the ticket is still open.
+ */
+export async function prepareResolution(store: Pick<Store, 'ticket'>, number: number, by: string, announce: (t: Ticket) => OutboxMessage[] | Promise<OutboxMessage[]>): Promise<PreparedResolution> {
+  const t = await store.ticket(number);
+  if (!t) return { ready: false, result: null };
+  if (t.status === 'resolved') return { ready: false, result: { ticket: t, changed: false } };
+  const resolved: Ticket = { ...t, status: 'resolved', resolvedBy: by, resolvedAt: new Date().toISOString() };
+  return { ready: true, resolved, messages: await announce(resolved) };
 }

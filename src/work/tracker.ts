@@ -47,6 +47,13 @@ export class WorkTracker {
     return r;
   }
 
+  /** Starts a run of a card here unless the card has one going, or got a verdict after the click (see Store.beginCardRun). */
+  async beginCardRun(w: NewWork & { cardId: string }, clickedAt: number | null = null): Promise<{ row: WorkRow; created: boolean; conflict: 'running' | 'newer' | null }> {
+    const r = await this.store.beginCardRun(w, this.claim, clickedAt);
+    if (r.created && !r.conflict) this.#mine.add(r.row.id);
+    return r;
+  }
+
   async step(id: string | undefined, patch: { step?: string; cardId?: string; cardTs?: string }): Promise<void> {
     if (id) await this.store.stepWork(id, this.owner, patch);
   }

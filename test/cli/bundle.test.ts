@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLab } from '../../src/lab/index.js';
 import { ReportSchema } from '../../src/pipeline/report.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { demoDataset, startFakeOpenCx } from '../../src/fakes/opencx/server.js';
 
 // `npx action-debug` runs the esbuild bundle (scripts/bundle-cli.mjs, with its lean undici), not the sources the other
 // tests run through tsx. Built fresh here (never a stale dist/), inside the project so its packages resolve, then held
@@ -44,6 +45,44 @@ test('the bundled CLI gives the same verdicts and exit codes as the sources', as
       assert.deepEqual([b.verdict.family, b.verdict.cause], [src.verdict.family, src.verdict.cause], s.id);
       assert.deepEqual(b.probes.map((p) => [p.id, p.status]), src.probes.map((p) => [p.id, p.status]), s.id);
     }
+    // What `diagnose` loads before it can start (its chunk and every chunk it imports statically): neither the YAML and
+    // OpenAPI reader (loaded when a spec is given) nor undici (the OpenCX client loads it on its first call), and no
+    // built-in through `import` (its ESM view runs lazy getters: node:http's loads Node's whole internal fetch).
+    const chunks = join(out, 'chunks');
+    const closure = new Set<string>();
+    const visit = (file: string) => {
+      if (closure.has(file)) return;
+      closure.add(file);
+      const text = readFileSync(join(chunks, file), 'utf8');
+      for (const m of text.matchAll(/^import[^'"]*from\s*["']\.\/([^"']+)["']/gm)) visit(m[1]!);
+      assert.doesNotMatch(text, /^import[^'"]*from\s*["']node:/m, `${file} imports a built-in`);
+    };
+    visit(readdirSync(chunks).find((f) => f.startsWith('diagnose-command-'))!);
+    const loaded = [...closure].map((f) => readFileSync(join(chunks, f), 'utf8')).join('\n');
+    assert.ok(closure.size > 1 && loaded.includes('Diagnosing'), 'the closure holds the diagnose command');
+    assert.doesNotMatch(loaded, /YAMLParseError|llhttp/, 'a diagnosis without a spec loads the YAML reader or undici');
+    const specReader = readdirSync(chunks).filter((f) => /YAMLParseError/.test(readFileSync(join(chunks, f), 'utf8')));
+    assert.ok(specReader.length > 0, 'the YAML reader is still bundled, for the spec probe and `spec`');
+
+    // The OpenCX API client loads undici on its first call (the bundle's lean part of it): with a key, the OpenCX probes
+    // ask the fake OpenCX API and the bundle agrees with the sources.
+    const healthy = lab.scenarios.find((s) => s.id === 'healthy')!;
+    const fake = await startFakeOpenCx({ data: demoDataset({ order: healthy.url }) });
+    try {
+      const withKey = { ...env, OPENCX_API_KEY: fake.key, OPENCX_API_URL: fake.url };
+      const args = ['diagnose', '--json', '--quiet', '--endpoint', healthy.url, ...healthy.headers.flatMap((h) => ['--header', h]), '--action', 'Look up order', '--session', 'ses_web'];
+      const [bundled, source] = await Promise.all([run([join(out, 'main.js'), ...args], withKey), run(['--import', 'tsx', 'src/cli/main.ts', ...args], withKey)]);
+      assert.equal(bundled.code, source.code, bundled.stderr);
+      const b = ReportSchema.parse(JSON.parse(bundled.stdout));
+      const src = ReportSchema.parse(JSON.parse(source.stdout));
+      const opencx = b.probes.filter((p) => p.id.startsWith('opencx-'));
+      assert.ok(opencx.length > 0 && opencx.every((p) => p.status === 'passed' || p.status === 'failed'), JSON.stringify(opencx.map((p) => [p.id, p.status])));
+      assert.deepEqual(b.probes.map((p) => [p.id, p.status]), src.probes.map((p) => [p.id, p.status]));
+      assert.deepEqual([b.verdict.family, b.verdict.cause], [src.verdict.family, src.verdict.cause]);
+    } finally {
+      await fake.close();
+    }
+
     const help = await run([join(out, 'main.js'), 'catalogue', '--json'], env);
     assert.equal(help.code, 0, help.stderr);
     assert.ok((JSON.parse(help.stdout) as unknown[]).length > 50);

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness, type Harness } from '../helpers/slack-harness.js';
+import { until } from '../helpers/until.js';
 import { startLab, type Lab } from '../../src/lab/index.js';
 import { startFakeSlack, type FakeSlack } from '../../src/fakes/slack/index.js';
 import { startFakeOpenCx, type FakeOpenCx } from '../../src/fakes/opencx/server.js';
@@ -102,14 +103,19 @@ test('/action-debug audit: one summary card updated live, the right counts, a li
   assert.ok(!JSON.stringify(slack.calls).includes(api.key), 'the OpenCX key never reaches Slack');
 });
 
-test('an audit counts toward the workspace budget: one that does not fit is refused whole, before any probe', async () => {
-  const small = await startHarness({ lab, slack, deps: { services: { opencx: new OpenCxFacts(client) }, store, limits: { DIAGNOSES_PER_USER_PER_HOUR: 30, DIAGNOSES_PER_WORKSPACE_PER_HOUR: 20 } } });
+test('an audit counts toward the workspace budget stored in the database: one that does not fit is refused whole, before any probe', async () => {
+  // A new app on the same database (a restart, or another instance): the first test's audit of 51 is in the stored count.
+  const small = await startHarness({ lab, slack, deps: { services: { opencx: new OpenCxFacts(client) }, store, limits: { DIAGNOSES_PER_USER_PER_HOUR: 30, DIAGNOSES_PER_WORKSPACE_PER_HOUR: 100 } } });
   try {
+    const audits = () => store.db.prepare(`SELECT units, state, outcome FROM work WHERE kind = 'audit' ORDER BY created_at`).all();
+    assert.deepEqual(audits(), [{ units: 51, state: 'done', outcome: 'verdict' }], 'the first audit is a finished work row weighing its 51 actions');
     const before = ACCOUNT_SCENARIOS.reduce((n, id) => n + lab.requests(id).length, 0);
     await small.driver.command('audit', { channel: 'CBUDGET' });
-    await slack.waitFor(() => slack.responses.some((r) => /An audit of 51 actions needs 51 diagnoses and this workspace has 20 of its 20 an hour left/.test(String(r.body['text']))), 10_000, 'the budget refusal');
+    await slack.waitFor(() => slack.responses.some((r) => /An audit of 51 actions needs 51 diagnoses and this workspace has 49 of its 100 an hour left/.test(String(r.body['text']))), 10_000, 'the budget refusal');
     assert.equal(slack.channel('CBUDGET').length, 0, 'no card');
     assert.equal(ACCOUNT_SCENARIOS.reduce((n, id) => n + lab.requests(id).length, 0), before, 'no endpoint was called');
+    await until(async () => (audits() as { state: string }[]).every((r) => r.state === 'done'), 5000, 'the refused audit finished');
+    assert.deepEqual(audits().at(-1), { units: 1, state: 'done', outcome: 'refused' }, 'the refused audit counts nothing');
   } finally {
     await small.close();
   }

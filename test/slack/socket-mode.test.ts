@@ -9,6 +9,10 @@ import { silentLogger } from '../../src/log.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import { FakeSocketMode } from '../helpers/fake-socket-mode.js';
 import { finalCard, BOT_TOKEN } from '../helpers/slack-harness.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 
 const APP_TOKEN = 'xapp-1-A0APP-socket-test-5e1d';
 
@@ -78,4 +82,39 @@ test('settings: Socket Mode needs an app-level token; HTTP needs the signing sec
   assert.match(JSON.stringify(wrongToken.error?.issues), /app-level token \(xapp-/);
   const neither = SlackSettingsSchema.safeParse(base);
   assert.match(JSON.stringify(neither.error?.issues), /SLACK_SIGNING_SECRET is required/);
+});
+
+test('Socket Mode: a mention is acked only once its work row is written; unrecorded, it is not acked and Slack sends it again', async () => {
+  const slack = await startFakeSlack();
+  const socket = await FakeSocketMode.start();
+  slack.acceptSocketMode(socket.url);
+  const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ad-sock-')), 'bot.db'));
+  const settings = SlackSettingsSchema.parse({
+    SLACK_APP_TOKEN: APP_TOKEN, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_BOT_ID: 'B0BOT', SLACK_BOT_USER_ID: 'U0BOT',
+    SLACK_API_URL: slack.apiUrl, SLACK_LOG_LEVEL: 'error',
+  });
+  const app = createSlackApp(settings, { net: NetOptionsSchema.parse({}), logger: silentLogger, store });
+  const envelope = (eventId: string) => ({
+    type: 'event_callback', team_id: 'T0FAKE', api_app_id: 'A0APP', event_id: eventId, event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: 'T0FAKE', user_id: 'U0BOT', is_bot: true }],
+    event: { type: 'app_mention', user: 'U0ALICE', text: '<@U0BOT> hello', ts: `${Date.now() / 1000}`, channel: 'CSOCKM', event_ts: `${Date.now() / 1000}` },
+  });
+  const replies = () => slack.channel('CSOCKM').length;
+  try {
+    await app.start(0);
+    await socket.connected();
+    store.db.pragma('query_only = ON'); // the database refuses writes
+    await assert.rejects(socket.deliver('events_api', envelope('EvSock1'), 1500), /no ack/, 'acked although nothing was recorded');
+    store.db.pragma('query_only = OFF');
+    assert.equal(replies(), 0);
+    await socket.deliver('events_api', envelope('EvSock1'));
+    await slack.waitFor(() => replies() === 1 || null, 5000, 'the answer to the mention');
+    const row = store.db.prepare("SELECT state, outcome FROM work WHERE kind = 'mention'").all();
+    assert.deepEqual(row, [{ state: 'done', outcome: 'replied' }]);
+  } finally {
+    await app.stop();
+    await store.close();
+    await socket.close();
+    await slack.close();
+  }
 });

@@ -12,8 +12,10 @@ import { labAccount } from '../../src/fakes/opencx/account.js';
 import { OpenCxClient } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
-import { SqliteStore as Store } from '../../src/store/sqlite-store.js';
-import { WatchStore } from '../../src/store/watches.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { PgStore } from '../../src/store/pg-store.js';
+import type { Store } from '../../src/store/store.js';
+import { startPgCluster, type PgCluster } from '../helpers/pg-cluster.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders } from '../../src/outbox/senders.js';
 import { WatchSettingsSchema } from '../../src/watch/settings.js';
@@ -26,13 +28,21 @@ const WATCH = WatchSettingsSchema.parse({ WATCH_MIN_INTERVAL_MINUTES: '0.005', W
 
 let lab: Lab;
 let slack: FakeSlack;
+let cluster: PgCluster | null = null;
+let skipPg: string | false = false;
 before(async () => {
   lab = await startLab({ only: SCENARIOS });
   slack = await startFakeSlack();
+  const c = await startPgCluster();
+  if ('skip' in c) {
+    skipPg = `PostgreSQL: ${c.skip}`;
+    process.stdout.write(`# skipping watches on PostgreSQL: ${c.skip}\n`);
+  } else cluster = c;
 });
 after(async () => {
   await slack?.close();
   await lab?.close();
+  await cluster?.stop();
 });
 
 interface App {
@@ -43,9 +53,9 @@ interface App {
   close(): Promise<void>;
 }
 
-/** The app as `npm start` wires it for watches: a database, the outbox worker, the OpenCX key. */
-async function startApp(api: FakeOpenCx, dbPath: string, leaseMs = 20_000): Promise<App> {
-  const store = new Store(dbPath);
+/** The app as `npm start` wires it for watches: a database (a SQLite file, or a postgres:// URL), the outbox worker, the OpenCX key. */
+async function startApp(api: FakeOpenCx, db: string, leaseMs = 20_000): Promise<App> {
+  const store: Store = db.startsWith('postgres://') ? await PgStore.open(db) : new SqliteStore(db);
   let send: ReturnType<typeof slackSenders> | null = null;
   const worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
   const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_REQUESTS_PER_MINUTE: '99', ACTION_DEBUG_ALLOW_PRIVATE: '1' });
@@ -59,7 +69,7 @@ async function startApp(api: FakeOpenCx, dbPath: string, leaseMs = 20_000): Prom
       await h.close();
       await worker.stop();
       await client.close();
-      store.close();
+      await store.close();
     },
   };
 }
@@ -69,7 +79,7 @@ function account(names: string[]): Action[] {
 }
 const origin = (id: string) => new URL(lab.scenarios.find((s) => s.id === id)!.url).origin;
 const texts = (channel: string) => slack.channel(channel).map((m) => blocksToText(m.blocks));
-const watchRuns = (store: Store) => (store.db.prepare(`SELECT count(*) AS n FROM diagnoses WHERE kind = 'watch'`).get() as { n: number }).n;
+const watchRuns = (store: Store) => ((store as SqliteStore).db.prepare(`SELECT count(*) AS n FROM diagnoses WHERE kind = 'watch'`).get() as { n: number }).n;
 const bump = (a: Action, minutes: number) => (a['updated_at'] = new Date(Date.parse('2026-11-25T10:00:00Z') + minutes * 60_000).toISOString());
 const dbFile = () => join(mkdtempSync(join(tmpdir(), 'ad-watch-')), 'bot.db');
 
@@ -157,10 +167,10 @@ test('a watched action that disappears says so once and stops; limits on the num
   }
 });
 
-test('restart and a crash mid-run lose and double nothing, with two processes on one database', async () => {
+for (const engine of ['sqlite', 'postgres'] as const) test(`restart and a crash mid-run lose and double nothing, with two processes on one database (${engine})`, { skip: engine === 'postgres' ? skipPg : false }, async () => {
   const api = await startFakeOpenCx({ data: { ...demoDataset(), actions: account(['Get product']) } });
-  const path = dbFile();
-  const ch = 'CWATCH3';
+  const path = engine === 'sqlite' ? dbFile() : await cluster!.createDatabase(`watch_${process.pid}`);
+  const ch = `CWATCH3${engine}`;
   const first = await startApp(api, path);
   try {
     await first.h.driver.command('watch "Get product" every=1h', { channel: ch });
@@ -172,13 +182,13 @@ test('restart and a crash mid-run lose and double nothing, with two processes on
   const a = api.data.actions[0] as Action;
   a.api_endpoint = `${origin('waf-opencx-headers')}/products/{sku}`;
   bump(a, 5);
-  const crashed = new Store(path);
-  const ws = new WatchStore(crashed.db);
+  const crashed: Store = engine === 'sqlite' ? new SqliteStore(path) : await PgStore.open(path);
+  const ws = crashed.watches;
   const [w] = await ws.active('T0FAKE');
   assert.ok(w && (await ws.dueNow(w.id, Date.now())));
   const claimed = await ws.claimDue(Date.now(), 5, 1500);
   assert.equal(claimed.length, 1, 'the doomed process holds the run');
-  crashed.close();
+  await crashed.close();
 
   // Two processes start on the same database: the run happens once its lease is over, and is posted once.
   const [b, c] = await Promise.all([startApp(api, path), startApp(api, path)]);

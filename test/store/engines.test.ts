@@ -94,6 +94,10 @@ for (const e of engines) {
       const resolved = await Promise.all([a.resolveTicket(results[0]!.ticket.number, 'U9', () => [{ kind: 'x', dedupeKey: 'resolved', payload: {} }]), b.resolveTicket(results[0]!.ticket.number, 'U9', () => [{ kind: 'x', dedupeKey: 'resolved', payload: {} }])]);
       assert.ok(resolved.filter((r) => r?.changed).length <= 1 && resolved.some((r) => r?.ticket.status === 'resolved'));
       assert.equal((await a.ticket(results[0]!.ticket.number))!.status, 'resolved');
+      assert.equal(await a.pendingCount(), 3, 'the resolution message committed once');
+      const again = await b.resolveTicket(results[0]!.ticket.number, 'U8', () => assert.fail('an already resolved ticket announces nothing'));
+      assert.deepEqual([again?.changed, again?.ticket.resolvedBy], [false, 'U9']);
+      assert.equal(await a.resolveTicket(99_999, 'U9', () => assert.fail('no ticket, no message')), null);
     });
 
     it('the outbox: two workers claiming at once take disjoint rows; a lease keeps a row away until it runs out; sent is never sent again', async (a, b) => {
@@ -153,6 +157,66 @@ for (const e of engines) {
       assert.equal((await a.activeWorkForCard('cc'))!.id, second.row.id);
     });
 
+    it('a card run is started once: clicks at once through two stores, a click made before the last verdict, a retried click', async (a, b) => {
+      const claim = (owner: string) => ({ owner, leaseMs: 60_000 });
+      const click = (i: number) => ({ ...work(i), kind: 'rerun', cardId: 'cr', dedupeKey: `trigger:${i}` });
+      // Twelve clicks at once, alternating stores (two processes): exactly one runs, the others see it running.
+      const t0 = Date.now();
+      const at = await Promise.all([...Array(12)].map((_, i) => (i % 2 ? a : b).beginCardRun(click(i), claim(i % 2 ? 'A' : 'B'), t0)));
+      const started = at.filter((r) => r.created && !r.conflict);
+      assert.equal(started.length, 1, 'one run');
+      assert.ok(at.every((r) => r.created && (r.conflict === null || r.conflict === 'running')));
+      assert.ok(at.filter((r) => r.conflict).every((r) => r.row.state === 'done' && r.row.outcome === 'refused'), 'refused clicks are finished rows');
+      assert.equal((await a.countWorkSince(['rerun'], t0 - 1, { workspace: 'T1' })).count, 1, 'refused clicks count toward no limit');
+      // A retry of a click (same trigger) is known, whatever happened to it.
+      const retry = await a.beginCardRun(click(3), claim('A'), t0);
+      assert.deepEqual([retry.created, retry.row.id], [false, at[3]!.row.id]);
+      // The run ends with a verdict; a click made before that (the second of a double click, processed late) starts nothing.
+      await b.finishWork(started[0]!.row.id, 'verdict');
+      const late = await a.beginCardRun(click(20), claim('A'), t0 + 1);
+      assert.equal(late.conflict, 'newer');
+      // A click made after the verdict runs; so does one on another card.
+      await new Promise((r) => setTimeout(r, 5));
+      const tFresh = Date.now();
+      const fresh = await b.beginCardRun(click(21), claim('B'), tFresh);
+      assert.equal(fresh.conflict, null);
+      assert.equal((await a.beginCardRun({ ...work(22), kind: 'rerun', cardId: 'other' }, claim('A'), t0)).conflict, null);
+      // A run whose owner died (lease lapsed) does not block; one that failed puts no verdict on the card.
+      await a.finishWork(fresh.row.id, 'failed');
+      assert.equal((await a.beginCardRun(click(23), { owner: 'A', leaseMs: -1 }, tFresh)).conflict, null, 'a failed run is no newer verdict');
+      assert.equal((await b.beginCardRun(click(24), claim('B'), Date.now())).conflict, null, 'a lapsed lease blocks nothing');
+      assert.equal((await a.beginCardRun(click(25), claim('A'), null)).conflict, 'running', 'a mention (no click time) still waits for a live run');
+      // "Before the verdict" means before the card showed it (step 'verdict'), not before the run's row was finished
+      // (the thread is written in between): a click made in between is a new request.
+      const sleep = () => new Promise((r) => setTimeout(r, 5));
+      const vv = (i: number) => ({ ...work(i), kind: 'rerun', cardId: 'vv', dedupeKey: `trigger:${i}` });
+      const tBefore = Date.now();
+      const run = await a.beginCardRun(vv(30), claim('A'), tBefore);
+      await sleep();
+      await a.stepWork(run.row.id, 'A', { step: 'verdict' });
+      await sleep();
+      const between = Date.now();
+      await sleep();
+      await a.finishWork(run.row.id, 'verdict');
+      assert.equal((await b.beginCardRun(vv(31), claim('B'), tBefore + 1)).conflict, 'newer', 'made before the verdict showed');
+      assert.equal((await b.beginCardRun(vv(32), claim('B'), between)).conflict, null, 'made after the verdict showed');
+
+      // A due "Re-run in N minutes" (claimed as any work is) and a click at once, through two stores: one of them runs.
+      for (let round = 0; round < 5; round++) {
+        const cardId = `rl${round}`;
+        await a.scheduleRerun(cardId, Date.now() - 1, 'U1', 'Re-run after 5 min');
+        const [due] = await a.claimWork(claim('A'), Date.now(), 1, ['rerun-later']);
+        assert.equal(due!.cardId, cardId);
+        const [confirmed, clicked] = await Promise.all([a.confirmCardRun(due!.id, cardId), b.beginCardRun({ ...work(50 + round), kind: 'rerun', cardId, dedupeKey: `trigger:5${round}` }, claim('B'), Date.now())]);
+        assert.equal(Number(confirmed) + Number(clicked.conflict === null), 1, 'exactly one of the due re-run and the click runs');
+        // Two recorded runs of one card started at once (one taken up after a crash, one due): the first holds, never both, never neither.
+        const [r1, r2] = await Promise.all([a, b].map((s, i) => s.addWork({ ...work(60 + round * 2 + i), kind: 'rerun', cardId: `two${round}` }, claim(i ? 'B' : 'A'))));
+        const both = await Promise.all([a.confirmCardRun(r1!.row.id, `two${round}`), b.confirmCardRun(r2!.row.id, `two${round}`)]);
+        assert.equal(both.filter(Boolean).length, 1, 'one of two recorded runs starts');
+        assert.equal(await a.confirmCardRun(both[0] ? r1!.row.id : r2!.row.id, `two${round}`), true, 'the holder may confirm again');
+      }
+    });
+
     it('re-run later: one pending per card (a second request moves it), claimed once when due', async (a, b) => {
       const due = Date.now() + 60_000;
       await Promise.all([a.scheduleRerun('card-r', due, 'U1', 'Re-run after 5 min'), b.scheduleRerun('card-r', due + 10, 'U2', 'Re-run after 5 min')]);
@@ -172,6 +236,15 @@ for (const e of engines) {
       assert.equal((await b.countWorkSince(['diagnose'], t0 - 1, { workspace: 'T1' })).count, 9);
       assert.equal((await b.countWorkSince(['rerun'], t0 - 1, { workspace: 'T1' })).count, 0);
       assert.equal((await b.countWorkSince(['diagnose'], Date.now() + 1000, { workspace: 'T1' })).count, 0);
+      // An audit (or a watch run) books its actions on its work row: two of 6 at once through two stores, 9 + 6 + 6 > 20.
+      const budget = { workspace: 'T1', kinds: ['diagnose', 'audit'], since: t0 - 1, limit: 20 };
+      const audits = await Promise.all([a, b].map((s) => s.addWork(work(0, { kind: 'audit' }), { owner: 'A', leaseMs: 60_000 })));
+      const booked = await Promise.all(audits.map((r, i) => [a, b][i]!.reserveWork(r.row.id, 6, budget)));
+      assert.equal(booked.filter((r) => r.ok).length, 1, 'only one fits the budget, even at once');
+      const refused = audits[booked.findIndex((r) => !r.ok)]!.row.id;
+      await b.finishWork(refused, 'refused');
+      assert.equal((await a.countWorkSince(['diagnose', 'audit'], t0 - 1, { workspace: 'T1' })).count, 15, 'the audit weighs its 6 actions; the refused one nothing');
+      assert.equal((await a.reserveWork(refused, 5, budget)).ok, true, 'what is left still fits');
     });
 
     it('uploaded specs are shared, and history, cards and retention work the same', async (a, b) => {

@@ -100,6 +100,29 @@ test('Slack answering 500 for a while: the ticket is posted once it recovers, wi
   }
 });
 
+test("Slack's 429: the post is tried again after its Retry-After, not on the doubling backoff", async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ad-429-')), 'bot.db');
+  const slack = await startFakeSlack();
+  slack.fail('chat.postMessage', { status: 429, retryAfter: 1, times: 4 });
+  const store = new SqliteStore(db);
+  try {
+    await store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:7:support', payload: { channel: 'CSUP', text: 'ticket #7' } });
+    const client = new bolt.webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    // A backoff that would take minutes after four refusals (60 s doubling): only Retry-After brings it in time.
+    const worker = new OutboxWorker({ store, senders: slackSenders(client), baseDelayMs: 60_000, pollMs: 50 });
+    worker.start();
+    await until(async () => (await store.pendingCount()) === 0, 20_000, 'the outbox to drain');
+    await worker.stop();
+    assert.equal(slack.channel('CSUP').length, 1, 'posted once');
+    const posts = slack.calls.filter((c) => c.method === 'chat.postMessage').map((c) => c.at);
+    assert.equal(posts.length, 5, 'four 429s then the post');
+    for (let i = 1; i < posts.length; i++) assert.ok(posts[i]! - posts[i - 1]! >= 950, `attempt ${i + 1} came before Retry-After (${posts[i]! - posts[i - 1]!} ms)`);
+  } finally {
+    await store.close();
+    await slack.close();
+  }
+});
+
 test('two processes escalating the same card at once make one ticket', async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'ad-race-')), 'bot.db');
   await new SqliteStore(db).close();

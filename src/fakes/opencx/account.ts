@@ -102,8 +102,8 @@ const SPECS: Spec[] = [
 
 /** Actions whose record alone is wrong: no endpoint, or one OpenCX never calls. */
 const RECORD_ONLY: { name: string; description: string; endpoint: string | null; expect: AccountAction['expect'] }[] = [
-  { name: 'Legacy stock check', description: 'Check stock in the old ERP system for a product code', endpoint: 'http://erp.acme.test/stock/{code}', expect: broken(3, 'action-endpoint-invalid') },
-  { name: 'Callback request', description: 'Ask a human agent to call the customer back at a chosen time', endpoint: null, expect: broken(3, 'action-endpoint-invalid') },
+  { name: 'Legacy stock check', description: 'Check stock in the old ERP system for a product code', endpoint: 'http://erp.acme.test/stock/{code}', expect: broken(3, 'opencx-saved-endpoint-unusable') },
+  { name: 'Callback request', description: 'Ask a human agent to call the customer back at a chosen time', endpoint: null, expect: broken(3, 'opencx-saved-endpoint-unusable') },
 ];
 
 function originOf(lab: Lab, scenario: string): string {

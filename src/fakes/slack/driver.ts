@@ -119,9 +119,9 @@ export class SlackDriver {
   }
 
   /** `@action-debug <text>`, optionally with files attached to the same message (Slack puts them on the app_mention event). */
-  async mention(text: string, where: { channel: string; threadTs?: string }, who: Who = {}, headers: Record<string, string> = {}, files?: FakeFile[]): Promise<Delivery> {
+  async mention(text: string, where: { channel: string; threadTs?: string }, who: Who = {}, headers: Record<string, string> = {}, files?: FakeFile[], eventId?: string): Promise<Delivery> {
     const body = JSON.stringify({
-      token: 'deprecated', team_id: who.team ?? 'T0FAKE', api_app_id: 'A0APP', type: 'event_callback', event_id: `Ev${Date.now()}${Math.random().toString(16).slice(2, 6)}`, event_time: Math.floor(Date.now() / 1000),
+      token: 'deprecated', team_id: who.team ?? 'T0FAKE', api_app_id: 'A0APP', type: 'event_callback', event_id: eventId ?? `Ev${Date.now()}${Math.random().toString(16).slice(2, 6)}`, event_time: Math.floor(Date.now() / 1000),
       authorizations: [{ team_id: who.team ?? 'T0FAKE', user_id: 'U0BOT', is_bot: true }],
       event: { type: 'app_mention', user: who.user ?? 'U0ALICE', text: `<@U0BOT> ${slackEncode(text)}`, ...(files?.length ? { files, upload: false } : {}), ts: `${Date.now() / 1000}`, channel: where.channel, ...(where.threadTs ? { thread_ts: where.threadTs } : {}), event_ts: `${Date.now() / 1000}` },
     });

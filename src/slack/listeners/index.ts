@@ -8,9 +8,10 @@ import * as details from './actions/details.js';
 import * as escalate from './actions/escalate.js';
 import * as threadMentions from './events/thread-mentions.js';
 import * as auditOpen from './actions/audit-open.js';
+import * as auditAgain from './actions/audit-again.js';
 
 /** Every listener, one per file (as slack-samples/bolt-js-starter-template does), each given the same deps. */
-const listeners = [actionDebugCommand, diagnoseForm, rerun, rerunLater, followUp, details, escalate, threadMentions, auditOpen];
+const listeners = [actionDebugCommand, diagnoseForm, rerun, rerunLater, followUp, details, escalate, threadMentions, auditOpen, auditAgain];
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   for (const l of listeners) l.register(app, deps);

@@ -147,4 +147,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX watches_due ON watches (stopped_at, next_due_at);
     `,
   },
+  {
+    version: 6,
+    // PostgreSQL's version 6 also gives its watches table the indexes SQLite's got in version 5.
+    name: 'runs of a card looked up by card and kind, and when each showed its verdict (one run per card: a double click starts one); audits and watch runs weigh their diagnoses',
+    sql: `
+      CREATE INDEX work_card_kind ON work (card_id, kind, state);
+      ALTER TABLE work ADD COLUMN units INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE work ADD COLUMN verdict_at INTEGER;
+      ALTER TABLE work ADD COLUMN started_at INTEGER;
+    `,
+  },
 ];

@@ -65,7 +65,8 @@ export const PG_MIGRATIONS: Migration[] = [
   },
   {
     version: 5,
-    // Same version as SQLite's watches; the PostgreSQL engine does not run watches yet (README, known gaps).
+    // Same version as SQLite's watches. Shipped before this engine ran watches (hence its name); version 6 adds what
+    // running them needs.
     name: 'watches (kept in step with SQLite; not used by this engine yet)',
     sql: `
       CREATE TABLE watches (
@@ -73,6 +74,18 @@ export const PG_MIGRATIONS: Migration[] = [
         every_ms BIGINT NOT NULL, next_due_at BIGINT NOT NULL, claim_token TEXT, claimed_until BIGINT, state_json TEXT NOT NULL,
         created_at TEXT NOT NULL, stopped_at TEXT
       );
+    `,
+  },
+  {
+    version: 6,
+    name: 'watches run on PostgreSQL (one active watch per target and channel, due lookup); runs of a card by card and kind, and when each showed its verdict; audits and watch runs weigh their diagnoses',
+    sql: `
+      CREATE UNIQUE INDEX watches_active ON watches (workspace, channel, lower(target)) WHERE stopped_at IS NULL;
+      CREATE INDEX watches_due ON watches (next_due_at) WHERE stopped_at IS NULL;
+      CREATE INDEX work_card_kind ON work (card_id, kind, state);
+      ALTER TABLE work ADD COLUMN units INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE work ADD COLUMN verdict_at BIGINT;
+      ALTER TABLE work ADD COLUMN started_at BIGINT;
     `,
   },
 ];

@@ -12,7 +12,7 @@ import { crashPoint } from '../../../core/crash-point.js';
 import { StoreError } from '../../../store/db.js';
 import { historyText } from '../../support.js';
 import { workspaceKey } from '../../workspace.js';
-import { startSlackAudit } from '../../audit-flow.js';
+import { beginAudit, startSlackAudit } from '../../audit-flow.js';
 import { slackSpecRefusal } from '../../spec-source.js';
 import { STOPPING, type App, type ListenerDeps } from '../deps.js';
 
@@ -54,9 +54,17 @@ export function register(app: App, d: ListenerDeps): void {
     if (parsed.kind === 'audit' || parsed.kind === 'watch' || parsed.kind === 'watch-list' || parsed.kind === 'watch-stop') {
       const team = workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install);
       if (parsed.kind === 'audit') {
+        // Recorded before the ack, like a diagnosis: a restart finishes the audit (or closes its card), and the
+        // trigger_id makes a retried delivery, on any instance, start nothing.
+        const rec = await beginAudit(d.flow, { dedupeKey: `trigger:${command.trigger_id}`, team, channel: command.channel_id, user: command.user_id });
+        if (rec === 'stopping') return void (await ack({ response_type: 'ephemeral', ...errorMessage(STOPPING, false) }));
+        if (rec instanceof StoreError) return void (await ack({ response_type: 'ephemeral', ...errorMessage(`${rec.message} Try again in a moment.`, false) }));
+        if (rec && !rec.created) return void (await ack(), d.log.info({ rid }, 'retried delivery ignored (already recorded)'));
+        crashPoint('audit:after-commit');
         await ack({ response_type: 'ephemeral', text: 'Auditing every action of this organisation… the summary card appears in this channel and updates as actions are checked.' });
+        crashPoint('audit:after-ack');
         await d.quietStart.wait();
-        return void (await startSlackAudit(d.audits, client, { channel: command.channel_id, team, user: command.user_id, respond: respond as Respond }));
+        return void (await startSlackAudit(d.audits, client, { channel: command.channel_id, team, user: command.user_id, respond: respond as Respond, workId: rec?.row.id }));
       }
       if (!d.watches) return void (await ack({ response_type: 'ephemeral', ...errorMessage('Watches are stored schedules: they need a database (DATABASE_PATH).', false) }));
       const reply =

@@ -1,53 +1,37 @@
-import { rerunCard } from '../../diagnose-flow.js';
-import { downloadSharedFile, looksLikeSpec, SharedFileError, SharedFileSchema, uploadKey } from '../../thread-file.js';
-import { errorMessage } from '../../../render/blocks.js';
-import { decodeSlackEntities, unwrapLink } from '../../parse-command.js';
+import { handleMention, mentionIntent } from '../../mention-flow.js';
+import type { MentionWork } from '../../durable-events.js';
 import type { App, ListenerDeps } from '../deps.js';
-import { slackSpecRefusal } from '../../spec-source.js';
+import { crashPoint } from '../../../core/crash-point.js';
 
 /**
- * What people say in a card's thread: `@action-debug rerun`, `@action-debug spec <url>`, or a spec file shared there.
- * Each is answered in that thread with a new verdict and what changed. Only mentions reach us: the app does not
- * subscribe to channel messages (least privilege), so a spec file comes attached to a mention.
+ * `@action-debug rerun`, `@action-debug spec <url>`, or a spec file attached to a mention in a card's thread. Only
+ * mentions reach us: the app does not subscribe to channel messages (least privilege). With a database the mention was
+ * recorded before Slack's ack (durable-events.ts); this listener takes that row over.
  */
 export function register(app: App, d: ListenerDeps): void {
-  const deps = d.flow;
-  const uploads = d.uploads;
-  app.event('app_mention', async ({ event, client, context }) => {
-    if (context.retryNum) return; // a retried event: the first delivery is already being handled
-    const text = decodeSlackEntities(event.text.replace(/<@[A-Z0-9]+>/g, '').trim());
-    const [verb, ...rest] = text.split(/\s+/);
+  app.event('app_mention', async ({ event, body, client, context }) => {
+    const work = (context as { mentionWork?: MentionWork }).mentionWork;
+    // A retried delivery: the first one is already being handled (by the work row's key across instances and restarts).
+    if (work ? !work.created : context.retryNum) return;
+    work?.adopt();
+    crashPoint('mention:after-ack');
+    // A graceful stop began: the row stays ours until the stop hands it back, and the next start answers it.
+    if (d.flow.work?.stopping) return;
+    const eventId = (body as { event_id?: string }).event_id ?? `${event.channel}:${event.ts}`;
     const threadTs = (event as { thread_ts?: string }).thread_ts;
-    const card = threadTs ? await deps.cards.byMessage(event.channel, threadTs) : undefined;
-    const reply = (t: string) => client.chat.postMessage({ channel: event.channel, ...(threadTs ? { thread_ts: threadTs } : {}), text: t });
-    if (!card) return void (await reply('Mention me in the thread of a diagnosis card: `rerun`, `spec <url>`, or attach the spec file to the mention. To start one: `/action-debug help`.'.replace(/</g, '&lt;').replace(/>/g, '&gt;')));
-    const by = event.user ?? card.user;
-    // A spec attached to the mention itself: Slack puts the files on the app_mention event, so reading them needs only
-    // app_mentions:read and files:read, not every message in the channel (message.* events and *:history scopes).
-    const files = ((event as { files?: unknown[] }).files ?? []).map((f) => SharedFileSchema.safeParse(f)).flatMap((r) => (r.success ? [r.data] : []));
-    if (files.length) {
-      const file = files.find(looksLikeSpec);
-      if (!file) return void (await reply('I read OpenAPI files (.json, .yaml) attached to a mention here; other files are left alone.'));
-      let spec: string;
-      try {
-        spec = await downloadSharedFile(file, context.botToken ?? '', deps.settings.SLACK_API_URL);
-      } catch (err) {
-        const why = err instanceof SharedFileError ? err.message : `the download failed (${(err as Error).message})`;
-        deps.log.warn({ card: card.id, file: file.id, err: why }, 'shared spec not read');
-        await client.chat.postMessage({ channel: card.channel, thread_ts: threadTs!, ...errorMessage(`I could not read ${file.name}: ${why}.`, false) });
-        return;
-      }
-      const key = uploadKey(file);
-      await uploads.put(card.team, key, spec);
-      return void (await rerunCard(deps, client, card, `Re-run with ${file.name}`, { spec: key }, by));
+    const handled = handleMention(d.flow, d.uploads, client, { eventId, channel: event.channel, threadTs, user: event.user, intent: mentionIntent(event as Parameters<typeof mentionIntent>[0]) }, context.botToken ?? '', work?.id)
+      // A reply Slack refused (not_in_channel, a rate limit past its window) or a store error: the row is finished as
+      // failed, never left running under this process's lease.
+      .catch(async (err: unknown) => {
+        await d.flow.work?.done(work?.id, 'failed').catch(() => {});
+        throw err;
+      });
+    // Counted as running work, so a graceful stop waits for it before handing anything back.
+    d.flow.inFlight.add(handled);
+    try {
+      await handled;
+    } finally {
+      d.flow.inFlight.delete(handled);
     }
-    if (verb?.toLowerCase() === 'rerun') return void (await rerunCard(deps, client, card, 'Re-run', undefined, by));
-    if (verb?.toLowerCase() === 'spec' && rest[0]) {
-      const spec = unwrapLink(rest[0]);
-      const refused = slackSpecRefusal(spec);
-      if (refused) return void (await reply(refused));
-      return void (await rerunCard(deps, client, card, 'Re-run with the spec', { spec }, by));
-    }
-    await reply('I know `rerun` and `spec &lt;url&gt;` here, and I read an OpenAPI file (.json, .yaml) attached to a mention in this thread.');
   });
 }

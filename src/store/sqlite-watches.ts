@@ -1,34 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.js';
 import { explainSqliteError } from './db.js';
-import type { OutboxMessage } from './store.js';
+import type { ClaimedWatch, NewWatch, WatchRow, WatchRun, WatchStore } from './store.js';
+import { toWatchRow } from './rows.js';
 
-export interface WatchRow {
-  id: number;
-  workspace: string;
-  channel: string;
-  createdBy: string;
-  /** An action name, or "*" for every action. */
-  target: string;
-  everyMs: number;
-  nextDueAt: number;
-  /** What the last run saw (the watch module's schema; opaque here). */
-  state: unknown;
-  createdAt: string;
-}
-
-export interface ClaimedWatch extends WatchRow {
-  /** Proves this process holds the claim when it commits the run. */
-  token: string;
-}
-
-/**
- * Watches: a stored schedule, so it survives restarts. A run is claimed (a lease with a token) before it starts and
- * committed with its messages in one transaction: the verdicts seen and the outbox rows that announce a change go
- * together, so a crash before the commit loses nothing (the lease runs out and the run is taken again) and a crash after
- * it doubles nothing (the outbox sends each row once). Several processes on one database run each due time once.
- */
-export class WatchStore {
+/** The SQLite engine's watches, on the store's own connection. */
+export class SqliteWatchStore implements WatchStore {
   readonly #db: Db;
   readonly #q;
 
@@ -54,19 +31,14 @@ export class WatchStore {
     };
   }
 
-  /**
-   * A new watch, or the one already watching this target in this channel (then `created` is false), or null when the
-   * workspace already has `max` active watches. Checked and written in one transaction, so two requests at once cannot
-   * pass the limit together.
-   */
-  async create(w: { workspace: string; channel: string; createdBy: string; target: string; everyMs: number; firstDueAt: number; state: unknown }, max: number): Promise<{ watch: WatchRow; created: boolean } | null> {
+  async create(w: NewWatch, max: number): Promise<{ watch: WatchRow; created: boolean } | null> {
     try {
       return this.#db.transaction(() => {
         const existing = this.#q.find.get(w.workspace, w.channel, w.target) as Record<string, unknown> | undefined;
-        if (existing) return { watch: toRow(existing), created: false };
+        if (existing) return { watch: toWatchRow(existing), created: false };
         if ((this.#q.activeCount.get(w.workspace) as { n: number }).n >= max) return null;
         const info = this.#q.insert.run(w.workspace, w.channel, w.createdBy, w.target, w.everyMs, w.firstDueAt, JSON.stringify(w.state), new Date().toISOString());
-        return { watch: toRow(this.#q.get.get(Number(info.lastInsertRowid)) as Record<string, unknown>), created: true };
+        return { watch: toWatchRow(this.#q.get.get(Number(info.lastInsertRowid)) as Record<string, unknown>), created: true };
       }).immediate();
     } catch (err) {
       throw explainSqliteError(err, 'Saving the watch');
@@ -74,7 +46,7 @@ export class WatchStore {
   }
 
   async active(workspace: string): Promise<WatchRow[]> {
-    return (this.#q.active.all(workspace) as Record<string, unknown>[]).map(toRow);
+    return (this.#q.active.all(workspace) as Record<string, unknown>[]).map(toWatchRow);
   }
 
   async activeCount(workspace: string): Promise<number> {
@@ -85,13 +57,11 @@ export class WatchStore {
     return (this.#q.workspaces.all() as { workspace: string }[]).map((r) => r.workspace);
   }
 
-  /** Stops the watch on `target` (or every watch of the channel when target is null); returns how many stopped. */
   async stop(workspace: string, channel: string, target: string | null): Promise<number> {
     const at = new Date().toISOString();
     return (target === null ? this.#q.stopAll.run(at, workspace, channel) : this.#q.stop.run(at, workspace, channel, target)).changes;
   }
 
-  /** Takes up to `limit` due watches, each for `leaseMs`: a watch is claimed by one caller at a time. */
   async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedWatch[]> {
     return this.#db.transaction(() => {
       const ids = (this.#q.due.all(now, now, limit) as { id: number }[]).map((r) => r.id);
@@ -99,18 +69,13 @@ export class WatchStore {
       for (const id of ids) {
         const token = randomUUID();
         if (this.#q.claim.run(token, now + leaseMs, id, now, now).changes !== 1) continue;
-        out.push({ ...toRow(this.#q.get.get(id) as Record<string, unknown>), token });
+        out.push({ ...toWatchRow(this.#q.get.get(id) as Record<string, unknown>), token });
       }
       return out;
     }).immediate();
   }
 
-  /**
-   * Ends a claimed run: its new state, its next due time, its messages (outbox) and, for a watch whose action is gone,
-   * its end, all in one transaction. False when the claim was lost (the lease ran out and another process took the run)
-   * or the watch was stopped meanwhile: then nothing is written and nothing is sent.
-   */
-  async commitRun(w: ClaimedWatch, run: { state: unknown; nextDueAt: number; stop: boolean; messages: OutboxMessage[] }): Promise<boolean> {
+  async commitRun(w: ClaimedWatch, run: WatchRun): Promise<boolean> {
     try {
       return this.#db.transaction(() => {
         const changed = this.#q.commit.run(JSON.stringify(run.state), run.nextDueAt, run.stop ? new Date().toISOString() : null, w.id, w.token).changes === 1;
@@ -124,15 +89,7 @@ export class WatchStore {
     }
   }
 
-  /** The action changed in OpenCX: check it at the next tick instead of waiting for its interval. */
   async dueNow(id: number, now: number): Promise<boolean> {
     return this.#q.dueNow.run(now, id, now).changes === 1;
   }
-}
-
-function toRow(r: Record<string, unknown>): WatchRow {
-  return {
-    id: Number(r['id']), workspace: String(r['workspace']), channel: String(r['channel']), createdBy: String(r['created_by']), target: String(r['target']),
-    everyMs: Number(r['every_ms']), nextDueAt: Number(r['next_due_at']), state: JSON.parse(String(r['state_json'])), createdAt: String(r['created_at']),
-  };
 }
