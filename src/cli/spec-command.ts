@@ -6,13 +6,16 @@ import { loadAndCheck } from '../openapi/run-check.js';
 import { fixSpec } from '../openapi/fix.js';
 import { PROFILES, type Profile } from '../openapi/rules/profiles.js';
 import type { SpecIssue } from '../openapi/issue.js';
+import type { SpecReport } from '../openapi/check.js';
+import { issuesByComponent, operationsByComponent } from '../openapi/report-view.js';
 import type { Io } from './io.js';
 
 export const SPEC_USAGE = `Usage: action-debug spec <file|https-url> [--fix out.yaml] [--json] [--profile ${PROFILES.join('|')}]
 
 Checks an OpenAPI 2.0/3.0/3.1 file (JSON or YAML) before you import it into OpenCX: every operation the import
 would reject (invalid_tool_schema, failed_to_parse_spec, cannot_determine_api_endpoint), why, and the fix.
-  --fix FILE        write a spec that imports: oneOf/anyOf flattened, circular $refs cut, types mapped
+  --fix FILE        write a spec that imports: oneOf/anyOf flattened, circular $refs cut, types mapped,
+                    "may be null" written the way the spec's OpenAPI version reads it
   --json            print the issues as JSON
   --profile P       also warn where the tool schema breaks that AI provider's function-calling rules
 External $refs (other files, other hosts) are reported, never read or fetched.
@@ -60,15 +63,30 @@ export async function runSpecCommand(argv: string[], io: Io): Promise<number> {
   const errors = report.issues.filter((i) => i.cause.severity === 'error' && i.cause.family === 1);
   let fixed: { applied: string[]; refused: string[]; remaining: number; out: string; written: boolean; problem: string | null } | null = null;
   if (values.fix) {
-    const r = fixSpec(outcome.spec);
+    const r = fixSpec(outcome.spec, report);
     // A fix that would make the spec worse (invalid, or new errors) is never written: the report says why.
     if (!r.problem) writeFileSync(values.fix, r.text);
     fixed = { applied: r.applied, refused: r.refused, remaining: r.report.issues.filter((i) => i.cause.severity === 'error' && i.cause.family === 1).length, out: values.fix, written: !r.problem, problem: r.problem };
   }
   if (values.json) {
-    io.stdout.write(JSON.stringify({ origin: report.origin, version: report.version, operations: report.operations.length, importable: errors.length === 0, issues: report.issues.map(plain), fix: fixed }, null, 2) + '\n');
+    // A shared component's issues are listed once (`component`); `reaches` names, per operation, the components
+    // with issues its input reaches.
+    const reaching = report.operations.filter((o) => o.reaches.length);
+    if (report.issues.length <= 5000) {
+      const value = { origin: report.origin, version: report.version, operations: report.operations.length, importable: errors.length === 0, issues: report.issues.map(plain), reaches: Object.fromEntries(reaching.map((o) => [o.label, o.reaches])), fix: fixed };
+      io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    } else {
+      // A big report (Microsoft Graph: 5 MB) is written compactly and a few hundred entries at a time, the same JSON
+      // without one string and one buffer of all of it at once (~30 MB of peak memory).
+      const head = { origin: report.origin, version: report.version, operations: report.operations.length, importable: errors.length === 0 };
+      io.stdout.write(`${JSON.stringify(head).slice(0, -1)},"issues":[`);
+      for (let i = 0; i < report.issues.length; i += 500) io.stdout.write((i ? ',' : '') + JSON.stringify(report.issues.slice(i, i + 500).map(plain)).slice(1, -1));
+      io.stdout.write('],"reaches":{');
+      for (let i = 0; i < reaching.length; i += 500) io.stdout.write((i ? ',' : '') + JSON.stringify(Object.fromEntries(reaching.slice(i, i + 500).map((o) => [o.label, o.reaches]))).slice(1, -1));
+      io.stdout.write(`},"fix":${JSON.stringify(fixed)}}\n`);
+    }
   } else {
-    io.stdout.write(renderSpecText(report.origin, report.version, report.operations.length, report.issues));
+    io.stdout.write(renderSpecText(report));
     if (fixed) io.stdout.write(fixText(fixed));
   }
   return errors.length ? 1 : 0;
@@ -85,18 +103,44 @@ function fixText(f: { applied: string[]; refused: string[]; remaining: number; o
 }
 
 function plain(i: SpecIssue) {
-  return { id: i.cause.id, family: i.cause.family, severity: i.cause.severity, operation: i.operation, pointer: i.pointer, message: i.message, fix: i.cause.fix };
+  return { id: i.cause.id, family: i.cause.family, severity: i.cause.severity, operation: i.operation, ...(i.component ? { component: i.component } : {}), pointer: i.pointer, message: i.message, fix: i.cause.fix };
 }
 
-function renderSpecText(origin: string, version: string, ops: number, issues: SpecIssue[]): string {
-  const out = [`${origin} (OpenAPI ${version}, ${ops} operations)`];
-  const errors = issues.filter((i) => i.cause.severity === 'error');
-  out.push(errors.length ? `✗ ${new Set(errors.map((e) => e.operation ?? 'document')).size} operation(s) would fail the OpenCX import` : '✓ Every operation imports');
-  const byOp = new Map<string, SpecIssue[]>();
-  for (const i of issues) byOp.set(i.operation ?? '(document)', [...(byOp.get(i.operation ?? '(document)') ?? []), i]);
-  for (const [op, list] of byOp) {
-    out.push('', op);
-    for (const i of list) out.push(`  ${i.cause.severity === 'error' ? '✗' : '!'} [${i.cause.id}] ${i.message}`, `      at ${i.pointer}`, `      fix: ${i.cause.fix}`);
+const MAX_NAMED = 5;
+
+/**
+ * Per operation: its own issues, then the shared components it reaches that have issues (named, not repeated); then
+ * each shared component once, with its issues and how many operations reach it.
+ */
+function renderSpecText(report: SpecReport): string {
+  const { origin, version, issues } = report;
+  const out = [`${origin} (OpenAPI ${version}, ${report.operations.length} operations)`];
+  const byComponent = issuesByComponent(report);
+  const users = operationsByComponent(report);
+  const componentHasError = (c: string) => (byComponent.get(c) ?? []).some((i) => i.cause.severity === 'error');
+  const failing = new Set<string>();
+  for (const i of issues) if (!i.component && i.cause.severity === 'error') failing.add(i.operation ?? 'document');
+  for (const o of report.operations) if (o.reaches.some(componentHasError)) failing.add(o.label);
+  out.push(failing.size ? `✗ ${failing.size} operation(s) would fail the OpenCX import` : '✓ Every operation imports');
+  const own = new Map<string, SpecIssue[]>();
+  for (const i of issues) if (!i.component) (own.get(i.operation ?? '(document)') ?? own.set(i.operation ?? '(document)', []).get(i.operation ?? '(document)')!).push(i);
+  const line = (i: SpecIssue) => [`  ${i.cause.severity === 'error' ? '✗' : '!'} [${i.cause.id}] ${i.message}`, `      at ${i.pointer}`, `      fix: ${i.cause.fix}`];
+  const doc = own.get('(document)');
+  if (doc) out.push('', '(document)', ...doc.flatMap(line));
+  for (const o of report.operations) {
+    const list = own.get(o.label) ?? [];
+    if (!list.length && !o.reaches.length) continue;
+    out.push('', o.label, ...list.flatMap(line));
+    if (o.reaches.length) {
+      const named = o.reaches.slice(0, MAX_NAMED).map((c) => `${c} (${byComponent.get(c)?.length ?? 0})`).join(', ');
+      const more = o.reaches.length > MAX_NAMED ? ` and ${o.reaches.length - MAX_NAMED} more` : '';
+      out.push(`  ${o.reaches.some(componentHasError) ? '✗' : '!'} reaches shared schemas with problems (listed below): ${named}${more}`);
+    }
+  }
+  if (byComponent.size) out.push('', `Shared schemas (each listed once, with the operations whose input reaches it)`);
+  for (const [c, list] of byComponent) {
+    const u = users.get(c) ?? [];
+    out.push('', `${c} (reached by ${u.length} operation${u.length === 1 ? '' : 's'}: ${u.slice(0, MAX_NAMED).join(', ')}${u.length > MAX_NAMED ? ` and ${u.length - MAX_NAMED} more` : ''})`, ...list.flatMap(line));
   }
   return out.join('\n') + '\n';
 }

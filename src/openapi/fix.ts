@@ -1,12 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { LoadedSpec } from './load.js';
-import { parseSpecText, SpecParseError } from './load.js';
+import { parseSpecText, SpecParseError, yamlDocumentOf } from './load.js';
 import { checkSpec, inputs, OPENCX_METHODS, type SpecReport } from './check.js';
 import type { SpecIssue } from './issue.js';
 import { get, join, nameOf, refToPointer, tokens } from './pointer.js';
 import { walkSchema, type RefEdge } from './walk.js';
 import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
 import { splice, SpliceError, type TextEdit } from './splice.js';
+import { issuesByComponent, operationCauses } from './report-view.js';
 
 export interface FixResult {
   /** The fixed text (the input's text when nothing changed). */
@@ -24,7 +25,7 @@ export interface FixResult {
 }
 
 type Version = '2.0' | '3.0' | '3.1';
-const FIXABLE = new Set(['spec-oneof', 'spec-invalid-type', 'spec-array-without-items', 'spec-not', 'spec-circular-ref']);
+const FIXABLE = new Set(['spec-oneof', 'spec-invalid-type', 'spec-array-without-items', 'spec-not', 'spec-circular-ref', 'spec-nullable-misuse']);
 /** A second round runs only if the first left something fixable (it should not): bounded, never a loop. */
 const MAX_ROUNDS = 3;
 
@@ -40,8 +41,9 @@ const MAX_ROUNDS = 3;
  * - the text is spliced (splice.ts): outside the edited nodes, the output is the input byte for byte;
  * - the output is checked again (structure and our rules) before it is handed back: `problem` says why not.
  */
-export function fixSpec(spec: LoadedSpec): FixResult {
-  const before = checkSpec(spec);
+export function fixSpec(spec: LoadedSpec, checked?: SpecReport): FixResult {
+  // The caller has usually just checked the spec (the CLI has): checking it again would cost as much as the fix.
+  const before = checked ?? checkSpec(spec);
   let current = spec;
   let report = before;
   const applied: string[] = [];
@@ -54,7 +56,7 @@ export function fixSpec(spec: LoadedSpec): FixResult {
     if (!plan.edits.length) break;
     let text: string;
     try {
-      text = splice(current.text, current.format, current.yamlDoc, plan.edits);
+      text = splice(current.text, current.format, current.format === 'yaml' ? yamlDocumentOf(current) : null, plan.edits);
     } catch (err) {
       if (!(err instanceof SpliceError)) throw err;
       return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: ${err.message}` };
@@ -75,11 +77,18 @@ export function fixSpec(spec: LoadedSpec): FixResult {
 
 /** Why the fixed spec is worse than the input (a new structural error, or an error an operation did not have), or null. */
 function worse(before: SpecReport, after: SpecReport): string | null {
-  const key = (i: SpecIssue) => `${i.operation ?? '(document)'}|${i.cause.id}`;
-  const had = new Set(before.issues.filter((i) => i.cause.severity === 'error').map(key));
-  const gained = after.issues.filter((i) => i.cause.severity === 'error' && !had.has(key(i)));
+  const had = operationCauses(before, 'error');
+  const gained = [...operationCauses(after, 'error')].filter((k) => !had.has(k));
   if (!gained.length) return null;
-  const first = gained.slice(0, 3).map((i) => `${i.operation ?? 'document'}: [${i.cause.id}] ${i.message}`);
+  const byKey = new Map<string, SpecIssue>();
+  const byComponent = issuesByComponent(after);
+  for (const i of after.issues) if (!i.component) byKey.set(`${i.operation ?? '(document)'}|${i.cause.id}`, i);
+  for (const o of after.operations) for (const c of o.reaches) for (const i of byComponent.get(c) ?? []) if (!byKey.has(`${o.label}|${i.cause.id}`)) byKey.set(`${o.label}|${i.cause.id}`, i);
+  const first = gained.slice(0, 3).map((k) => {
+    const op = k.slice(0, k.lastIndexOf('|'));
+    const id = k.slice(k.lastIndexOf('|') + 1);
+    return `${op === '(document)' ? 'document' : op}: [${id}] ${byKey.get(k)?.message ?? ''}`;
+  });
   return `the fix was not written: it would add ${gained.length} error(s): ${first.join('; ')}`;
 }
 
@@ -105,9 +114,20 @@ interface Plan {
 
 /** `#/components/schemas/Order/properties/x` → `#/components/schemas/Order`; null outside the reusable sections. */
 function entryOf(pointer: string, version: Version): string | null {
-  const t = tokens(pointer);
-  if (version === '2.0') return ['definitions', 'parameters', 'responses'].includes(t[0]!) && t.length >= 2 ? join('#', t[0]!, t[1]!) : null;
-  return t[0] === 'components' && t.length >= 3 ? join('#', 'components', t[1]!, t[2]!) : null;
+  // A prefix of the (escaped) pointer, cut at a `/`: no tokenising, as this runs for each of ~100,000 refs.
+  if (version === '2.0') return pointer.startsWith('#/definitions/') || pointer.startsWith('#/parameters/') || pointer.startsWith('#/responses/') ? prefix(pointer, 2) : null;
+  return pointer.startsWith('#/components/') ? prefix(pointer, 3) : null;
+}
+
+/** The first `n` tokens of a pointer (`#/a/b/c`, 2 → `#/a/b`), or null when it has fewer. */
+function prefix(pointer: string, n: number): string | null {
+  let at = 1;
+  for (let i = 0; i < n; i++) {
+    if (pointer[at] !== '/') return null;
+    const next = pointer.indexOf('/', at + 1);
+    at = next === -1 ? pointer.length : next;
+  }
+  return pointer.slice(0, at);
 }
 
 const under = (p: string, root: string) => p === root || p.startsWith(root + '/');
@@ -131,8 +151,11 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
   }
   const rootSet = new Set(inputRoots);
   const inInput = (p: string) => {
-    const t = tokens(p);
-    for (let i = 2; i <= Math.min(t.length, 4); i++) if (rootSet.has(join('#', ...t.slice(0, i)))) return true;
+    if (!p.startsWith('#/paths/')) return false;
+    for (let i = 2; i <= 4; i++) {
+      const head = prefix(p, i);
+      if (head && rootSet.has(head)) return true;
+    }
     return false;
   };
 
@@ -144,7 +167,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     refs.push({ at, target: refToPointer(ref), source: e ?? (inInput(at) ? IN : OUT) });
   });
   const bySource = new Map<string, RefAt[]>();
-  for (const r of refs) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
+  for (const r of refs) (bySource.get(r.source) ?? bySource.set(r.source, []).get(r.source)!).push(r);
 
   // Entries reached from inputs (R) and from outside them (O). A $ref into an inline place (a path's schema)
   // makes the refs written under that place count for whoever points there.
@@ -158,7 +181,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
       if (e) {
         if (seen.has(e)) continue;
         seen.add(e);
-        stack.push(...(bySource.get(e) ?? []));
+        for (const x of bySource.get(e) ?? []) stack.push(x);
       } else if (!inlineSeen.has(r.target)) {
         inlineSeen.add(r.target);
         for (const x of refs) if (!entryOf(x.at, version) && under(x.at, r.target)) stack.push(x);
@@ -171,9 +194,11 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
 
   // Edit sites: holders of the fixable issues, and the $refs that close cycles.
   const holders = new Set<string>();
+  const nullableAt = new Set<string>();
   for (const i of issues) {
-    if (!i.operation) continue;
-    if (i.cause.id === 'spec-oneof' || i.cause.id === 'spec-invalid-type' || i.cause.id === 'spec-not') holders.add(parentOf(i.pointer));
+    if (!i.operation && !i.component) continue;
+    if (i.cause.id === 'spec-oneof' || i.cause.id === 'spec-invalid-type' || i.cause.id === 'spec-not' || i.cause.id === 'spec-nullable-misuse') holders.add(parentOf(i.pointer));
+    if (i.cause.id === 'spec-nullable-misuse') nullableAt.add(parentOf(i.pointer));
     else if (i.cause.id === 'spec-array-without-items') holders.add(i.pointer);
   }
   const cuts = cycleCuts(api, version);
@@ -198,13 +223,15 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     }
   }
   const clones = new Map<string, string>();
+  const cloneSet = new Set<string>();
   for (const e of C) {
     if (!O.has(e)) continue;
     const t = tokens(e);
     const section = get(api, join('#', ...t.slice(0, -1))) as Record<string, unknown>;
     let name = `${t.at(-1)}Input`;
-    for (let n = 2; name in section || [...clones.values()].includes(join('#', ...t.slice(0, -1), name)); n++) name = `${t.at(-1)}Input${n}`;
+    for (let n = 2; name in section || cloneSet.has(join('#', ...t.slice(0, -1), name)); n++) name = `${t.at(-1)}Input${n}`;
     clones.set(e, join('#', ...t.slice(0, -1), name));
+    cloneSet.add(join('#', ...t.slice(0, -1), name));
   }
   const translate = (p: string): string => {
     const e = entryOf(p, version);
@@ -230,7 +257,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     if (target !== r.target) work.set(join(at, '$ref'), encodeRef(target), !clones.has(r.source));
   }
   const outsideTargets = new Map<string, RefAt[]>();
-  for (const r of effective) if (r.outside) outsideTargets.set(r.target, [...(outsideTargets.get(r.target) ?? []), r]);
+  for (const r of effective) if (r.outside) (outsideTargets.get(r.target) ?? outsideTargets.set(r.target, []).get(r.target)!).push(r);
   const targetsSorted = [...new Set(effective.map((r) => r.target))].sort();
 
   /** Why the change at `at` from `oldNode` to `newNode` must not be made, or null. */
@@ -271,9 +298,12 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     work.set(at, placeholder, !isInClone(at));
     applied.push(`${at}: cut circular $ref to ${nameOf(c.target)} (cycle ${c.names.join(' → ')})`);
   }
+  const nullableHolders = new Set([...nullableAt].map(translate));
   const ordered = [...holders].map(translate).sort((a, b) => tokens(b).length - tokens(a).length || (a < b ? -1 : 1));
   for (const h of ordered) {
     const node = get(work.root, h);
+    const unsaid = nullableLeft(node, version);
+    if (unsaid && nullableHolders.has(h)) refused.push(`${h}: nullable not changed: ${unsaid}`);
     const log: string[] = [];
     const fixed = fixTree(node, h, { version, resolve: (ref) => get(work.root, refToPointer(ref)) }, log);
     if (fixed === node || !log.length) continue;
@@ -288,7 +318,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
 
   function isInClone(p: string): boolean {
     const e = entryOf(p, version);
-    return !!e && [...clones.values()].includes(e);
+    return !!e && cloneSet.has(e);
   }
 
   const edits: TextEdit[] = [];
@@ -508,6 +538,7 @@ export function fixTree(node: unknown, at: string, ctx: FixCtx, log: string[]): 
     log.push(`${at}: removed not`);
   }
   out = fixType(out, at, log);
+  out = fixNullable(out, at, ctx.version, log);
   for (const key of ['oneOf', 'anyOf'] as const) {
     if (!Array.isArray(out[key])) continue;
     out = flatten(out, key, at, ctx, log);
@@ -535,6 +566,45 @@ function fixType(node: Schema, at: string, log: string[]): Schema {
   else if (valid.length > 1) fixed['type'] = [...new Set(valid.map((m) => m['type']))];
   log.push(`${at}: type ${JSON.stringify(t)} → ${valid.length ? JSON.stringify(valid.length === 1 ? valid[0] : fixed['type']) : 'dropped'}`);
   return fixed;
+}
+
+/**
+ * "May be null", written the way the document's version reads it: 3.1 `type: [T, "null"]` (3.1 ignores `nullable`),
+ * 3.0 `nullable: true`, 2.0 `x-nullable: true` (2.0 has no keyword; the common extension). The meaning kept is the
+ * author's: a value of type T, or null. In 3.1 an enum that lacks null gains it (otherwise the enum still refuses
+ * null). Left as they are, and still reported: a 3.0/2.0 list of two or more real types (not expressible there), a
+ * `null` type alone, and 3.0 `nullable: true` without a type (which type was meant is not written anywhere).
+ */
+function fixNullable(node: Schema, at: string, version: Version, log: string[]): Schema {
+  const t = node['type'];
+  if (version === '3.1') {
+    if (node['nullable'] === undefined) return node;
+    const { nullable, ...rest } = node;
+    if (nullable === true) {
+      if (typeof t === 'string' && t !== 'null') rest['type'] = [t, 'null'];
+      else if (Array.isArray(t) && !t.includes('null')) rest['type'] = [...t, 'null'];
+      if (Array.isArray(rest['enum']) && !rest['enum'].includes(null) && rest['type'] !== undefined) rest['enum'] = [...rest['enum'], null];
+    }
+    log.push(`${at}: nullable: ${JSON.stringify(nullable)} → ${rest['type'] !== undefined && nullable === true ? `type ${JSON.stringify(rest['type'])}` : 'removed (OpenAPI 3.1 ignores it)'}`);
+    return rest;
+  }
+  if (!Array.isArray(t)) return node;
+  const real = [...new Set(t.filter((x) => x !== 'null'))];
+  if (real.length !== 1 || real.length === t.length) return node;
+  const out: Schema = { ...node, type: real[0] };
+  out[version === '3.0' ? 'nullable' : 'x-nullable'] = true;
+  log.push(`${at}: type ${JSON.stringify(t)} → type ${JSON.stringify(real[0])}, ${version === '3.0' ? 'nullable' : 'x-nullable'}: true`);
+  return out;
+}
+
+/** Why a "may be null" the check flagged cannot be rewritten in this version (fixNullable leaves it), or null. */
+function nullableLeft(node: unknown, version: Version): string | null {
+  if (!isObj(node)) return null;
+  const t = node['type'];
+  if (version !== '3.1' && Array.isArray(t) && t.filter((x) => x !== 'null').length > 1) return `OpenAPI ${version} has no way to say "${t.join(' or ')}" in one schema: say it in the description, or move to 3.1`;
+  if (version !== '3.1' && t === 'null') return `OpenAPI ${version} has no null type: remove the property or give it a type with nullable: true`;
+  if (version === '3.0' && t === undefined && node['nullable'] === true && !node['$ref'] && !node['allOf'] && !node['oneOf'] && !node['anyOf']) return 'nullable: true without a type: which type was meant is written nowhere; add it';
+  return null;
 }
 
 /** A branch that only says "or null": `{type: 'null'}`, or (Microsoft Graph's form) `{type: object, nullable: true}` with nothing else. */
@@ -650,7 +720,7 @@ function mergeSchemas(base: Schema, kept: Schema[], type: string | undefined, ct
   if (type === 'object') {
     const props: Schema = { ...((base['properties'] as Schema) ?? {}) };
     const seenIn = new Map<string, unknown[]>();
-    for (const b of kept) for (const [k, v] of Object.entries((b['properties'] as Schema) ?? {})) seenIn.set(k, [...(seenIn.get(k) ?? []), v]);
+    for (const b of kept) for (const [k, v] of Object.entries((b['properties'] as Schema) ?? {})) (seenIn.get(k) ?? seenIn.set(k, []).get(k)!).push(v);
     for (const [k, vs] of seenIn) {
       if (k in props && !vs.length) continue;
       const all = k in props ? [props[k], ...vs] : vs;

@@ -5,8 +5,13 @@ export interface SpecIssue {
   cause: Cause;
   /** JSON pointer of the offending node ("#/components/schemas/Order/properties/items"). */
   pointer: string;
-  /** `METHOD path (operationId)`, when the problem belongs to an operation. */
+  /** `METHOD path (operationId)`, when the problem belongs to one operation's own input (or its name, description…). */
   operation: string | null;
+  /**
+   * The `$ref` target (a shared component) the problem was found in, when it was found there: such a problem is listed
+   * once, with `operation: null`, and every operation whose input reaches the component names it in `reaches`.
+   */
+  component?: string;
   message: string;
 }
 

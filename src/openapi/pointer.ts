@@ -1,9 +1,15 @@
 /** JSON Pointer helpers (RFC 6901) for locating schemas inside a spec. */
-export const escapeToken = (t: string | number) => String(t).replace(/~/g, '~0').replace(/\//g, '~1');
-export const unescapeToken = (t: string) => t.replace(/~1/g, '/').replace(/~0/g, '~');
+// Most tokens hold neither `~` nor `/`: the checks spare two regex replaces per node on a 20 MB spec.
+export const escapeToken = (t: string | number) => {
+  const s = String(t);
+  return s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s;
+};
+export const unescapeToken = (t: string) => (t.includes('~') ? t.replace(/~1/g, '/').replace(/~0/g, '~') : t);
 
 export function join(pointer: string, ...tokens: (string | number)[]): string {
-  return tokens.reduce<string>((p, t) => `${p}/${escapeToken(t)}`, pointer);
+  let p = pointer;
+  for (const t of tokens) p += '/' + escapeToken(t);
+  return p;
 }
 
 export function tokens(pointer: string): string[] {

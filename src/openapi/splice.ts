@@ -1,6 +1,5 @@
-import { visit } from 'jsonc-parser';
 import { isCollection, isScalar, isSeq, stringify, type Document, type Node } from 'yaml';
-import { join, tokens } from './pointer.js';
+import { escapeToken, join, tokens } from './pointer.js';
 
 /** One change to the text: a node replaced, or a new key added at the end of a map. */
 export type TextEdit =
@@ -21,10 +20,24 @@ export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document 
   if (!edits.length) return text;
   const spans = format === 'json' ? jsonSpans(text, edits) : yamlSpans(text, yamlDoc!, edits);
   const unit = indentUnit(text);
+  // Where each line starts, found once: searching back for the newline per edit is quadratic on a minified
+  // one-line 20 MB spec (3,000 edits took 13 s).
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lineStart = (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lineStarts[lo]!;
+  };
   const pieces: { start: number; end: number; text: string }[] = edits.map((e, i) => {
     const s = spans[i]!;
-    const col = s.start - text.lastIndexOf('\n', s.start - 1) - 1;
-    const lineIndent = /^[ \t]*/.exec(text.slice(s.start - col, s.start))![0];
+    const col = s.start - lineStart(s.start);
+    const lineIndent = /^[ \t]*/.exec(text.slice(s.start - col, Math.min(s.start, s.start - col + 4096)))![0];
     if (e.kind === 'replace') {
       return { start: s.start, end: s.end, text: format === 'json' ? jsonValue(e.value, unit, lineIndent) : yamlValue(text, s, e.value, unit, col) };
     }
@@ -42,11 +55,17 @@ export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document 
     const block = stringify({ [e.key]: e.value }, { indent: unit.length || 2, lineWidth: 0 }).replace(/\n$/, '');
     return { start: s.end, end: s.end, text: '\n' + block.split('\n').map((l) => ind + l).join('\n') };
   });
-  pieces.sort((a, b) => b.start - a.start);
-  for (let i = 1; i < pieces.length; i++) if (pieces[i]!.end > pieces[i - 1]!.start) throw new SpliceError('two edits overlap');
-  let out = text;
-  for (const p of pieces) out = out.slice(0, p.start) + p.text + out.slice(p.end);
-  return out;
+  pieces.sort((a, b) => a.start - b.start || a.end - b.end);
+  for (let i = 1; i < pieces.length; i++) if (pieces[i]!.start < pieces[i - 1]!.end) throw new SpliceError('two edits overlap');
+  // One pass, one join: slicing and re-concatenating a 20 MB text per edit made 3,000 edits take two minutes.
+  const parts: string[] = [];
+  let at = 0;
+  for (const p of pieces) {
+    parts.push(text.slice(at, p.start), p.text);
+    at = p.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
 
 function indentUnit(text: string): string {
@@ -70,45 +89,80 @@ function yamlValue(text: string, s: Span, value: unknown, unit: string, col: num
   return JSON.stringify(value);
 }
 
-/** One pass over the JSON text (no tree is built), recording where each wanted node starts and ends. */
+interface Frame { arr: boolean; pointer: string | null; start: number; index: number; key: string; expectKey: boolean }
+
+/**
+ * One pass over the JSON text (no tree is built), recording where each wanted node starts and ends. The text has
+ * parsed already (JSON.parse), so the scanner can trust its shape: strings are skipped with indexOf, and a path is
+ * spelled out only along the wanted pointers. (jsonc-parser's visitor took 0.3 s on a 20 MB spec; this about a fifth.)
+ */
 function jsonSpans(text: string, edits: TextEdit[]): Span[] {
   const wanted = new Map<string, number[]>();
   edits.forEach((e, i) => {
     const p = e.kind === 'replace' ? e.pointer : e.map;
-    wanted.set(p, [...(wanted.get(p) ?? []), i]);
+    (wanted.get(p) ?? wanted.set(p, []).get(p)!).push(i);
   });
-  // Only prefixes of wanted pointers need a path string; everything else is skipped cheaply by depth.
   const prefixes = new Set<string>();
   for (const p of wanted.keys()) {
     const t = tokens(p);
     for (let i = 0; i <= t.length; i++) prefixes.add(join('#', ...t.slice(0, i)));
   }
   const spans: Span[] = [];
-  const open: { pointer: string | null; start: number }[] = [];
-  const pointerOf = (path: (string | number)[]): string | null => {
-    const p = join('#', ...path);
-    return prefixes.has(p) ? p : null;
-  };
-  const parentWanted = () => open.length === 0 || open[open.length - 1]!.pointer !== null;
-  const record = (p: string | null, start: number, end: number) => {
-    if (p === null) return;
+  const record = (p: string, start: number, end: number) => {
     for (const i of wanted.get(p) ?? []) spans[i] = { start, end };
   };
-  visit(text, {
-    onObjectBegin: (offset, _l, _sl, _sc, path) => void open.push({ pointer: parentWanted() ? pointerOf(path()) : null, start: offset }),
-    onArrayBegin: (offset, _l, _sl, _sc, path) => void open.push({ pointer: parentWanted() ? pointerOf(path()) : null, start: offset }),
-    onObjectEnd: (offset, length) => {
-      const o = open.pop()!;
-      record(o.pointer, o.start, offset + length);
-    },
-    onArrayEnd: (offset, length) => {
-      const o = open.pop()!;
-      record(o.pointer, o.start, offset + length);
-    },
-    onLiteralValue: (_v, offset, length, _sl, _sc, path) => {
-      if (parentWanted()) record(pointerOf(path()), offset, offset + length);
-    },
-  });
+  const stack: Frame[] = [];
+  /** The pointer of a value starting now, if it is a wanted one or on the way to one. */
+  const here = (): string | null => {
+    const top = stack[stack.length - 1];
+    if (!top) return '#';
+    if (top.pointer === null) return null;
+    const p = `${top.pointer}/${escapeToken(top.arr ? top.index : top.key)}`;
+    return prefixes.has(p) ? p : null;
+  };
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) {
+      stack.push({ arr: c === 0x5b, pointer: here(), start: i, index: 0, key: '', expectKey: c === 0x7b });
+    } else if (c === 0x7d || c === 0x5d) {
+      const f = stack.pop()!;
+      if (f.pointer !== null) record(f.pointer, f.start, i + 1);
+    } else if (c === 0x22) {
+      let j = i + 1;
+      for (;;) {
+        j = text.indexOf('"', j);
+        let b = j - 1;
+        while (text.charCodeAt(b) === 0x5c) b--;
+        if ((j - 1 - b) % 2 === 0) break;
+        j++;
+      }
+      const top = stack[stack.length - 1];
+      if (top && !top.arr && top.expectKey) {
+        const raw = text.slice(i + 1, j);
+        top.key = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
+        top.expectKey = false;
+      } else {
+        const p = here();
+        if (p !== null) record(p, i, j + 1);
+      }
+      i = j;
+    } else if (c === 0x2c) {
+      const top = stack[stack.length - 1]!;
+      if (top.arr) top.index++;
+      else top.expectKey = true;
+    } else if (c !== 0x3a && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+      // A number, true, false or null: up to the next delimiter.
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 0x2c || d === 0x7d || d === 0x5d || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
+      }
+      const p = here();
+      if (p !== null) record(p, i, j);
+      i = j - 1;
+    }
+  }
   edits.forEach((e, i) => {
     if (!spans[i]) throw new SpliceError(`${e.kind === 'replace' ? e.pointer : e.map} was not found in the text`);
   });

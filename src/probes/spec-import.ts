@@ -68,7 +68,7 @@ export const specImportProbe: Probe<SpecEvidence> = {
     };
   },
   assess(ev, input): Finding[] {
-    const out = issuesToFindings(ev.report.issues, ID);
+    const out = issuesToFindings(ev.report, ID);
     // URL() percent-encodes the {id} placeholders; show the path as typed (only braces: decodeURI throws on a stray %).
     if (ev.report.operations.length && !ev.matched) out.push(finding(causes.noOperation, ID, [`${input.method} ${new URL(input.endpoint).pathname.replace(/%7B/gi, '{').replace(/%7D/gi, '}')} is not among the ${ev.report.operations.length} operations`]));
     return out;

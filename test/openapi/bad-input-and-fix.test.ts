@@ -87,3 +87,30 @@ test('the CLI writes the fix and exits 1 before, 0 after', async () => {
   assert.equal(again.code, 0, again.stdout);
   assert.equal(JSON.parse(again.stdout).importable, true);
 });
+
+test('the CLI\'s --json: a big report (written in pieces) and a small one (indented) are the same JSON of the same report', async () => {
+  // 1,300 operations each reaching one shared oneOf and carrying its own findings (short name, vague description):
+  // over 5,000 issues takes the piecewise path; the first 20 operations alone take the indented one.
+  const spec = (n: number) => ({
+    openapi: '3.0.3', info: { title: 'big', version: '1' }, servers: [{ url: 'https://api.example.test' }],
+    paths: Object.fromEntries(Array.from({ length: n }, (_, i) => [`/r${i}`, {
+      post: { operationId: `p${i}`, description: 'x', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/S' } } } }, responses: { '200': { description: 'ok' } } },
+      put: { operationId: `q${i}`, description: 'y', requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { a: { type: 'date' } } } } } }, responses: { '200': { description: 'ok' } } },
+    }])),
+    components: { schemas: { S: { oneOf: [{ type: 'string' }, { type: 'integer' }] } } },
+  });
+  for (const n of [1300, 20]) {
+    const path = file(`big-${n}.json`, JSON.stringify(spec(n)));
+    const r = await runCli(['spec', path, '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(/\n {2}"issues"/.test(r.stdout), n === 20, 'indented only when small');
+    const out = JSON.parse(r.stdout);
+    const report = checkSpec(parseSpecText(path, readFileSync(path, 'utf8')));
+    assert.ok(n === 20 || report.issues.length > 5000, `${report.issues.length} issues`);
+    assert.equal(out.issues.length, report.issues.length);
+    assert.equal(out.issues.filter((i: { component?: string }) => i.component === '#/components/schemas/S').length, 1, 'the shared oneOf once');
+    assert.equal(Object.keys(out.reaches).length, n);
+    assert.deepEqual(out.reaches['POST /r7 (p7)'], ['#/components/schemas/S']);
+    assert.deepEqual([out.operations, out.importable, out.fix], [2 * n, false, null]);
+  }
+});

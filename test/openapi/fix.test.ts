@@ -11,7 +11,7 @@ import { checkSpec } from '../../src/openapi/check.js';
 import { fixSpec } from '../../src/openapi/fix.js';
 import { assertEnumsKept, assertLayoutKept, assertNoStrayKeywords, assertResponsesUntouched, at } from './fix-invariants.js';
 
-const FIXABLE = ['spec-oneof', 'spec-invalid-type', 'spec-array-without-items', 'spec-not', 'spec-circular-ref'];
+const FIXABLE = ['spec-oneof', 'spec-invalid-type', 'spec-array-without-items', 'spec-not', 'spec-circular-ref', 'spec-nullable-misuse'];
 type Obj = Record<string, unknown>;
 
 /** A small deterministic PRNG (mulberry32), so a failing case can be replayed by its seed. */
@@ -63,6 +63,8 @@ function generate(seed: number): { text: string; format: 'json' | 'yaml'; api: O
   }
   if (flag()) props['when'] = { type: pick(['date', 'datetime', 'int']) };
   if (flag()) props['notes'] = { type: 'array' };
+  // "May be null" written the other version's way (Zuora-style 3.0 type lists, 3.0 habits carried into 3.1).
+  if (flag(0.3)) props['nickname'] = v31 ? { type: 'string', nullable: true, maxLength: 30, ...(flag() ? { enum: ['a', 'b'] } : {}) } : { type: ['string', 'null'], maxLength: 30 };
   if (flag()) props['not_test'] = { type: 'string', not: { enum: ['x'] } };
   schemas['Order'] = order;
 
@@ -227,3 +229,24 @@ for (const f of ['github-api.json', 'stripe-api.json']) {
     await SwaggerParser.validate(structuredClone(out.api) as never, { resolve: { external: false } } as never);
   });
 }
+
+test('nullable misuse: written the way the document\'s version reads it, where the type is known', () => {
+  const doc = (openapi: string, props: Obj) => JSON.stringify({
+    openapi, info: { title: 't', version: '1' }, servers: [{ url: 'https://x.test' }],
+    paths: { '/p': { post: { operationId: 'saveNick', description: 'Save the nickname of a customer account', requestBody: { content: { 'application/json': { schema: { type: 'object', properties: props } } } }, responses: { '200': { description: 'ok', content: { 'application/json': { schema: { type: 'object', properties: { echo: { type: ['string', 'null'] } } } } } } } } } },
+  }, null, 2);
+  const props = (api: unknown) => at(api, '#/paths/~1p/post/requestBody/content/application~1json/schema/properties') as Record<string, Obj>;
+  const v30 = assertGoodFix('3.0', doc('3.0.3', { nick: { type: ['string', 'null'], maxLength: 9 }, two: { type: ['string', 'integer', 'null'] }, bare: { nullable: true } }));
+  assert.deepEqual(props(v30.out.api)['nick'], { type: 'string', maxLength: 9, nullable: true });
+  assert.deepEqual(props(v30.out.api)['two'], { type: ['string', 'integer', 'null'] }, 'two real types cannot be said in 3.0: left, still reported');
+  assert.deepEqual(props(v30.out.api)['bare'], { nullable: true }, 'which type was meant is written nowhere: left');
+  assert.deepEqual(at(v30.out.api, '#/paths/~1p/post/responses/200/content/application~1json/schema/properties/echo'), { type: ['string', 'null'] }, 'responses are never touched');
+  assert.ok(checkSpec(v30.out).issues.some((i) => i.cause.id === 'spec-nullable-misuse' && i.pointer.endsWith('/two/type')));
+  const v31 = assertGoodFix('3.1', doc('3.1.0', { nick: { type: 'string', nullable: true, enum: ['a', 'b'] }, off: { type: 'integer', nullable: false }, free: { nullable: true } }));
+  assert.deepEqual(props(v31.out.api)['nick'], { type: ['string', 'null'], enum: ['a', 'b', null] });
+  assert.deepEqual(props(v31.out.api)['off'], { type: 'integer' });
+  assert.deepEqual(props(v31.out.api)['free'], {}, '3.1 ignores nullable; without a type null was already allowed');
+  assert.ok(!checkSpec(v31.out).issues.some((i) => i.cause.id === 'spec-nullable-misuse'));
+  const v20 = JSON.parse(assertGoodFix('2.0', JSON.stringify({ swagger: '2.0', info: { title: 't', version: '1' }, host: 'x.test', schemes: ['https'], paths: { '/p': { post: { operationId: 'saveNick', description: 'Save the nickname of a customer account', parameters: [{ name: 'body', in: 'body', schema: { type: 'object', properties: { nick: { type: ['string', 'null'] } } } }], responses: { '200': { description: 'ok' } } } } } }, null, 2)).r.text);
+  assert.deepEqual(v20.paths['/p'].post.parameters[0].schema.properties.nick, { type: 'string', 'x-nullable': true });
+});

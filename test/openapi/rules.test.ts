@@ -85,3 +85,32 @@ test('the YAML fixture: each problem at its operation', () => {
   assert.deepEqual(at('spec-short-name'), ['GET /ping (ping)']);
   assert.ok(!issues.some((i) => i.op === 'GET /orders/{id} (getOrder)'), 'the clean operation has no issue');
 });
+
+test('an issue of a shared component is listed once; each operation that reaches it refers to it', async () => {
+  const { perOperation, issuesOf } = await import('../../src/openapi/report-view.js');
+  const { issuesToFindings } = await import('../../src/openapi/findings.js');
+  const ref = { $ref: '#/components/schemas/Payment' };
+  const spec = base({
+    paths: {
+      '/a': { post: op({ operationId: 'createA', ...body({ type: 'object', properties: { pay: ref } }) }) },
+      '/b': { post: op({ operationId: 'createB', ...body({ $ref: '#/components/schemas/Wrapper' }) }) },
+      '/c': { put: op({ operationId: 'updateC', ...body({ type: 'object', properties: { pay: { type: 'array', items: ref } } }) }) },
+      '/d': { get: op({ operationId: 'readD', responses: { '200': { description: 'ok', content: { 'application/json': { schema: ref } } } } }) },
+    },
+    components: { schemas: { Wrapper: { type: 'object', properties: { p: ref } }, Payment: { oneOf: [{ type: 'string' }, { type: 'integer' }] } } },
+  });
+  const r = checkSpec(parseSpecText('t', JSON.stringify(spec)));
+  const oneOf = r.issues.filter((i) => i.cause.id === 'spec-oneof');
+  assert.deepEqual(oneOf.map((i) => [i.operation, i.component, i.pointer]), [[null, '#/components/schemas/Payment', '#/components/schemas/Payment/oneOf']]);
+  assert.deepEqual(r.operations.map((o) => [o.label, o.reaches]), [
+    ['POST /a (createA)', ['#/components/schemas/Payment']],
+    ['POST /b (createB)', ['#/components/schemas/Payment']],
+    ['PUT /c (updateC)', ['#/components/schemas/Payment']],
+    ['GET /d (readD)', []],
+  ]);
+  assert.deepEqual(perOperation(r).filter((i) => i.cause.id === 'spec-oneof').map((i) => i.operation), ['POST /a (createA)', 'POST /b (createB)', 'PUT /c (updateC)']);
+  assert.deepEqual(issuesOf(r, r.operations[3]!), [], 'a response-only use is not an input');
+  const f = issuesToFindings(r, 'spec-import').find((x) => x.id === 'spec-oneof')!;
+  assert.match(f.title, /\(3 operations\)/);
+  assert.deepEqual(f.evidence, ['#/components/schemas/Payment/oneOf: oneOf with 2 branches in a schema the input refers to (shared: reached by 3 operations)']);
+});

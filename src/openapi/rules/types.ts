@@ -38,7 +38,7 @@ export const causes = {
     id: 'spec-nullable-misuse', family: 1, severity: 'warning', rank: 40,
     title: 'nullable used the way the other OpenAPI version means it',
     meaning: 'OAS 3.0 uses `nullable: true`; 3.1 uses `type: [T, "null"]`. Mixed up, the field is read as non-nullable or the schema is invalid.',
-    fix: 'In 3.0 write nullable: true next to a single type; in 3.1 write type: [T, "null"].',
+    fix: 'In 3.0 write nullable: true next to a single type; in 3.1 write type: [T, "null"] (action-debug spec --fix does this where the type is written).',
   }),
 };
 
