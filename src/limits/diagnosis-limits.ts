@@ -9,7 +9,8 @@ export type LimitsSettings = z.infer<typeof LimitsSettingsSchema>;
 
 export type LimitDecision =
   | { ok: true; release: () => void }
-  | { ok: false; reason: 'running'; message: string }
+  /** `at`: the running card's message, when the database knows it (it may run on another instance). */
+  | { ok: false; reason: 'running'; message: string; at?: { channel: string; ts: string } }
   | { ok: false; reason: 'rate'; message: string; retryAfterSeconds: number };
 
 /**

@@ -1,10 +1,18 @@
 import type { LimitDecision, LimitsSettings } from './diagnosis-limits.js';
+import type { Store } from '../store/store.js';
 
 /** What the limits need from the store: how many diagnoses a user / a workspace started since a time, and booking an audit's. */
 export interface WorkCounter {
   countWorkSince(kinds: string[], since: number, who: { requester?: string; workspace?: string }, excludeId?: string): Promise<{ count: number; oldest: number | null }>;
   reserveWork(id: string, units: number, budget: { workspace: string; kinds: string[]; since: number; limit: number }): Promise<{ ok: boolean; count: number; oldest: number | null }>;
+  holdWork: Store['holdWork'];
+  releaseHold: Store['releaseHold'];
 }
+
+/** What a user's running diagnosis of one endpoint holds (work rows), so a second one is refused on every instance. */
+export const diagnosisHold = (workspace: string, user: string, endpoint: string) => `diagnosis:${workspace}/${user} ${endpoint}`;
+
+const RUNNING = 'A diagnosis of this endpoint that you started is still running: its card will update when it ends.';
 
 /** Anything that decides whether a diagnosis may start (in memory for one process, or counted in the database). */
 export interface Limits {
@@ -24,9 +32,10 @@ const BY_USER = ['diagnose', 'rerun', 'rerun-later', 'follow-up'];
 const BY_WORKSPACE = [...BY_USER, 'audit', 'watch-run'];
 
 /**
- * The hourly limits counted in the database, from the work rows every instance records, so two instances behind a load
- * balancer share one count. "One running diagnosis per user and endpoint" stays per process: the database knows which
- * card is running (a double click on another instance is refused through the card's work row).
+ * The limits counted in the database, from the work rows every instance records, so two instances behind a load balancer
+ * share them: the hourly counts, and "one running diagnosis per user and endpoint", which the diagnosis's work row holds
+ * (Store.holdWork: one holder per key, serialised in the database) while it runs under a live lease. The in-process set
+ * only answers this process's own repeats without a round trip; work with no row (no tracker) has only that set.
  */
 export class StoredDiagnosisLimits implements Limits {
   readonly #running = new Set<string>();
@@ -35,8 +44,13 @@ export class StoredDiagnosisLimits implements Limits {
 
   async tryStart(who: { user: string; workspace: string }, endpoint: string, workId?: string): Promise<LimitDecision> {
     const key = `${who.workspace}/${who.user} ${endpoint}`;
-    if (this.#running.has(key)) {
-      return { ok: false, reason: 'running', message: 'A diagnosis of this endpoint that you started is still running: its card will update when it ends.' };
+    if (this.#running.has(key)) return { ok: false, reason: 'running', message: RUNNING };
+    if (workId) {
+      const held = await this.counter.holdWork(workId, diagnosisHold(who.workspace, who.user, endpoint));
+      if (!held.ok) {
+        const { channel, cardTs } = held.holder;
+        return { ok: false, reason: 'running', message: RUNNING, ...(channel && cardTs ? { at: { channel, ts: cardTs } } : {}) };
+      }
     }
     const hour = 3_600_000;
     const t = this.now();
@@ -46,6 +60,8 @@ export class StoredDiagnosisLimits implements Limits {
     ] as const) {
       const { count, oldest } = await this.counter.countWorkSince(kinds, t - hour, scope, workId);
       if (count >= limit) {
+        // Refused after all: the hold goes, so the message a second start gets is this one, not "still running".
+        if (workId) await this.counter.releaseHold(workId);
         const retry = Math.max(1, Math.ceil(((oldest ?? t) + hour - t) / 1000));
         return { ok: false, reason: 'rate', retryAfterSeconds: retry, message: `${whose === 'you' ? 'You have' : 'This workspace has'} started ${limit} diagnoses in the last hour, the limit. Try again in ${Math.ceil(retry / 60)} min.` };
       }
@@ -55,6 +71,8 @@ export class StoredDiagnosisLimits implements Limits {
     return {
       ok: true,
       release: () => {
+        // The database's hold ends with the work row (finished, handed back, or its lease run out), not here: after a
+        // hand-back another instance may be running this very row again under its hold.
         if (!released) this.#running.delete(key);
         released = true;
       },

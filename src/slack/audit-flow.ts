@@ -27,11 +27,14 @@ export interface AuditFlowDeps {
   flow: FlowDeps;
   store?: Store | undefined;
   settings: AuditSettings;
-  /** Audits in progress, per workspace: one at a time each. */
+  /** This process's audits in progress, per workspace (the fast path; the work rows hold the workspace across instances). */
   running: Set<string>;
   /** One per process, shared by every audit and watch: a host sees at most AUDIT_PER_HOST requests from us at once. */
   limiter: HostLimiter;
 }
+
+/** What a running audit's work row holds: one audit per workspace at a time, across instances. */
+export const auditHold = (team: string) => `audit:${team}`;
 
 /** The card id an audit's work row names (its summary card), from which a restart takes the audit up again. */
 export const auditWorkCard = (auditId: string) => `audit:${auditId}`;
@@ -77,7 +80,11 @@ export async function startSlackAudit(
   const end = (outcome: string) => tracker?.done(workId, outcome).catch(() => {});
   const facts = (d.flow.services as OpenCxServices).opencx;
   if (!facts) return void (await end('refused'), await tell('The audit lists your actions through the OpenCX API: set OPENCX_API_KEY for the app.'));
-  if (d.running.has(team)) return void (await end('refused'), await tell('An audit of this workspace is already running: its card updates as it goes.'));
+  const busy = 'An audit of this workspace is already running: its card updates as it goes.';
+  // This process's audits answer at once; the audit's work row then holds the workspace in the database (one holder,
+  // serialised there), so an audit running on another instance, under a live lease, refuses this one too.
+  if (d.running.has(team)) return void (await end('refused'), await tell(busy));
+  if (workId && tracker && !(await tracker.store.holdWork(workId, auditHold(team))).ok) return void (await end('refused'), await tell(busy));
   d.running.add(team);
   let outcome = 'failed';
   const work = (async () => {

@@ -162,8 +162,10 @@ export async function startCardDiagnosis(
     await deps.work?.done(workId, 'refused');
     let where = md``;
     if (gate.reason === 'running') {
+      // This process's card, else the one the database says holds the diagnosis (it may run on another instance).
       const running = deps.cards.running(user, diagnosisTarget(input));
-      if (running?.ts) where = await permalink(client, running.channel, running.ts);
+      const at = running?.ts ? { channel: running.channel, ts: running.ts } : gate.at;
+      if (at) where = await permalink(client, at.channel, at.ts);
     }
     await toRequester(deps, client, card, errorMessage(md`${gate.message} ${where}`, false), respond);
     return;

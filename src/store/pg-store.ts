@@ -324,6 +324,26 @@ export class PgStore implements Store {
     });
   }
 
+  async holdWork(id: string, key: string, now = Date.now()): Promise<{ ok: true } | { ok: false; holder: WorkRow }> {
+    try {
+      return await this.#tx(async (c) => {
+        // Read committed alone would let two instances both see no holder and both take it: the per-key lock makes the
+        // second wait until the first has committed its hold, then see it.
+        await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hold:${key}`]);
+        const holder = await this.#one(c, `SELECT * FROM work WHERE holds = $1 AND id != $2 AND state = 'running' AND lease_until > $3 ORDER BY created_at, id LIMIT 1`, [key, id, now]);
+        if (holder) return { ok: false as const, holder: toWorkRow(holder) };
+        await c.query('UPDATE work SET holds = $1 WHERE id = $2', [key, id]);
+        return { ok: true as const };
+      });
+    } catch (err) {
+      throw explainPgError(err, 'Recording the request');
+    }
+  }
+
+  async releaseHold(id: string): Promise<void> {
+    await this.pool.query('UPDATE work SET holds = NULL WHERE id = $1', [id]);
+  }
+
   async putUpload(workspace: string, key: string, text: string): Promise<void> {
     await this.pool.query('INSERT INTO uploads (workspace, key, text, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (workspace, key) DO UPDATE SET text = excluded.text, created_at = excluded.created_at', [workspace, key, text, Date.now()]);
   }

@@ -28,6 +28,8 @@ export class SqliteStore implements Store {
         VALUES (@id, @cardId, @createdAt, @requester, @workspace, @channel, @threadTs, @kind, @action, @session, @endpoint, @method, @family, @cause, @durationMs, @findings, @report, @input)
         ON CONFLICT(id) DO NOTHING`),
       diagnosis: db.prepare('SELECT * FROM diagnoses WHERE id = ?'),
+      holder: db.prepare(`SELECT * FROM work WHERE holds = ? AND id != ? AND state = 'running' AND lease_until > ? ORDER BY created_at, id LIMIT 1`),
+      setHold: db.prepare('UPDATE work SET holds = ? WHERE id = ?'),
       cardDiagnoses: db.prepare('SELECT * FROM diagnoses WHERE card_id = ? ORDER BY created_at, rowid'),
       history: db.prepare(`SELECT created_at, requester, family, cause, report_json FROM diagnoses WHERE lower(action) = lower(?) AND kind != 'follow-up' AND (@team IS NULL OR workspace = @team OR workspace LIKE '%/' || @team) ORDER BY created_at DESC, rowid DESC LIMIT ?`),
       ticketByKey: db.prepare('SELECT * FROM tickets WHERE idempotency_key = ?'),
@@ -328,6 +330,24 @@ export class SqliteStore implements Store {
       if (ok) set.run(units, Date.now(), id);
       return { ok, count: r.n, oldest: r.oldest };
     }).immediate();
+  }
+
+  async holdWork(id: string, key: string, now = Date.now()): Promise<{ ok: true } | { ok: false; holder: WorkRow }> {
+    try {
+      // IMMEDIATE: the check and the write hold the write lock together, so another process's hold waits for this one.
+      return this.db.transaction(() => {
+        const holder = this.#q.holder.get(key, id, now) as Record<string, unknown> | undefined;
+        if (holder) return { ok: false as const, holder: toWorkRow(holder) };
+        this.#q.setHold.run(key, id);
+        return { ok: true as const };
+      }).immediate();
+    } catch (err) {
+      throw explainSqliteError(err, 'Recording the request');
+    }
+  }
+
+  async releaseHold(id: string): Promise<void> {
+    this.#q.setHold.run(null, id);
   }
 
   async putUpload(workspace: string, key: string, text: string): Promise<void> {

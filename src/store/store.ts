@@ -169,6 +169,16 @@ export interface Store {
    * `count` is what the budget held without this row.
    */
   reserveWork(id: string, units: number, budget: { workspace: string; kinds: string[]; since: number; limit: number }): Promise<{ ok: boolean; count: number; oldest: number | null }>;
+  /**
+   * Marks work `id` as holding `key` (a user's diagnosis of one endpoint; a workspace's audit) unless another work row
+   * holds that key while running under a live lease: checked and written in one transaction serialised per key (an
+   * advisory lock on PostgreSQL, the write lock on SQLite), so two instances starting at once cannot both hold it.
+   * Refused: the holder (its card, to point at). A hold ends with its work (finished, handed back, lease run out) or
+   * releaseHold.
+   */
+  holdWork(id: string, key: string, now?: number): Promise<{ ok: true } | { ok: false; holder: WorkRow }>;
+  /** Ends `id`'s hold (its work refused after all, or over). */
+  releaseHold(id: string): Promise<void>;
   /** "Re-run in N minutes" for a card: a second request for the same card moves the pending one. */
   scheduleRerun(cardId: string, dueAt: number, by: string, label: string): Promise<void>;
   pendingReruns(): Promise<{ cardId: string; dueAt: number; label: string; by: string }[]>;

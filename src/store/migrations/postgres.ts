@@ -88,4 +88,12 @@ export const PG_MIGRATIONS: Migration[] = [
       ALTER TABLE work ADD COLUMN started_at BIGINT;
     `,
   },
+  {
+    version: 7,
+    name: 'what a running work row holds (a user\'s diagnosis of one endpoint, a workspace\'s audit): one holder at a time, across instances',
+    sql: `
+      ALTER TABLE work ADD COLUMN holds TEXT;
+      CREATE INDEX work_holds ON work (holds) WHERE holds IS NOT NULL;
+    `,
+  },
 ];
