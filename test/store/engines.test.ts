@@ -8,6 +8,9 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { PgStore } from '../../src/store/pg-store.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { PG_MIGRATIONS } from '../../src/store/migrations/postgres.js';
+import { StoredDiagnosisLimits, diagnosisHold } from '../../src/limits/stored-limits.js';
+import { LimitsSettingsSchema } from '../../src/limits/diagnosis-limits.js';
+import { auditHold } from '../../src/slack/audit-flow.js';
 import { startPgCluster, type PgCluster } from '../helpers/pg-cluster.js';
 import type { Report } from '../../src/pipeline/report.js';
 import type { TicketDraft } from '../../src/render/ticket.js';
@@ -215,6 +218,71 @@ for (const e of engines) {
         assert.equal(both.filter(Boolean).length, 1, 'one of two recorded runs starts');
         assert.equal(await a.confirmCardRun(both[0] ? r1!.row.id : r2!.row.id, `two${round}`), true, 'the holder may confirm again');
       }
+    });
+
+    it('a hold has one holder across stores: starts at once, then only work running under a live lease holds', async (a, b) => {
+      const live = (owner: string) => ({ owner, leaseMs: 60_000 });
+      for (const key of [diagnosisHold('T1', 'U1', 'GET https://api.example.test/orders/{id}'), auditHold('T1')]) {
+        // Ten recorded starts at once, alternating stores (two instances): exactly one holds; the others are told which row does.
+        const rows = await Promise.all([...Array(10)].map((_, i) => (i % 2 ? a : b).addWork(work(i, { kind: key.startsWith('audit') ? 'audit' : 'diagnose' }), live(i % 2 ? 'A' : 'B'))));
+        const held = await Promise.all(rows.map((r, i) => (i % 2 ? b : a).holdWork(r.row.id, key)));
+        const winners = rows.filter((_, i) => held[i]!.ok);
+        assert.equal(winners.length, 1, `${key}: one holder`);
+        const holder = winners[0]!.row.id;
+        assert.ok(held.every((h) => h.ok || h.holder.id === holder), 'each refusal names the holder');
+        assert.equal((await a.holdWork(holder, key)).ok, true, 'the holder may hold again (work taken up again)');
+        assert.equal((await b.holdWork(rows[0]!.row.id === holder ? rows[1]!.row.id : rows[0]!.row.id, `${key}-other`)).ok, true, 'another key is free');
+        // Handed back (a graceful stop): pending, it holds nothing; claimed again by the other instance, it holds again.
+        await a.handBackWork(holder, held.findIndex((h) => h.ok) % 2 ? 'A' : 'B');
+        const next = rows.find((r) => r.row.id !== holder)!.row.id;
+        assert.equal((await a.work(holder))!.state, 'pending');
+        const free = await b.addWork(work(40, { kind: 'diagnose' }), live('B'));
+        assert.equal((await b.holdWork(free.row.id, key)).ok, true, 'a handed-back row holds nothing');
+        await b.finishWork(free.row.id, 'verdict');
+        // Finished: holds nothing. Refused after holding (releaseHold): holds nothing.
+        assert.equal((await a.holdWork(next, key)).ok, true, 'the finished holder holds nothing');
+        await a.releaseHold(next);
+        const third = rows.find((r) => r.row.id !== holder && r.row.id !== next)!.row.id;
+        assert.equal((await b.holdWork(third, key)).ok, true, 'a released hold holds nothing');
+        // A holder whose lease ran out (its instance died) holds nothing; one renewed holds.
+        await b.renewWork('A', Date.now() - 1);
+        await b.renewWork('B', Date.now() - 1);
+        const fourth = await a.addWork(work(41), live('C'));
+        assert.equal((await a.holdWork(fourth.row.id, key)).ok, true, 'a lapsed lease holds nothing');
+        const fifth = await b.addWork(work(42), live('D'));
+        const refused = await b.holdWork(fifth.row.id, key);
+        assert.equal(refused.ok, false, 'a live lease holds');
+        assert.equal(!refused.ok && refused.holder.id, fourth.row.id);
+        await a.finishWork(fourth.row.id, 'verdict');
+      }
+    });
+
+    it('one running diagnosis per user and endpoint, across instances: ten starts at once, one runs, the others point at its card', async (a, b) => {
+      const settings = LimitsSettingsSchema.parse({});
+      const [la, lb] = [new StoredDiagnosisLimits(settings, a), new StoredDiagnosisLimits(settings, b)];
+      const endpoint = 'GET https://api.example.test/orders/{id}';
+      const start = async (i: number) => {
+        const [s, l] = i % 2 ? [a, la] : [b, lb];
+        const { row } = await s.addWork(work(i, { requester: 'U7', cardTs: `17.${i}` }), { owner: i % 2 ? 'A' : 'B', leaseMs: 60_000 });
+        return { row, gate: await l.tryStart({ user: 'U7', workspace: 'T1' }, endpoint, row.id) };
+      };
+      const starts = await Promise.all([...Array(10)].map((_, i) => start(i)));
+      const ok = starts.filter((x) => x.gate.ok);
+      assert.equal(ok.length, 1, 'exactly one runs');
+      for (const x of starts.filter((y) => !y.gate.ok)) {
+        assert.deepEqual(x.gate, { ok: false, reason: 'running', message: 'A diagnosis of this endpoint that you started is still running: its card will update when it ends.', at: { channel: 'C1', ts: ok[0]!.row.cardTs } });
+        await a.finishWork(x.row.id, 'refused');
+      }
+      // Another endpoint, or another user, runs meanwhile; the same one again does not, on either instance.
+      const other = await a.addWork(work(20, { requester: 'U7' }), { owner: 'A', leaseMs: 60_000 });
+      assert.equal((await la.tryStart({ user: 'U7', workspace: 'T1' }, 'GET https://api.example.test/other', other.row.id)).ok, true);
+      const u8 = await b.addWork(work(21, { requester: 'U8' }), { owner: 'B', leaseMs: 60_000 });
+      assert.equal((await lb.tryStart({ user: 'U8', workspace: 'T1' }, endpoint, u8.row.id)).ok, true);
+      // When the running one ends (its row finished), the next start runs, on the other instance too.
+      (ok[0]!.gate as { release: () => void }).release();
+      await a.finishWork(ok[0]!.row.id, 'verdict');
+      const after = await b.addWork(work(22, { requester: 'U7' }), { owner: 'B', leaseMs: 60_000 });
+      assert.equal((await lb.tryStart({ user: 'U7', workspace: 'T1' }, endpoint, after.row.id)).ok, true);
     });
 
     it('re-run later: one pending per card (a second request moves it), claimed once when due', async (a, b) => {
