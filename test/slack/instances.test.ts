@@ -1,5 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import https from 'node:https';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRootCa, issueServerCert } from '../../src/lab/certs.js';
 import { startLab, type Lab } from '../../src/lab/index.js';
 import { startFakeSlack, type FakeSlack, type FakeMessage } from '../../src/fakes/slack/index.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
@@ -17,6 +24,40 @@ let lab: Lab;
 let slack: FakeSlack;
 let apps: AppProcess[] = [];
 let dbUrl = '';
+/**
+ * An endpoint that answers nothing until the test says so: a diagnosis of it is running for as long as the test needs,
+ * whatever the machine's load (no timing involved).
+ */
+let held: { url: string; seen: () => number; release: () => void; close: () => Promise<void> } | null = null;
+async function startHeldEndpoint(): Promise<{ caPem: string; ip: string; host: string } & NonNullable<typeof held>> {
+  const root = await createRootCa('CN=held endpoint CA');
+  const host = 'held.gate.test';
+  const cert = await issueServerCert(root, [host]);
+  const waiting: ServerResponse[] = [];
+  let open = false;
+  let seen = 0;
+  const answer = (res: ServerResponse) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}');
+  const server = https.createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => {
+    seen++;
+    req.resume();
+    if (open) answer(res);
+    else waiting.push(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    caPem: root.certPem, ip: '127.0.0.1', host, url: `https://${host}:${port}/orders/1`, seen: () => seen,
+    release: () => {
+      open = true;
+      for (const res of waiting.splice(0)) answer(res);
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
 before(async () => {
   const c = await startPgCluster();
   if ('skip' in c) {
@@ -28,12 +69,20 @@ before(async () => {
   lab = await startLab({ only: ['server-error'] });
   slack = await startFakeSlack();
   dbUrl = await c.createDatabase(`e2e_${process.pid}`);
+  const h = await startHeldEndpoint();
+  held = h;
   const env = appEnv(lab, slack, { DATABASE_URL: dbUrl, SUPPORT_CHANNEL_ID: 'CSUP', SUPPORT_WEBHOOK_URL: '' });
   delete env['SUPPORT_WEBHOOK_URL'];
+  // The held endpoint's name and CA next to the lab's.
+  const cas = join(mkdtempSync(join(tmpdir(), 'ad-held-')), 'cas.pem');
+  writeFileSync(cas, `${lab.caPem}\n${h.caPem}`);
+  Object.assign(env, { NODE_EXTRA_CA_CERTS: cas, ACTION_DEBUG_HOSTS: `${lab.hostsEnv()};${h.host}=${h.ip}` });
   apps = await Promise.all([startApp(env, slack), startApp(env, slack)]);
 });
 after(async () => {
+  held?.release();
   await Promise.all(apps.map((a) => a.kill('SIGTERM')));
+  await held?.close();
   await slack?.close();
   await lab?.close();
   await cluster?.stop();
@@ -53,6 +102,26 @@ test('one command delivered to both instances (a retry, a duplicate from the bal
   await slack.waitFor(() => visible('CI1').some(isFinal), 30_000, 'the card');
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(visible('CI1').length, 1, 'one card, not one per instance');
+});
+
+test('the same user starting the same diagnosis on both instances gets one card, and a pointer to it from the other', { skip }, async () => {
+  const [a, b] = apps as [AppProcess, AppProcess];
+  const h = held!;
+  const text = `ses_i3 "Create refund" ${h.url} method=POST`;
+  await a.driver.command(text, { channel: 'CI3' });
+  // Running on A: its card is posted and the endpoint holds its probes (they wait for release()).
+  const card = await slack.waitFor(() => visible('CI3').find((m) => m.ts), 30_000, 'the running card from A');
+  await slack.waitFor(() => h.seen() > 0, 30_000, 'the probes reaching the held endpoint');
+  assert.equal(isFinal(card), false, 'still running');
+  // The same user, the same endpoint, through B (another trigger: a second command, not a retry).
+  const second = await b.driver.command(text, { channel: 'CI3' });
+  assert.equal(second.status, 200);
+  const refusal = await slack.waitFor(() => slack.responses.find((r) => second.responseUrl.endsWith(`/response/${r.id}`) && /still running/.test(String(r.body['text']))), 30_000, 'B telling the user');
+  assert.match(String(refusal.body['text']), /A diagnosis of this endpoint that you started is still running: its card will update when it ends\./);
+  assert.ok(JSON.stringify(refusal.body).includes(`/archives/CI3/p${card.ts.replace('.', '')}`), 'it points at the running card');
+  h.release();
+  await slack.waitFor(() => isFinal(card), 30_000, 'the card final');
+  assert.equal(visible('CI3').length, 1, 'one card, from A only');
 });
 
 test('a card started on one instance is re-run and escalated through the other; a double submit is one ticket, posted once', { skip }, async () => {
