@@ -16,6 +16,7 @@ import { SqliteStore as Store } from '../../src/store/sqlite-store.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import { auditCard, auditThreadMessages, CARD_LINES } from '../../src/render/audit-blocks.js';
 import { summarize } from '../../src/audit/summary.js';
+import { auditHold } from '../../src/slack/audit-flow.js';
 import type { AuditAction } from '../../src/audit/schema.js';
 
 let lab: Lab;
@@ -118,6 +119,32 @@ test('an audit counts toward the workspace budget stored in the database: one th
     assert.deepEqual(audits().at(-1), { units: 1, state: 'done', outcome: 'refused' }, 'the refused audit counts nothing');
   } finally {
     await small.close();
+  }
+});
+
+test('one audit per workspace across instances: one running elsewhere (its work row under a live lease) refuses this one, until it ends', async () => {
+  // Another instance's audit is what the database holds of it: its work row, running under its own lease, holding the workspace.
+  const team = (store.db.prepare(`SELECT workspace FROM work WHERE kind = 'audit' LIMIT 1`).get() as { workspace: string }).workspace;
+  const other = await store.addWork({ kind: 'audit', workspace: team, channel: 'CELSEWHERE', requester: 'U0BOB', payload: {} }, { owner: 'other-instance', leaseMs: 120_000 });
+  assert.equal((await store.holdWork(other.row.id, auditHold(team))).ok, true);
+  const here = await startHarness({ lab, slack, deps: { services: { opencx: new OpenCxFacts(client) }, store, limits: { DIAGNOSES_PER_USER_PER_HOUR: 30, DIAGNOSES_PER_WORKSPACE_PER_HOUR: 100 } } });
+  try {
+    const before = ACCOUNT_SCENARIOS.reduce((n, id) => n + lab.requests(id).length, 0);
+    const told = (re: RegExp, url: string) => slack.responses.some((r) => url.endsWith(`/response/${r.id}`) && re.test(String(r.body['text'])));
+    const first = await here.driver.command('audit', { channel: 'CHELD' });
+    await slack.waitFor(() => told(/An audit of this workspace is already running: its card updates as it goes\./, first.responseUrl), 10_000, 'the refusal');
+    assert.equal(slack.channel('CHELD').length, 0, 'no card');
+    assert.equal(ACCOUNT_SCENARIOS.reduce((n, id) => n + lab.requests(id).length, 0), before, 'no endpoint was called');
+    // That audit ends (its row finished): the next one is not refused as running (here the budget refuses it, before any
+    // probe: what shows it got past the one-audit rule without running 51 diagnoses again). A holder whose instance died
+    // (lease run out) holds nothing either (test/store/engines.test.ts); here another instance would take its row up.
+    await store.finishWork(other.row.id, 'verdict');
+    const second = await here.driver.command('audit', { channel: 'CHELD' });
+    await slack.waitFor(() => told(/An audit of 51 actions needs 51 diagnoses/, second.responseUrl), 10_000, 'past the one-audit rule');
+    assert.ok(!told(/already running/, second.responseUrl));
+  } finally {
+    await store.finishWork(other.row.id, 'verdict');
+    await here.close();
   }
 });
 
