@@ -269,8 +269,14 @@ for (const e of engines) {
       const starts = await Promise.all([...Array(10)].map((_, i) => start(i)));
       const ok = starts.filter((x) => x.gate.ok);
       assert.equal(ok.length, 1, 'exactly one runs');
-      for (const x of starts.filter((y) => !y.gate.ok)) {
-        assert.deepEqual(x.gate, { ok: false, reason: 'running', message: 'A diagnosis of this endpoint that you started is still running: its card will update when it ends.', at: { channel: 'C1', ts: ok[0]!.row.cardTs } });
+      const winner = starts.indexOf(ok[0]!) % 2;
+      for (const [i, x] of starts.entries()) {
+        if (x.gate.ok) continue;
+        const { at, ...rest } = x.gate as { at?: unknown };
+        assert.deepEqual(rest, { ok: false, reason: 'running', message: 'A diagnosis of this endpoint that you started is still running: its card will update when it ends.' });
+        // The other instance learns it from the database, with the running card to point at; the winner's own instance
+        // may answer from its in-process set (the flow then points at the card it holds in memory).
+        if (i % 2 !== winner || at !== undefined) assert.deepEqual(at, { channel: 'C1', ts: ok[0]!.row.cardTs }, `start ${i}`);
         await a.finishWork(x.row.id, 'refused');
       }
       // Another endpoint, or another user, runs meanwhile; the same one again does not, on either instance.
