@@ -1,5 +1,6 @@
 import type { LimitDecision, LimitsSettings } from './diagnosis-limits.js';
 import type { Store } from '../store/store.js';
+import { redactUrl } from '../core/redact.js';
 
 /** What the limits need from the store: how many diagnoses a user / a workspace started since a time, and booking an audit's. */
 export interface WorkCounter {
@@ -9,8 +10,11 @@ export interface WorkCounter {
   releaseHold: Store['releaseHold'];
 }
 
-/** What a user's running diagnosis of one endpoint holds (work rows), so a second one is refused on every instance. */
-export const diagnosisHold = (workspace: string, user: string, endpoint: string) => `diagnosis:${workspace}/${user} ${endpoint}`;
+/**
+ * What a user's running diagnosis of one endpoint holds (work rows), so a second one is refused on every instance. The
+ * key is stored, so the endpoint is in it without its credentials (the same endpoint with another key is the same one).
+ */
+export const diagnosisHold = (workspace: string, user: string, endpoint: string) => `diagnosis:${workspace}/${user} ${redactUrl(endpoint)}`;
 
 const RUNNING = 'A diagnosis of this endpoint that you started is still running: its card will update when it ends.';
 
