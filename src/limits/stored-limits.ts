@@ -47,7 +47,8 @@ export class StoredDiagnosisLimits implements Limits {
   constructor(private readonly settings: LimitsSettings, private readonly counter: WorkCounter, private readonly now: () => number = Date.now) {}
 
   async tryStart(who: { user: string; workspace: string }, endpoint: string, workId?: string): Promise<LimitDecision> {
-    const key = `${who.workspace}/${who.user} ${endpoint}`;
+    // The same key in memory as in the database (the endpoint without its credentials).
+    const key = diagnosisHold(who.workspace, who.user, endpoint);
     if (this.#running.has(key)) return { ok: false, reason: 'running', message: RUNNING };
     if (workId) {
       const held = await this.counter.holdWork(workId, diagnosisHold(who.workspace, who.user, endpoint));

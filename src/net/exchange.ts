@@ -26,8 +26,11 @@ export interface ExchangeRequest {
   headers: [string, HeaderValue][];
   body?: string | FormData;
   timeoutMs: number;
-  /** TLS options for protocol probes (minVersion, maxVersion, ciphers). */
-  tlsOptions?: tls.ConnectionOptions;
+  /**
+   * TLS options for protocol probes: only these, so no caller can pass a `lookup`, `host` or `socket` that would go
+   * around the guarded lookup.
+   */
+  tlsOptions?: Pick<tls.ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
 }
 
 /** Evidence of one request: each phase timed, the TLS facts kept, secrets redacted, never a throw. */

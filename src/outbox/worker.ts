@@ -81,7 +81,7 @@ export class OutboxWorker {
       // A refusal that says when to come back (Slack's 429 carries Retry-After, seconds) is tried again then: earlier
       // would be refused again, and the doubling backoff would wait far longer than Slack asked after a few 429s.
       const after = (err as { retryAfter?: unknown }).retryAfter;
-      const delay = typeof after === 'number' && Number.isFinite(after) && after >= 0 ? Math.min(this.#o.maxDelayMs, after * 1000) : exp / 2 + Math.random() * (exp / 2);
+      const delay = typeof after === 'number' && Number.isFinite(after) && after >= 0 ? Math.min(this.#o.maxDelayMs, Math.max(1000, after * 1000)) : exp / 2 + Math.random() * (exp / 2);
       const message = (err as Error).message ?? String(err);
       await this.#o.store.markFailed(row.id, Date.now() + delay, message).catch(() => {});
       this.#o.logger.warn({ outbox: row.id, kind: row.kind, attempt: row.attempts + 1, retryInMs: Math.round(delay), err: message }, 'outbox delivery failed');

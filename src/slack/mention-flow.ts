@@ -36,7 +36,8 @@ export const MentionDeliverySchema = z.object({
 /** What a mention asks for, read once from its text and files. */
 export const MentionIntentSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rerun') }),
-  z.object({ kind: z.literal('spec'), spec: z.string() }),
+  /** `credentialsDropped`: stored without the URL's credentials (user:pass@, a key in the query), so it cannot be fetched again. */
+  z.object({ kind: z.literal('spec'), spec: z.string(), credentialsDropped: z.boolean().optional() }),
   z.object({ kind: z.literal('file'), file: SharedFileSchema }),
   z.object({ kind: z.literal('not-a-spec-file') }),
   z.object({ kind: z.literal('unknown') }),
@@ -71,7 +72,8 @@ export function mentionIntent(event: z.infer<typeof MentionEventSchema>): Mentio
 /** The mention as stored: a spec URL's credentials are never written to the database (they become [redacted]). */
 export function storedMention(eventId: string, event: z.infer<typeof MentionEventSchema>): StoredMention {
   const intent = mentionIntent(event);
-  const kept: MentionIntent = intent.kind === 'spec' ? { kind: 'spec', spec: withoutCredentials(intent.spec) } : intent;
+  const spec = intent.kind === 'spec' ? withoutCredentials(intent.spec) : '';
+  const kept: MentionIntent = intent.kind === 'spec' ? { kind: 'spec', spec, ...(spec !== intent.spec ? { credentialsDropped: true } : {}) } : intent;
   return { eventId, channel: event.channel, ...(event.thread_ts ? { threadTs: event.thread_ts } : {}), ...(event.user ? { user: event.user } : {}), intent: kept };
 }
 
@@ -111,7 +113,7 @@ export async function handleMention(
     case 'spec': {
       const refused = slackSpecRefusal(m.intent.spec);
       if (refused) return reply(refused);
-      if (m.intent.spec.includes('[redacted]')) return reply(`<@${by}>: your \`spec\` mention was interrupted by a restart of action-debug, and the spec URL's credentials are never stored: mention me again with it.`);
+      if (m.intent.credentialsDropped) return reply(`<@${by}>: your \`spec\` mention was interrupted by a restart of action-debug, and the spec URL's credentials are never stored: mention me again with it.`);
       change = { spec: m.intent.spec };
       why = 'Re-run with the spec';
       break;

@@ -75,8 +75,13 @@ test("a spec URL's credentials in a mention never reach the database", async () 
   // A lab host (nothing leaves 127.0.0.1); it answers 500 to the spec, and the thread says so.
   await h.driver.mention(`spec ${new URL(h.url('server-error')).origin}/openapi.json?api_key=${URL_SECRET}`, { channel: 'CM3', threadTs: card.ts });
   await slack.waitFor(() => slack.thread('CM3', card.ts).length >= 3, 20_000, 'the answer to the spec mention');
+  // And credentials as userinfo (user:pass@host), which come back as the placeholder redacted:redacted@.
+  await h.driver.mention(`spec https://alice:${URL_SECRET}@${new URL(h.url('server-error')).host}/openapi.json`, { channel: 'CM3', threadTs: card.ts });
+  await slack.waitFor(() => slack.thread('CM3', card.ts).length >= 4, 20_000, 'the answer to the second spec mention');
   const stored = rows('mention').map((r) => r.payload).join('\n');
   assert.match(stored, /api_key=\[redacted\]/);
+  assert.match(stored, /redacted:redacted@/);
+  assert.equal(rows('mention').filter((r) => JSON.parse(r.payload).intent.credentialsDropped === true).length, 2, 'both marked as not fetchable again');
   for (const f of [dbPath, `${dbPath}-wal`]) assert.ok(!existsSync(f) || !readFileSync(f).includes(URL_SECRET), `the URL credential reached ${f}`);
 });
 
@@ -108,9 +113,17 @@ test('a mention left by a crashed process is taken up through the same gate: ref
   const refusedUser = (await left('EvDead1', 'U0MALLORY', 'T0FAKE')).row.id; // not on ALLOWED_USER_IDS
   const otherWorkspace = (await left('EvDead2', 'U0BOB', 'T0OTHER')).row.id; // the card belongs to another workspace
   const fine = (await left('EvDead3', 'U0BOB', 'T0FAKE')).row.id;
+  // A spec mention whose URL carried credentials: never fetched with the placeholder; the requester is asked again.
+  const specLeft = (await store.addWork(
+    { kind: 'mention', dedupeKey: 'event:EvDead4', workspace: 'T0FAKE', channel: 'CM5', requester: 'U0BOB', payload: { eventId: 'EvDead4', channel: 'CM5', threadTs: card.ts, user: 'U0BOB', intent: { kind: 'spec', spec: 'https://redacted:redacted@specs.lab.test/openapi.json', credentialsDropped: true } } },
+    { owner: 'a-process-that-died', leaseMs: 0 },
+  )).row.id;
   const state = (id: string) => store.db.prepare('SELECT state, outcome FROM work WHERE id = ?').get(id) as { state: string; outcome: string | null };
   await slack.waitFor(() => [refusedUser, otherWorkspace, fine].every((id) => state(id).state === 'done') || null, 20_000, 'the three rows taken up');
   assert.deepEqual([state(refusedUser).outcome, state(otherWorkspace).outcome, state(fine).outcome], ['refused', 'refused', 'handed-off']);
+  await slack.waitFor(() => state(specLeft).state === 'done' || null, 20_000, 'the spec mention taken up');
+  assert.equal(state(specLeft).outcome, 'replied');
+  assert.ok(slack.thread('CM5', card.ts).some((m) => /credentials are never stored: mention me again/.test(m.text)), 'asked to mention it again');
   await slack.waitFor(() => slack.thread('CM5', card.ts).find((m) => /Re-run: /.test(blocksToText(m.blocks))), 20_000, 'the re-run answer');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(slack.thread('CM5', card.ts).filter((m) => /Re-run: /.test(blocksToText(m.blocks))).length, 1, 'only the allowed mention ran');

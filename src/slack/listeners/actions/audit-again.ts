@@ -9,7 +9,8 @@ import { clickKey, STOPPING, type App, type ListenerDeps } from '../deps.js';
 /** "Audit again" on an audit card a restart interrupted: a new audit of the workspace, in the card's channel (the gate middleware checked who may). */
 export function register(app: App, d: ListenerDeps): void {
   app.action(AUDIT_ACTIONS.again, async ({ ack, body, client, respond }) => {
-    const channel = (body as { container?: { channel_id?: string } }).container?.channel_id ?? body.channel?.id;
+    // Read as the gate reads it (channel first), so the channel the allow-lists were checked on is the one posted in.
+    const channel = body.channel?.id ?? (body as { container?: { channel_id?: string } }).container?.channel_id;
     const say = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text, false) });
     if (!channel) return void (await ack(), await say('This button only works on an audit card in a channel.'));
     const team = workspaceKey(body.team?.id, body.enterprise?.id, body.is_enterprise_install);
