@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
-import { explainPgError, inTransaction } from './pg-tx.js';
+import { enqueueOutbox, explainPgError, inTransaction } from './pg-tx.js';
 import { PgWatchStore } from './pg-watches.js';
 import { PG_MIGRATIONS } from './migrations/postgres.js';
 import { CARD_RUN_KINDS, prepareResolution } from './store.js';
@@ -151,7 +151,7 @@ export class PgStore implements Store {
   }
 
   async #enqueue(q: Q, m: OutboxMessage, now = Date.now()): Promise<void> {
-    await q.query('INSERT INTO outbox (kind, dedupe_key, payload_json, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING', [m.kind, m.dedupeKey, JSON.stringify(m.payload), new Date(now).toISOString(), now]);
+    await enqueueOutbox(q, m, now);
   }
 
   async enqueue(m: OutboxMessage, now = Date.now()): Promise<void> {

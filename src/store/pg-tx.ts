@@ -28,3 +28,8 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
     c.release();
   }
 }
+
+/** Adds an outbox message inside the caller's transaction (or on the pool); a dedupe key already queued adds nothing. */
+export async function enqueueOutbox(q: Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>, m: { kind: string; dedupeKey: string; payload: unknown }, now = Date.now()): Promise<void> {
+  await q.query('INSERT INTO outbox (kind, dedupe_key, payload_json, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING', [m.kind, m.dedupeKey, JSON.stringify(m.payload), new Date(now).toISOString(), now]);
+}

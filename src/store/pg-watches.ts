@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { explainPgError, inTransaction } from './pg-tx.js';
+import { enqueueOutbox, explainPgError, inTransaction } from './pg-tx.js';
 import { toWatchRow } from './rows.js';
 import type { ClaimedWatch, NewWatch, WatchRow, WatchRun, WatchStore } from './store.js';
 
@@ -68,10 +68,7 @@ export class PgWatchStore implements WatchStore {
           [JSON.stringify(run.state), run.nextDueAt, run.stop ? new Date().toISOString() : null, w.id, w.token]);
         if (u.rowCount !== 1) return false;
         const now = Date.now();
-        for (const m of run.messages) {
-          await c.query('INSERT INTO outbox (kind, dedupe_key, payload_json, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING',
-            [m.kind, m.dedupeKey, JSON.stringify(m.payload), new Date(now).toISOString(), now]);
-        }
+        for (const m of run.messages) await enqueueOutbox(c, m, now);
         return true;
       });
     } catch (err) {
