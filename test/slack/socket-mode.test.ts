@@ -109,8 +109,10 @@ test('Socket Mode: a mention is acked only once its work row is written; unrecor
     assert.equal(replies(), 0);
     await socket.deliver('events_api', envelope('EvSock1'));
     await slack.waitFor(() => replies() === 1 || null, 5000, 'the answer to the mention');
-    const row = store.db.prepare("SELECT state, outcome FROM work WHERE kind = 'mention'").all();
-    assert.deepEqual(row, [{ state: 'done', outcome: 'replied' }]);
+    // The row is finished right after Slack answers the post: waited for, not assumed.
+    const rows = () => store.db.prepare("SELECT state, outcome FROM work WHERE kind = 'mention'").all();
+    await slack.waitFor(() => (rows() as { state: string }[]).every((r) => r.state === 'done') || null, 5000, 'the mention row finished');
+    assert.deepEqual(rows(), [{ state: 'done', outcome: 'replied' }]);
   } finally {
     await app.stop();
     await store.close();
