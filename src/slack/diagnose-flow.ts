@@ -51,7 +51,8 @@ export function workPayload(input: DiagnosisInput, extra: Record<string, unknown
 
 export type Respond = (msg: SlackMessage & { response_type?: 'ephemeral' | 'in_channel'; replace_original?: boolean }) => Promise<unknown>;
 
-function track<T>(deps: FlowDeps, p: Promise<T>): Promise<T> {
+/** Counts `p` as running work until it settles, so a graceful stop waits for it before handing anything back. */
+export function track<T>(deps: FlowDeps, p: Promise<T>): Promise<T> {
   deps.inFlight.add(p);
   void p.finally(() => deps.inFlight.delete(p)).catch(() => {});
   return p;

@@ -1,4 +1,5 @@
 import { handleMention, mentionIntent } from '../../mention-flow.js';
+import { track } from '../../diagnose-flow.js';
 import type { MentionWork } from '../../durable-events.js';
 import type { App, ListenerDeps } from '../deps.js';
 import { crashPoint } from '../../../core/crash-point.js';
@@ -26,12 +27,6 @@ export function register(app: App, d: ListenerDeps): void {
         await d.flow.work?.done(work?.id, 'failed').catch(() => {});
         throw err;
       });
-    // Counted as running work, so a graceful stop waits for it before handing anything back.
-    d.flow.inFlight.add(handled);
-    try {
-      await handled;
-    } finally {
-      d.flow.inFlight.delete(handled);
-    }
+    await track(d.flow, handled);
   });
 }
