@@ -26,7 +26,10 @@ export function recordMentionsBeforeAck(receiver: Receiver, work: () => WorkTrac
   receiver.init = (app) => {
     const processEvent = async (ev: ReceiverEvent): Promise<void> => {
       const w = work();
-      const mention = w ? MentionDeliverySchema.safeParse(ev.body) : undefined;
+      // Most deliveries are commands and clicks: only an event callback is read against the mention's schema (a failed
+      // zod parse builds its issues, which cost each command's ack more than the rest of this hand-off).
+      const body = ev.body as { type?: unknown };
+      const mention = w && body.type === 'event_callback' ? MentionDeliverySchema.safeParse(ev.body) : undefined;
       if (!w || !mention?.success) return app.processEvent(ev);
       const { event_id: eventId, team_id: team, enterprise_id: enterprise, authorizations, event } = mention.data;
       const rec = await w.begin({

@@ -18,14 +18,14 @@ export class QuietStart {
     this.#lastArrival = now;
     return new Promise((resolve) => {
       this.#queue.push({ since: now, start: resolve });
-      // Each arrival pushes the quiet deadline back, never the oldest one's maximum wait.
-      this.#schedule(Math.min(this.quietMs, this.maxWaitMs - (now - this.#queue[0]!.since)));
+      // One timer for the whole queue: an arrival only moves #lastArrival, and the timer, when it fires early, sets
+      // itself again for what is left (re-arming a timer per command was a cost of every ack in a burst).
+      if (!this.#timer) this.#schedule(Math.min(this.quietMs, this.maxWaitMs));
     });
   }
 
   #schedule(ms: number): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#flush(), ms);
+    this.#timer = setTimeout(() => this.#flush(), Math.max(0, ms));
   }
 
   #flush(): void {

@@ -20,8 +20,10 @@ export type GuardVerdict = { ok: true; sslCheck?: boolean } | { ok: false; statu
 export function checkDelivery(raw: Buffer, headers: IncomingMessage['headers'], signingSecret: string, nowMs = Date.now()): GuardVerdict {
   const text = raw.toString('utf8');
   const form = headers['content-type'] === 'application/x-www-form-urlencoded';
+  // Parsed once, here: the same fields serve the SSL check and the shape check below.
+  const q = form ? parseQuery(text) : null;
   // Slack's SSL check is unsigned and carries nothing else; Bolt answers it the same way.
-  if (form && parseQuery(text)['ssl_check'] === '1') return { ok: true, sslCheck: true };
+  if (q?.['ssl_check'] === '1') return { ok: true, sslCheck: true };
 
   const ts = headers['x-slack-request-timestamp'];
   const sig = headers['x-slack-signature'];
@@ -32,8 +34,7 @@ export function checkDelivery(raw: Buffer, headers: IncomingMessage['headers'], 
   if (!timingSafeEqual(ours, Buffer.from(sig.slice(3), 'hex'))) return { ok: false, status: 401, why: 'signature mismatch' };
 
   let body: unknown;
-  if (form) {
-    const q = parseQuery(text);
+  if (q) {
     if (q['payload'] === undefined) {
       // A slash command: one string per field, and a command.
       if (Object.values(q).some((v) => typeof v !== 'string') || typeof q['command'] !== 'string') return { ok: false, status: 400, why: 'not a slash command form' };
@@ -66,7 +67,8 @@ export function guardSlackRequests(receiver: { requestListener: RequestListener 
       res.writeHead(400).end();
       return;
     }
-    if (req.method !== 'POST' || path !== endpoint) return inner(req, res);
+    // Bolt takes any spelling of POST (it upper-cases the method) at the endpoint: so does the guard.
+    if (req.method?.toUpperCase() !== 'POST' || path !== endpoint) return inner(req, res);
     void readBody(req, BODY_LIMIT).then(
       (raw) => {
         const v = checkDelivery(raw, req.headers, signingSecret);

@@ -6,6 +6,7 @@ import { explainSqliteError, openDb, type Db } from './db.js';
 import { CARD_RUN_KINDS, prepareResolution } from './store.js';
 import type { Claim, DiagnosisRow, HistoryEntry, NewWork, OutboxMessage, OutboxRow, Store, WorkRow } from './store.js';
 import { SqliteWatchStore } from './sqlite-watches.js';
+import { GroupCommit } from './group-commit.js';
 import { HOLDS, historyFrom, toDiagnosisRow, toTicket, toWorkRow } from './rows.js';
 
 /**
@@ -17,12 +18,14 @@ export class SqliteStore implements Store {
   readonly db: Db;
   readonly watches: SqliteWatchStore;
   readonly #q;
+  readonly #group: GroupCommit;
 
   constructor(path: string, opts: { readonly?: boolean } = {}) {
     this.db = openDb(path, opts);
     const db = this.db;
     // On this connection, so a watch run and its outbox rows share one transaction.
     this.watches = new SqliteWatchStore(db);
+    this.#group = new GroupCommit(db);
     this.#q = {
       insertDiagnosis: db.prepare(`INSERT INTO diagnoses (id, card_id, created_at, requester, workspace, channel, thread_ts, kind, action, session, endpoint, method, family, cause, duration_ms, findings_json, report_json, input_json)
         VALUES (@id, @cardId, @createdAt, @requester, @workspace, @channel, @threadTs, @kind, @action, @session, @endpoint, @method, @family, @cause, @durationMs, @findings, @report, @input)
@@ -209,16 +212,20 @@ export class SqliteStore implements Store {
   }
 
   async addWork(w: NewWork, claim?: Claim): Promise<{ row: WorkRow; created: boolean }> {
-    const now = Date.now();
     const id = randomUUID();
+    const payload = JSON.stringify(w.payload ?? null);
     try {
-      const info = this.#q.insertWork.run({
-        id, kind: w.kind, state: claim ? 'running' : 'pending', dedupeKey: w.dedupeKey ?? null, cardId: w.cardId ?? null, cardTs: w.cardTs ?? null,
-        workspace: w.workspace, channel: w.channel, requester: w.requester, payload: JSON.stringify(w.payload ?? null), dueAt: w.dueAt ?? now,
-        claimedBy: claim?.owner ?? null, leaseUntil: claim ? now + claim.leaseMs : null, attempts: claim ? 1 : 0, now,
+      // Committed with the other requests of this loop turn (see GroupCommit); resolved only after the COMMIT.
+      return await this.#group.run(() => {
+        const now = Date.now();
+        const info = this.#q.insertWork.run({
+          id, kind: w.kind, state: claim ? 'running' : 'pending', dedupeKey: w.dedupeKey ?? null, cardId: w.cardId ?? null, cardTs: w.cardTs ?? null,
+          workspace: w.workspace, channel: w.channel, requester: w.requester, payload, dueAt: w.dueAt ?? now,
+          claimedBy: claim?.owner ?? null, leaseUntil: claim ? now + claim.leaseMs : null, attempts: claim ? 1 : 0, now,
+        });
+        const row = info.changes === 1 ? this.#q.work.get(id) : this.#q.workByKey.get(w.dedupeKey);
+        return { row: toWorkRow(row as Record<string, unknown>), created: info.changes === 1 };
       });
-      const row = info.changes === 1 ? this.#q.work.get(id) : this.#q.workByKey.get(w.dedupeKey);
-      return { row: toWorkRow(row as Record<string, unknown>), created: info.changes === 1 };
     } catch (err) {
       throw explainSqliteError(err, 'Recording the request');
     }

@@ -119,9 +119,10 @@ export function register(app: App, d: ListenerDeps): void {
       ackMs = sinceArrival();
     }
     crashPoint('diagnose:after-ack');
-    d.log.info({ rid, user: command.user_id, channel: command.channel_id, ackMs }, 'diagnosis requested');
-    // During a burst of commands, everyone is acknowledged before any diagnosis starts (see QuietStart).
+    // During a burst of commands, everyone is acknowledged before any diagnosis starts (see QuietStart); the log line
+    // too waits for the burst to end, since writing it while later commands wait for their acks delays those acks.
     await d.quietStart.wait();
+    d.log.info({ rid, user: command.user_id, channel: command.channel_id, ackMs }, 'diagnosis requested');
     await startCardDiagnosis(d.flow, client, { input, channel: command.channel_id, team, user: command.user_id, respond: respond as Respond, workId });
   });
 }
