@@ -1,13 +1,19 @@
 /**
- * Starts work only once commands stop arriving (no new one for `quietMs`), or when the oldest has waited `maxWaitMs`.
- * Acks compete with diagnosis work for the CPU: during a burst, starting each diagnosis right after its ack delays the
- * acks of the commands still arriving by seconds (measured in bench/slack-ack.ts), and a late ack is a failed command
- * in Slack (3 s deadline), while a card that appears a second later is not.
+ * Starts work only once commands stop arriving (no new one for `quietMs`), or when the oldest has waited `maxWaitMs`;
+ * then lets the waiting work start one piece per turn of the event loop, stopping again as soon as a new command
+ * arrives (unless the oldest waiter is past `maxWaitMs`).
+ *
+ * Why: acks compete with the work of commands already acknowledged for the one thread. During a burst, starting each
+ * diagnosis right after its ack delayed the acks of the commands still arriving by seconds (bench/slack-ack.ts), and a
+ * late ack is a failed command in Slack (3 s deadline), while a card that appears a second later is not. Starting 200
+ * diagnoses in one go was ~100 ms of card rendering and database work in one stretch: one per turn lets the requests
+ * that arrive meanwhile (each turn polls for I/O before the next start) be acknowledged first.
  */
 export class QuietStart {
   readonly #queue: { since: number; start: () => void }[] = [];
   #lastArrival = 0;
   #timer: NodeJS.Timeout | null = null;
+  #releasing = false;
 
   constructor(private readonly quietMs: number, private readonly maxWaitMs: number) {}
 
@@ -20,7 +26,7 @@ export class QuietStart {
       this.#queue.push({ since: now, start: resolve });
       // One timer for the whole queue: an arrival only moves #lastArrival, and the timer, when it fires early, sets
       // itself again for what is left (re-arming a timer per command was a cost of every ack in a burst).
-      if (!this.#timer) this.#schedule(Math.min(this.quietMs, this.maxWaitMs));
+      if (!this.#timer && !this.#releasing) this.#schedule(Math.min(this.quietMs, this.maxWaitMs));
     });
   }
 
@@ -28,16 +34,31 @@ export class QuietStart {
     this.#timer = setTimeout(() => this.#flush(), Math.max(0, ms));
   }
 
+  /** Starts releasing when it is quiet (or the oldest waited long enough); otherwise waits for what is left. */
   #flush(): void {
     this.#timer = null;
-    const now = performance.now();
-    const quiet = now - this.#lastArrival >= this.quietMs;
     const oldest = this.#queue[0];
     if (!oldest) return;
-    if (quiet || now - oldest.since >= this.maxWaitMs) {
-      for (const q of this.#queue.splice(0)) q.start();
-      return;
-    }
+    const now = performance.now();
+    if (now - this.#lastArrival >= this.quietMs || now - oldest.since >= this.maxWaitMs) return this.#release(now);
     this.#schedule(Math.min(this.quietMs - (now - this.#lastArrival), this.maxWaitMs - (now - oldest.since)));
+  }
+
+  /** One waiter per turn (setImmediate runs after the turn's I/O callbacks), while no new command arrives. */
+  #release(quietSince: number): void {
+    this.#releasing = true;
+    const next = () => {
+      const oldest = this.#queue[0];
+      if (!oldest) return void (this.#releasing = false);
+      const now = performance.now();
+      if (this.#lastArrival > quietSince && now - oldest.since < this.maxWaitMs) {
+        // Commands are arriving again: their acks first; the rest starts at the next quiet moment.
+        this.#releasing = false;
+        return this.#schedule(Math.min(this.quietMs - (now - this.#lastArrival), this.maxWaitMs - (now - oldest.since)));
+      }
+      this.#queue.shift()!.start();
+      setImmediate(next);
+    };
+    next();
   }
 }

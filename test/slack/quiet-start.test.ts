@@ -29,3 +29,29 @@ test('a burst is released together once it stops; a steady stream is released by
   await off.wait();
   assert.ok(performance.now() - t2 < 10, '0 starts at once');
 });
+
+test('starting waiters stops when a new command arrives: the rest waits for the next quiet moment', async () => {
+  const quietMs = 100;
+  const q = new QuietStart(quietMs, 60_000);
+  const t0 = performance.now();
+  const released: number[] = [];
+  let arrivedAt = 0;
+  let late: Promise<void> | undefined;
+  const waiting = Array.from({ length: 20 }, (_, i) =>
+    q.wait().then(() => {
+      released[i] = performance.now() - t0;
+      // A command arrives just as the first waiter starts (as if acknowledged between two starts).
+      if (i === 0) {
+        arrivedAt = performance.now() - t0;
+        late = q.wait().then(() => void (released[20] = performance.now() - t0));
+      }
+    }),
+  );
+  await Promise.all(waiting);
+  await late;
+  assert.ok(released[0]! >= quietMs - 5, `first started ${released[0]} ms after a burst that ended at 0`);
+  // Lower bounds only (a loaded machine makes them later, never earlier): nobody else started before the new arrival's
+  // quiet period ended, and everyone started.
+  for (let i = 1; i <= 20; i++) assert.ok(released[i]! >= arrivedAt + quietMs - 5, `waiter ${i} started ${released[i]! - arrivedAt} ms after the new arrival`);
+  assert.equal(released.filter((x) => x !== undefined).length, 21);
+});
