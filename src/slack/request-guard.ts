@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from '../log.js';
@@ -17,7 +17,7 @@ export type GuardVerdict = { ok: true; sslCheck?: boolean } | { ok: false; statu
  * body that is a JSON object with a string `type` (or a slash command's form) are required; anything else is answered
  * 400/401 and goes no further.
  */
-export function checkDelivery(raw: Buffer, headers: IncomingMessage['headers'], signingSecret: string, nowMs = Date.now()): GuardVerdict {
+export function checkDelivery(raw: Buffer, headers: IncomingMessage['headers'], signingSecret: string | KeyObject, nowMs = Date.now()): GuardVerdict {
   const text = raw.toString('utf8');
   const form = headers['content-type'] === 'application/x-www-form-urlencoded';
   // Parsed once, here: the same fields serve the SSL check and the shape check below.
@@ -57,6 +57,8 @@ export function checkDelivery(raw: Buffer, headers: IncomingMessage['headers'], 
  */
 export function guardSlackRequests(receiver: { requestListener: RequestListener }, signingSecret: string, log: Logger, endpoint = '/slack/events'): void {
   const inner = receiver.requestListener;
+  // The HMAC key prepared once, not from the string on every delivery.
+  const key = createSecretKey(Buffer.from(signingSecret, 'utf8'));
   receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
     // The path as Bolt reads it (WHATWG URL: dot segments, %2e, a fragment), so no spelling of the endpoint reaches Bolt
     // around the checks; a request target no URL parser takes is refused here rather than thrown inside Bolt.
@@ -71,7 +73,7 @@ export function guardSlackRequests(receiver: { requestListener: RequestListener 
     if (req.method?.toUpperCase() !== 'POST' || path !== endpoint) return inner(req, res);
     void readBody(req, BODY_LIMIT).then(
       (raw) => {
-        const v = checkDelivery(raw, req.headers, signingSecret);
+        const v = checkDelivery(raw, req.headers, key);
         if (!v.ok) {
           log.warn({ status: v.status, why: v.why }, 'slack delivery refused');
           res.writeHead(v.status).end();

@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { startHarness, finalCard, BOT_TOKEN, type Harness } from '../helpers/slack-harness.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 
@@ -61,6 +62,29 @@ test('forged and stale signatures are rejected with 401 and start nothing', asyn
   assert.equal(stale.status, 401);
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(h.slack.calls.length, before);
+});
+
+test('a forged delivery is refused under every spelling of the endpoint (Bolt leaves the signature to the guard)', async () => {
+  const before = h.slack.calls.length;
+  const body = new URLSearchParams({ command: '/action-debug', text: `s a ${h.url('healthy')}`, user_id: 'U1', channel_id: 'C9', team_id: 'T1', trigger_id: 't', response_url: h.slack.responseUrl() }).toString();
+  const { port } = new URL((h.driver as unknown as { appUrl: string }).appUrl);
+  // Request targets that the WHATWG URL parser (Bolt's router) reads as /slack/events.
+  const targets = ['/slack/events', '/slack/events?x=1', '/slack/./events', '/slack/x/../events', '/slack/%2e/events', '/./slack/events', '/slack/events#f'];
+  for (const path of targets) {
+    for (const method of ['POST', 'post']) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path, method, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': 'v0=' + '0'.repeat(64), 'content-length': Buffer.byteLength(body) } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      assert.ok([400, 401, 404].includes(status), `${method} ${path}: ${status}`);
+    }
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(h.slack.calls.length, before, 'a forged command started something');
 });
 
 test('a retried delivery never starts a second diagnosis', async () => {
