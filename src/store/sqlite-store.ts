@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Report } from '../pipeline/report.js';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
 import { TicketSchema } from '../pipeline/ticket.js';
@@ -80,6 +81,14 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.db.close();
+  }
+
+  /** Statements whose text depends on the call (a list of kinds): compiled once per text, not on every call. */
+  readonly #statements = new Map<string, Statement>();
+  #prepared(sql: string): Statement {
+    let st = this.#statements.get(sql);
+    if (!st) this.#statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
   }
 
   async saveDiagnosis(row: DiagnosisRow): Promise<void> {
@@ -323,14 +332,14 @@ export class SqliteStore implements Store {
     const col = who.requester !== undefined ? 'requester' : 'workspace';
     const value = who.requester ?? who.workspace ?? '';
     const marks = kinds.map(() => '?').join(', ');
-    const r = this.db.prepare(`SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE ${col} = ? AND created_at > ? AND id != ? AND (outcome IS NULL OR outcome != 'refused') AND kind IN (${marks})`).get(value, since, excludeId, ...kinds) as { n: number; oldest: number | null };
+    const r = this.#prepared(`SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE ${col} = ? AND created_at > ? AND id != ? AND (outcome IS NULL OR outcome != 'refused') AND kind IN (${marks})`).get(value, since, excludeId, ...kinds) as { n: number; oldest: number | null };
     return { count: r.n, oldest: r.oldest };
   }
 
   async reserveWork(id: string, units: number, budget: { workspace: string; kinds: string[]; since: number; limit: number }): Promise<{ ok: boolean; count: number; oldest: number | null }> {
     // IMMEDIATE: the count and the write hold the write lock together (another process's reservation waits).
-    const sum = this.db.prepare(`SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE workspace = ? AND created_at > ? AND id != ? AND (outcome IS NULL OR outcome != 'refused') AND kind IN (${budget.kinds.map(() => '?').join(', ')})`);
-    const set = this.db.prepare('UPDATE work SET units = ?, updated_at = ? WHERE id = ?');
+    const sum = this.#prepared(`SELECT coalesce(sum(units), 0) AS n, min(created_at) AS oldest FROM work WHERE workspace = ? AND created_at > ? AND id != ? AND (outcome IS NULL OR outcome != 'refused') AND kind IN (${budget.kinds.map(() => '?').join(', ')})`);
+    const set = this.#prepared('UPDATE work SET units = ?, updated_at = ? WHERE id = ?');
     return this.db.transaction(() => {
       const r = sum.get(budget.workspace, budget.since, id, ...budget.kinds) as { n: number; oldest: number | null };
       const ok = r.n + units <= budget.limit;
