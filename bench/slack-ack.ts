@@ -4,7 +4,7 @@
  * Three processes, as in production: the lab (the endpoints), the app (`src/slack/main.ts`, as `npm start` runs it),
  * and this one (the fake Slack and the signed deliveries, which time the acks); plus two ack-only apps as floors.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
@@ -61,16 +61,18 @@ export async function run(): Promise<void> {
     // every ratio pairs two bursts of the same moment; the medians of the paired ratios are the figures.
     const ratios = { cold: [] as number[], warm: [] as number[] };
     const p99s = { floorCold: [] as number[], floorWarm: [] as number[], cold: [] as number[], warm: [] as number[] };
+    const cpus = { floorCold: [] as number[], floorWarm: [] as number[], cold: [] as number[], warm: [] as number[] };
     for (round = 0; round < ROUNDS; round++) {
       const [floorProc, app] = await Promise.all([startFloor(), startApp()]);
       try {
-        const appRows = await roundOf(floorProc.value, app, round);
+        const appRows = await roundOf(floorProc.value, floorProc.child.pid, app, round);
         ratios.cold.push(appRows.cold / appRows.floorCold);
         ratios.warm.push(appRows.warm / appRows.floorWarm);
         p99s.floorCold.push(appRows.floorCold);
         p99s.floorWarm.push(appRows.floorWarm);
         p99s.cold.push(appRows.cold);
         p99s.warm.push(appRows.warm);
+        for (const k of ['floorCold', 'floorWarm', 'cold', 'warm'] as const) cpus[k].push(appRows.cpu[k]);
       } finally {
         await stopChild(app.child);
         await stopChild(floorProc.child);
@@ -81,10 +83,10 @@ export async function run(): Promise<void> {
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const list = (xs: number[], d = 0) => xs.map((x) => x.toFixed(d)).join(' · ');
     printTable(`Issue 22: action-debug's p99 against the floor (bare Bolt + the same one-row insert before the ack), ${ROUNDS} rounds of fresh processes`,
-      ['burst', 'floor p99 ms (each round)', 'action-debug p99 ms (each round)', '× floor (each round)', '× floor (median)', 'goal', 'met'],
+      ['burst', 'floor p99 ms (each round)', 'action-debug p99 ms (each round)', '× floor (each round)', '× floor (median)', 'goal', 'met', 'CPU ms in the burst, floor / action-debug (medians)'],
       [
-        ['first after start', list(p99s.floorCold), list(p99s.cold), list(ratios.cold, 2), med(ratios.cold).toFixed(2), '≤ 1.3', med(ratios.cold) <= 1.3 ? 'yes' : 'NO'],
-        ['warm', list(p99s.floorWarm), list(p99s.warm), list(ratios.warm, 2), med(ratios.warm).toFixed(2), '≤ 1.1', med(ratios.warm) <= 1.1 ? 'yes' : 'NO'],
+        ['first after start', list(p99s.floorCold), list(p99s.cold), list(ratios.cold, 2), med(ratios.cold).toFixed(2), '≤ 1.3', med(ratios.cold) <= 1.3 ? 'yes' : 'NO', `${med(cpus.floorCold)} / ${med(cpus.cold)}`],
+        ['warm', list(p99s.floorWarm), list(p99s.warm), list(ratios.warm, 2), med(ratios.warm).toFixed(2), '≤ 1.1', med(ratios.warm) <= 1.1 ? 'yes' : 'NO', `${med(cpus.floorWarm)} / ${med(cpus.warm)}`],
       ]);
   } finally {
     await stopChild(baseline.child);
@@ -94,10 +96,10 @@ export async function run(): Promise<void> {
   }
 
   /** One round: the floor's two bursts, then the app's (and, in round 1, the app's commands spread over 2 s). */
-  async function roundOf(floorPort: string, app: Awaited<ReturnType<typeof startApp>>, r: number) {
+  async function roundOf(floorPort: string, floorPid: number | undefined, app: Awaited<ReturnType<typeof startApp>>, r: number) {
     const floorDriver = new SlackDriver(`http://127.0.0.1:${floorPort}`, SECRET, slack);
-    const floorCold = await burst(floorDriver, lab.value.scenarios, `F${r}C`, 0);
-    const floorWarm = await burst(floorDriver, lab.value.scenarios, `F${r}W`, 0);
+    const floorCold = await burst(floorDriver, lab.value.scenarios, `F${r}C`, 0, floorPid);
+    const floorWarm = await burst(floorDriver, lab.value.scenarios, `F${r}W`, 0, floorPid);
     if (r === 0) {
       rows.push(['bare Bolt + one-row insert (floor)', 'burst, cold', ...floorCold.cells, ...none]);
       rows.push(['bare Bolt + one-row insert (floor)', 'burst, warm', ...floorWarm.cells, ...none]);
@@ -120,6 +122,7 @@ export async function run(): Promise<void> {
     // The first burst meets a process that has served nothing yet (code not yet optimized by V8); the last, a warm one.
     const runs = [['burst, cold', 0, 'A'], ...(r === 0 ? [['over 2 s', 2000, 'S'] as const] : []), ['burst, warm', 0, 'W']] as const;
     const p99 = { cold: NaN, warm: NaN };
+    const cpu = { cold: NaN, warm: NaN };
     for (const [arrival, spreadMs, prefix] of runs) {
       const t0 = performance.now();
       serverAck.length = 0;
@@ -128,10 +131,10 @@ export async function run(): Promise<void> {
       // is part of every latency it measures, so it is printed next to the app's.
       const senderLag = monitorEventLoopDelay({ resolution: 10 });
       senderLag.enable();
-      const res = await burst(driver, lab.value.scenarios, `${prefix}${r}-`, spreadMs);
+      const res = await burst(driver, lab.value.scenarios, `${prefix}${r}-`, spreadMs, app.child.pid);
       senderLag.disable();
-      if (arrival === 'burst, cold') p99.cold = res.p99;
-      if (arrival === 'burst, warm') p99.warm = res.p99;
+      if (arrival === 'burst, cold') [p99.cold, cpu.cold] = [res.p99, res.cpu];
+      if (arrival === 'burst, warm') [p99.warm, cpu.warm] = [res.p99, res.cpu];
       const channel = (i: number) => slack.channel(`${prefix}${r}-${i}`);
       const done = () => Array.from({ length: N }, (_, i) => channel(i)).every((m) => m.some((x) => JSON.stringify(x.blocks).includes('"ad_rerun"')));
       await slack.waitFor(done, 240_000, 'all cards');
@@ -141,7 +144,7 @@ export async function run(): Promise<void> {
       const inApp = [...serverAck].sort((a, b) => a - b);
       if (r === 0) rows.push(['action-debug', arrival, ...res.cells, inApp.length ? `${percentile(inApp, 50).toFixed(0)} / ${percentile(inApp, 99).toFixed(0)}` : '-', lags.length ? Math.max(...lags) : '< 100', Math.round(senderLag.max / 1e6), perChannel.filter((n) => n === 1).length, perChannel.filter((n) => n === 0).length, perChannel.filter((n) => n > 1).length, (wall / 1000).toFixed(1)]);
     }
-    return { floorCold: floorCold.p99, floorWarm: floorWarm.p99, ...p99 };
+    return { floorCold: floorCold.p99, floorWarm: floorWarm.p99, ...p99, cpu: { floorCold: floorCold.cpu, floorWarm: floorWarm.cpu, cold: cpu.cold, warm: cpu.warm } };
   }
 }
 
@@ -150,7 +153,7 @@ export async function run(): Promise<void> {
  * plain HTTP client, and timed from the write to the response. (The fetch-based driver the tests use costs about 1 ms of
  * this process's CPU per request, so 200 of them at once measured mostly the sender's own queue.)
  */
-async function burst(driver: SlackDriver, scenarios: LabScenario[], prefix: string, spreadMs: number) {
+async function burst(driver: SlackDriver, scenarios: LabScenario[], prefix: string, spreadMs: number, pid?: number) {
   const prepared = Array.from({ length: N }, (_, i) => {
     const s = scenarios[i % scenarios.length]!;
     const headers = s.headers.map((h) => `header="${h}"`).join(' ');
@@ -159,16 +162,34 @@ async function burst(driver: SlackDriver, scenarios: LabScenario[], prefix: stri
   });
   const url = new URL(driver.eventsUrl);
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const cpu0 = cpuMs(pid);
   const acks = await Promise.all(
     prepared.map(async (p, i) => {
       if (spreadMs) await new Promise((r) => setTimeout(r, (i * spreadMs) / N));
       return send(agent, url, p);
     }),
   );
+  const cpu = cpuMs(pid) - cpu0;
   agent.destroy();
   const ms = acks.map((a) => a.ms).sort((a, b) => a - b);
   const ok = acks.filter((a) => a.status === 200).length;
-  return { p99: percentile(ms, 99), cells: [`${ok}/${N}`, percentile(ms, 50).toFixed(0), percentile(ms, 99).toFixed(0), ms.at(-1)!.toFixed(0), percentile(ms, 99) < 100 ? 'yes' : 'NO'] };
+  return { p99: percentile(ms, 99), cpu, cells: [`${ok}/${N}`, percentile(ms, 50).toFixed(0), percentile(ms, 99).toFixed(0), ms.at(-1)!.toFixed(0), percentile(ms, 99) < 100 ? 'yes' : 'NO'] };
+}
+
+/**
+ * CPU time the process (all its threads) has used so far, from /proc (Linux; 10 ms ticks): over a burst, what the app
+ * itself spent on it, apart from the sender's and the other processes' share of the 2 cores. NaN elsewhere.
+ */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted after the command name.
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 function send(agent: http.Agent, url: URL, p: { body: string; headers: Record<string, string> }): Promise<{ status: number; ms: number }> {
