@@ -1,4 +1,4 @@
-import { describeSecretShape, knownSecrets, rememberSecret, type Secret } from './secret.js';
+import { describeSecretShape, knownSecretsIn, rememberSecret, type Secret } from './secret.js';
 export { rememberSecret };
 
 /**
@@ -32,7 +32,7 @@ export function looksLikeSecretValue(value: string): boolean {
 /** Replaces every known secret value inside free text (response bodies, error messages). */
 export function redactText(text: string): string {
   let out = text;
-  for (const v of knownSecrets()) if (out.includes(v)) out = out.split(v).join('[redacted]');
+  for (const v of knownSecretsIn(text)) if (out.includes(v)) out = out.split(v).join('[redacted]');
   return out;
 }
 
