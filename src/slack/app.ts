@@ -88,6 +88,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     slots: pLimit(settings.MAX_CONCURRENT_DIAGNOSES),
   };
   const quietStart = new QuietStart(settings.ACK_QUIET_MS, settings.ACK_MAX_DEFER_MS);
+  deps.beforeProbing = () => quietStart.whenQuiet();
   const seenTriggers = new Map<string, number>();
 
   const clientOptions = slackClientOptions(settings);

@@ -42,6 +42,8 @@ export interface FlowDeps {
   slots: LimitFunction;
   /** The durable record of acknowledged work (with a database): each piece is kept until its visible outcome. */
   work?: WorkTracker | undefined;
+  /** Awaited by a diagnosis that got its slot, before it probes: while commands are arriving, their acks go first. */
+  beforeProbing?: (() => Promise<void>) | undefined;
 }
 
 /** What a work row of a card's diagnosis stores: enough to run it again, never a header value. */
@@ -88,21 +90,24 @@ async function diagnoseWithProgress(deps: FlowDeps, client: WebClient, card: Car
   const done = new Map<string, ProbeResult>();
   const probes = probeRefs();
   const updater = card.ts ? new CardUpdater(client, card.channel, card.ts, deps.settings.CARD_UPDATE_INTERVAL_MS, retryPolicy(deps)) : null;
-  const report = await deps.slots(() => runDiagnosis(input, {
-    probes: defaultProbes,
-    checks: defaultChecks,
-    net: deps.net,
-    services: deps.services,
-    logger: deps.log,
-    id: randomUUID(),
-    onEvent: (e) => {
-      if (e.type === 'probe-finished') crashPoint(`${flow}:during-probes`);
-      if (e.type === 'probe-finished' && updater) {
-        done.set(e.probe.id, e.probe);
-        updater.progress(runningCard(cardContext(card), probes, done));
-      }
-    },
-  }));
+  const report = await deps.slots(async () => {
+    await deps.beforeProbing?.();
+    return runDiagnosis(input, {
+      probes: defaultProbes,
+      checks: defaultChecks,
+      net: deps.net,
+      services: deps.services,
+      logger: deps.log,
+      id: randomUUID(),
+      onEvent: (e) => {
+        if (e.type === 'probe-finished') crashPoint(`${flow}:during-probes`);
+        if (e.type === 'probe-finished' && updater) {
+          done.set(e.probe.id, e.probe);
+          updater.progress(runningCard(cardContext(card), probes, done));
+        }
+      },
+    });
+  });
   card.reports.push(report);
   // Stored before the card shows it: a card whose verdict is visible always has its diagnosis in the database.
   await notifySinks(deps, card, report, flow === 'diagnose' ? 'first' : 'rerun');

@@ -30,6 +30,21 @@ export class QuietStart {
     });
   }
 
+  /**
+   * Resolves once no command arrived for `quietMs` (or `maxWaitMs` from now at the latest): a diagnosis about to take its
+   * turn to probe waits here, so the acks of a burst that arrives while earlier diagnoses run go first.
+   */
+  async whenQuiet(): Promise<void> {
+    if (this.quietMs === 0) return;
+    const until = performance.now() + this.maxWaitMs;
+    for (;;) {
+      const now = performance.now();
+      const left = this.quietMs - (now - this.#lastArrival);
+      if (left <= 0 || now >= until) return;
+      await new Promise((r) => setTimeout(r, Math.min(left, until - now)));
+    }
+  }
+
   #schedule(ms: number): void {
     this.#timer = setTimeout(() => this.#flush(), Math.max(0, ms));
   }

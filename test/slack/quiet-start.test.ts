@@ -55,3 +55,27 @@ test('starting waiters stops when a new command arrives: the rest waits for the 
   for (let i = 1; i <= 20; i++) assert.ok(released[i]! >= arrivedAt + quietMs - 5, `waiter ${i} started ${released[i]! - arrivedAt} ms after the new arrival`);
   assert.equal(released.filter((x) => x !== undefined).length, 21);
 });
+
+test('whenQuiet: a diagnosis about to probe waits until commands stop arriving, and no longer than the longest wait', async () => {
+  const q = new QuietStart(80, 300);
+  const arrival = performance.now();
+  void q.wait();
+  await q.whenQuiet();
+  assert.ok(performance.now() - arrival >= 75, `resumed ${performance.now() - arrival} ms after a command arrived`);
+  // Already quiet: it does not wait for any timer.
+  const first = await Promise.race([q.whenQuiet().then(() => 'quiet'), new Promise((r) => setImmediate(() => r('waited')))]);
+  assert.equal(first, 'quiet');
+
+  // A command every 20 ms never leaves 80 ms of quiet: whenQuiet still returns, by its longest wait (lower bound only).
+  let resolved = false;
+  const t0 = performance.now();
+  void q.wait();
+  const done = q.whenQuiet().then(() => (resolved = true));
+  for (let i = 0; i < 500 && !resolved; i++) {
+    void q.wait();
+    await sleep(20);
+  }
+  await done;
+  assert.ok(resolved, 'whenQuiet never returned under a steady stream');
+  assert.ok(performance.now() - t0 >= 295, 'returned before the longest wait while commands kept arriving');
+});
