@@ -40,7 +40,7 @@ export const SlackSettingsSchema = z
   /** Diagnoses probing at the same time; more wait their turn (their card says so) so acks stay fast under a burst. */
   MAX_CONCURRENT_DIAGNOSES: z.coerce.number().int().min(1).max(64).default(8),
   SLACK_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
-  /** Under a burst of commands, diagnoses start once none arrived for this long (acks first; 0 = start at once)… */
+  /** Under a burst of commands, diagnoses start (and running ones take their turn to probe) once none arrived for this long (acks first; 0 = at once)… */
   ACK_QUIET_MS: z.coerce.number().int().min(0).max(1000).default(100),
   /** …or once the oldest waiting one has waited this long (Slack's 3 s bounds the ack, not the card). */
   ACK_MAX_DEFER_MS: z.coerce.number().int().min(0).max(10_000).default(2500),
