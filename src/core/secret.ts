@@ -8,11 +8,14 @@ import { inspect } from 'node:util';
 /** Values the process has seen as secrets, so text that echoes one back (an error body, a log) can be scrubbed. */
 const known = new Map<string, true>();
 const MAX_KNOWN = 10_000;
+/** knownSecrets() sorted once per change: redaction asks for it once per string of every report and progress event. */
+let sorted: readonly string[] | null = null;
 
 /** Authorization schemes are words, not secrets: scrubbing "bearer" would also mangle a host like auth-bearer.example. */
 const SCHEME = /^(bearer|basic|token|digest|bot|apikey|api-key|key|jwt|hmac|negotiate|ntlm|oauth|sso-key)$/i;
 
 export function rememberSecret(value: string): void {
+  sorted = null;
   for (const p of [value, ...value.split(/\s+/)]) {
     if (p.length < 6 || SCHEME.test(p)) continue;
     for (const v of encodings(p)) {
@@ -50,8 +53,8 @@ function encodings(p: string): Set<string> {
 }
 
 /** Known secret values, longest first, so "Bearer abc…" is replaced whole before "abc…". */
-export function knownSecrets(): string[] {
-  return [...known.keys()].sort((a, b) => b.length - a.length);
+export function knownSecrets(): readonly string[] {
+  return (sorted ??= [...known.keys()].sort((a, b) => b.length - a.length));
 }
 
 export class Secret {
