@@ -214,3 +214,12 @@ test('what the reader leaves to js-yaml whole: aliases, duplicate keys, tabs for
   assert.throws(() => parseSpecText('t.yaml', 'openapi: 3.0.0\nopenapi: 3.1.0\n'), /invalid YAML/);
   assert.deepEqual(parseSpecText('t.yaml', 'openapi: 3.0.0\na: &x [1]\nb: *x\n').api, { openapi: '3.0.0', a: [1], b: [1] });
 });
+
+test('a document made mostly of nodes js-yaml must read goes to js-yaml whole (each handed-over node costs a call)', () => {
+  const mostlyBlockScalars = 'openapi: 3.0.0\n' + Array.from({ length: 3000 }, (_, i) => `k${i}: |\n  text ${i}\n`).join('');
+  assert.equal(readBlockYaml(mostlyBlockScalars), NOT_BLOCK_YAML);
+  const someBlockScalars = 'openapi: 3.0.0\n' + Array.from({ length: 3000 }, (_, i) => (i % 10 ? `k${i}: plain ${i}\n` : `k${i}: |\n  text ${i}\n`)).join('');
+  const read = readBlockYaml(someBlockScalars);
+  assert.notEqual(read, NOT_BLOCK_YAML);
+  assert.ok(same(read, jsYaml(someBlockScalars)));
+});
