@@ -4,6 +4,8 @@
  * < 100 MB. The phases are read from outside, as a user sees them: spawn → first line on stderr ("Diagnosing…": code
  * loaded, input parsed) → first probe's progress line → verdict on stdout → process exit.
  * The lab runs in its own process, so this process only times. Peak RSS comes from GNU time when it is installed.
+ * "First run" starts with an empty cache folder: it compiles the bundle and writes the code cache the later runs read
+ * (scripts/cli-loader.mjs); the "before" row is tsc's output, module by module, with no cache at all.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

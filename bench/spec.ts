@@ -181,26 +181,45 @@ export async function runBig(): Promise<void> {
       continue;
     }
     const size = `${(statSync(path).size / 2 ** 20).toFixed(0)} MB`;
-    const check = await median3(() => measure(process.execPath, [ours, 'spec', path, '--json']));
-    row(b.label, 'action-debug spec', check, size);
     const fixed = `${out}-${b.file}`;
-    rmSync(fixed, { force: true });
-    const fix = await median3(() => measure(process.execPath, [ours, 'spec', path, '--fix', fixed]));
-    row(b.label, 'action-debug spec --fix', fix, existsSync(fixed) ? `written, ${(statSync(fixed).size / 2 ** 20).toFixed(0)} MB` : 'not written');
-    rmSync(fixed, { force: true });
+    const checkRun = () => measure(process.execPath, [ours, 'spec', path, '--json']);
+    const fixRun = async () => {
+      rmSync(fixed, { force: true });
+      return measure(process.execPath, [ours, 'spec', path, '--fix', fixed, '--json']);
+    };
     if (b.file === 'graph.json') {
-      goals.push(['Graph v1 check < 2 s, < 300 MB', `${secs(check)} (CPU ${check.cpuS.toFixed(2)} s), ${mb(check)}`, check.wallMs < 2000 && check.peakMb < 300 ? 'yes' : 'NO']);
-      goals.push(['Graph v1 --fix within 2× the check', `${(fix.wallMs / check.wallMs).toFixed(2)}× time (CPU ${(fix.cpuS / check.cpuS).toFixed(2)}×), ${(fix.peakMb / check.peakMb).toFixed(2)}× memory`, fix.wallMs <= 2 * check.wallMs && fix.peakMb <= 2 * check.peakMb ? 'yes' : 'NO']);
+      // The goals are ratios, so their runs are paired: each round runs the check, the fix and the YAML twin one after
+      // the other, and a ratio is taken within a round (a shared machine's load drifts between rounds, less within one).
       const y = yamlTwin(path);
-      const yc = await median3(() => measure(process.execPath, [ours, 'spec', y, '--json']));
+      const rounds: { check: Measured; fix: Measured; yaml: Measured }[] = [];
+      for (let i = 0; i < 5; i++) rounds.push({ check: await checkRun(), fix: await fixRun(), yaml: await measure(process.execPath, [ours, 'spec', y, '--json']) });
+      const med = (xs: number[]) => xs.sort((p, q) => p - q)[xs.length >> 1]!;
+      const byWall = (k: 'check' | 'fix' | 'yaml') => rounds.map((r) => r[k]).sort((p, q) => p.wallMs - q.wallMs)[2]!;
+      const check = byWall('check');
+      const fix = byWall('fix');
+      const yc = byWall('yaml');
+      row(b.label, 'action-debug spec', check, size);
+      row(b.label, 'action-debug spec --fix', fix, existsSync(fixed) ? `written, ${(statSync(fixed).size / 2 ** 20).toFixed(0)} MB` : 'not written');
       row(`${b.label} as YAML`, 'action-debug spec', yc, `${(statSync(y).size / 2 ** 20).toFixed(0)} MB`);
-      goals.push(['Graph v1 YAML within 1.3× JSON', `${(yc.wallMs / check.wallMs).toFixed(2)}× time (CPU ${(yc.cpuS / check.cpuS).toFixed(2)}×), ${(yc.peakMb / check.peakMb).toFixed(2)}× memory`, yc.wallMs <= 1.3 * check.wallMs && yc.peakMb <= 1.3 * check.peakMb ? 'yes' : 'NO']);
+      const ratio = (k: 'fix' | 'yaml', f: (m: Measured) => number) => med(rounds.map((r) => f(r[k]) / f(r.check)));
+      const wall = (m: Measured) => m.wallMs;
+      const cpu = (m: Measured) => m.cpuS;
+      const mem = (m: Measured) => m.peakMb;
+      goals.push(['Graph v1 check < 2 s, < 300 MB', `${secs(check)} (CPU ${check.cpuS.toFixed(2)} s), ${mb(check)}`, check.wallMs < 2000 && check.peakMb < 300 ? 'yes' : 'NO']);
+      goals.push(['Graph v1 --fix within 2× the check', `${ratio('fix', wall).toFixed(2)}× time (CPU ${ratio('fix', cpu).toFixed(2)}×), ${ratio('fix', mem).toFixed(2)}× memory`, ratio('fix', wall) <= 2 && ratio('fix', mem) <= 2 ? 'yes' : 'NO']);
+      goals.push(['Graph v1 YAML within 1.3× JSON', `${ratio('yaml', wall).toFixed(2)}× time (CPU ${ratio('yaml', cpu).toFixed(2)}×), ${ratio('yaml', mem).toFixed(2)}× memory`, ratio('yaml', wall) <= 1.3 && ratio('yaml', mem) <= 1.3 ? 'yes' : 'NO']);
+    } else {
+      const check = await median3(checkRun);
+      row(b.label, 'action-debug spec', check, size);
+      const fix = await median3(fixRun);
+      row(b.label, 'action-debug spec --fix', fix, existsSync(fixed) ? `written, ${(statSync(fixed).size / 2 ** 20).toFixed(0)} MB` : 'not written');
+      if (b.file === 'graph-beta.json') goals.push(['Graph beta check within 2 GB', mb(check), check.peakMb < 2048 && check.exit !== null && check.exit < 2 ? 'yes' : 'NO']);
     }
-    if (b.file === 'graph-beta.json') goals.push(['Graph beta check within 2 GB', mb(check), check.peakMb < 2048 && check.exit !== null && check.exit < 2 ? 'yes' : 'NO']);
+    rmSync(fixed, { force: true });
     row(b.label, 'swagger-parser validate', await measure(process.execPath, [parser, path]));
     if (existsSync(redocly)) row(b.label, '@redocly/cli lint', await measure(redocly, ['lint', path, '--format', 'json'], { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }));
     else rows.push([b.label, '@redocly/cli lint', '-', '-', '-', '-', 'not installed (npm ci installs the dev dependencies)']);
   }
-  printTable(`Big public specs (issue 20), each tool as its own process, on Node ${process.version} (ours: median of 3 runs)`, ['spec', 'tool', 'wall time', 'CPU time', 'peak RSS', 'exit', 'note'], rows);
+  printTable(`Big public specs (issue 20), each tool as its own process, on Node ${process.version} (ours: median of 3 runs; Graph v1: of 5 rounds, each round running the check, the fix and the YAML twin in turn, the goal ratios the median of the rounds' ratios)`, ['spec', 'tool', 'wall time', 'CPU time', 'peak RSS', 'exit', 'note'], rows);
   if (goals.length) printTable('Issue 20 goals, from the rows above', ['goal', 'measured', 'met'], goals);
 }

@@ -1,44 +1,46 @@
-// Bundles the CLI (src/cli/main.ts and what it imports) into a few files with esbuild, run by `prepare` after tsc.
-// Why: resolving and compiling hundreds of modules (zod, undici, yaml…) took most of a quick run's wall time. Each command
-// is still loaded on demand: the dynamic imports in src/cli/main.ts become chunks (`help` loads almost nothing).
+// Bundles the CLI (src/cli/main.ts and what it imports) with esbuild, run by `prepare` after tsc. Writes into outdir:
+//   cli-<hash>.cjs  every command in one CommonJS script; the modules a command reaches only through a dynamic import
+//                   (the OpenAPI reader, pino, the store…) stay wrapped and are evaluated on first use, as before;
+//   undici.cjs      the part of undici the OpenCX client loads on its first call (scripts/undici-lean.cjs), apart;
+//   main.js         the loader (scripts/cli-loader.mjs): runs the script through node:vm with a V8 code cache made after
+//                   the command ran, so the next run compiles nothing (see there for why Node's own cache is not enough).
+// Why one script: resolving and compiling hundreds of modules (zod, undici, yaml…) took most of a quick run's wall time,
+// and only a classic script (vm.Script) can hand back a code cache that holds the functions a run compiled lazily.
 // Usage: node scripts/bundle-cli.mjs [outdir]   (default dist/cli-bundle; tests bundle into a temp folder)
-import { rmSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const outdir = process.argv[2] ?? 'dist/cli-bundle';
-// Chunk names carry content hashes: start from an empty folder so stale chunks never linger.
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+// The bundle's name carries its content hash (the code cache is keyed by it): start from an empty folder so stale
+// bundles never linger.
 rmSync(outdir, { recursive: true, force: true });
-await build({
-  entryPoints: { main: 'src/cli/main.ts' },
+mkdirSync(outdir, { recursive: true });
+const result = await build({
+  entryPoints: { cli: 'src/cli/main.ts' },
   outdir,
+  entryNames: '[name]-[hash]',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node22.19',
-  chunkNames: 'chunks/[name]-[hash]',
   // Left to Node: a native addon (loaded by its own loader, and only by `ticket`), and jsonc-parser, whose UMD build
   // require()s its parts by computed paths that a bundler cannot follow.
   external: ['better-sqlite3', 'jsonc-parser'],
-  // CommonJS dependencies bundled into ESM still call require() for Node built-ins: give them Node's own.
-  banner: { js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
-  // Only the part of undici the CLI uses (see scripts/undici-lean.cjs): its full index is half of the start-up.
+  // The sources are ES modules: the few that need their own URL (createRequire for packages loaded on demand, the
+  // "run directly" check) get the script's.
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "var __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  metafile: true,
   plugins: [{
-    // Node built-ins are taken with process.getBuiltinModule (Node >= 22.3), as CommonJS modules, instead of `import`:
-    // the ESM view of a built-in reads every export once, which runs their lazy getters (node:http's WebSocket loads
-    // Node's internal fetch, node:fs's promises, node:util's diff, node:crypto's webcrypto…): tens of ms of modules a
-    // command never uses. Named imports become property reads at the point of use, which is what the code means anyway.
-    name: 'builtins-without-esm-view',
-    setup(b) {
-      b.onResolve({ filter: /^[a-z_:/]+$/ }, (a) => (isBuiltin(a.path) && a.kind !== 'require-call' ? { path: a.path.replace(/^(node:)?/, 'node:'), namespace: 'builtin' } : undefined));
-      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => ({ contents: `module.exports = process.getBuiltinModule(${JSON.stringify(a.path)});`, loader: 'js' }));
-    },
-  }, {
+    // Only the part of undici the CLI uses (see scripts/undici-lean.cjs): its full index is half of the start-up. A file
+    // of its own, loaded by the OpenCX client's dynamic import: a diagnosis without a key never reads it.
     name: 'undici-lean',
     setup(b) {
-      b.onResolve({ filter: /^undici$/ }, () => ({ path: fileURLToPath(new URL('./undici-lean.cjs', import.meta.url)) }));
+      b.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.cjs', external: true }));
     },
   }, {
     // zod's `z` namespace re-exports all of its ~50 locales (z.locales.*, z.core.locales.*), which a bundler cannot drop. The CLI speaks
@@ -55,3 +57,21 @@ await build({
   sourcemap: false,
   logLevel: 'warning',
 });
+await build({
+  entryPoints: [here('./undici-lean.cjs')],
+  outfile: join(outdir, 'undici.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node22.19',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+const [bundle] = Object.keys(result.metafile.outputs).map((p) => p.split('/').pop()).filter((n) => /^cli-.*\.cjs$/.test(n));
+const bundlePath = join(outdir, bundle);
+// esbuild escapes non-ASCII in code (charset ascii) but keeps a few comments as written: escaped too, so the script is
+// pure ASCII and Node reads it into a one-byte string without a slow UTF-8 pass (~5 ms on 1.3 MB).
+const text = readFileSync(bundlePath, 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+writeFileSync(bundlePath, text);
+writeFileSync(join(outdir, 'main.js'), readFileSync(here('./cli-loader.mjs'), 'utf8').replace("'@BUNDLE@'", JSON.stringify(`./${bundle}`)));

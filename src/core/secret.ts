@@ -26,7 +26,7 @@ const SCAN_ALL_BELOW = 64;
 let sorted: string[] | null = null;
 
 function forget(v: string): void {
-  known.delete(v);
+  if (known.delete(v)) sorted = null;
   const bucket = byPrefix.get(v.slice(0, MIN_LENGTH));
   bucket?.delete(v);
   if (bucket?.size === 0) byPrefix.delete(v.slice(0, MIN_LENGTH));

@@ -3,7 +3,7 @@ import type { LoadedSpec } from './load.js';
 import { parseSpecText, SpecParseError, yamlDocumentOf } from './load.js';
 import { checkSpec, inputs, OPENCX_METHODS, type SpecReport } from './check.js';
 import type { SpecIssue } from './issue.js';
-import { get, join, nameOf, refToPointer, tokens } from './pointer.js';
+import { escapeToken, get, join, nameOf, refToPointer, tokens } from './pointer.js';
 import { walkSchema, type RefEdge } from './walk.js';
 import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
 import { splice, SpliceError, type TextEdit } from './splice.js';
@@ -161,7 +161,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
 
   // Every local $ref in the document, with the place it is written.
   const refs: RefAt[] = [];
-  collectRefs(api, [], (at, ref) => {
+  collectRefs(api, '#', (at, ref) => {
     if (!ref.startsWith('#')) return;
     const e = entryOf(at, version);
     refs.push({ at, target: refToPointer(ref), source: e ?? (inInput(at) ? IN : OUT) });
@@ -358,24 +358,22 @@ function minimalCover(pointers: string[]): string[] {
   return out;
 }
 
-function collectRefs(node: unknown, path: (string | number)[], found: (at: string, ref: string) => void): void {
+/** Every `$ref` string under `node`, with the pointer of the object holding it (built as the walk goes down). */
+function collectRefs(node: unknown, at: string, found: (at: string, ref: string) => void): void {
   if (!node || typeof node !== 'object') return;
   if (Array.isArray(node)) {
     for (let i = 0; i < node.length; i++) {
-      path.push(i);
-      collectRefs(node[i], path, found);
-      path.pop();
+      const v: unknown = node[i];
+      if (v && typeof v === 'object') collectRefs(v, `${at}/${i}`, found);
     }
     return;
   }
   const o = node as Record<string, unknown>;
-  if (typeof o['$ref'] === 'string') found(join('#', ...path), o['$ref']);
+  if (typeof o['$ref'] === 'string') found(at, o['$ref']);
   for (const k in o) {
     const v = o[k];
     if (!v || typeof v !== 'object') continue;
-    path.push(k);
-    collectRefs(v, path, found);
-    path.pop();
+    collectRefs(v, `${at}/${escapeToken(k)}`, found);
   }
 }
 
@@ -421,6 +419,13 @@ interface Cut {
 
 function cycleCuts(api: Record<string, unknown>, version: Version): Cut[] {
   const edgesOf = new Map<string, RefEdge[]>();
+  // Whether a $ref resolves, once per target (a big spec has ~100,000 edges to a few thousand targets).
+  const resolvesMemo = new Map<string, boolean>();
+  const resolves = (ref: string): boolean => {
+    let r = resolvesMemo.get(ref);
+    if (r === undefined) resolvesMemo.set(ref, (r = get(api, ref) !== undefined));
+    return r;
+  };
   const edges = (ref: string): RefEdge[] => {
     let e = edgesOf.get(ref);
     if (!e) {
@@ -441,7 +446,7 @@ function cycleCuts(api: Record<string, unknown>, version: Version): Cut[] {
       const roots: RefEdge[] = [];
       inputs(api, version, path, item, op, join('#/paths', path, m), [], [], roots);
       for (const r of roots) {
-        if (!r.ref.startsWith('#') || state.has(r.ref) || get(api, r.ref) === undefined) continue;
+        if (!r.ref.startsWith('#') || state.has(r.ref) || !resolves(r.ref)) continue;
         // Iterative DFS: real specs (Microsoft Graph) nest deeper than a recursive walk should go.
         const stack: { ref: string; edges: RefEdge[]; i: number }[] = [{ ref: r.ref, edges: edges(r.ref), i: 0 }];
         state.set(r.ref, 1);
@@ -453,7 +458,7 @@ function cycleCuts(api: Record<string, unknown>, version: Version): Cut[] {
             continue;
           }
           const e = top.edges[top.i++]!;
-          if (!e.ref.startsWith('#') || get(api, e.ref) === undefined) continue;
+          if (!e.ref.startsWith('#') || !resolves(e.ref)) continue;
           const s = state.get(e.ref);
           if (s === 1) {
             const from = stack.findIndex((x) => x.ref === e.ref);

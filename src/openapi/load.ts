@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
 import { load as loadYaml, CORE_SCHEMA } from 'js-yaml';
 import { InputError } from '../core/input-error.js';
+import { readBlockYaml, NOT_BLOCK_YAML } from './yaml-block-reader.js';
 import type { NetOptions } from '../net/options.js';
 
 /** Larger files are refused: the biggest public specs (Microsoft Graph) are ~50 MB; OpenCX's importer is for one API. */
@@ -125,13 +126,16 @@ export function parseSpecText(origin: string, text: string): LoadedSpec {
 }
 
 /**
- * The common case, fast: js-yaml reads the values (YAML 1.2 core schema, the same as `yaml`'s default) about 10×
+ * The common case, fast: the block reader takes the skeleton of block-style YAML and hands every hard part to js-yaml
+ * (yaml-block-reader.ts); failing that, js-yaml reads the values (YAML 1.2 core schema, the same as `yaml`'s default) about 10×
  * faster than `yaml` builds its document model. Anything it does not take as it is (an alias, a `%YAML` directive
  * that could change the schema, a duplicate key, any error) goes to `yaml`, which keeps the alias limit and says
  * where the error is: null means "use the model".
  */
 function fastYaml(text: string): unknown {
   if (/^%YAML/m.test(text)) return null;
+  const block = readBlockYaml(text);
+  if (block !== NOT_BLOCK_YAML) return block;
   try {
     return loadYaml(text, { schema: CORE_SCHEMA, maxAliases: 0, maxDepth: 1000 });
   } catch {

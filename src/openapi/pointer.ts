@@ -13,7 +13,11 @@ export function join(pointer: string, ...tokens: (string | number)[]): string {
 }
 
 export function tokens(pointer: string): string[] {
-  return pointer.replace(/^#/, '').split('/').slice(1).map(unescapeToken);
+  // Called for every $ref of a 20 MB spec, several times: no regex, and unescaping only where a `~` is.
+  const parts = (pointer.charCodeAt(0) === 35 /* # */ ? pointer.slice(1) : pointer).split('/');
+  parts.shift();
+  if (pointer.includes('~')) for (let i = 0; i < parts.length; i++) parts[i] = unescapeToken(parts[i]!);
+  return parts;
 }
 
 export function get(doc: unknown, pointer: string): unknown {

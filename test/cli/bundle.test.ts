@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLab } from '../../src/lab/index.js';
@@ -45,28 +45,37 @@ test('the bundled CLI gives the same verdicts and exit codes as the sources', as
       assert.deepEqual([b.verdict.family, b.verdict.cause], [src.verdict.family, src.verdict.cause], s.id);
       assert.deepEqual(b.probes.map((p) => [p.id, p.status]), src.probes.map((p) => [p.id, p.status]), s.id);
     }
-    // What `diagnose` loads before it can start (its chunk and every chunk it imports statically): neither the YAML and
-    // OpenAPI reader (loaded when a spec is given) nor undici (the OpenCX client loads it on its first call), and no
-    // built-in through `import` (its ESM view runs lazy getters: node:http's loads Node's whole internal fetch).
-    const chunks = join(out, 'chunks');
-    const closure = new Set<string>();
-    const visit = (file: string) => {
-      if (closure.has(file)) return;
-      closure.add(file);
-      const text = readFileSync(join(chunks, file), 'utf8');
-      for (const m of text.matchAll(/^import[^'"]*from\s*["']\.\/([^"']+)["']/gm)) visit(m[1]!);
-      assert.doesNotMatch(text, /^import[^'"]*from\s*["']node:/m, `${file} imports a built-in`);
-    };
-    visit(readdirSync(chunks).find((f) => f.startsWith('diagnose-command-'))!);
-    const loaded = [...closure].map((f) => readFileSync(join(chunks, f), 'utf8')).join('\n');
-    assert.ok(closure.size > 1 && loaded.includes('Diagnosing'), 'the closure holds the diagnose command');
-    assert.doesNotMatch(loaded, /YAMLParseError|llhttp/, 'a diagnosis without a spec loads the YAML reader or undici');
-    const specReader = readdirSync(chunks).filter((f) => /YAMLParseError/.test(readFileSync(join(chunks, f), 'utf8')));
-    assert.ok(specReader.length > 0, 'the YAML reader is still bundled, for the spec probe and `spec`');
+    // What a diagnosis without a spec evaluates, read from V8's own coverage of the bundled run (every module of the
+    // bundle sits in a wrapper named for its path, evaluated on first use): the probes and the pipeline, but neither the
+    // YAML and OpenAPI reader (loaded when a spec is given) nor pino; undici (the OpenCX client loads it on its first
+    // call) is not even read; and no built-in is taken through its ESM view (node:http's would load Node's whole fetch).
+    const healthy = lab.scenarios.find((s) => s.id === 'healthy')!;
+    const covDir = mkdtempSync(join(tmpdir(), 'ad-bundle-cov-'));
+    const loadList = join(covDir, 'loaded.txt');
+    const preload = join(covDir, 'loaded.cjs');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadList)}, process.moduleLoadList.join('\\n')));`);
+    const healthyArgs = ['diagnose', '--json', '--quiet', '--endpoint', healthy.url, ...healthy.headers.flatMap((h) => ['--header', h])];
+    const covered = await run(['--require', preload, join(out, 'main.js'), ...healthyArgs], { ...env, NODE_V8_COVERAGE: covDir });
+    assert.equal(covered.code, 0, covered.stderr);
+    const scripts = readdirSync(covDir).filter((f) => f.startsWith('coverage-')).flatMap((f) =>
+      (JSON.parse(readFileSync(join(covDir, f), 'utf8')) as { result: { url: string; functions: { functionName: string; ranges: { count: number }[] }[] }[] }).result);
+    const bundle = scripts.find((s) => /\/cli-[^/]+\.cjs$/.test(s.url));
+    assert.ok(bundle, 'the coverage holds the bundle');
+    const evaluated = new Set(bundle.functions.filter((f) => /^(src|node_modules)\//.test(f.functionName) && f.ranges[0]!.count > 0).map((f) => f.functionName));
+    for (const m of ['src/cli/diagnose-command.ts', 'src/probes/dns.ts', 'src/probes/tls.ts', 'src/pipeline/run.ts', 'node_modules/zod/v4/core/core.js']) assert.ok(evaluated.has(m), `${m} was not evaluated`);
+    const unwanted = [...evaluated].filter((m) => /^node_modules\/(yaml|js-yaml|pino|undici)\/|^src\/openapi\/(load|run-check)\.ts$|^src\/(store|audit)\//.test(m));
+    assert.deepEqual(unwanted, [], 'a diagnosis without a spec evaluated these');
+    assert.ok(!scripts.some((s) => s.url.endsWith('/undici.cjs')), 'a diagnosis without a key read undici');
+    const loaded = readFileSync(loadList, 'utf8').split('\n');
+    assert.ok(loaded.includes('NativeModule tls'), 'the module list is read after the probes ran');
+    assert.deepEqual(loaded.filter((m) => /internal\/deps\/undici|internal\/fetch/.test(m)), [], 'Node\'s internal fetch was loaded');
+    const cliText = readFileSync(join(out, readdirSync(out).find((f) => /^cli-.*\.cjs$/.test(f))!), 'utf8');
+    assert.match(cliText, /YAMLParseError/, 'the YAML reader is still bundled, for the spec probe and `spec`');
+    assert.doesNotMatch(cliText, /llhttp/, 'undici stays in its own file');
+    rmSync(covDir, { recursive: true, force: true });
 
     // The OpenCX API client loads undici on its first call (the bundle's lean part of it): with a key, the OpenCX probes
     // ask the fake OpenCX API and the bundle agrees with the sources.
-    const healthy = lab.scenarios.find((s) => s.id === 'healthy')!;
     const fake = await startFakeOpenCx({ data: demoDataset({ order: healthy.url }) });
     try {
       const withKey = { ...env, OPENCX_API_KEY: fake.key, OPENCX_API_URL: fake.url };

@@ -1,13 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { seededRandom } from '../helpers/seeded-random.js';
 import { knownSecrets, rememberSecret } from '../../src/core/secret.js';
 import { redactText } from '../../src/core/redact.js';
-
-/** A small deterministic generator, so a failing case can be replayed from its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
 
 /** What redactText must do, written the slow, obvious way: every known secret, longest first, against the text. */
 function reference(text: string): string {
@@ -17,7 +12,7 @@ function reference(text: string): string {
 }
 
 test('invariant: with a few or thousands of known secrets (and past the cap), redactText scrubs exactly as trying every one would', () => {
-  const rand = rng(7);
+  const rand = seededRandom(7);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const word = (n: number) => Array.from({ length: n }, () => pick('abcdefghijklmnopqrstuvwxyzAB0123456789+/=_-%'.split(''))).join('');
   const remembered: string[] = [];

@@ -5,16 +5,11 @@ import { exchange } from '../../src/net/exchange.js';
 import { handshake } from '../../src/net/handshake.js';
 import { NetOptionsSchema } from '../../src/net/options.js';
 import { startCountingHosts } from '../../src/lab/counting-hosts.js';
-
-/** A small deterministic generator, so a failing case can be replayed from its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
+import { seededRandom } from '../helpers/seeded-random.js';
 
 test('invariant: never more than perHost holders per key, every task runs, waiters are served in order', async () => {
   for (let seed = 1; seed <= 25; seed++) {
-    const rand = rng(seed);
+    const rand = seededRandom(seed);
     const perHost = 1 + Math.floor(rand() * 3);
     const limiter = new HostLimiter(perHost);
     const keys = ['a:443', 'b:443', 'c:8443'];

@@ -10,21 +10,10 @@ import { parseSpecText } from '../../src/openapi/load.js';
 import { checkSpec } from '../../src/openapi/check.js';
 import { fixSpec } from '../../src/openapi/fix.js';
 import { assertEnumsKept, assertLayoutKept, assertNoStrayKeywords, assertResponsesUntouched, at } from './fix-invariants.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const FIXABLE = ['spec-oneof', 'spec-invalid-type', 'spec-array-without-items', 'spec-not', 'spec-circular-ref', 'spec-nullable-misuse'];
 type Obj = Record<string, unknown>;
-
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed by its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Specs built from the patterns real ones use: a payment oneOf whose branches each restrict `type` by enum (with
@@ -33,7 +22,7 @@ function prng(seed: number) {
  * a $ref into a oneOf branch, DigitalOcean's percent-encoded parameter refs, non-JSON-Schema types.
  */
 function generate(seed: number): { text: string; format: 'json' | 'yaml'; api: Obj } {
-  const r = prng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
   const flag = (p = 0.5) => r() < p;
   const v31 = flag(0.3);

@@ -4,6 +4,7 @@ import { readActionList, ActionSchema } from '../../src/opencx/schemas.js';
 import { opencxActionProbe } from '../../src/probes/opencx-action.js';
 import { OpenCxError, type OpenCxErrorKind } from '../../src/opencx/client.js';
 import { parseDiagnosisInput } from '../../src/pipeline/input.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 // Odd values real accounts send where the reference promises something else.
 const ODD_VALUES: unknown[] = [null, {}, [], 42, 'web', { channels: null }, { channels: 'web' }, { channels: [1] }, true];
@@ -17,19 +18,9 @@ function valid(i: number) {
   };
 }
 
-/** A small deterministic generator (mulberry32), so a failure names a reproducible case. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('generated lists with odd fields: every record with a readable id and name is kept, nothing is lost silently, valid records are never reported', () => {
   for (let seed = 1; seed <= 300; seed++) {
-    const r = rng(seed);
+    const r = seededRandom(seed);
     const items: unknown[] = [];
     const expectKept: string[] = [];
     const n = 1 + Math.floor(r() * 12);

@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { startHarness, finalCard, type Harness } from '../helpers/slack-harness.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 // Issue 17.6: no signed payload, however malformed, stops the app; timestamps beyond Slack's 5 minutes either way are refused.
 
@@ -19,15 +20,6 @@ after(async () => {
   process.off('unhandledRejection', onCrash);
 });
 
-/** A small seeded PRNG (mulberry32): the same bodies on every run, so a failure can be replayed. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const JUNK: unknown[] = [null, 0, -1, 1e308, true, '', 'x'.repeat(5000), [], [null], {}, { id: null }, '__proto__', { __proto__: { polluted: 1 } }, [[[]]], '\u0000\ud800', 'U0ALICE|rate-limit'];
 
 /** Valid deliveries as Slack sends them: the mutations start from these. */
@@ -71,7 +63,7 @@ function mutate(obj: unknown, r: () => number): unknown {
 }
 
 function bodies(count: number): { body: string; type: string }[] {
-  const r = rng(1713);
+  const r = seededRandom(1713);
   const FORM = 'application/x-www-form-urlencoded';
   const fixed = [
     { body: 'payload=null', type: FORM }, { body: 'payload=1', type: FORM }, { body: 'payload=%22x%22', type: FORM }, { body: 'payload=%5B%5D', type: FORM },

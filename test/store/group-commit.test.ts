@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { seededRandom } from '../helpers/seeded-random.js';
 import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +12,6 @@ import { GroupCommit } from '../../src/store/group-commit.js';
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'ad-group-')), 'test.db');
 const work = (i: number, key: string) => ({ kind: 'diagnose', dedupeKey: key, workspace: 'T1', channel: `C${i}`, requester: 'U1', payload: { n: i } });
 
-/** A small deterministic generator, so a failing case can be replayed from its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
 test('invariant: recorded work is committed (seen by another connection) when its promise resolves; one key is recorded once', async () => {
   const path = tmp();
   const store = new SqliteStore(path);
@@ -25,7 +20,7 @@ test('invariant: recorded work is committed (seen by another connection) when it
   const seen = other.prepare('SELECT count(*) AS n FROM work WHERE id = ?');
   try {
     for (let seed = 1; seed <= 8; seed++) {
-      const rand = rng(seed);
+      const rand = seededRandom(seed);
       const n = 1 + Math.floor(rand() * 60);
       const keys = Array.from({ length: n }, () => `trigger:${seed}-${Math.floor(rand() * n * 0.7)}`);
       const results = await Promise.all(

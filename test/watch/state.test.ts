@@ -4,6 +4,7 @@ import { compare, EMPTY_STATE, readState, type WatchState } from '../../src/watc
 import type { AuditAction } from '../../src/audit/schema.js';
 import { parseSlashCommand, parseEvery } from '../../src/slack/parse-command.js';
 import { watchMessages } from '../../src/render/watch-blocks.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 type Status = AuditAction['status'];
 const VERDICTS: { status: Status; cause: string; family: 2 | 3 | 4 | null }[] = [
@@ -18,14 +19,9 @@ const result = (id: string, v: (typeof VERDICTS)[number]): AuditAction => ({
   verdict: { family: v.family, cause: v.cause, title: `title of ${v.cause}`, fix: 'fix it', severity: v.status === 'broken' ? 'error' : null },
 });
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
 test('invariant over generated runs: a transition is reported exactly when the (status, cause) changes, once, and "since" holds while it does not', () => {
   for (let seed = 1; seed <= 40; seed++) {
-    const rand = rng(seed);
+    const rand = seededRandom(seed);
     const ids = ['a', 'b', 'c', 'd'];
     let state: WatchState = EMPTY_STATE;
     let known = new Map<string, string>();

@@ -1,0 +1,71 @@
+// The bundled CLI's entry (copied to dist/cli-bundle/main.js by scripts/bundle-cli.mjs, which fills in the bundle's name).
+// It runs the one-script bundle through node:vm with a V8 code cache of its own, made AFTER the command ran.
+// Why: Node's compile cache (module.enableCompileCache) serializes a module's code right after compiling it, so it holds
+// only the top level; every function a run calls is compiled again on every run (about 20 ms of a diagnosis: zod, the
+// probes, the pipeline). V8's code cache made after execution (vm.Script#createCachedData, as browsers do) holds those
+// too: the next run of the same command deserializes them instead (measured in bench/cli.ts, README "Reading the CLI table").
+// The cache lives in Node's compile cache folder (the OS temp folder, or NODE_COMPILE_CACHE), one file per bundle and
+// command; NODE_DISABLE_COMPILE_CACHE=1 turns both off. V8 rejects a cache made by another V8, other flags or another
+// source length, and the file name carries the bundle's content hash: a stale cache is never run, only rebuilt.
+// Built-ins are taken with getBuiltinModule: `import` of a built-in builds its ESM view, which runs lazy getters.
+const fs = process.getBuiltinModule('node:fs');
+const path = process.getBuiltinModule('node:path');
+const vm = process.getBuiltinModule('node:vm');
+const { createRequire, enableCompileCache } = process.getBuiltinModule('node:module');
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
+
+const BUNDLE = '@BUNDLE@';
+const file = fileURLToPath(new URL(BUNDLE, import.meta.url));
+
+/** Runs one CLI command (argv without node and the script); resolves with its exit code. */
+export async function main(argv) {
+  // Node's own cache still serves this file and undici.cjs; its folder (under a name that carries Node's version and
+  // flags) holds ours. Undefined when the cache is disabled or the folder cannot be made.
+  const dir = enableCompileCache?.()?.directory;
+  // One cache per command: each holds what that command compiled (a `spec` run would not serve a diagnosis).
+  const command = /^[a-z]{1,16}$/.test(argv[0] ?? '') ? argv[0] : 'other';
+  const cacheFile = dir ? path.join(dir, `action-debug-${path.basename(BUNDLE, '.cjs')}-${command}`) : null;
+  let cachedData;
+  try {
+    if (cacheFile) cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    // No cache yet (the first run of this command) or unreadable: compile from the source, as Node would.
+  }
+  // The CommonJS wrapper on the first line, so line numbers in stack traces are the bundle's. Read as latin1: the bundle
+  // is pure ASCII (bundle-cli.mjs escapes the rest), and a one-byte string skips a UTF-8 decoding pass.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, 'latin1')}\n})`, {
+    filename: file,
+    cachedData,
+    // The bundle's only import(): undici.cjs, through Node's own loader, relative to the bundle.
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
+  try {
+    return await module.exports.main(argv);
+  } finally {
+    if (cacheFile && (!cachedData || script.cachedDataRejected)) save(cacheFile, script.createCachedData());
+  }
+}
+
+/** Written whole under a temporary name, then renamed: a concurrent run reads the old file, the new one or none. */
+function save(cacheFile, data) {
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fs.renameSync(tmp, cacheFile);
+  } catch {
+    // A cache that cannot be written (read-only or full temp folder) only costs the next run its compile time, as with
+    // Node's own compile cache, which fails silently too.
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // nothing left to clean
+    }
+  }
+}
+
+// Run directly (node dist/cli-bundle/main.js …, as the bundle test does); bin/action-debug.js imports main() instead.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}
