@@ -133,9 +133,10 @@ export function parseSpecText(origin: string, text: string): LoadedSpec {
  * where the error is: null means "use the model".
  */
 function fastYaml(text: string): unknown {
-  if (/^%YAML/m.test(text)) return null;
+  // (The block reader never takes a document with a directive: a `%` line is outside what it reads.)
   const block = readBlockYaml(text);
   if (block !== NOT_BLOCK_YAML) return block;
+  if (/^%YAML/m.test(text)) return null;
   try {
     return loadYaml(text, { schema: CORE_SCHEMA, maxAliases: 0, maxDepth: 1000 });
   } catch {

@@ -58,11 +58,15 @@ const SQUOTE = 39;
 const BACKSLASH = 92;
 const CR = 13;
 
-/** A cheaper first look (no lookarounds): most specs have none of these characters, nor surrogate pairs. */
-const MAYBE_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
+/**
+ * One cheap pass first (a character class, no lookarounds): most specs have none of these characters, no surrogate
+ * pairs and no CR; only a text that has some pays for the exact checks (non-printable characters, a CR that is not
+ * part of a CRLF, which YAML reads as a line break of its own).
+ */
+const MAYBE_OUTSIDE = /[\x00-\x08\x0B\x0C\x0D\x0E-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFEFF\uFFFE\uFFFF]/;
 
 export function readBlockYaml(text: string): unknown {
-  if ((MAYBE_NON_PRINTABLE.test(text) && NON_PRINTABLE.test(text)) || /\r(?!\n)/.test(text) || text.indexOf('\ufeff', 1) >= 0) return NOT_BLOCK_YAML;
+  if (MAYBE_OUTSIDE.test(text) && (NON_PRINTABLE.test(text) || /\r(?!\n)/.test(text) || text.indexOf('\ufeff', 1) >= 0)) return NOT_BLOCK_YAML;
   try {
     return new Reader(text).document();
   } catch (err) {
