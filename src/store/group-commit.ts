@@ -49,10 +49,11 @@ export class GroupCommit {
       this.db.transaction(() => {
         for (const p of batch) {
           try {
-            outcomes.push({ ok: true, value: p.write() });
+            // Each write in a savepoint of its own (a nested better-sqlite3 transaction): a write that fails half-way
+            // is undone whole and the others stand; an error that ended the whole transaction (disk full, I/O) fails
+            // every write of the batch, below.
+            outcomes.push({ ok: true, value: this.db.transaction(p.write)() });
           } catch (err) {
-            // A failed statement is undone by SQLite on its own and the others stand; an error that ended the whole
-            // transaction (disk full, I/O) fails every write of the batch, below.
             if (!this.db.inTransaction) throw err;
             outcomes.push({ ok: false, err });
           }

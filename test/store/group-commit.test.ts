@@ -54,6 +54,18 @@ test('a write that fails fails alone; a batch that cannot commit fails every wri
     const outcomes = await Promise.allSettled(['g-1', 'g-1', 'g-2'].map((id) => group.run(() => insert.run(id))));
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.equal(count(), 2);
+    // A write of two statements that fails at the second leaves nothing of the first; its neighbours stand.
+    const halfway = await Promise.allSettled([
+      group.run(() => insert.run('g-3')),
+      group.run(() => {
+        insert.run('g-4');
+        insert.run('g-1');
+      }),
+      group.run(() => insert.run('g-5')),
+    ]);
+    assert.deepEqual(halfway.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.equal((store.db.prepare("SELECT count(*) AS n FROM work WHERE id = 'g-4'").get() as { n: number }).n, 0);
+    assert.equal(count(), 4);
 
     // Another process holds the write lock past the busy timeout: the whole batch is refused, as a StoreError each.
     const locker = new Database(path);
