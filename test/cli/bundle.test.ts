@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,23 +8,12 @@ import { startLab } from '../../src/lab/index.js';
 import { ReportSchema } from '../../src/pipeline/report.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { demoDataset, startFakeOpenCx } from '../../src/fakes/opencx/server.js';
+import { runNode } from '../helpers/run-cli.js';
 
 // `npx action-debug` runs the esbuild bundle (scripts/bundle-cli.mjs, with its lean undici), not the sources the other
 // tests run through tsx. Built fresh here (never a stale dist/), inside the project so its packages resolve, then held
 // to the same verdicts as the sources on lab endpoints of several families, with the same exit codes.
 const CASES = ['healthy', 'waf-opencx-headers', 'auth-bearer-missing', 'tls-expired', 'redirect', 'rate-limited'];
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code, signal) => (clearTimeout(timer), res({ code, signal, stdout, stderr })));
-  });
-}
 
 test('the bundled CLI gives the same verdicts and exit codes as the sources', async () => {
   mkdirSync('node_modules/.cache', { recursive: true });
@@ -36,7 +25,7 @@ test('the bundled CLI gives the same verdicts and exit codes as the sources', as
     const env = { NODE_EXTRA_CA_CERTS: lab.caFile(mkdtempSync(join(tmpdir(), 'ad-bundle-ca-'))), ACTION_DEBUG_ALLOW_PRIVATE: '1', ACTION_DEBUG_HOSTS: lab.hostsEnv(), NODE_DISABLE_COMPILE_CACHE: '1' };
     for (const s of lab.scenarios) {
       const args = ['diagnose', '--json', '--quiet', '--endpoint', s.url, '--method', s.method, ...s.headers.flatMap((h) => ['--header', h]), ...(s.timeoutMs ? ['--timeout', String(s.timeoutMs / 1000)] : [])];
-      const [bundled, source] = await Promise.all([run([join(out, 'main.js'), ...args], env), run(['--import', 'tsx', 'src/cli/main.ts', ...args], env)]);
+      const [bundled, source] = await Promise.all([runNode([join(out, 'main.js'), ...args], env), runNode(['--import', 'tsx', 'src/cli/main.ts', ...args], env)]);
       assert.equal(bundled.signal, null, `${s.id}: bundle killed by ${bundled.signal}`);
       assert.equal(bundled.code, source.code, `${s.id}: exit ${bundled.code} vs ${source.code}\n${bundled.stderr}`);
       const b = ReportSchema.parse(JSON.parse(bundled.stdout));
@@ -55,7 +44,7 @@ test('the bundled CLI gives the same verdicts and exit codes as the sources', as
     const preload = join(covDir, 'loaded.cjs');
     writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadList)}, process.moduleLoadList.join('\\n')));`);
     const healthyArgs = ['diagnose', '--json', '--quiet', '--endpoint', healthy.url, ...healthy.headers.flatMap((h) => ['--header', h])];
-    const covered = await run(['--require', preload, join(out, 'main.js'), ...healthyArgs], { ...env, NODE_V8_COVERAGE: covDir });
+    const covered = await runNode(['--require', preload, join(out, 'main.js'), ...healthyArgs], { ...env, NODE_V8_COVERAGE: covDir });
     assert.equal(covered.code, 0, covered.stderr);
     const scripts = readdirSync(covDir).filter((f) => f.startsWith('coverage-')).flatMap((f) =>
       (JSON.parse(readFileSync(join(covDir, f), 'utf8')) as { result: { url: string; functions: { functionName: string; ranges: { count: number }[] }[] }[] }).result);
@@ -80,7 +69,7 @@ test('the bundled CLI gives the same verdicts and exit codes as the sources', as
     try {
       const withKey = { ...env, OPENCX_API_KEY: fake.key, OPENCX_API_URL: fake.url };
       const args = ['diagnose', '--json', '--quiet', '--endpoint', healthy.url, ...healthy.headers.flatMap((h) => ['--header', h]), '--action', 'Look up order', '--session', 'ses_web'];
-      const [bundled, source] = await Promise.all([run([join(out, 'main.js'), ...args], withKey), run(['--import', 'tsx', 'src/cli/main.ts', ...args], withKey)]);
+      const [bundled, source] = await Promise.all([runNode([join(out, 'main.js'), ...args], withKey), runNode(['--import', 'tsx', 'src/cli/main.ts', ...args], withKey)]);
       assert.equal(bundled.code, source.code, bundled.stderr);
       const b = ReportSchema.parse(JSON.parse(bundled.stdout));
       const src = ReportSchema.parse(JSON.parse(source.stdout));
@@ -92,18 +81,18 @@ test('the bundled CLI gives the same verdicts and exit codes as the sources', as
       await fake.close();
     }
 
-    const help = await run([join(out, 'main.js'), 'catalogue', '--json'], env);
+    const help = await runNode([join(out, 'main.js'), 'catalogue', '--json'], env);
     assert.equal(help.code, 0, help.stderr);
     assert.ok((JSON.parse(help.stdout) as unknown[]).length > 50);
     // better-sqlite3 stays a package (a native addon): the bundle must still find it, and the spec reader its validator.
     const dbPath = join(out, 'app.db');
     await new SqliteStore(dbPath).close();
-    const ticket = await run([join(out, 'main.js'), 'ticket', '1'], { ...env, DATABASE_PATH: dbPath });
+    const ticket = await runNode([join(out, 'main.js'), 'ticket', '1'], { ...env, DATABASE_PATH: dbPath });
     assert.equal(ticket.signal, null);
     assert.equal(ticket.code, 2, ticket.stderr);
     assert.match(ticket.stderr, /there is no ticket #1/);
-    const spec = await run([join(out, 'main.js'), 'spec', 'test/openapi/fixtures/orders.yaml', '--json'], env);
-    const specSource = await run(['--import', 'tsx', 'src/cli/main.ts', 'spec', 'test/openapi/fixtures/orders.yaml', '--json'], env);
+    const spec = await runNode([join(out, 'main.js'), 'spec', 'test/openapi/fixtures/orders.yaml', '--json'], env);
+    const specSource = await runNode(['--import', 'tsx', 'src/cli/main.ts', 'spec', 'test/openapi/fixtures/orders.yaml', '--json'], env);
     assert.equal(spec.code, specSource.code, spec.stderr);
     assert.deepEqual(JSON.parse(spec.stdout), JSON.parse(specSource.stdout));
   } finally {

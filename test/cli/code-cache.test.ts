@@ -1,29 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 import { startLab } from '../../src/lab/index.js';
 import { ReportSchema } from '../../src/pipeline/report.js';
+import { runNode } from '../helpers/run-cli.js';
 
 // The bundled CLI's loader (scripts/cli-loader.mjs) keeps a V8 code cache per command, made after the command ran, in
 // Node's compile cache folder. What must hold: the first run writes it, later runs use it as it is (not rewritten), a
 // corrupt or foreign cache is never trusted (V8 rejects it, the run compiles from source, gives the same verdict and
 // writes a good one), and NODE_DISABLE_COMPILE_CACHE=1 writes nothing.
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code, signal) => (clearTimeout(timer), res({ code, signal, stdout, stderr })));
-  });
-}
 
 /** Every file of ours in the compile cache folder (Node's own entries sit beside them, under hashed names). */
 function ours(cacheRoot: string): string[] {
@@ -41,7 +30,7 @@ test('the bundled CLI writes its code cache once, reuses it, and never trusts a 
     const env = { NODE_EXTRA_CA_CERTS: lab.caFile(mkdtempSync(join(tmpdir(), 'ad-cc-ca-'))), ACTION_DEBUG_ALLOW_PRIVATE: '1', ACTION_DEBUG_HOSTS: lab.hostsEnv(), NODE_COMPILE_CACHE: cacheRoot };
     const diagnose = async (id: string, extra: NodeJS.ProcessEnv = {}) => {
       const s = lab.scenarios.find((x) => x.id === id)!;
-      const r = await run([join(out, 'main.js'), 'diagnose', '--json', '--quiet', '--endpoint', s.url, '--method', s.method, ...s.headers.flatMap((h) => ['--header', h])], { ...env, ...extra });
+      const r = await runNode([join(out, 'main.js'), 'diagnose', '--json', '--quiet', '--endpoint', s.url, '--method', s.method, ...s.headers.flatMap((h) => ['--header', h])], { ...env, ...extra });
       assert.equal(r.signal, null);
       const report = ReportSchema.parse(JSON.parse(r.stdout));
       assert.equal(report.verdict.cause, s.expect.cause, `${id}: ${r.stderr}`);
@@ -63,7 +52,7 @@ test('the bundled CLI writes its code cache once, reuses it, and never trusts a 
     assert.deepEqual((await diagnose('healthy')).probes, first.probes);
 
     // Another command gets a cache of its own.
-    const catalogue = await run([join(out, 'main.js'), 'catalogue', '--json'], env);
+    const catalogue = await runNode([join(out, 'main.js'), 'catalogue', '--json'], env);
     assert.equal(catalogue.code, 0, catalogue.stderr);
     assert.equal(ours(cacheRoot).length, 2);
 
