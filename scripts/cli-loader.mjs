@@ -6,11 +6,13 @@
 // too: the next run of the same command deserializes them instead (measured in bench/cli.ts, README "Reading the CLI table").
 // The cache lives in Node's compile cache folder (the OS temp folder, or NODE_COMPILE_CACHE), one file per bundle and
 // command; NODE_DISABLE_COMPILE_CACHE=1 turns both off. V8 rejects a cache made by another V8, other flags or another
-// source length, and the file name carries the bundle's content hash: a stale cache is never run, only rebuilt.
+// source length, and the file name carries the bundle's content hash: a stale cache is never run, only rebuilt. V8 does
+// not check a cache's contents, so the file carries a digest of them (readCache): a damaged one is never run either.
 // Built-ins are taken with getBuiltinModule: `import` of a built-in builds its ESM view, which runs lazy getters.
 const fs = process.getBuiltinModule('node:fs');
 const path = process.getBuiltinModule('node:path');
 const vm = process.getBuiltinModule('node:vm');
+const crypto = process.getBuiltinModule('node:crypto');
 const { createRequire, enableCompileCache } = process.getBuiltinModule('node:module');
 const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url');
 
@@ -25,12 +27,7 @@ export async function main(argv) {
   // One cache per command: each holds what that command compiled (a `spec` run would not serve a diagnosis).
   const command = /^[a-z]{1,16}$/.test(argv[0] ?? '') ? argv[0] : 'other';
   const cacheFile = dir ? path.join(dir, `action-debug-${path.basename(BUNDLE, '.cjs')}-${command}`) : null;
-  let cachedData;
-  try {
-    if (cacheFile) cachedData = fs.readFileSync(cacheFile);
-  } catch {
-    // No cache yet (the first run of this command) or unreadable: compile from the source, as Node would.
-  }
+  const cachedData = cacheFile ? readCache(cacheFile) : undefined;
   // The CommonJS wrapper on the first line, so line numbers in stack traces are the bundle's. Read as latin1: the bundle
   // is pure ASCII (bundle-cli.mjs escapes the rest), and a one-byte string skips a UTF-8 decoding pass.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, 'latin1')}\n})`, {
@@ -48,11 +45,41 @@ export async function main(argv) {
   }
 }
 
-/** Written whole under a temporary name, then renamed: a concurrent run reads the old file, the new one or none. */
-function save(cacheFile, data) {
-  const tmp = `${cacheFile}.${process.pid}.tmp`;
+/**
+ * The cache as written by save(): a SHA-256 of the V8 data, then the data. V8 checks only a cache's header (its version,
+ * flags and the source's length), not its contents: a damaged file (a torn write, a disk fault) was run as it was, and
+ * crashed every later run of the command. So a file whose digest does not match, or that this user did not write (the
+ * temp folder is shared), is not used: the run compiles from source and writes a good one.
+ */
+function readCache(cacheFile) {
+  let fd;
   try {
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fd = fs.openSync(cacheFile, 'r');
+    const st = fs.fstatSync(fd);
+    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return undefined;
+    const buf = fs.readFileSync(fd);
+    if (buf.length <= DIGEST_BYTES) return undefined;
+    const data = buf.subarray(DIGEST_BYTES);
+    return digest(data).equals(buf.subarray(0, DIGEST_BYTES)) ? data : undefined;
+  } catch {
+    // No cache yet (the first run of this command) or unreadable: compile from the source, as Node would.
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+const DIGEST_BYTES = 32;
+const digest = (data) => crypto.createHash('sha256').update(data).digest();
+
+/**
+ * Written whole under a name no other run uses (two containers sharing the folder can both be PID 1), then renamed: a
+ * concurrent run reads the old file, the new one or none.
+ */
+function save(cacheFile, data) {
+  const tmp = `${cacheFile}.${process.pid}.${crypto.randomUUID()}.tmp`;
+  try {
+    fs.writeFileSync(tmp, Buffer.concat([digest(data), data]), { mode: 0o600 });
     fs.renameSync(tmp, cacheFile);
   } catch {
     // A cache that cannot be written (read-only or full temp folder) only costs the next run its compile time, as with

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Script } from 'node:vm';
+import { createHash } from 'node:crypto';
 import { startLab } from '../../src/lab/index.js';
 import { ReportSchema } from '../../src/pipeline/report.js';
 import { runNode } from '../helpers/run-cli.js';
@@ -56,8 +57,21 @@ test('the bundled CLI writes its code cache once, reuses it, and never trusts a 
     assert.equal(catalogue.code, 0, catalogue.stderr);
     assert.equal(ours(cacheRoot).length, 2);
 
-    // Garbage, or a valid cache made for other code, is rejected by V8: same verdict, and a good cache written over it.
-    for (const bad of [Buffer.from('not a code cache'), new Script('globalThis.x = 1').createCachedData()]) {
+    // Garbage, a valid cache made for other code (bare, or framed with a correct digest, which V8 then rejects), and the
+    // real cache with bytes flipped (V8 would run it: damaged bytecode crashed the process) are never used: same verdict,
+    // and a good cache written over each.
+    const good = readFileSync(files[0]!);
+    const foreign = new Script('globalThis.x = 1').createCachedData();
+    const framed = Buffer.concat([createHash('sha256').update(foreign).digest(), foreign]);
+    const flipped = (seed: number) => {
+      const b = Buffer.from(good);
+      for (let i = 0; i < 8; i++) {
+        const at = 32 + ((seed * 7919 + i * 104_729) % (b.length - 32));
+        b[at] = b[at]! ^ 0xff;
+      }
+      return b;
+    };
+    for (const bad of [Buffer.from('not a code cache'), foreign, framed, flipped(1), flipped(2), flipped(3)]) {
       writeFileSync(files[0]!, bad);
       const again = await diagnose('healthy');
       assert.deepEqual(again, first);
