@@ -10,6 +10,7 @@ import { runDiagnosis } from '../pipeline/run.js';
 import { defaultChecks, defaultProbes, fromRecheckOf, probeRefs, recheck } from '../registry.js';
 import { scopedVerdict } from '../pipeline/verdict.js';
 import type { Limits } from '../limits/stored-limits.js';
+import type { LimitDecision } from '../limits/diagnosis-limits.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, verdictInThreadCard, type SlackMessage } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
 import { channelRef, linkRef, md, type Mrkdwn } from '../render/slack-limits.js';
@@ -162,8 +163,13 @@ export async function startCardDiagnosis(
   args: { input: DiagnosisInput; channel: string; team: string; user: string; respond?: Respond | undefined; workId?: string | undefined; cardId?: string | null; cardTs?: string | null },
 ): Promise<void> {
   const { input, channel, team, user, respond, workId } = args;
-  const gate = await deps.limits.tryStart({ user, workspace: team }, diagnosisTarget(input), workId);
   const card: Card = { id: args.cardId ?? randomUUID(), channel, ts: args.cardTs ?? null, team, user, input, reports: [], running: true };
+  let gate: LimitDecision;
+  try {
+    gate = await deps.limits.tryStart({ user, workspace: team }, diagnosisTarget(input), workId);
+  } catch (err) {
+    return failedToStart(deps, client, card, workId, err, respond);
+  }
   if (!gate.ok) {
     await deps.work?.done(workId, 'refused');
     let where = md``;
@@ -269,6 +275,17 @@ export async function postThread(deps: FlowDeps, client: WebClient, card: Card, 
   }
 }
 
+/**
+ * The database failed between the ack and the diagnosis (the hold, the hourly counts, the card's run): nothing ran. The
+ * work row ends `failed` (left running, this process would renew its lease until it stopped, and the command would
+ * neither run nor be said to have failed) and the requester is told. The error's text is not shown: it is ours, not theirs.
+ */
+async function failedToStart(deps: FlowDeps, client: WebClient, card: Card, workId: string | undefined, err: unknown, respond?: Respond): Promise<void> {
+  deps.log.error({ card: card.id, err: (err as Error).message }, 'diagnosis could not start');
+  await deps.work?.done(workId, 'failed').catch(() => {});
+  await toRequester(deps, client, card, errorMessage('The diagnosis could not start: its database did not answer. Nothing was probed; try again in a moment.', false), respond).catch(() => {});
+}
+
 /** A card revived after a restart lost its header values (never stored): probing without them would mislead. */
 async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Card, why: string, respond?: Respond): Promise<boolean> {
   if (!card.missingHeaders?.length) return false;
@@ -287,22 +304,27 @@ export const stillRunning = (why: string) => `${why}: this card's diagnosis is s
  */
 export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change: Partial<DiagnosisInput> | undefined, by: string, respond?: Respond, workId?: string): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, why, respond)) return void (await deps.work?.done(workId, 'refused'));
-  // This process runs the card already; or, for recorded work (a click, a mention, a due re-run, one taken up after a
-  // crash), the database says another run holds it: checked in the card's one-run transaction, across instances.
-  const held = card.running || (workId && deps.work ? !(await deps.work.store.confirmCardRun(workId, card.id)) : false);
-  if (held) {
-    // Finished before it is said: a mention right after this click must not find this refused row still running.
-    await deps.work?.done(workId, 'refused');
-    return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
-  }
   let id = workId;
-  if (!id && deps.work) {
-    // Not recorded yet (a re-run asked for outside a request): recorded now, in the card's one-run transaction.
-    const rec = await deps.work.beginCardRun({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload({ ...card.input, ...change }, { why }) });
-    if (rec.conflict) return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
-    id = rec.row.id;
+  let gate: LimitDecision;
+  try {
+    // This process runs the card already; or, for recorded work (a click, a mention, a due re-run, one taken up after a
+    // crash), the database says another run holds it: checked in the card's one-run transaction, across instances.
+    const held = card.running || (workId && deps.work ? !(await deps.work.store.confirmCardRun(workId, card.id)) : false);
+    if (held) {
+      // Finished before it is said: a mention right after this click must not find this refused row still running.
+      await deps.work?.done(workId, 'refused');
+      return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
+    }
+    if (!id && deps.work) {
+      // Not recorded yet (a re-run asked for outside a request): recorded now, in the card's one-run transaction.
+      const rec = await deps.work.beginCardRun({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload({ ...card.input, ...change }, { why }) });
+      if (rec.conflict) return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
+      id = rec.row.id;
+    }
+    gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), id);
+  } catch (err) {
+    return failedToStart(deps, client, card, id, err, respond);
   }
-  const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), id);
   if (!gate.ok) {
     await deps.work?.done(id, 'refused');
     return void (await postThread(deps, client, card, errorMessage(gate.message, false), respond));

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHarness } from '../helpers/slack-harness.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { StoreError } from '../../src/store/db.js';
+
+// The database fails after the ack and before the diagnosis (here: taking the "one running diagnosis per user and
+// endpoint" hold). What must hold: the command is not left as a running row that this process renews until it stops
+// (neither run nor said to have failed); it ends `failed`, the requester is told, nothing is probed, and the next
+// command runs normally.
+class HoldFailsOnce extends SqliteStore {
+  failures = 1;
+  override async holdWork(...args: Parameters<SqliteStore['holdWork']>): ReturnType<SqliteStore['holdWork']> {
+    if (this.failures-- > 0) throw new StoreError('Holding the diagnosis: the database is busy', 'SQLITE_BUSY');
+    return super.holdWork(...args);
+  }
+}
+
+test('a database failure between the ack and the diagnosis: the row ends failed, the requester is told, the next command runs', async () => {
+  const store = new HoldFailsOnce(join(mkdtempSync(join(tmpdir(), 'ad-startfail-')), 'bot.db'));
+  const h = await startHarness({ only: ['healthy'], deps: { store } });
+  try {
+    const rows = () => store.db.prepare("SELECT state, outcome FROM work WHERE kind = 'diagnose' ORDER BY created_at, rowid").all() as { state: string; outcome: string | null }[];
+    const told = (url: string) => h.slack.responses.filter((r) => url.endsWith(`/response/${r.id}`)).map((r) => String(r.body['text']));
+    const first = await h.driver.command(`ses_1 "Look up order" ${h.url('healthy')}`, { channel: 'CFAIL' });
+    assert.equal(first.status, 200);
+    await h.slack.waitFor(() => told(first.responseUrl).some((t) => /could not start: its database did not answer/.test(t)), 10_000, 'the requester told');
+    await h.slack.waitFor(() => rows()[0]?.outcome === 'failed', 10_000, 'the row finished as failed');
+    assert.notEqual(rows()[0]!.state, 'running');
+    assert.equal(h.lab.requests('healthy').length, 0, 'nothing probed');
+    assert.equal(h.slack.channel('CFAIL').length, 0, 'no card');
+    assert.ok(!told(first.responseUrl).some((t) => /Busy|database is busy/.test(t)), 'our error text is not shown');
+
+    const second = await h.driver.command(`ses_1 "Look up order" ${h.url('healthy')}`, { channel: 'CFAIL' });
+    assert.equal(second.status, 200);
+    await h.slack.waitFor(() => rows()[1]?.outcome === 'verdict', 30_000, 'the next command ran');
+    assert.ok(h.lab.requests('healthy').length > 0);
+  } finally {
+    await h.close();
+    await store.close();
+  }
+});
