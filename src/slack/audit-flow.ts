@@ -84,7 +84,14 @@ export async function startSlackAudit(
   // This process's audits answer at once; the audit's work row then holds the workspace in the database (one holder,
   // serialised there), so an audit running on another instance, under a live lease, refuses this one too.
   if (d.running.has(team)) return void (await end('refused'), await tell(busy));
-  if (workId && tracker && !(await tracker.store.holdWork(workId, auditHold(team))).ok) return void (await end('refused'), await tell(busy));
+  let held = true;
+  try {
+    held = !workId || !tracker || (await tracker.store.holdWork(workId, auditHold(team))).ok;
+  } catch {
+    // The database did not answer: nothing ran; the row ends failed (not left running until the process stops).
+    return void (await end('failed'), await tell('The audit could not start: its database did not answer. Nothing was checked; try again in a moment.'));
+  }
+  if (!held) return void (await end('refused'), await tell(busy));
   d.running.add(team);
   let outcome = 'failed';
   const work = (async () => {

@@ -13,6 +13,7 @@ import { OpenCxClient } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
 import { SqliteStore as Store } from '../../src/store/sqlite-store.js';
+import { StoreError } from '../../src/store/db.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import { auditCard, auditThreadMessages, CARD_LINES } from '../../src/render/audit-blocks.js';
 import { summarize } from '../../src/audit/summary.js';
@@ -177,4 +178,26 @@ test('Open card from another channel or workspace opens nothing (the button valu
   await h.driver.click({ channel: 'CAUDIT', ts: '1700000000.000100' }, 'ad_audit_open', `${auditId}|${actionId}`, { team: 'T0OTHER' });
   await slack.waitFor(() => slack.responses.filter((r) => /belongs to another channel or workspace/.test(String(r.body['text']))).length >= 2, 5000, 'two refusals');
   assert.equal(slack.messages.length, posted, 'nothing posted');
+});
+
+test('a database failure when the audit takes its hold: the row ends failed (not left running), the requester is told, nothing is checked', async () => {
+  class HoldFails extends Store {
+    override async holdWork(..._args: Parameters<Store['holdWork']>): ReturnType<Store['holdWork']> {
+      throw new StoreError('Holding the audit: the database is busy', 'SQLITE_BUSY');
+    }
+  }
+  const failing = new HoldFails(join(mkdtempSync(join(tmpdir(), 'ad-audit-fail-')), 'bot.db'));
+  const here = await startHarness({ lab, slack, deps: { services: { opencx: new OpenCxFacts(client) }, store: failing } });
+  try {
+    const probed = () => ACCOUNT_SCENARIOS.reduce((n, id) => n + lab.requests(id).length, 0);
+    const before = probed();
+    const r = await here.driver.command('audit', { channel: 'CFAILAUDIT' });
+    await slack.waitFor(() => slack.responses.some((x) => r.responseUrl.endsWith(`/response/${x.id}`) && /could not start: its database did not answer/.test(String(x.body['text']))), 10_000, 'the requester told');
+    await slack.waitFor(() => (failing.db.prepare("SELECT outcome FROM work WHERE kind = 'audit'").get() as { outcome: string | null } | undefined)?.outcome === 'failed', 10_000, 'the row finished as failed');
+    assert.equal(probed(), before, 'no endpoint was called');
+    assert.equal(slack.channel('CFAILAUDIT').length, 0, 'no card');
+  } finally {
+    await here.close();
+    await failing.close();
+  }
 });
