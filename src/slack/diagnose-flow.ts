@@ -305,7 +305,8 @@ export const stillRunning = (why: string) => `${why}: this card's diagnosis is s
 export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, why: string, change: Partial<DiagnosisInput> | undefined, by: string, respond?: Respond, workId?: string): Promise<void> {
   if (await refuseWithoutHeaders(deps, client, card, why, respond)) return void (await deps.work?.done(workId, 'refused'));
   let id = workId;
-  let gate: LimitDecision;
+  // The database's answers first (only a failure of these is "could not start"), then what the requester is told.
+  let gate: LimitDecision | 'running';
   try {
     // This process runs the card already; or, for recorded work (a click, a mention, a due re-run, one taken up after a
     // crash), the database says another run holds it: checked in the card's one-run transaction, across instances.
@@ -313,18 +314,19 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
     if (held) {
       // Finished before it is said: a mention right after this click must not find this refused row still running.
       await deps.work?.done(workId, 'refused');
-      return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
+      gate = 'running';
+    } else {
+      if (!id && deps.work) {
+        // Not recorded yet (a re-run asked for outside a request): recorded now, in the card's one-run transaction.
+        const rec = await deps.work.beginCardRun({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload({ ...card.input, ...change }, { why }) });
+        if (!rec.conflict) id = rec.row.id;
+        gate = rec.conflict ? 'running' : await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), id);
+      } else gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), id);
     }
-    if (!id && deps.work) {
-      // Not recorded yet (a re-run asked for outside a request): recorded now, in the card's one-run transaction.
-      const rec = await deps.work.beginCardRun({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload({ ...card.input, ...change }, { why }) });
-      if (rec.conflict) return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
-      id = rec.row.id;
-    }
-    gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), id);
   } catch (err) {
     return failedToStart(deps, client, card, id, err, respond);
   }
+  if (gate === 'running') return void (await postThread(deps, client, card, errorMessage(stillRunning(why), false), respond));
   if (!gate.ok) {
     await deps.work?.done(id, 'refused');
     return void (await postThread(deps, client, card, errorMessage(gate.message, false), respond));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHarness } from '../helpers/slack-harness.js';
+import { finalCard, startHarness } from '../helpers/slack-harness.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { StoreError } from '../../src/store/db.js';
 
@@ -38,6 +38,19 @@ test('a database failure between the ack and the diagnosis: the row ends failed,
     assert.equal(second.status, 200);
     await h.slack.waitFor(() => rows()[1]?.outcome === 'verdict', 30_000, 'the next command ran');
     assert.ok(h.lab.requests('healthy').length > 0);
+
+    // A Re-run click whose hold fails the same way: its row ends failed, the clicker is told, the card's next run works.
+    const card = await h.slack.waitFor(() => finalCard(h.slack, 'CFAIL'), 10_000, 'the card');
+    const id = /"value":"([0-9a-f-]{36})/.exec(JSON.stringify(card.blocks))![1]!;
+    const reruns = () => store.db.prepare("SELECT state, outcome FROM work WHERE kind = 'rerun' ORDER BY created_at, rowid").all() as { state: string; outcome: string | null }[];
+    const probedBefore = h.lab.requests('healthy').length;
+    store.failures = 1;
+    const click = await h.driver.click(card, 'ad_rerun', id);
+    await h.slack.waitFor(() => told(click.responseUrl).some((t) => /could not start: its database did not answer/.test(t)), 10_000, 'the clicker told');
+    await h.slack.waitFor(() => reruns()[0]?.outcome === 'failed', 10_000, 'the re-run row finished as failed');
+    assert.equal(h.lab.requests('healthy').length, probedBefore, 'nothing probed');
+    await h.driver.click(card, 'ad_rerun', id);
+    await h.slack.waitFor(() => reruns()[1]?.outcome === 'verdict', 30_000, 'the next re-run ran');
   } finally {
     await h.close();
     await store.close();
