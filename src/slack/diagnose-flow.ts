@@ -306,22 +306,18 @@ export async function rerunCard(deps: FlowDeps, client: WebClient, card: Card, w
   if (await refuseWithoutHeaders(deps, client, card, why, respond)) return void (await deps.work?.done(workId, 'refused'));
   let id = workId;
   // The database's answers first (only a failure of these is "could not start"), then what the requester is told.
-  let gate: LimitDecision | 'running';
+  let gate: LimitDecision | 'running' = 'running';
   try {
     // This process runs the card already; or, for recorded work (a click, a mention, a due re-run, one taken up after a
     // crash), the database says another run holds it: checked in the card's one-run transaction, across instances.
     const held = card.running || (workId && deps.work ? !(await deps.work.store.confirmCardRun(workId, card.id)) : false);
-    if (held) {
-      // Finished before it is said: a mention right after this click must not find this refused row still running.
-      await deps.work?.done(workId, 'refused');
-      gate = 'running';
-    } else {
-      if (!id && deps.work) {
-        // Not recorded yet (a re-run asked for outside a request): recorded now, in the card's one-run transaction.
-        const rec = await deps.work.beginCardRun({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload({ ...card.input, ...change }, { why }) });
-        if (!rec.conflict) id = rec.row.id;
-        gate = rec.conflict ? 'running' : await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), id);
-      } else gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), id);
+    // Finished before it is said: a mention right after this click must not find this refused row still running.
+    if (held) await deps.work?.done(workId, 'refused');
+    else {
+      // Not recorded yet (a re-run asked for outside a request): recorded now, in the card's one-run transaction.
+      const rec = !id && deps.work ? await deps.work.beginCardRun({ kind: 'rerun', cardId: card.id, cardTs: card.ts, workspace: card.team, channel: card.channel, requester: by, payload: workPayload({ ...card.input, ...change }, { why }) }) : null;
+      if (rec && !rec.conflict) id = rec.row.id;
+      if (!rec?.conflict) gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), id);
     }
   } catch (err) {
     return failedToStart(deps, client, card, id, err, respond);
