@@ -194,9 +194,12 @@ async function acrossInstances(): Promise<void> {
   });
   const [sa, sb] = await Promise.all([submit(a), submit(b)]);
   assert.deepEqual([sa.status, sb.status], [200, 200]);
-  await slack.waitFor(() => visible('CSUP').length >= 1 && /Escalated as ticket #1/.test(blocksToText(card.blocks)), 15_000, 'the ticket posted and the card marked');
+  // The number is the database's: PostgreSQL takes a sequence value for the losing INSERT … ON CONFLICT DO NOTHING too,
+  // so when that one runs first the one ticket is #2. What must hold is one ticket, and the same number everywhere.
+  const marked = await slack.waitFor(() => (visible('CSUP').length >= 1 ? /Escalated as ticket #(\d+)\b/.exec(blocksToText(card.blocks)) : null), 15_000, 'the ticket posted and the card marked');
+  const n = marked[1]!;
   await new Promise((r) => setTimeout(r, 1500)); // both instances' outbox workers poll meanwhile
   assert.equal(visible('CSUP').length, 1, 'one ticket, posted once');
-  assert.equal(slack.thread('CI2', card.ts).filter((m) => /Escalated as ticket #1/.test(m.text)).length, 1, 'the thread note once');
-  assert.ok(slack.channel('CI2').some((m) => m.ephemeralTo && /already escalated as ticket #1/.test(m.text)), 'the second submission is told');
+  assert.equal(slack.thread('CI2', card.ts).filter((m) => new RegExp(`Escalated as ticket #${n}\\b`).test(m.text)).length, 1, 'the thread note once');
+  assert.ok(slack.channel('CI2').some((m) => m.ephemeralTo && new RegExp(`already escalated as ticket #${n}\\b`).test(m.text)), 'the second submission is told');
 }
