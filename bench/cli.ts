@@ -5,7 +5,9 @@
  * loaded, input parsed) → first probe's progress line → verdict on stdout → process exit.
  * The lab runs in its own process, so this process only times. Peak RSS comes from GNU time when it is installed.
  * "First run" starts with an empty cache folder: it compiles the bundle and writes the code cache the later runs read
- * (scripts/cli-loader.mjs); the "before" row is tsc's output, module by module, with no cache at all.
+ * (scripts/cli-loader.mjs); the "before" row is tsc's output, module by module, with no cache at all. The "floor" row is
+ * Node alone doing the network part of the same diagnosis (bench/https-floor.mjs: node:https, as many fresh HTTPS
+ * connections at once, no action-debug code): what no CLI written for Node can go under on this machine.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +19,11 @@ import { printTable } from './table.js';
 import { startChild, stopChild } from './processes.js';
 
 const RUNS = 9;
+/**
+ * Fresh HTTPS connections a healthy diagnosis of the lab opens (7 requests and the TLS probe's own handshake, counted
+ * from the connect() calls of one run); the floor row opens as many.
+ */
+const FLOOR_CONNECTIONS = 8;
 const GNU_TIME = '/usr/bin/time';
 
 interface Run { wall: number; loaded: number | null; firstProbe: number | null; verdict: number | null; rssMb: number | null; code: number | null; signal: string | null }
@@ -41,19 +48,22 @@ export async function run(): Promise<void> {
     const measure = (args: string[], extra: NodeJS.ProcessEnv = {}) => timeProcess(args, { ...env, ...extra }, dir);
     // What `npx action-debug` ran before the bundle: tsc's output, one module file at a time, no compile cache.
     const unbundled = ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(join(process.cwd(), 'dist/cli/main.js')).href)}); process.exitCode = await m.main(process.argv.slice(1));`, '--', ...cli];
+    const floorArgs = [join(process.cwd(), 'bench/https-floor.mjs'), healthy.url.replace(/\{[^}]*\}/g, '1'), String(FLOOR_CONNECTIONS), ...healthy.headers];
     const cold = await measure([bin, ...cli]);
     await measure(['-e', '0']);
     const base: Run[] = [];
     const runs: Run[] = [];
     const before: Run[] = [];
+    const floorRuns: Run[] = [];
     // In turn, so a drift in the machine's speed hits all alike.
     for (let i = 0; i < RUNS; i++) {
       base.push(await measure(['-e', '0']));
       runs.push(await measure([bin, ...cli]));
       before.push(await measure(unbundled, { NODE_DISABLE_COMPILE_CACHE: '1' }));
+      floorRuns.push(await measure(floorArgs));
     }
-    const bad = [cold, ...runs, ...before].find((r) => r.code !== 0 || r.signal);
-    if (bad) throw new Error(`the CLI ended with ${bad.signal ?? `exit ${bad.code}`} on a healthy endpoint`);
+    const bad = [cold, ...runs, ...before, ...floorRuns].find((r) => r.code !== 0 || r.signal);
+    if (bad) throw new Error(`a run ended with ${bad.signal ?? `exit ${bad.code}`} on a healthy endpoint (the CLI or the floor)`);
     const med = (xs: (number | null)[]) => {
       const s = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
       return s.length ? s[Math.floor(s.length / 2)]! : null;
@@ -65,12 +75,13 @@ export async function run(): Promise<void> {
       const rss = med(rs.map((r) => r.rssMb));
       return [name, rs.length, fmt(med(rs.map((r) => r.loaded))), fmt(med(rs.map((r) => r.firstProbe))), fmt(med(rs.map((r) => r.verdict))), fmt(wall),
         fmt(med(rs.map((r) => (r.verdict === null ? null : r.wall - r.verdict)))), (wall / floor).toFixed(2), fmt(rss),
-        rs === base || rs === before ? '' : wall <= 3 * floor && rss !== null && rss < 100 ? 'yes' : 'NO'];
+        rs === base || rs === before || rs === floorRuns ? '' : wall <= 3 * floor && rss !== null && rss < 100 ? 'yes' : 'NO'];
     };
     printTable(
       `Healthy lab endpoint through the CLI (bin/action-debug.js), whole process, on Node ${process.version}; medians, ms from spawn (goal: wall ≤ 3× node -e 0, peak RSS < 100 MB)`,
       ['process', 'runs', 'code loaded', 'first probe', 'verdict', 'exit (wall)', 'verdict → exit', '× node -e 0', 'peak RSS MB', 'goal'],
-      [row('node -e 0', base), row('action-debug diagnose', runs), row('  first run, empty compile cache', [cold]), row('  unbundled, no compile cache (before)', before)],
+      [row('node -e 0', base), row('action-debug diagnose', runs), row('  first run, empty compile cache', [cold]), row('  unbundled, no compile cache (before)', before),
+        row(`floor: node:https alone, ${FLOOR_CONNECTIONS} connections`, floorRuns)],
     );
   } finally {
     await stopChild(lab.child);
