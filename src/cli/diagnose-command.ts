@@ -4,7 +4,6 @@ import { diagnose as runRegisteredDiagnosis } from '../registry.js';
 import { errorLine } from '../core/error-line.js';
 import { netOptionsFromEnv } from '../net/settings.js';
 import { progressLine, renderText } from '../render/text.js';
-import { renderJson } from '../render/json.js';
 import { DIAGNOSE_USAGE, parseDiagnoseArgs } from './diagnose-args.js';
 import { opencxServicesFromEnv } from '../opencx/services.js';
 import { isProblem } from '../pipeline/verdict.js';
@@ -49,7 +48,8 @@ export async function diagnose(argv: string[], io: Io): Promise<number> {
     },
   });
   await services.opencx?.client.close();
-  io.stdout.write(flags.json ? renderJson(report) : renderText(report, { details: flags.details }));
+  // The report's zod schema (render/json.ts, pipeline/report.ts) is built only for --json, the one output it checks.
+  io.stdout.write(flags.json ? (await import('../render/json.js')).renderJson(report) : renderText(report, { details: flags.details }));
   return isProblem(report.verdict) ? 1 : 0;
 }
 
