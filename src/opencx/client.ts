@@ -3,7 +3,13 @@ import pLimit from 'p-limit';
 import type { z } from 'zod';
 import { redactText } from '../core/redact.js';
 import type { Secret } from '../core/secret.js';
-import { ChatSessionSchema, ContactSegmentsSchema, ErrorBodySchema, HandoffEventsSchema, HistoryPageSchema, RawActionListSchema, readActionList, type Action, type ActionList, type HandoffReason } from './schemas.js';
+import type { Action, ActionList, HandoffReason } from './schemas.js';
+import type * as Schemas from './schemas.js';
+
+// The answers' zod schemas are built on the first call, not with this module: a CLI diagnosis without an OpenCX key
+// loads this module but never calls, and building them was about 1 ms of its start (measured per module).
+let schemas: Promise<typeof Schemas> | null = null;
+const loadSchemas = () => (schemas ??= import('./schemas.js'));
 import type { OpenCxSettings } from './settings.js';
 
 export type OpenCxErrorKind = 'not_found' | 'unauthorized' | 'forbidden' | 'timeout' | 'bad_response' | 'unavailable' | 'rate_limited';
@@ -75,20 +81,21 @@ export class OpenCxClient {
 
   /** Every action, read record by record: an odd one is reported in `odd`, never fails the list. */
   async actionList(): Promise<ActionList> {
-    return readActionList(await this.#get('/actions', RawActionListSchema, 'the action list'));
+    const list = await this.#get('/actions', (s) => s.RawActionListSchema, 'the action list');
+    return (await loadSchemas()).readActionList(list);
   }
   /** The readable actions (see actionList for the records that were not). */
   async listActions(): Promise<Action[]> {
     return (await this.actionList()).actions;
   }
   session(id: string) {
-    return this.#get(`/chat/sessions/${encodeURIComponent(id)}`, ChatSessionSchema, `session ${id}`);
+    return this.#get(`/chat/sessions/${encodeURIComponent(id)}`, (s) => s.ChatSessionSchema, `session ${id}`);
   }
   history(id: string, cursor?: string) {
-    return this.#get(`/chat/sessions/${encodeURIComponent(id)}/history${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, HistoryPageSchema, `the history of session ${id}`);
+    return this.#get(`/chat/sessions/${encodeURIComponent(id)}/history${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, (s) => s.HistoryPageSchema, `the history of session ${id}`);
   }
   contactSegments(contactId: string) {
-    return this.#get(`/contacts/segments/contacts/${encodeURIComponent(contactId)}`, ContactSegmentsSchema, `the segments of contact ${contactId}`);
+    return this.#get(`/contacts/segments/contacts/${encodeURIComponent(contactId)}`, (s) => s.ContactSegmentsSchema, `the segments of contact ${contactId}`);
   }
   /** One page of handoff events (`{items, next, total}`), for a reason and a date window. */
   handoffEvents(q: HandoffQuery) {
@@ -96,15 +103,16 @@ export class OpenCxClient {
     if (q.start) params.set('start_date', q.start);
     if (q.end) params.set('end_date', q.end);
     if (q.cursor) params.set('cursor', q.cursor);
-    return this.#get(`/handoff-analytics/events?${params}`, HandoffEventsSchema, `handoff events (${q.reason})`);
+    return this.#get(`/handoff-analytics/events?${params}`, (s) => s.HandoffEventsSchema, `handoff events (${q.reason})`);
   }
 
   async close(): Promise<void> {
     if (this.#http) await (await this.#http).agent.close();
   }
 
-  #get<T extends z.ZodType>(path: string, schema: T, what: string): Promise<z.infer<T>> {
+  #get<T extends z.ZodType>(path: string, pick: (s: typeof Schemas) => T, what: string): Promise<z.infer<T>> {
     return this.#limit(async () => {
+      const schema = pick(await loadSchemas());
       let waited = 0;
       for (let attempt = 1; ; attempt++) {
         await this.#bucket.take();
@@ -149,7 +157,7 @@ export class OpenCxClient {
       if (status < 300) return { ok: false, status, retryAfterMs: null, error: new OpenCxError('bad_response', `OpenCX answered ${what} with ${/^\s*</.test(text) ? 'an HTML page' : 'something that is not JSON'} (status ${status})`, status) };
     }
     if (status >= 200 && status < 300) return { ok: true, status, body };
-    const msg = ErrorBodySchema.safeParse(body).data?.message;
+    const msg = (await loadSchemas()).ErrorBodySchema.safeParse(body).data?.message;
     const detail = Array.isArray(msg) ? msg.join('; ') : msg ?? '';
     const scope = scopeFor(path);
     const kind: OpenCxErrorKind = status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 429 ? 'rate_limited' : 'unavailable';

@@ -52,8 +52,9 @@ test('the bundled CLI gives the same verdicts and exit codes as the sources', as
     assert.ok(bundle, 'the coverage holds the bundle');
     const evaluated = new Set(bundle.functions.filter((f) => /^(src|node_modules)\//.test(f.functionName) && f.ranges[0]!.count > 0).map((f) => f.functionName));
     for (const m of ['src/cli/diagnose-command.ts', 'src/probes/dns.ts', 'src/probes/tls.ts', 'src/pipeline/run.ts', 'node_modules/zod/v4/core/core.js']) assert.ok(evaluated.has(m), `${m} was not evaluated`);
-    const unwanted = [...evaluated].filter((m) => /^node_modules\/(yaml|js-yaml|pino|undici)\/|^src\/openapi\/(load|run-check)\.ts$|^src\/(store|audit)\//.test(m));
-    assert.deepEqual(unwanted, [], 'a diagnosis without a spec evaluated these');
+    // Without a key the OpenCX client is made for nothing: its answers' schemas are built on its first call.
+    const unwanted = [...evaluated].filter((m) => /^node_modules\/(yaml|js-yaml|pino|undici)\/|^src\/openapi\/(load|run-check)\.ts$|^src\/(store|audit)\/|^src\/opencx\/schemas\.ts$/.test(m));
+    assert.deepEqual(unwanted, [], 'a diagnosis without a spec or a key evaluated these');
     assert.ok(!scripts.some((s) => s.url.endsWith('/undici.cjs')), 'a diagnosis without a key read undici');
     const loaded = readFileSync(loadList, 'utf8').split('\n');
     assert.ok(loaded.includes('NativeModule tls'), 'the module list is read after the probes ran');
@@ -62,6 +63,19 @@ test('the bundled CLI gives the same verdicts and exit codes as the sources', as
     assert.match(cliText, /YAMLParseError/, 'the YAML reader is still bundled, for the spec probe and `spec`');
     assert.doesNotMatch(cliText, /llhttp/, 'undici stays in its own file');
     rmSync(covDir, { recursive: true, force: true });
+    // The text output (the default) checks nothing against the report's schema: neither it nor the --json renderer is built.
+    const textCovDir = mkdtempSync(join(tmpdir(), 'ad-bundle-cov-'));
+    const textRun = await runNode([join(out, 'main.js'), ...healthyArgs.filter((a) => a !== '--json')], { ...env, NODE_V8_COVERAGE: textCovDir });
+    assert.equal(textRun.code, 0, textRun.stderr);
+    assert.match(textRun.stdout, /No problem found/);
+    const textBundle = readdirSync(textCovDir).filter((f) => f.startsWith('coverage-')).flatMap((f) =>
+      (JSON.parse(readFileSync(join(textCovDir, f), 'utf8')) as { result: { url: string; functions: { functionName: string; ranges: { count: number }[] }[] }[] }).result)
+      .find((s) => /\/cli-[^/]+\.cjs$/.test(s.url));
+    assert.ok(textBundle, 'the coverage of the text run holds the bundle');
+    const textEvaluated = new Set(textBundle.functions.filter((f) => /^(src|node_modules)\//.test(f.functionName) && f.ranges[0]!.count > 0).map((f) => f.functionName));
+    assert.ok(textEvaluated.has('src/render/text.ts'), 'the text renderer was not evaluated');
+    assert.deepEqual(['src/render/json.ts', 'src/pipeline/report.ts'].filter((m) => textEvaluated.has(m)), [], 'a text diagnosis built the --json schema');
+    rmSync(textCovDir, { recursive: true, force: true });
 
     // The OpenCX API client loads undici on its first call (the bundle's lean part of it): with a key, the OpenCX probes
     // ask the fake OpenCX API and the bundle agrees with the sources.
