@@ -28,9 +28,9 @@ export async function main(argv) {
   const command = /^[a-z]{1,16}$/.test(argv[0] ?? '') ? argv[0] : 'other';
   const cacheFile = dir ? path.join(dir, `action-debug-${path.basename(BUNDLE, '.cjs')}-${command}`) : null;
   const cachedData = cacheFile ? readCache(cacheFile) : undefined;
-  // The CommonJS wrapper on the first line, so line numbers in stack traces are the bundle's. Read as latin1: the bundle
-  // is pure ASCII (bundle-cli.mjs escapes the rest), and a one-byte string skips a UTF-8 decoding pass.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, 'latin1')}\n})`, {
+  // The file holds the bundle inside its CommonJS wrapper (bundle-cli.mjs writes it so). Read as latin1: the bundle is
+  // pure ASCII (bundle-cli.mjs escapes the rest), and a one-byte string skips a UTF-8 decoding pass.
+  const script = new vm.Script(fs.readFileSync(file, 'latin1'), {
     filename: file,
     cachedData,
     // The bundle's only import(): undici.cjs, through Node's own loader, relative to the bundle.
