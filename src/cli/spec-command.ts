@@ -6,7 +6,7 @@ import { loadAndCheck } from '../openapi/run-check.js';
 import { fixSpec } from '../openapi/fix.js';
 import { PROFILES, type Profile } from '../openapi/rules/profiles.js';
 import type { SpecIssue } from '../openapi/issue.js';
-import type { SpecReport } from '../openapi/check.js';
+import { newCheckMemo, type SpecReport } from '../openapi/check.js';
 import { issuesByComponent, operationsByComponent } from '../openapi/report-view.js';
 import type { Io } from './io.js';
 
@@ -44,8 +44,10 @@ export async function runSpecCommand(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   let outcome;
+  // With --fix, the check keeps what the fix's check of its output reuses (check.ts CheckMemo).
+  const memo = values.fix ? newCheckMemo() : undefined;
   try {
-    outcome = await loadAndCheck(positionals[0]!, { net: netOptionsFromEnv(io.env, { allowPrivate: values['allow-private'] ?? false }), ...(values.profile ? { profile: values.profile as Profile } : {}) });
+    outcome = await loadAndCheck(positionals[0]!, { net: netOptionsFromEnv(io.env, { allowPrivate: values['allow-private'] ?? false }), ...(values.profile ? { profile: values.profile as Profile } : {}), ...(memo ? { memo } : {}) });
   } catch (err) {
     if (err instanceof InputError || (err as NodeJS.ErrnoException).code) {
       io.stderr.write(`action-debug spec: ${(err as Error).message.split('\n')[0]}\n`);
@@ -62,8 +64,8 @@ export async function runSpecCommand(argv: string[], io: Io): Promise<number> {
   const { report } = outcome;
   const errors = report.issues.filter((i) => i.cause.severity === 'error' && i.cause.family === 1);
   let fixed: { applied: string[]; refused: string[]; remaining: number; out: string; written: boolean; problem: string | null } | null = null;
-  if (values.fix) {
-    const r = fixSpec(outcome.spec, report);
+  if (values.fix && memo) {
+    const r = fixSpec(outcome.spec, { report, memo });
     // A fix that would make the spec worse (invalid, or new errors) is never written: the report says why.
     if (!r.problem) writeFileSync(values.fix, r.text);
     fixed = { applied: r.applied, refused: r.refused, remaining: r.report.issues.filter((i) => i.cause.severity === 'error' && i.cause.family === 1).length, out: values.fix, written: !r.problem, problem: r.problem };

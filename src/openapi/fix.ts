@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { LoadedSpec } from './load.js';
 import { parseSpecText, SpecParseError, yamlDocumentOf } from './load.js';
-import { checkSpec, inputs, OPENCX_METHODS, type SpecReport } from './check.js';
+import { visit } from 'yaml';
+import { checkSpec, inputs, newCheckMemo, OPENCX_METHODS, type CheckMemo, type SpecReport } from './check.js';
 import type { SpecIssue } from './issue.js';
-import { escapeToken, get, join, nameOf, refToPointer, tokens } from './pointer.js';
+import { get, join, nameOf, refToPointer, tokens } from './pointer.js';
 import { walkSchema, type RefEdge } from './walk.js';
 import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
 import { splice, SpliceError, type TextEdit } from './splice.js';
@@ -41,9 +42,11 @@ const MAX_ROUNDS = 3;
  * - the text is spliced (splice.ts): outside the edited nodes, the output is the input byte for byte;
  * - the output is checked again (structure and our rules) before it is handed back: `problem` says why not.
  */
-export function fixSpec(spec: LoadedSpec, checked?: SpecReport): FixResult {
+export function fixSpec(spec: LoadedSpec, checked?: { report: SpecReport; memo: CheckMemo }): FixResult {
   // The caller has usually just checked the spec (the CLI has): checking it again would cost as much as the fix.
-  const before = checked ?? checkSpec(spec);
+  let memo = checked?.memo ?? newCheckMemo();
+  const before = checked?.report ?? checkSpec(spec, { memo });
+  const profile = memo.profile ? { profile: memo.profile } : {};
   let current = spec;
   let report = before;
   const applied: string[] = [];
@@ -51,7 +54,7 @@ export function fixSpec(spec: LoadedSpec, checked?: SpecReport): FixResult {
   const changed: string[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (!report.issues.some((i) => FIXABLE.has(i.cause.id))) break;
-    const plan = planFix(current.api, report.version, report.issues);
+    const plan = planFix(current.api, report.version, report.issues, memo);
     if (round === 0) refused.push(...plan.refused);
     if (!plan.edits.length) break;
     let text: string;
@@ -61,18 +64,32 @@ export function fixSpec(spec: LoadedSpec, checked?: SpecReport): FixResult {
       if (!(err instanceof SpliceError)) throw err;
       return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: ${err.message}` };
     }
+    const previous = current;
     try {
       current = parseSpecText(spec.origin, text);
     } catch (err) {
       if (!(err instanceof SpecParseError)) throw err;
       return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: its output would not parse (${err.message})` };
     }
+    const edited = plan.edits.map((e) => (e.kind === 'replace' ? e.pointer : join(e.map, e.key)));
     applied.push(...plan.applied);
-    changed.push(...plan.edits.map((e) => (e.kind === 'replace' ? e.pointer : join(e.map, e.key))));
-    report = checkSpec(current);
+    changed.push(...edited);
+    // The output is checked again, reusing what the last check found outside the edited nodes (check.ts): the text
+    // outside them is the last one's byte for byte. A YAML alias could make an edit show elsewhere: then all is checked.
+    const reusable = previous.format === 'json' || !hasAlias(yamlDocumentOf(previous));
+    const last = memo;
+    memo = newCheckMemo();
+    report = checkSpec(current, { ...profile, memo, ...(reusable ? { edited: { previous: previous.api, memo: last, changed: edited } } : {}) });
   }
   if (current === spec) return { text: spec.text, applied, changed, refused, report, problem: null };
   return { text: current.text, applied, changed, refused, report, problem: worse(before, report) };
+}
+
+/** Whether a YAML document has an alias (`*name`): an edit to the anchored node would change it too. */
+function hasAlias(doc: ReturnType<typeof yamlDocumentOf>): boolean {
+  let found = false;
+  visit(doc, { Alias: () => ((found = true), visit.BREAK) });
+  return found;
 }
 
 /** Why the fixed spec is worse than the input (a new structural error, or an error an operation did not have), or null. */
@@ -132,7 +149,7 @@ function prefix(pointer: string, n: number): string | null {
 
 const under = (p: string, root: string) => p === root || p.startsWith(root + '/');
 
-function planFix(api: Record<string, unknown>, version: Version, issues: SpecIssue[]): Plan {
+function planFix(api: Record<string, unknown>, version: Version, issues: SpecIssue[], memo: CheckMemo): Plan {
   const applied: string[] = [];
   const refused: string[] = [];
 
@@ -161,7 +178,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
 
   // Every local $ref in the document, with the place it is written.
   const refs: RefAt[] = [];
-  collectRefs(api, '#', (at, ref) => {
+  collectRefs(api, (at, ref) => {
     if (!ref.startsWith('#')) return;
     const e = entryOf(at, version);
     refs.push({ at, target: refToPointer(ref), source: e ?? (inInput(at) ? IN : OUT) });
@@ -201,7 +218,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     if (i.cause.id === 'spec-nullable-misuse') nullableAt.add(parentOf(i.pointer));
     else if (i.cause.id === 'spec-array-without-items') holders.add(i.pointer);
   }
-  const cuts = cycleCuts(api, version);
+  const cuts = cycleCuts(api, version, memo);
 
   // Entries that must change (they hold an edit, or reach one through $refs) and, of those, the ones something
   // outside the inputs also uses: those are copied, never edited.
@@ -358,23 +375,34 @@ function minimalCover(pointers: string[]): string[] {
   return out;
 }
 
-/** Every `$ref` string under `node`, with the pointer of the object holding it (built as the walk goes down). */
-function collectRefs(node: unknown, at: string, found: (at: string, ref: string) => void): void {
-  if (!node || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) {
-      const v: unknown = node[i];
-      if (v && typeof v === 'object') collectRefs(v, `${at}/${i}`, found);
+/**
+ * Every `$ref` string in the document, with the pointer of the object holding it. The keys on the way down are kept
+ * on a stack and a pointer is written only where a `$ref` is: a 20 MB spec has ~1.5 million objects and ~50,000 refs.
+ */
+function collectRefs(doc: unknown, found: (at: string, ref: string) => void): void {
+  const path: string[] = [];
+  const visit = (node: object): void => {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const v: unknown = node[i];
+        if (!v || typeof v !== 'object') continue;
+        path.push(String(i));
+        visit(v);
+        path.pop();
+      }
+      return;
     }
-    return;
-  }
-  const o = node as Record<string, unknown>;
-  if (typeof o['$ref'] === 'string') found(at, o['$ref']);
-  for (const k in o) {
-    const v = o[k];
-    if (!v || typeof v !== 'object') continue;
-    collectRefs(v, `${at}/${escapeToken(k)}`, found);
-  }
+    const o = node as Record<string, unknown>;
+    if (typeof o['$ref'] === 'string') found(join('#', ...path), o['$ref']);
+    for (const k in o) {
+      const v = o[k];
+      if (!v || typeof v !== 'object') continue;
+      path.push(k);
+      visit(v);
+      path.pop();
+    }
+  };
+  if (doc && typeof doc === 'object') visit(doc);
 }
 
 /**
@@ -417,7 +445,7 @@ interface Cut {
   names: string[];
 }
 
-function cycleCuts(api: Record<string, unknown>, version: Version): Cut[] {
+function cycleCuts(api: Record<string, unknown>, version: Version, memo: CheckMemo): Cut[] {
   const edgesOf = new Map<string, RefEdge[]>();
   // Whether a $ref resolves, once per target (a big spec has ~100,000 edges to a few thousand targets).
   const resolvesMemo = new Map<string, boolean>();
@@ -427,7 +455,8 @@ function cycleCuts(api: Record<string, unknown>, version: Version): Cut[] {
     return r;
   };
   const edges = (ref: string): RefEdge[] => {
-    let e = edgesOf.get(ref);
+    // The check walked every component an input reaches (its memo has their edges); anything else is walked here.
+    let e = edgesOf.get(ref) ?? memo.components.get(ref)?.edges;
     if (!e) {
       e = [];
       walkSchema(get(api, ref), { pointer: ref, version, depth: null }, [], [], e);
@@ -443,8 +472,9 @@ function cycleCuts(api: Record<string, unknown>, version: Version): Cut[] {
     for (const m of OPENCX_METHODS) {
       const op = item[m] as Record<string, unknown> | undefined;
       if (!op || typeof op !== 'object') continue;
-      const roots: RefEdge[] = [];
-      inputs(api, version, path, item, op, join('#/paths', path, m), [], [], roots);
+      const pointer = join('#/paths', path, m);
+      let roots = memo.roots.get(pointer);
+      if (!roots) inputs(api, version, path, item, op, pointer, [], [], (roots = []));
       for (const r of roots) {
         if (!r.ref.startsWith('#') || state.has(r.ref) || !resolves(r.ref)) continue;
         // Iterative DFS: real specs (Microsoft Graph) nest deeper than a recursive walk should go.

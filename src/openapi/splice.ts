@@ -89,7 +89,7 @@ function yamlValue(text: string, s: Span, value: unknown, unit: string, col: num
   return JSON.stringify(value);
 }
 
-interface Frame { arr: boolean; pointer: string | null; start: number; index: number; key: string; expectKey: boolean }
+interface Frame { arr: boolean; pointer: string; start: number; index: number; key: string; expectKey: boolean }
 
 /**
  * One pass over the JSON text (no tree is built), recording where each wanted node starts and ends. The text has
@@ -116,27 +116,44 @@ function jsonSpans(text: string, edits: TextEdit[]): Span[] {
   const here = (): string | null => {
     const top = stack[stack.length - 1];
     if (!top) return '#';
-    if (top.pointer === null) return null;
     const p = `${top.pointer}/${escapeToken(top.arr ? top.index : top.key)}`;
     return prefixes.has(p) ? p : null;
   };
   const n = text.length;
+  /** The index of the quote that closes the string opened at `i`. */
+  const stringEnd = (i: number): number => {
+    let j = i + 1;
+    for (;;) {
+      j = text.indexOf('"', j);
+      let b = j - 1;
+      while (text.charCodeAt(b) === 0x5c) b--;
+      if ((j - 1 - b) % 2 === 0) return j;
+      j++;
+    }
+  };
+  /** The index of the bracket that closes the object or array opened at `i` (nothing inside it is wanted). */
+  const containerEnd = (i: number): number => {
+    let depth = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) i = stringEnd(i);
+      else if (c === 0x7b || c === 0x5b) depth++;
+      else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i;
+    }
+    return n;
+  };
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x7b || c === 0x5b) {
-      stack.push({ arr: c === 0x5b, pointer: here(), start: i, index: 0, key: '', expectKey: c === 0x7b });
+      const pointer = here();
+      // Most of a big spec is off every wanted path: it is skipped bracket by bracket, with no frame and no key read.
+      if (pointer === null) i = containerEnd(i);
+      else stack.push({ arr: c === 0x5b, pointer, start: i, index: 0, key: '', expectKey: c === 0x7b });
     } else if (c === 0x7d || c === 0x5d) {
       const f = stack.pop()!;
-      if (f.pointer !== null) record(f.pointer, f.start, i + 1);
+      record(f.pointer, f.start, i + 1);
     } else if (c === 0x22) {
-      let j = i + 1;
-      for (;;) {
-        j = text.indexOf('"', j);
-        let b = j - 1;
-        while (text.charCodeAt(b) === 0x5c) b--;
-        if ((j - 1 - b) % 2 === 0) break;
-        j++;
-      }
+      const j = stringEnd(i);
       const top = stack[stack.length - 1];
       if (top && !top.arr && top.expectKey) {
         const raw = text.slice(i + 1, j);

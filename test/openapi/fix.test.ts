@@ -110,6 +110,8 @@ function assertGoodFix(name: string, text: string, opts: { validate?: boolean } 
   if (process.env['DEBUG_FIX']) console.log(name, r.applied, r.refused, r.problem);
   assert.equal(r.problem, null, `${name}: ${r.problem}`);
   const out = parseSpecText(name, r.text);
+  // The fix's check of its output (reusing the input's check outside the edits) is a check from scratch.
+  assert.deepEqual(r.report, checkSpec(out), `${name}: the re-check differs from a fresh check`);
   // Valid: our rules find nothing fixable left (unless an edit was refused, with its reason).
   const left = checkSpec(out).issues.filter((i) => FIXABLE.includes(i.cause.id));
   if (!r.refused.length) assert.deepEqual(left.map((i) => `${i.cause.id} ${i.pointer}`), [], name);
