@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The audit's politeness and time bounds (every face: CLI, Slack). */
 export const AuditSettingsSchema = z.object({

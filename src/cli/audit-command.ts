@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../pipeline/input.js';
 import { errorLine } from '../core/error-line.js';
 import { netOptionsFromEnv } from '../net/settings.js';

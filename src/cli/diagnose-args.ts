@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, parseHeaderArg, type DiagnosisInputDraft } from '../pipeline/input.js';
 
 export const DIAGNOSE_USAGE = `Usage: action-debug diagnose --endpoint <https-url> [options]

@@ -1,3 +1,5 @@
+// First: zod's JIT off before any module below builds its schemas (see there).
+import './zod-jitless.js';
 import { InputError } from '../core/input-error.js';
 import { OwnerConfirmationNeeded, prepareInput } from '../pipeline/prepare-input.js';
 import { diagnose as runRegisteredDiagnosis } from '../registry.js';

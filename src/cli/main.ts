@@ -24,13 +24,7 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 // Each command loads only what it uses: `spec` on a file needs no HTTP client, `help` needs nothing (startup is most of
 // a quick run's wall time).
 const commands: Record<string, Command> = {
-  diagnose: async (argv, io) => {
-    // zod compiles an object schema's parser with `new Function` on its first parse (its JIT): code V8 caches nowhere,
-    // compiled again on every run, for schemas a diagnosis parses once or twice. Jitless parsing is the same rules
-    // without that (zod's documented switch); it must be set before the schemas are built, hence here.
-    (await import('zod')).z.config({ jitless: true });
-    return (await import('./diagnose-command.js')).diagnose(argv, io);
-  },
+  diagnose: async (argv, io) => (await import('./diagnose-command.js')).diagnose(argv, io),
   spec: async (argv, io) => (await import('./spec-command.js')).runSpecCommand(argv, io),
   audit: async (argv, io) => (await import('./audit-command.js')).audit(argv, io),
   ticket: async (argv, io) => (await import('./ticket-command.js')).runTicketCommand(argv, io),

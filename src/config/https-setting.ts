@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The lab switch as the settings read it: ACTION_DEBUG_ALLOW_PRIVATE=1 (everything open, for the lab, tests and demo). */
 export function labSwitchOn(value: string | undefined): boolean {

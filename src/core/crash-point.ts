@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Named step boundaries (`escalate:after-commit`, `diagnose:during-probes`, …) where the crash-point tests kill the app.

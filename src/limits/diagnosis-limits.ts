@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Abuse limits on diagnoses started from chat: every one a setting with a safe default. */
 export const LimitsSettingsSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HostLimiter } from './host-limiter.js';
 
 /** Resolves a host name to addresses; the default is the system resolver (after hosts overrides). */

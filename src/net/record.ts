@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How a request failed before a full response, named the way a user can act on it. */
 export const NetErrorKindSchema = z.enum([

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** OpenCX public API shapes (docs.open.cx api-reference). Unknown fields are kept; missing required ones are named. */
 export const ActionSchema = z.looseObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The five families of OpenCX's troubleshooting page. */
 export const FAMILIES = {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FamilySchema, FindingSchema } from './finding.js';
 import { ExchangeSchema } from '../net/record.js';
 

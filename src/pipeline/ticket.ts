@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FamilySchema } from './finding.js';
 
 export const UrgencySchema = z.enum(['low', 'normal', 'high', 'urgent']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditJsonSchema, type AuditAction, type AuditSummary } from '../audit/schema.js';
 
 /** `action-debug audit --json`: validated against its schema, so the contract cannot drift silently. */

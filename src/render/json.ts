@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ReportSchema, type Report } from '../pipeline/report.js';
 
 /** The --json document: validated against the exported schema, so the contract cannot drift silently. */

@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTIONS } from '../render/blocks.js';
 import { TICKET_ACTIONS } from '../render/ticket.js';
 import { AUDIT_ACTIONS } from '../render/audit-blocks.js';

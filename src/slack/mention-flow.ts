@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { webApi } from '@slack/bolt';
 import { postThread, rerunCard, stillRunning, workPayload, type FlowDeps } from './diagnose-flow.js';
 import { downloadSharedFile, looksLikeSpec, SharedFileError, SharedFileSchema, uploadKey, type SharedFile } from './thread-file.js';

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, MAX_BURST, METHODS, parseHeaderArg, type DiagnosisInputDraft } from '../pipeline/input.js';
 
 export const MODAL_CALLBACK = 'ad_diagnose_modal';

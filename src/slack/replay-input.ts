@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DiagnosisInputSchema, type DiagnosisInput } from '../pipeline/input.js';
 import { redactUrl } from '../core/redact.js';
 

@@ -1,5 +1,5 @@
 import type { App, webApi } from '@slack/bolt';
-import { z } from 'zod';
+import * as z from 'zod';
 import { requireHttps } from '../config/https-setting.js';
 import { toReplay } from './replay-input.js';
 import { teamOf, workspaceKey } from './workspace.js';

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_SPEC_BYTES } from '../openapi/load.js';
 import { UPLOAD_PREFIX } from '../openapi/uploaded-specs.js';
 

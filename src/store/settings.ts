@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const StoreSettingsSchema = z.object({
   DATABASE_PATH: z.string().min(1).default('./data/action-debug.db'),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Limits and timing of watches, per workspace. */
 export const WatchSettingsSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FamilySchema } from '../pipeline/finding.js';
 import { AuditStatusSchema, type AuditAction } from '../audit/schema.js';
 
