@@ -62,6 +62,9 @@ test('the bundled CLI gives the same verdicts and exit codes as the sources', as
     const cliText = readFileSync(join(out, readdirSync(out).find((f) => /^cli-.*\.cjs$/.test(f))!), 'utf8');
     assert.match(cliText, /YAMLParseError/, 'the YAML reader is still bundled, for the spec probe and `spec`');
     assert.doesNotMatch(cliText, /llhttp/, 'undici stays in its own file');
+    // zod taken as `import * as z from 'zod'` and never through import(): esbuild then drops what zod's API has that we do
+    // not use, instead of building getter tables for all of it (`z`, `z.core`) at every start.
+    assert.doesNotMatch(cliText, /\b(external|zod|core)_exports\d* = \{\}/, 'the bundle builds zod\'s namespace objects: import zod as `import * as z from \'zod\'`, statically');
     rmSync(covDir, { recursive: true, force: true });
     // The text output (the default) checks nothing against the report's schema: neither it nor the --json renderer is built.
     const textCovDir = mkdtempSync(join(tmpdir(), 'ad-bundle-cov-'));
