@@ -10,6 +10,7 @@ import { readTls } from './tls-facts.js';
 import type { NetOptions } from './options.js';
 import { HostLimiter } from './host-limiter.js';
 import type { Exchange, NetErrorKind, TlsFacts } from './record.js';
+import { monotonicMs } from '../core/clock.js';
 
 // Taken with getBuiltinModule, not `import`: the ESM view of node:http reads every export, and its lazy WebSocket ones
 // load Node's whole internal fetch stack (about 20 ms at a CLI's start) that a probe never uses.
@@ -76,7 +77,7 @@ function notSent(req: ExchangeRequest, err: unknown): Exchange {
 
 async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?: AbortSignal): Promise<{ record: Exchange; body: Buffer }> {
   let body = Buffer.alloc(0);
-  const t0 = performance.now();
+  const t0 = monotonicMs();
   const lookup: LookupRecord = { dnsMs: null, addresses: [], address: null };
   const phase = { connectAt: null as number | null, secureAt: null as number | null, headersAt: null as number | null };
   let tlsFacts: TlsFacts | null = null;
@@ -112,9 +113,9 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const r = (sent.req = send(url, req, net, wireHeaders, payload, lookup, signal));
       r.once('socket', (socket: Socket) => {
-        socket.once('connect', () => (phase.connectAt = performance.now()));
+        socket.once('connect', () => (phase.connectAt = monotonicMs()));
         socket.once('secureConnect', () => {
-          phase.secureAt = performance.now();
+          phase.secureAt = monotonicMs();
           tlsFacts = readTls(socket as tls.TLSSocket, tlsServername(url));
         });
       });
@@ -133,7 +134,7 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
       });
       r.end(payload?.bytes);
     });
-    phase.headersAt = performance.now();
+    phase.headersAt = monotonicMs();
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) {
       if (v === undefined) continue;
@@ -162,7 +163,7 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
   } catch (err) {
     record.error = classifyError(err, deadline.aborted, phase);
   } finally {
-    const end = performance.now();
+    const end = monotonicMs();
     record.address = lookup.address;
     record.tls = tlsFacts;
     const start = t0 + (lookup.dnsMs ?? 0);

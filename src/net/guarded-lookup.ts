@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
 import { classifyAddress, inRanges, isBlockedName, refusalMessage } from './address-policy.js';
 import type { NetOptions } from './options.js';
+import { monotonicMs } from '../core/clock.js';
 
 export class GuardError extends Error {
   readonly code = 'ERR_SSRF_BLOCKED';
@@ -69,10 +70,10 @@ export interface LookupRecord {
  */
 export function guardedLookup(net: NetOptions, record: LookupRecord): LookupFunction {
   return ((hostname: string, options: dns.LookupOptions, callback: (...args: any[]) => void) => {
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     resolveAll(hostname, net)
       .then((addresses) => {
-        record.dnsMs = performance.now() - t0;
+        record.dnsMs = monotonicMs() - t0;
         record.addresses = addresses;
         if (addresses.length === 0) throw new NoAnswerError(hostname);
         assertAllowed(hostname, addresses, net);
@@ -83,7 +84,7 @@ export function guardedLookup(net: NetOptions, record: LookupRecord): LookupFunc
         else callback(null, chosen, family);
       })
       .catch((err: Error) => {
-        record.dnsMs ??= performance.now() - t0;
+        record.dnsMs ??= monotonicMs() - t0;
         callback(err);
       });
   }) as LookupFunction;

@@ -5,6 +5,7 @@ import { readTls } from './tls-facts.js';
 import type { NetOptions } from './options.js';
 import { HostLimiter } from './host-limiter.js';
 import type { TlsFacts } from './record.js';
+import { monotonicMs } from '../core/clock.js';
 
 export interface HandshakeResult {
   address: string | null;
@@ -38,7 +39,7 @@ export async function handshake(
 }
 
 function handshakeHoldingSlot(url: URL, net: NetOptions, timeoutMs: number, options: tls.ConnectionOptions): Promise<HandshakeResult> {
-  const t0 = performance.now();
+  const t0 = monotonicMs();
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const record: LookupRecord = { dnsMs: null, addresses: [], address: null };
   return new Promise((resolve) => {
@@ -59,7 +60,7 @@ function handshakeHoldingSlot(url: URL, net: NetOptions, timeoutMs: number, opti
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      const result = { ...r, address: record.address, tcpConnected, ms: Math.round(performance.now() - t0) };
+      const result = { ...r, address: record.address, tcpConnected, ms: Math.round(monotonicMs() - t0) };
       // Resolve once the socket is closed, so a per-host slot is only released when the connection is gone.
       if (socket.closed) return resolve(result);
       socket.once('close', () => resolve(result));

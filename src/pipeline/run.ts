@@ -12,6 +12,7 @@ import type { Exchange } from '../net/record.js';
 import { redactUrl, describeHeaders, redactDeep } from '../core/redact.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../silent-logger.js';
+import { monotonicMs } from '../core/clock.js';
 
 export interface RunOptions {
   net?: NetOptionsDraft;
@@ -69,7 +70,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
 
   const results = await Promise.all(
     probes.map(async (probe): Promise<ProbeResult> => {
-      const t0 = performance.now();
+      const t0 = monotonicMs();
       const base = { id: probe.id, title: probe.title, facts: {}, exchanges: [] };
       const skip = !probe.withoutEndpoint && !hasEndpoint(input) ? NO_ENDPOINT : (probe.skip?.(input, options.services ?? {}) ?? null);
       if (skip !== null) {
@@ -91,7 +92,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
         result = {
           ...base,
           status: problems.length ? 'failed' : 'passed',
-          durationMs: Math.round(performance.now() - t0),
+          durationMs: Math.round(monotonicMs() - t0),
           summary: problems.length ? problems.map((f) => f.title).join('; ') : (probe.summarize?.(ev) ?? own[0]?.title ?? 'OK'),
           facts: ev.facts ?? {},
           exchanges: ev.exchanges,
@@ -100,7 +101,7 @@ export async function runDiagnosis(requested: DiagnosisInput, options: RunOption
         result = {
           ...base,
           status: 'error',
-          durationMs: Math.round(performance.now() - t0),
+          durationMs: Math.round(monotonicMs() - t0),
           summary: `could not run: ${errorLine(err)}`,
         };
       }

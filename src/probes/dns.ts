@@ -2,6 +2,7 @@ import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
 import { resolveAll } from '../net/guarded-lookup.js';
 import { classifyAddress } from '../net/address-policy.js';
+import { monotonicMs } from '../core/clock.js';
 
 const ID = 'dns';
 
@@ -33,7 +34,7 @@ export const dnsProbe: Probe<DnsEvidence> = {
   causes: Object.values(causes),
   async gather(ctx) {
     const host = new URL(ctx.input.endpoint).hostname.replace(/^\[|\]$/g, '');
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     let addresses: string[] = [];
     let error: string | null = null;
     try {
@@ -47,7 +48,7 @@ export const dnsProbe: Probe<DnsEvidence> = {
       addresses,
       error,
       allowPrivate: ctx.net.allowPrivate,
-      facts: { host, addresses: addresses.join(', ') || '(none)', 'lookup ms': Math.round(performance.now() - t0), error },
+      facts: { host, addresses: addresses.join(', ') || '(none)', 'lookup ms': Math.round(monotonicMs() - t0), error },
     };
   },
   assess(ev): Finding[] {
