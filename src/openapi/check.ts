@@ -51,14 +51,22 @@ export interface CheckMemo {
   components: Map<string, ComponentResult>;
   /** Per operation pointer: the `$ref` edges written in its input (where its walk through components starts). */
   roots: Map<string, RefEdge[]>;
+  /** Per operation pointer (checks without a profile): what it added to the report, in order, and what it read. */
+  operations: Map<string, OperationResult>;
   /** The document passed the structural validation's fast pass. */
   valid: boolean;
   /** The profile the check ran with: a component's issues depend on it. */
   profile: Profile | null;
 }
 interface ComponentResult { exists: boolean; found: Omit<SpecIssue, 'operation'>[]; edges: RefEdge[] }
+/**
+ * One operation's part of a check, replayed when nothing it read changed: `trace` is its issues and the components
+ * its walk visited (a string: the component's issues are listed where it is first visited), in the order they came;
+ * `reads` the places outside the components it read (itself, its path's parameters, the $refs its inputs follow).
+ */
+interface OperationResult { reads: string[]; trace: (SpecIssue | string)[]; reaches: string[]; roots: RefEdge[] }
 
-export const newCheckMemo = (): CheckMemo => ({ components: new Map(), roots: new Map(), valid: false, profile: null });
+export const newCheckMemo = (): CheckMemo => ({ components: new Map(), roots: new Map(), operations: new Map(), valid: false, profile: null });
 
 export interface CheckOptions {
   profile?: Profile;
@@ -87,6 +95,8 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
   if (opts.memo) opts.memo.profile = opts.profile ?? null;
   const edited = opts.edited && opts.edited.memo.profile === (opts.profile ?? null) ? opts.edited : undefined;
   const untouched = edited ? untouchedBy(edited.changed) : null;
+  // A profile's operation rules read the tool as a whole (toolInput): such a check neither records nor replays operations.
+  const tracing = !!opts.memo && !opts.profile;
   const component = (ref: string) => {
     let c = components.get(ref);
     if (!c) {
@@ -109,21 +119,40 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
   const paths = (api['paths'] ?? {}) as Record<string, Record<string, unknown>>;
   for (const [path, item] of Object.entries(paths)) {
     if (!item || typeof item !== 'object') continue;
+    // The path escaped once (a path is full of `/`): Microsoft Graph has 11,000 operations.
+    const itemPointer = join('#/paths', path);
     for (const method of ALL_METHODS) {
       const op = item[method] as Record<string, unknown> | undefined;
       if (!op || typeof op !== 'object') continue;
-      const pointer = join('#/paths', path, method);
+      const pointer = `${itemPointer}/${method}`;
       const operationId = typeof op['operationId'] === 'string' ? op['operationId'] : null;
       const name = operationId ?? (typeof op['summary'] === 'string' ? op['summary'] : `${method} ${path}`);
       const label = `${method.toUpperCase()} ${path}${operationId ? ` (${operationId})` : ''}`;
       const o: SpecOperation = { method, path, operationId, name, pointer, label, reaches: [] };
       operations.push(o);
-      const add = (x: Omit<SpecIssue, 'operation'>) => issues.push({ ...x, operation: label });
+      const trace: (SpecIssue | string)[] | null = tracing ? [] : null;
+      const add = (x: Omit<SpecIssue, 'operation'>) => {
+        const i = { ...x, operation: label };
+        issues.push(i);
+        trace?.push(i);
+      };
       if (!OPENCX_METHODS.includes(method)) {
         add({ cause: opencxCauses.method, pointer, message: `${method.toUpperCase()} is not called by OpenCX` });
         continue;
       }
-      if (operationId) names.set(operationId, [...(names.get(operationId) ?? []), o]);
+      if (operationId) (names.get(operationId) ?? names.set(operationId, []).get(operationId)!).push(o);
+      // An operation of an edited copy whose reads and components are all untouched adds what it added before.
+      const prior = edited?.memo.operations.get(pointer);
+      if (prior && prior.reads.every(untouched!) && prior.trace.every((x) => typeof x !== 'string' || untouched!(x))) {
+        for (const x of prior.trace) {
+          if (typeof x === 'string') component(x);
+          else issues.push({ ...x });
+        }
+        o.reaches = [...prior.reaches];
+        opts.memo?.roots.set(pointer, prior.roots);
+        opts.memo?.operations.set(pointer, prior);
+        continue;
+      }
       if (name.trim().length < 5) add({ cause: opencxCauses.shortName, pointer, message: `name "${name}" has ${name.trim().length} characters` });
       const description = String(op['description'] ?? op['summary'] ?? '').trim();
       if (description.length < 20 || !VERBS.test(description)) {
@@ -131,7 +160,8 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
       }
       const local: Omit<SpecIssue, 'operation'>[] = [];
       const edges: RefEdge[] = [];
-      inputs(api, version, path, item, op, pointer, rules, local, edges);
+      const reads = [pointer, `${itemPointer}/parameters`, '#/consumes'];
+      inputs(api, version, path, item, op, pointer, rules, local, edges, reads);
       opts.memo?.roots.set(pointer, edges);
       for (const x of local) add(x);
       // Everything the input reaches through $ref: each component's issues once, then cycles.
@@ -146,6 +176,7 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
         }
         if (seen.has(e.ref)) continue;
         seen.add(e.ref);
+        trace?.push(e.ref);
         const c = component(e.ref);
         if (!c.exists) {
           add({ cause: refCauses.unresolved, pointer: e.at, message: `$ref "${e.ref}" does not exist` });
@@ -158,6 +189,7 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
       if (opts.profile) for (const x of profileOperationIssues(opts.profile, api, toolInput(api, version, path, item, op, pointer, name, description))) add(x);
       const cycle = findCycle(reached, (ref) => component(ref).edges);
       if (cycle) add({ cause: refCauses.circular, pointer: cycle.closingAt, message: `cycle ${cycle.names.join(' → ')}` });
+      if (trace) opts.memo!.operations.set(pointer, { reads, trace, reaches: o.reaches, roots: edges });
     }
   }
   for (const o of operations) o.reaches.sort();
@@ -182,17 +214,29 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
 function untouchedBy(changed: string[]): (pointer: string) => boolean {
   const sorted = [...changed].sort();
   const set = new Set(sorted);
+  // Asked ~100,000 times for ~15,000 pointers (each component once per operation that reaches it): answers are kept.
+  const known = new Map<string, boolean>();
   return (pointer) => {
-    for (let at = pointer; at.length > 1; at = at.slice(0, at.lastIndexOf('/'))) if (set.has(at)) return false;
-    // A changed pointer under this one sorts right after `pointer + '/'`.
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid]! < pointer + '/') lo = mid + 1;
-      else hi = mid;
+    let answer = known.get(pointer);
+    if (answer !== undefined) return answer;
+    // An external ref names no place in this document.
+    answer = true;
+    if (!pointer.startsWith('#')) return answer;
+    for (let at = pointer; answer && at.length > 1; at = at.slice(0, at.lastIndexOf('/'))) if (set.has(at)) answer = false;
+    if (answer) {
+      // A changed pointer under this one sorts right after `pointer + '/'`.
+      const below = pointer + '/';
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sorted[mid]! < below) lo = mid + 1;
+        else hi = mid;
+      }
+      answer = !(lo < sorted.length && sorted[lo]!.startsWith(below));
     }
-    return !(lo < sorted.length && sorted[lo]!.startsWith(pointer + '/'));
+    known.set(pointer, answer);
+    return answer;
   };
 }
 
@@ -240,6 +284,8 @@ export function inputs(
   rules: SchemaRule[],
   issues: Omit<SpecIssue, 'operation'>[],
   edges: RefEdge[],
+  /** Where the `$ref`s of parameters and bodies led (what the result depends on besides the operation itself). */
+  followed?: string[],
 ): void {
   const params = [
     // The path item's pointer is the operation's without its method (escaping the path again costs two regex passes).
@@ -258,9 +304,11 @@ export function inputs(
       // A ref may lead to another ref (DigitalOcean points at another operation's `$ref` parameter): follow a few.
       let ref = refToPointer(param['$ref'] as string);
       let target: unknown = ref.startsWith('#') ? get(api, ref) : undefined;
+      followed?.push(ref);
       for (let hop = 0; hop < 8 && target && typeof (target as Record<string, unknown>)['$ref'] === 'string'; hop++) {
         ref = refToPointer((target as Record<string, unknown>)['$ref'] as string);
         target = ref.startsWith('#') ? get(api, ref) : undefined;
+        followed?.push(ref);
       }
       if (!target || typeof target !== 'object') {
         issues.push({ cause: ref.startsWith('#') ? refCauses.unresolved : refCauses.external, pointer: at, message: `$ref "${ref}"` });
@@ -294,9 +342,11 @@ export function inputs(
   if (body && typeof body['$ref'] === 'string') {
     let ref = refToPointer(body['$ref'] as string);
     body = ref.startsWith('#') ? (get(api, ref) as Record<string, unknown> | undefined) : undefined;
+    followed?.push(ref);
     for (let hop = 0; hop < 8 && body && typeof body['$ref'] === 'string'; hop++) {
       ref = refToPointer(body['$ref'] as string);
       body = ref.startsWith('#') ? (get(api, ref) as Record<string, unknown> | undefined) : undefined;
+      followed?.push(ref);
     }
     bodyAt = ref;
     if (!body) issues.push({ cause: ref.startsWith('#') ? refCauses.unresolved : refCauses.external, pointer: join(pointer, 'requestBody'), message: `$ref "${ref}"` });

@@ -4,7 +4,7 @@ import { parseSpecText, SpecParseError, yamlDocumentOf } from './load.js';
 import { visit } from 'yaml';
 import { checkSpec, inputs, newCheckMemo, OPENCX_METHODS, type CheckMemo, type SpecReport } from './check.js';
 import type { SpecIssue } from './issue.js';
-import { get, join, nameOf, refToPointer, tokens } from './pointer.js';
+import { escapeToken, get, join, nameOf, refToPointer, tokens } from './pointer.js';
 import { walkSchema, type RefEdge } from './walk.js';
 import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
 import { splice, SpliceError, type TextEdit } from './splice.js';
@@ -153,35 +153,25 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
   const applied: string[] = [];
   const refused: string[] = [];
 
-  // Where operations' inputs are written: parameters and bodies of the methods OpenCX calls.
-  const inputRoots: string[] = [];
+  // Every local $ref in the document, with the place it is written: a component entry, an operation's input
+  // (parameters and bodies of the methods OpenCX calls, and their path's parameters), or outside them. The place is
+  // read from the keys on the way down (collectRefs), not from the pointer: ~50,000 refs on a big spec.
   const paths = (api['paths'] ?? {}) as Record<string, Record<string, unknown>>;
-  for (const [path, item] of Object.entries(paths)) {
-    if (!item || typeof item !== 'object') continue;
-    let any = false;
-    for (const m of OPENCX_METHODS) {
-      if (!item[m] || typeof item[m] !== 'object') continue;
-      any = true;
-      inputRoots.push(join('#/paths', path, m, 'parameters'), join('#/paths', path, m, 'requestBody'));
+  const isOp = (item: Record<string, unknown> | undefined, m: string | undefined) => !!m && OPENCX_METHODS.includes(m) && !!item?.[m] && typeof item[m] === 'object';
+  const sourceOf = (keys: readonly string[]): string => {
+    const [a, b, c, d] = keys;
+    if (version === '2.0' ? (a === 'definitions' || a === 'parameters' || a === 'responses') && b !== undefined : a === 'components' && c !== undefined) {
+      return join('#', ...keys.slice(0, version === '2.0' ? 2 : 3));
     }
-    if (any) inputRoots.push(join('#/paths', path, 'parameters'));
-  }
-  const rootSet = new Set(inputRoots);
-  const inInput = (p: string) => {
-    if (!p.startsWith('#/paths/')) return false;
-    for (let i = 2; i <= 4; i++) {
-      const head = prefix(p, i);
-      if (head && rootSet.has(head)) return true;
-    }
-    return false;
+    if (a !== 'paths' || b === undefined) return OUT;
+    const item = paths[b];
+    if (!item || typeof item !== 'object') return OUT;
+    if (c === 'parameters') return OPENCX_METHODS.some((m) => isOp(item, m)) ? IN : OUT;
+    return isOp(item, c) && (d === 'parameters' || d === 'requestBody') ? IN : OUT;
   };
-
-  // Every local $ref in the document, with the place it is written.
   const refs: RefAt[] = [];
-  collectRefs(api, (at, ref) => {
-    if (!ref.startsWith('#')) return;
-    const e = entryOf(at, version);
-    refs.push({ at, target: refToPointer(ref), source: e ?? (inInput(at) ? IN : OUT) });
+  collectRefs(api, (keys, at, ref) => {
+    if (ref.startsWith('#')) refs.push({ at: at(), target: refToPointer(ref), source: sourceOf(keys) });
   });
   const bySource = new Map<string, RefAt[]>();
   for (const r of refs) (bySource.get(r.source) ?? bySource.set(r.source, []).get(r.source)!).push(r);
@@ -376,30 +366,38 @@ function minimalCover(pointers: string[]): string[] {
 }
 
 /**
- * Every `$ref` string in the document, with the pointer of the object holding it. The keys on the way down are kept
- * on a stack and a pointer is written only where a `$ref` is: a 20 MB spec has ~1.5 million objects and ~50,000 refs.
+ * Every `$ref` string in the document, with the keys on the way to the object holding it and its pointer (`at`). The
+ * keys are kept on a stack and a pointer is spelled only for a `$ref`, from the longest prefix spelled before (siblings
+ * share theirs): a 20 MB spec has ~1.5 million objects and ~50,000 refs.
  */
-function collectRefs(doc: unknown, found: (at: string, ref: string) => void): void {
-  const path: string[] = [];
+function collectRefs(doc: unknown, found: (keys: readonly string[], at: () => string, ref: string) => void): void {
+  const keys: string[] = [];
+  // spelled[i] is the pointer of keys[0..i), valid for i <= valid.
+  const spelled = ['#'];
+  let valid = 0;
+  const at = (): string => {
+    for (; valid < keys.length; valid++) spelled[valid + 1] = `${spelled[valid]}/${escapeToken(keys[valid]!)}`;
+    return spelled[keys.length]!;
+  };
+  const enter = (k: string, v: object) => {
+    keys.push(k);
+    visit(v);
+    keys.pop();
+    if (valid > keys.length) valid = keys.length;
+  };
   const visit = (node: object): void => {
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const v: unknown = node[i];
-        if (!v || typeof v !== 'object') continue;
-        path.push(String(i));
-        visit(v);
-        path.pop();
+        if (v && typeof v === 'object') enter(String(i), v);
       }
       return;
     }
     const o = node as Record<string, unknown>;
-    if (typeof o['$ref'] === 'string') found(join('#', ...path), o['$ref']);
+    if (typeof o['$ref'] === 'string') found(keys, at, o['$ref']);
     for (const k in o) {
       const v = o[k];
-      if (!v || typeof v !== 'object') continue;
-      path.push(k);
-      visit(v);
-      path.pop();
+      if (v && typeof v === 'object') enter(k, v);
     }
   };
   if (doc && typeof doc === 'object') visit(doc);
