@@ -7,7 +7,8 @@ import type { SpecIssue } from './issue.js';
 import { escapeToken, get, join, nameOf, refToPointer, tokens } from './pointer.js';
 import { walkSchema, type RefEdge } from './walk.js';
 import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
-import { splice, SpliceError, type TextEdit } from './splice.js';
+import { splice, SpliceError, type Spliced, type TextEdit } from './splice.js';
+import { splicedJson } from './spliced-json.js';
 import { issuesByComponent, operationCauses } from './report-view.js';
 
 export interface FixResult {
@@ -21,6 +22,8 @@ export interface FixResult {
   refused: string[];
   /** The check of the fixed text (or of the input, when the fix is not written). */
   report: SpecReport;
+  /** The document that check read: the fixed text's (the input's when nothing changed or the fix is not written). */
+  output: Record<string, unknown>;
   /** Null when the text may be written; otherwise why it must not be (it would be invalid or worse than the input). */
   problem: string | null;
 }
@@ -57,19 +60,22 @@ export function fixSpec(spec: LoadedSpec, checked?: { report: SpecReport; memo: 
     const plan = planFix(current.api, report.version, report.issues, memo);
     if (round === 0) refused.push(...plan.refused);
     if (!plan.edits.length) break;
-    let text: string;
+    let spliced: Spliced;
     try {
-      text = splice(current.text, current.format, current.format === 'yaml' ? yamlDocumentOf(current) : null, plan.edits);
+      spliced = splice(current.text, current.format, current.format === 'yaml' ? yamlDocumentOf(current) : null, plan.edits);
     } catch (err) {
       if (!(err instanceof SpliceError)) throw err;
-      return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: ${err.message}` };
+      return { text: spec.text, applied: [], changed: [], refused, report: before, output: spec.api, problem: `the fix was not written: ${err.message}` };
     }
     const previous = current;
+    const text = spliced.text;
     try {
-      current = parseSpecText(spec.origin, text);
+      // JSON: the output's document read where it changed (spliced-json.ts), the whole text only if that fails.
+      const api = current.format === 'json' ? splicedJson(current, plan.edits, spliced) : null;
+      current = api ? { origin: spec.origin, format: 'json', text, api } : parseSpecText(spec.origin, text);
     } catch (err) {
       if (!(err instanceof SpecParseError)) throw err;
-      return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: its output would not parse (${err.message})` };
+      return { text: spec.text, applied: [], changed: [], refused, report: before, output: spec.api, problem: `the fix was not written: its output would not parse (${err.message})` };
     }
     const edited = plan.edits.map((e) => (e.kind === 'replace' ? e.pointer : join(e.map, e.key)));
     applied.push(...plan.applied);
@@ -81,8 +87,8 @@ export function fixSpec(spec: LoadedSpec, checked?: { report: SpecReport; memo: 
     memo = newCheckMemo();
     report = checkSpec(current, { ...profile, memo, ...(reusable ? { edited: { previous: previous.api, memo: last, changed: edited } } : {}) });
   }
-  if (current === spec) return { text: spec.text, applied, changed, refused, report, problem: null };
-  return { text: current.text, applied, changed, refused, report, problem: worse(before, report) };
+  if (current === spec) return { text: spec.text, applied, changed, refused, report, output: spec.api, problem: null };
+  return { text: current.text, applied, changed, refused, report, output: current.api, problem: worse(before, report) };
 }
 
 /** Whether a YAML document has an alias (`*name`): an edit to the anchored node would change it too. */
