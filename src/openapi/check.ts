@@ -212,31 +212,25 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
 
 /** Whether a pointer is clear of every changed one (neither at or under one, nor above one). */
 function untouchedBy(changed: string[]): (pointer: string) => boolean {
-  const sorted = [...changed].sort();
-  const set = new Set(sorted);
-  // Asked ~100,000 times for ~15,000 pointers (each component once per operation that reaches it): answers are kept.
-  const known = new Map<string, boolean>();
+  const at = new Set(changed);
+  // Every pointer a changed one is under: asking "is something below this changed?" is then one lookup.
+  const above = new Set<string>();
+  let shortest = Infinity;
+  for (const c of changed) {
+    shortest = Math.min(shortest, c.length);
+    for (let p = c.slice(0, c.lastIndexOf('/')); p.length > 1 && !above.has(p); p = p.slice(0, p.lastIndexOf('/'))) above.add(p);
+  }
+  // Asked ~100,000 times (each component once per operation that reaches it, each operation's reads): no prefix
+  // shorter than the shortest changed pointer can be one, so most answers take two lookups and no slicing.
   return (pointer) => {
-    let answer = known.get(pointer);
-    if (answer !== undefined) return answer;
+    if (at.has(pointer) || above.has(pointer)) return false;
     // An external ref names no place in this document.
-    answer = true;
-    if (!pointer.startsWith('#')) return answer;
-    for (let at = pointer; answer && at.length > 1; at = at.slice(0, at.lastIndexOf('/'))) if (set.has(at)) answer = false;
-    if (answer) {
-      // A changed pointer under this one sorts right after `pointer + '/'`.
-      const below = pointer + '/';
-      let lo = 0;
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (sorted[mid]! < below) lo = mid + 1;
-        else hi = mid;
-      }
-      answer = !(lo < sorted.length && sorted[lo]!.startsWith(below));
+    if (!pointer.startsWith('#')) return true;
+    for (let p = pointer, i = p.lastIndexOf('/'); i >= shortest; i = p.lastIndexOf('/')) {
+      p = p.slice(0, i);
+      if (at.has(p)) return false;
     }
-    known.set(pointer, answer);
-    return answer;
+    return true;
   };
 }
 

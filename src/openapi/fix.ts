@@ -7,7 +7,8 @@ import type { SpecIssue } from './issue.js';
 import { escapeToken, get, join, nameOf, refToPointer, tokens } from './pointer.js';
 import { walkSchema, type RefEdge } from './walk.js';
 import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
-import { splice, SpliceError, type TextEdit } from './splice.js';
+import { splice, SpliceError, type Spliced, type TextEdit } from './splice.js';
+import { splicedJson } from './spliced-json.js';
 import { issuesByComponent, operationCauses } from './report-view.js';
 
 export interface FixResult {
@@ -21,6 +22,8 @@ export interface FixResult {
   refused: string[];
   /** The check of the fixed text (or of the input, when the fix is not written). */
   report: SpecReport;
+  /** The document that check read: the fixed text's (the input's when nothing changed or the fix is not written). */
+  output: Record<string, unknown>;
   /** Null when the text may be written; otherwise why it must not be (it would be invalid or worse than the input). */
   problem: string | null;
 }
@@ -57,19 +60,22 @@ export function fixSpec(spec: LoadedSpec, checked?: { report: SpecReport; memo: 
     const plan = planFix(current.api, report.version, report.issues, memo);
     if (round === 0) refused.push(...plan.refused);
     if (!plan.edits.length) break;
-    let text: string;
+    let spliced: Spliced;
     try {
-      text = splice(current.text, current.format, current.format === 'yaml' ? yamlDocumentOf(current) : null, plan.edits);
+      spliced = splice(current.text, current.format, current.format === 'yaml' ? yamlDocumentOf(current) : null, plan.edits);
     } catch (err) {
       if (!(err instanceof SpliceError)) throw err;
-      return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: ${err.message}` };
+      return { text: spec.text, applied: [], changed: [], refused, report: before, output: spec.api, problem: `the fix was not written: ${err.message}` };
     }
     const previous = current;
+    const text = spliced.text;
     try {
-      current = parseSpecText(spec.origin, text);
+      // JSON: the output's document read where it changed (spliced-json.ts), the whole text only if that fails.
+      const api = current.format === 'json' ? splicedJson(current, plan.edits, spliced) : null;
+      current = api ? { origin: spec.origin, format: 'json', text, api } : parseSpecText(spec.origin, text);
     } catch (err) {
       if (!(err instanceof SpecParseError)) throw err;
-      return { text: spec.text, applied: [], changed: [], refused, report: before, problem: `the fix was not written: its output would not parse (${err.message})` };
+      return { text: spec.text, applied: [], changed: [], refused, report: before, output: spec.api, problem: `the fix was not written: its output would not parse (${err.message})` };
     }
     const edited = plan.edits.map((e) => (e.kind === 'replace' ? e.pointer : join(e.map, e.key)));
     applied.push(...plan.applied);
@@ -81,8 +87,8 @@ export function fixSpec(spec: LoadedSpec, checked?: { report: SpecReport; memo: 
     memo = newCheckMemo();
     report = checkSpec(current, { ...profile, memo, ...(reusable ? { edited: { previous: previous.api, memo: last, changed: edited } } : {}) });
   }
-  if (current === spec) return { text: spec.text, applied, changed, refused, report, problem: null };
-  return { text: current.text, applied, changed, refused, report, problem: worse(before, report) };
+  if (current === spec) return { text: spec.text, applied, changed, refused, report, output: spec.api, problem: null };
+  return { text: current.text, applied, changed, refused, report, output: current.api, problem: worse(before, report) };
 }
 
 /** Whether a YAML document has an alias (`*name`): an edit to the anchored node would change it too. */
@@ -119,6 +125,8 @@ interface RefAt {
   target: string;
   /** The component entry the $ref is written in, or IN (an operation's input), or OUT (anything else). */
   source: string;
+  /** The component entry the target is in (entryOf), or null for an inline place. */
+  entry: string | null;
 }
 const IN = '(input)';
 const OUT = '(outside)';
@@ -171,7 +179,9 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
   };
   const refs: RefAt[] = [];
   collectRefs(api, (keys, at, ref) => {
-    if (ref.startsWith('#')) refs.push({ at: at(), target: refToPointer(ref), source: sourceOf(keys) });
+    if (!ref.startsWith('#')) return;
+    const target = refToPointer(ref);
+    refs.push({ at: at(), target, source: sourceOf(keys), entry: entryOf(target, version) });
   });
   const bySource = new Map<string, RefAt[]>();
   for (const r of refs) (bySource.get(r.source) ?? bySource.set(r.source, []).get(r.source)!).push(r);
@@ -184,14 +194,14 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     const stack = [...(bySource.get(seedSource) ?? [])];
     while (stack.length) {
       const r = stack.pop()!;
-      const e = entryOf(r.target, version);
+      const e = r.entry;
       if (e) {
         if (seen.has(e)) continue;
         seen.add(e);
         for (const x of bySource.get(e) ?? []) stack.push(x);
       } else if (!inlineSeen.has(r.target)) {
         inlineSeen.add(r.target);
-        for (const x of refs) if (!entryOf(x.at, version) && under(x.at, r.target)) stack.push(x);
+        for (const x of refs) if ((x.source === IN || x.source === OUT) && under(x.at, r.target)) stack.push(x);
       }
     }
     return seen;
@@ -217,17 +227,15 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     const e = entryOf(p, version);
     if (e) dirty.add(e);
   }
+  // C: the dirty entries and every entry reached from inputs that reaches one (followed back along the $refs).
+  const into = new Map<string, string[]>();
+  for (const r of refs) {
+    if (r.source === IN || r.source === OUT || !r.entry || !R.has(r.source)) continue;
+    (into.get(r.entry) ?? into.set(r.entry, []).get(r.entry)!).push(r.source);
+  }
   const C = new Set<string>(dirty);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const r of refs) {
-      if (r.source === IN || r.source === OUT || C.has(r.source) || !R.has(r.source)) continue;
-      const e = entryOf(r.target, version);
-      if (e && C.has(e)) {
-        C.add(r.source);
-        changed = true;
-      }
-    }
+  for (const stack = [...dirty]; stack.length; ) {
+    for (const source of into.get(stack.pop()!) ?? []) if (!C.has(source)) C.add(source), stack.push(source);
   }
   const clones = new Map<string, string>();
   const cloneSet = new Set<string>();
@@ -253,17 +261,17 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
   }
   // Refs on the input side (inputs, entries edited in place, copies) now point at the copies. `effective` is every
   // $ref as it will be, each marked with whether something outside the request inputs follows it.
-  const effective: (RefAt & { outside: boolean })[] = [];
+  const effective: { at: string; target: string; outside: boolean }[] = [];
   for (const r of refs) {
     const inputSide = r.source === IN || C.has(r.source);
-    if (!inputSide || clones.has(r.source)) effective.push({ ...r, outside: r.source === OUT || O.has(r.source) });
+    if (!inputSide || clones.has(r.source)) effective.push({ at: r.at, target: r.target, outside: r.source === OUT || O.has(r.source) });
     if (!inputSide) continue;
     const at = translate(r.at);
     const target = translate(r.target);
-    effective.push({ at, target, source: r.source, outside: false });
+    effective.push({ at, target, outside: false });
     if (target !== r.target) work.set(join(at, '$ref'), encodeRef(target), !clones.has(r.source));
   }
-  const outsideTargets = new Map<string, RefAt[]>();
+  const outsideTargets = new Map<string, { at: string }[]>();
   for (const r of effective) if (r.outside) (outsideTargets.get(r.target) ?? outsideTargets.set(r.target, []).get(r.target)!).push(r);
   const targetsSorted = [...new Set(effective.map((r) => r.target))].sort();
 

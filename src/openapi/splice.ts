@@ -6,6 +6,10 @@ export type TextEdit =
   | { kind: 'replace'; pointer: string; value: unknown }
   | { kind: 'add'; map: string; key: string; value: unknown };
 
+/** Where an edit's text went: it replaced `start`..`end` of the input (an add: inserted at `start`). */
+export interface Placed { edit: number; start: number; end: number; text: string }
+export interface Spliced { text: string; placed: Placed[] }
+
 /** An edit the text cannot take (a YAML alias or merge key on the way): the fix is not written. */
 export class SpliceError extends Error {}
 
@@ -16,8 +20,8 @@ interface Span { start: number; end: number }
  * key order, quoting and line wrapping stay as the author wrote them (re-serialising the whole document, as
  * `Document.toString()` does, re-wraps long lines). Edited nodes are written in the style around them.
  */
-export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document | null, edits: TextEdit[]): string {
-  if (!edits.length) return text;
+export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document | null, edits: TextEdit[]): Spliced {
+  if (!edits.length) return { text, placed: [] };
   const spans = format === 'json' ? jsonSpans(text, edits) : yamlSpans(text, yamlDoc!, edits);
   const unit = indentUnit(text);
   // Where each line starts, found once: searching back for the newline per edit is quadratic on a minified
@@ -34,12 +38,12 @@ export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document 
     }
     return lineStarts[lo]!;
   };
-  const pieces: { start: number; end: number; text: string }[] = edits.map((e, i) => {
+  const pieces: Placed[] = edits.map((e, i): Placed => {
     const s = spans[i]!;
     const col = s.start - lineStart(s.start);
     const lineIndent = /^[ \t]*/.exec(text.slice(s.start - col, Math.min(s.start, s.start - col + 4096)))![0];
     if (e.kind === 'replace') {
-      return { start: s.start, end: s.end, text: format === 'json' ? jsonValue(e.value, unit, lineIndent) : yamlValue(text, s, e.value, unit, col) };
+      return { edit: i, start: s.start, end: s.end, text: format === 'json' ? jsonValue(e.value, unit, lineIndent) : yamlValue(text, s, e.value, unit, col) };
     }
     // Add: after the map's last entry, at the indentation of its entries.
     if (format === 'json') {
@@ -49,11 +53,11 @@ export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document 
       const empty = text[at - 1] === '{';
       const inner = unit ? lineIndent + unit : '';
       const nl = unit ? '\n' : '';
-      return { start: at, end: at, text: `${empty ? '' : ','}${nl}${inner}${JSON.stringify(e.key)}:${unit ? ' ' : ''}${jsonValue(e.value, unit, inner)}${empty ? nl + lineIndent : ''}` };
+      return { edit: i, start: at, end: at, text: `${empty ? '' : ','}${nl}${inner}${JSON.stringify(e.key)}:${unit ? ' ' : ''}${jsonValue(e.value, unit, inner)}${empty ? nl + lineIndent : ''}` };
     }
     const ind = ' '.repeat(col);
     const block = stringify({ [e.key]: e.value }, { indent: unit.length || 2, lineWidth: 0 }).replace(/\n$/, '');
-    return { start: s.end, end: s.end, text: '\n' + block.split('\n').map((l) => ind + l).join('\n') };
+    return { edit: i, start: s.end, end: s.end, text: '\n' + block.split('\n').map((l) => ind + l).join('\n') };
   });
   pieces.sort((a, b) => a.start - b.start || a.end - b.end);
   for (let i = 1; i < pieces.length; i++) if (pieces[i]!.start < pieces[i - 1]!.end) throw new SpliceError('two edits overlap');
@@ -65,7 +69,7 @@ export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document 
     at = p.end;
   }
   parts.push(text.slice(at));
-  return parts.join('');
+  return { text: parts.join(''), placed: pieces };
 }
 
 function indentUnit(text: string): string {

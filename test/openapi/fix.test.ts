@@ -110,7 +110,9 @@ function assertGoodFix(name: string, text: string, opts: { validate?: boolean } 
   if (process.env['DEBUG_FIX']) console.log(name, r.applied, r.refused, r.problem);
   assert.equal(r.problem, null, `${name}: ${r.problem}`);
   const out = parseSpecText(name, r.text);
-  // The fix's check of its output (reusing the input's check outside the edits) is a check from scratch.
+  // What the fix re-checked is the output's document (JSON: read where it changed), and that re-check (reusing the
+  // input's check outside the edits) is a check from scratch.
+  if (!r.problem) assert.deepEqual(r.output, out.api, `${name}: the re-checked document is not the output's`);
   assert.deepEqual(r.report, checkSpec(out), `${name}: the re-check differs from a fresh check`);
   // Valid: our rules find nothing fixable left (unless an edit was refused, with its reason).
   const left = checkSpec(out).issues.filter((i) => FIXABLE.includes(i.cause.id));
