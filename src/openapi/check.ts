@@ -144,11 +144,12 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
       // An operation of an edited copy whose reads and components are all untouched adds what it added before.
       const prior = edited?.memo.operations.get(pointer);
       if (prior && prior.reads.every(untouched!) && prior.trace.every((x) => typeof x !== 'string' || untouched!(x))) {
+        // The issue objects and the reaches list are shared with the earlier report: reports are never changed.
         for (const x of prior.trace) {
           if (typeof x === 'string') component(x);
-          else issues.push({ ...x });
+          else issues.push(x);
         }
-        o.reaches = [...prior.reaches];
+        o.reaches = prior.reaches;
         opts.memo?.roots.set(pointer, prior.roots);
         opts.memo?.operations.set(pointer, prior);
         continue;
