@@ -239,8 +239,19 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
   }
   const clones = new Map<string, string>();
   const cloneSet = new Set<string>();
+  // Copies are named and added in the order of their originals in the document (not of the walk that found them).
+  const position = new Map<string, number>();
   for (const e of C) {
-    if (!O.has(e)) continue;
+    if (!O.has(e) || position.has(e)) continue;
+    const section = e.slice(0, e.lastIndexOf('/'));
+    Object.keys((get(api, section) ?? {}) as object).forEach((k, i) => position.set(join(section, k), i));
+  }
+  const toCopy = [...C].filter((e) => O.has(e)).sort((a, b) => {
+    const sa = a.slice(0, a.lastIndexOf('/'));
+    const sb = b.slice(0, b.lastIndexOf('/'));
+    return sa < sb ? -1 : sa > sb ? 1 : (position.get(a) ?? 0) - (position.get(b) ?? 0);
+  });
+  for (const e of toCopy) {
     const t = tokens(e);
     const section = get(api, join('#', ...t.slice(0, -1))) as Record<string, unknown>;
     let name = `${t.at(-1)}Input`;
