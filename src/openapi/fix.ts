@@ -9,6 +9,7 @@ import { walkSchema, type RefEdge } from './walk.js';
 import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
 import { splice, SpliceError, type Spliced, type TextEdit } from './splice.js';
 import { splicedJson } from './spliced-json.js';
+import { Cow } from './copy-on-write.js';
 import { issuesByComponent, operationCauses } from './report-view.js';
 
 export interface FixResult {
@@ -420,37 +421,6 @@ function collectRefs(doc: unknown, found: (keys: readonly string[], at: () => st
     }
   };
   if (doc && typeof doc === 'object') visit(doc);
-}
-
-/**
- * A copy-on-write view of the document: `set` copies only the containers on the way down, so the input's
- * objects (and so its responses) are never changed, and `dirty` lists the in-place edits to write back.
- */
-class Cow {
-  readonly root: Record<string, unknown>;
-  readonly dirty = new Set<string>();
-  readonly #owned = new WeakSet<object>();
-
-  constructor(api: Record<string, unknown>) {
-    this.root = { ...api };
-    this.#owned.add(this.root);
-  }
-
-  set(pointer: string, value: unknown, inPlace: boolean): void {
-    const t = tokens(pointer);
-    let cur: Record<string, unknown> = this.root;
-    for (const k of t.slice(0, -1)) {
-      let next = cur[k] as Record<string, unknown>;
-      if (!this.#owned.has(next)) {
-        next = (Array.isArray(next) ? [...next] : { ...next }) as Record<string, unknown>;
-        this.#owned.add(next);
-        cur[k] = next;
-      }
-      cur = next;
-    }
-    cur[t.at(-1)!] = value;
-    if (inPlace) this.dirty.add(pointer);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ const API: Obj = {
   },
   components: { schemas: { Order: { type: 'object', properties: { 'x~y': { type: 'string', enum: ['a', 'b'] }, n: { type: 'number', default: 1.5 } } }, Empty: {} } },
 };
+// A property named __proto__, as JSON.parse reads it (an own key): edits under it and beside it must keep it so.
+((API['components'] as Obj)['schemas'] as Obj)['Proto'] = JSON.parse('{"type":"object","properties":{"__proto__":{"type":"string"}}}');
 
 /** Every object or array node's pointer (edit targets), the root excepted. */
 function containers(node: unknown, at = '#', out: string[] = []): string[] {
@@ -44,7 +46,7 @@ test('generated edits on JSON written in three layouts: the document read where 
     const chosen: string[] = [];
     for (const p of containers(API)) if (random() < 0.2 && !chosen.some((c) => p.startsWith(c + '/') || c.startsWith(p + '/'))) chosen.push(p);
     const edits: TextEdit[] = chosen.map((pointer) => ({ kind: 'replace', pointer, value: pick(values) }));
-    if (random() < 0.5 && !chosen.some((c) => c === '#/components/schemas' || c === '#/components' || '#/components/schemas'.startsWith(c + '/'))) edits.push({ kind: 'add', map: '#/components/schemas', key: `Added${round}`, value: pick(values) });
+    if (random() < 0.5 && !chosen.some((c) => c === '#/components/schemas' || c === '#/components' || '#/components/schemas'.startsWith(c + '/'))) edits.push({ kind: 'add', map: '#/components/schemas', key: random() < 0.3 ? '__proto__' : `Added${round}`, value: pick(values) });
     const spliced = splice(input.text, 'json', null, edits);
     const api = splicedJson(input, edits, spliced);
     assert.ok(api, `round ${round}: read where it changed`);
@@ -78,4 +80,8 @@ test('a stretch that is not the node its pointer names, or a piece that is not J
   const added = splice(text, 'json', null, add);
   assert.ok(splicedJson(input, add, added));
   assert.equal(splicedJson(input, add, { ...added, placed: added.placed.map((p) => ({ ...p, start: p.start - 3 })) }), null);
+  // ... or whose object, as the splice found it, is another one (here: a schema inside that map, ending at the same place).
+  const inner = text.lastIndexOf('"Proto"');
+  const into = { start: text.indexOf('{', inner), end: added.placed[0]!.into!.end - 4 };
+  assert.equal(splicedJson(input, add, { ...added, placed: added.placed.map((p) => ({ ...p, into })) }), null);
 });
