@@ -18,6 +18,7 @@ import type { Spliced, TextEdit } from './splice.js';
 export function splicedJson(input: LoadedSpec, edits: TextEdit[], spliced: Spliced): Record<string, unknown> | null {
   // The input's document is never changed: only the containers on the way to an edit are copied.
   const output = new Cow(input.api);
+  const recognised = new Set<string>();
   try {
     for (const p of spliced.placed) {
       const e = edits[p.edit]!;
@@ -29,7 +30,13 @@ export function splicedJson(input: LoadedSpec, edits: TextEdit[], spliced: Splic
         // `,"key": value` (or without the comma, into an empty object): one member appended to the object's text.
         const member = JSON.parse(`{${p.text.replace(/^\s*,/, '')}}`) as Record<string, unknown>;
         const map = get(input.api, e.map);
-        if (!map || typeof map !== 'object' || Array.isArray(map) || !p.into || !isObjectEnd(input.text, p.into, p.start, Object.keys(map))) return null;
+        if (!map || typeof map !== 'object' || Array.isArray(map) || !p.into) return null;
+        // Several members go into one object (Microsoft Graph: 529 copies into its schemas): it is recognised once.
+        const place = `${e.map} ${p.into.start} ${p.into.end} ${p.start}`;
+        if (!recognised.has(place)) {
+          if (!isObjectEnd(input.text, p.into, p.start, Object.keys(map))) return null;
+          recognised.add(place);
+        }
         for (const [k, v] of Object.entries(member)) output.set(join(e.map, k), v, false);
       }
     }
