@@ -95,12 +95,16 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
   if (opts.memo) opts.memo.profile = opts.profile ?? null;
   const edited = opts.edited && opts.edited.memo.profile === (opts.profile ?? null) ? opts.edited : undefined;
   const untouched = edited ? untouchedBy(edited.changed) : null;
+  // The components of the last check that an edit touched, found once: operations ask about each of theirs (Microsoft
+  // Graph: ~85,000 visits to ~1,300 components).
+  const touched = new Set<string>();
+  if (edited) for (const ref of edited.memo.components.keys()) if (!untouched!(ref)) touched.add(ref);
   // A profile's operation rules read the tool as a whole (toolInput): such a check neither records nor replays operations.
   const tracing = !!opts.memo && !opts.profile;
   const component = (ref: string) => {
     let c = components.get(ref);
     if (!c) {
-      c = untouched?.(ref) ? edited!.memo.components.get(ref) : undefined;
+      c = edited && !touched.has(ref) ? edited.memo.components.get(ref) : undefined;
       if (!c) {
         const node = get(api, ref);
         const found: Omit<SpecIssue, 'operation'>[] = [];
@@ -143,7 +147,7 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
       if (operationId) (names.get(operationId) ?? names.set(operationId, []).get(operationId)!).push(o);
       // An operation of an edited copy whose reads and components are all untouched adds what it added before.
       const prior = edited?.memo.operations.get(pointer);
-      if (prior && prior.reads.every(untouched!) && prior.trace.every((x) => typeof x !== 'string' || untouched!(x))) {
+      if (prior && prior.reads.every(untouched!) && prior.trace.every((x) => typeof x !== 'string' || !touched.has(x))) {
         // The issue objects and the reaches list are shared with the earlier report: reports are never changed.
         for (const x of prior.trace) {
           if (typeof x === 'string') component(x);
