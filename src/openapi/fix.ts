@@ -388,9 +388,11 @@ function minimalCover(pointers: string[]): string[] {
 /**
  * Every `$ref` string in the document, with the keys on the way to the object holding it and its pointer (`at`). The
  * keys are kept on a stack and a pointer is spelled only for a `$ref`, from the longest prefix spelled before (siblings
- * share theirs): a 20 MB spec has ~1.5 million objects and ~50,000 refs.
+ * share theirs): a 20 MB spec has ~1.5 million objects and ~50,000 refs. Iterative, so no nesting depth (an example
+ * 10,000 arrays deep) overflows the call stack.
  */
 function collectRefs(doc: unknown, found: (keys: readonly string[], at: () => string, ref: string) => void): void {
+  if (!doc || typeof doc !== 'object') return;
   const keys: string[] = [];
   // spelled[i] is the pointer of keys[0..i), valid for i <= valid.
   const spelled = ['#'];
@@ -399,28 +401,40 @@ function collectRefs(doc: unknown, found: (keys: readonly string[], at: () => st
     for (; valid < keys.length; valid++) spelled[valid + 1] = `${spelled[valid]}/${escapeToken(keys[valid]!)}`;
     return spelled[keys.length]!;
   };
-  const enter = (k: string, v: object) => {
-    keys.push(k);
-    visit(v);
-    keys.pop();
-    if (valid > keys.length) valid = keys.length;
-  };
-  const visit = (node: object): void => {
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const v: unknown = node[i];
-        if (v && typeof v === 'object') enter(String(i), v);
-      }
-      return;
-    }
+  // One frame per open container: the container, its keys (null for an array) and the next index.
+  const nodes: Record<string, unknown>[] = [];
+  const names: (string[] | null)[] = [];
+  const next: number[] = [];
+  const open = (node: object) => {
+    const isArray = Array.isArray(node);
     const o = node as Record<string, unknown>;
-    if (typeof o['$ref'] === 'string') found(keys, at, o['$ref']);
-    for (const k in o) {
-      const v = o[k];
-      if (v && typeof v === 'object') enter(k, v);
-    }
+    if (!isArray && typeof o['$ref'] === 'string') found(keys, at, o['$ref']);
+    nodes.push(o);
+    names.push(isArray ? null : Object.keys(o));
+    next.push(0);
   };
-  if (doc && typeof doc === 'object') visit(doc);
+  open(doc);
+  while (nodes.length) {
+    const top = nodes.length - 1;
+    const node = nodes[top]!;
+    const ks = names[top]!;
+    const i = next[top]!;
+    if (i >= (ks === null ? (node as unknown as unknown[]).length : ks.length)) {
+      nodes.pop();
+      names.pop();
+      next.pop();
+      keys.pop();
+      if (valid > keys.length) valid = keys.length;
+      continue;
+    }
+    next[top] = i + 1;
+    const k = ks === null ? String(i) : ks[i]!;
+    const v = node[k];
+    if (v && typeof v === 'object') {
+      keys.push(k);
+      open(v);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ export function splicedJson(input: LoadedSpec, edits: TextEdit[], spliced: Splic
       }
     }
   } catch (err) {
-    if (err instanceof SyntaxError) return null;
+    // Not JSON, or nested too deep to compare here (the whole text is then parsed, which JSON.parse does without a stack).
+    if (err instanceof SyntaxError || err instanceof RangeError) return null;
     throw err;
   }
   return output.root;

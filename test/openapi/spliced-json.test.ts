@@ -85,3 +85,25 @@ test('a stretch that is not the node its pointer names, or a piece that is not J
   const into = { start: text.indexOf('{', inner), end: added.placed[0]!.into!.end - 4 };
   assert.equal(splicedJson(input, add, { ...added, placed: added.placed.map((p) => ({ ...p, into })) }), null);
 });
+
+test('a replaced node nested deeper than a stack can compare: null (the whole text is parsed), never a throw', () => {
+  const text = JSON.stringify({ ...API, info: { title: 't', version: '1', 'x-deep': 'DEEP' } }).replace('"DEEP"', '['.repeat(20_000) + '1' + ']'.repeat(20_000));
+  const input = parseSpecText('deep.json', text);
+  const edits: TextEdit[] = [{ kind: 'replace', pointer: '#/info/x-deep', value: 'flat' }];
+  const spliced = splice(text, 'json', null, edits);
+  assert.equal(splicedJson(input, edits, spliced), null);
+});
+
+test('several members added to one empty object: valid JSON, read as JSON.parse reads it', () => {
+  for (const indent of [0, 2]) {
+    const api = { ...API, components: { schemas: {} } };
+    const text = JSON.stringify(api, null, indent);
+    const input = parseSpecText('empty.json', text);
+    const edits: TextEdit[] = ['A', 'B', 'C'].map((key, i) => ({ kind: 'add', map: '#/components/schemas', key, value: { type: 'integer', maximum: i } }));
+    const spliced = splice(text, 'json', null, edits);
+    const parsed = JSON.parse(spliced.text) as { components: { schemas: Obj } };
+    assert.deepEqual(Object.keys(parsed.components.schemas), ['A', 'B', 'C']);
+    assert.deepEqual(splicedJson(input, edits, spliced), parsed);
+  }
+});
+
