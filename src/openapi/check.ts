@@ -302,6 +302,8 @@ export function inputs(
   const unsendable2 = consumes.length > 0 && !consumes.some(isSendableBody);
   let flagged2 = false;
   for (const { p, at } of params) {
+    // Not an object (`parameters: [null]`): the structural validation says so; nothing to walk here.
+    if (!p || typeof p !== 'object') continue;
     let param = p as Record<string, unknown>;
     let where = at;
     if (typeof param?.['$ref'] === 'string') {
