@@ -300,11 +300,11 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
       }
     }
     // Something outside the inputs points at this node or above it (an inline input schema a response reuses).
-    if (!entryOf(at, version)) {
-      const t = tokens(at);
-      for (let i = t.length; i >= 1; i--) {
-        const users = outsideTargets.get(join('#', ...t.slice(0, i)));
-        if (users?.length) return `${users[0]!.at} (outside the request inputs) refers to ${join('#', ...t.slice(0, i))}`;
+    if (!entryOf(at, version) && outsideTargets.size) {
+      // The node and each place above it, as pointers: a pointer's prefixes at its `/`s (no tokenising and re-escaping).
+      for (let p = at; p.length > 1; p = p.slice(0, p.lastIndexOf('/'))) {
+        const users = outsideTargets.get(p);
+        if (users?.length) return `${users[0]!.at} (outside the request inputs) refers to ${p}`;
       }
     }
     return null;
