@@ -388,8 +388,7 @@ function minimalCover(pointers: string[]): string[] {
 /**
  * Every `$ref` string in the document, with the keys on the way to the object holding it and its pointer (`at`). The
  * keys are kept on a stack and a pointer is spelled only for a `$ref`, from the longest prefix spelled before (siblings
- * share theirs): a 20 MB spec has ~1.5 million objects and ~50,000 refs. Iterative, so no nesting depth (an example
- * 10,000 arrays deep) overflows the call stack.
+ * share theirs): a 20 MB spec has ~1.5 million objects and ~50,000 refs.
  */
 function collectRefs(doc: unknown, found: (keys: readonly string[], at: () => string, ref: string) => void): void {
   if (!doc || typeof doc !== 'object') return;
@@ -401,40 +400,71 @@ function collectRefs(doc: unknown, found: (keys: readonly string[], at: () => st
     for (; valid < keys.length; valid++) spelled[valid + 1] = `${spelled[valid]}/${escapeToken(keys[valid]!)}`;
     return spelled[keys.length]!;
   };
-  // One frame per open container: the container, its keys (null for an array) and the next index.
-  const nodes: Record<string, unknown>[] = [];
-  const names: (string[] | null)[] = [];
-  const next: number[] = [];
-  const open = (node: object) => {
-    const isArray = Array.isArray(node);
+  // Recursion while the nesting is shallow (every real spec; no key arrays to allocate), an explicit stack below
+  // DEEP (an example 10,000 arrays deep must not overflow the call stack).
+  const DEEP = 512;
+  const visit = (node: object, depth: number): void => {
+    if (depth > DEEP) return visitDeep(node);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const v: unknown = node[i];
+        if (!v || typeof v !== 'object') continue;
+        keys.push(String(i));
+        visit(v, depth + 1);
+        keys.pop();
+        if (valid > keys.length) valid = keys.length;
+      }
+      return;
+    }
     const o = node as Record<string, unknown>;
-    if (!isArray && typeof o['$ref'] === 'string') found(keys, at, o['$ref']);
-    nodes.push(o);
-    names.push(isArray ? null : Object.keys(o));
-    next.push(0);
-  };
-  open(doc);
-  while (nodes.length) {
-    const top = nodes.length - 1;
-    const node = nodes[top]!;
-    const ks = names[top]!;
-    const i = next[top]!;
-    if (i >= (ks === null ? (node as unknown as unknown[]).length : ks.length)) {
-      nodes.pop();
-      names.pop();
-      next.pop();
+    if (typeof o['$ref'] === 'string') found(keys, at, o['$ref']);
+    for (const k in o) {
+      const v = o[k];
+      if (!v || typeof v !== 'object') continue;
+      keys.push(k);
+      visit(v, depth + 1);
       keys.pop();
       if (valid > keys.length) valid = keys.length;
-      continue;
     }
-    next[top] = i + 1;
-    const k = ks === null ? String(i) : ks[i]!;
-    const v = node[k];
-    if (v && typeof v === 'object') {
-      keys.push(k);
-      open(v);
+  };
+  const visitDeep = (root: object): void => {
+    const base = keys.length;
+    // One frame per open container: the container, its keys (null for an array) and the next index.
+    const nodes: Record<string, unknown>[] = [];
+    const names: (string[] | null)[] = [];
+    const next: number[] = [];
+    const open = (node: object) => {
+      const isArray = Array.isArray(node);
+      const o = node as Record<string, unknown>;
+      if (!isArray && typeof o['$ref'] === 'string') found(keys, at, o['$ref']);
+      nodes.push(o);
+      names.push(isArray ? null : Object.keys(o));
+      next.push(0);
+    };
+    open(root);
+    while (nodes.length) {
+      const top = nodes.length - 1;
+      const node = nodes[top]!;
+      const ks = names[top]!;
+      const i = next[top]!;
+      if (i >= (ks === null ? (node as unknown as unknown[]).length : ks.length)) {
+        nodes.pop();
+        names.pop();
+        next.pop();
+        if (keys.length > base) keys.pop();
+        if (valid > keys.length) valid = keys.length;
+        continue;
+      }
+      next[top] = i + 1;
+      const k = ks === null ? String(i) : ks[i]!;
+      const v = node[k];
+      if (v && typeof v === 'object') {
+        keys.push(k);
+        open(v);
+      }
     }
-  }
+  };
+  visit(doc, 0);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ export function splicedJson(input: LoadedSpec, edits: TextEdit[], spliced: Splic
       const e = edits[p.edit]!;
       if (e.kind === 'replace') {
         // The stretch replaced must be the node there (so its parents exist too); the root is never an edit.
-        if (e.pointer === '#' || !isDeepStrictEqual(JSON.parse(input.text.slice(p.start, p.end)), get(input.api, e.pointer))) return null;
+        if (e.pointer === '#' || !isNode(input.text.slice(p.start, p.end), get(input.api, e.pointer))) return null;
         output.set(e.pointer, JSON.parse(p.text), false);
       } else {
         // `,"key": value` (or without the comma, into an empty object): one member appended to the object's text.
@@ -88,4 +88,9 @@ function isObjectEnd(text: string, span: { start: number; end: number }, at: num
     }
   }
   return depth === 0 && seen === keys.length;
+}
+
+/** Whether a stretch of JSON text is this value: written compactly it is its JSON.stringify (cheap); else parsed. */
+function isNode(stretch: string, node: unknown): boolean {
+  return node !== undefined && (stretch === JSON.stringify(node) || isDeepStrictEqual(JSON.parse(stretch), node));
 }
