@@ -123,7 +123,11 @@ function renderSpecText(report: SpecReport): string {
   const failing = new Set<string>();
   for (const i of issues) if (!i.component && i.cause.severity === 'error') failing.add(i.operation ?? 'document');
   for (const o of report.operations) if (o.reaches.some(componentHasError)) failing.add(o.label);
-  out.push(failing.size ? `✗ ${failing.size} operation(s) would fail the OpenCX import` : '✓ Every operation imports');
+  // The document's own errors (no servers, invalid structure) are not an operation's: said apart.
+  const failingOps = failing.size - (failing.has('document') ? 1 : 0);
+  if (failing.has('document')) out.push('✗ The document itself would fail the OpenCX import (listed under "(document)")');
+  if (failingOps) out.push(`✗ ${failingOps} operation(s) would fail the OpenCX import`);
+  else if (!failing.has('document')) out.push('✓ Every operation imports');
   const own = new Map<string, SpecIssue[]>();
   for (const i of issues) if (!i.component) (own.get(i.operation ?? '(document)') ?? own.set(i.operation ?? '(document)', []).get(i.operation ?? '(document)')!).push(i);
   const line = (i: SpecIssue) => [`  ${i.cause.severity === 'error' ? '✗' : '!'} [${i.cause.id}] ${i.message}`, `      at ${i.pointer}`, `      fix: ${i.cause.fix}`];

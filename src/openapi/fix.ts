@@ -9,6 +9,7 @@ import { walkSchema, type RefEdge } from './walk.js';
 import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
 import { splice, SpliceError, type Spliced, type TextEdit } from './splice.js';
 import { splicedJson } from './spliced-json.js';
+import { Cow } from './copy-on-write.js';
 import { issuesByComponent, operationCauses } from './report-view.js';
 
 export interface FixResult {
@@ -239,8 +240,19 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
   }
   const clones = new Map<string, string>();
   const cloneSet = new Set<string>();
+  // Copies are named and added in the order of their originals in the document (not of the walk that found them).
+  const position = new Map<string, number>();
   for (const e of C) {
-    if (!O.has(e)) continue;
+    if (!O.has(e) || position.has(e)) continue;
+    const section = e.slice(0, e.lastIndexOf('/'));
+    Object.keys((get(api, section) ?? {}) as object).forEach((k, i) => position.set(join(section, k), i));
+  }
+  const toCopy = [...C].filter((e) => O.has(e)).sort((a, b) => {
+    const sa = a.slice(0, a.lastIndexOf('/'));
+    const sb = b.slice(0, b.lastIndexOf('/'));
+    return sa < sb ? -1 : sa > sb ? 1 : (position.get(a) ?? 0) - (position.get(b) ?? 0);
+  });
+  for (const e of toCopy) {
     const t = tokens(e);
     const section = get(api, join('#', ...t.slice(0, -1))) as Record<string, unknown>;
     let name = `${t.at(-1)}Input`;
@@ -288,11 +300,11 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
       }
     }
     // Something outside the inputs points at this node or above it (an inline input schema a response reuses).
-    if (!entryOf(at, version)) {
-      const t = tokens(at);
-      for (let i = t.length; i >= 1; i--) {
-        const users = outsideTargets.get(join('#', ...t.slice(0, i)));
-        if (users?.length) return `${users[0]!.at} (outside the request inputs) refers to ${join('#', ...t.slice(0, i))}`;
+    if (!entryOf(at, version) && outsideTargets.size) {
+      // The node and each place above it, as pointers: a pointer's prefixes at its `/`s (no tokenising and re-escaping).
+      for (let p = at; p.length > 1; p = p.slice(0, p.lastIndexOf('/'))) {
+        const users = outsideTargets.get(p);
+        if (users?.length) return `${users[0]!.at} (outside the request inputs) refers to ${p}`;
       }
     }
     return null;
@@ -379,6 +391,7 @@ function minimalCover(pointers: string[]): string[] {
  * share theirs): a 20 MB spec has ~1.5 million objects and ~50,000 refs.
  */
 function collectRefs(doc: unknown, found: (keys: readonly string[], at: () => string, ref: string) => void): void {
+  if (!doc || typeof doc !== 'object') return;
   const keys: string[] = [];
   // spelled[i] is the pointer of keys[0..i), valid for i <= valid.
   const spelled = ['#'];
@@ -387,17 +400,19 @@ function collectRefs(doc: unknown, found: (keys: readonly string[], at: () => st
     for (; valid < keys.length; valid++) spelled[valid + 1] = `${spelled[valid]}/${escapeToken(keys[valid]!)}`;
     return spelled[keys.length]!;
   };
-  const enter = (k: string, v: object) => {
-    keys.push(k);
-    visit(v);
-    keys.pop();
-    if (valid > keys.length) valid = keys.length;
-  };
-  const visit = (node: object): void => {
+  // Recursion while the nesting is shallow (every real spec; no key arrays to allocate), an explicit stack below
+  // DEEP (an example 10,000 arrays deep must not overflow the call stack).
+  const DEEP = 512;
+  const visit = (node: object, depth: number): void => {
+    if (depth > DEEP) return visitDeep(node);
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const v: unknown = node[i];
-        if (v && typeof v === 'object') enter(String(i), v);
+        if (!v || typeof v !== 'object') continue;
+        keys.push(String(i));
+        visit(v, depth + 1);
+        keys.pop();
+        if (valid > keys.length) valid = keys.length;
       }
       return;
     }
@@ -405,41 +420,51 @@ function collectRefs(doc: unknown, found: (keys: readonly string[], at: () => st
     if (typeof o['$ref'] === 'string') found(keys, at, o['$ref']);
     for (const k in o) {
       const v = o[k];
-      if (v && typeof v === 'object') enter(k, v);
+      if (!v || typeof v !== 'object') continue;
+      keys.push(k);
+      visit(v, depth + 1);
+      keys.pop();
+      if (valid > keys.length) valid = keys.length;
     }
   };
-  if (doc && typeof doc === 'object') visit(doc);
-}
-
-/**
- * A copy-on-write view of the document: `set` copies only the containers on the way down, so the input's
- * objects (and so its responses) are never changed, and `dirty` lists the in-place edits to write back.
- */
-class Cow {
-  readonly root: Record<string, unknown>;
-  readonly dirty = new Set<string>();
-  readonly #owned = new WeakSet<object>();
-
-  constructor(api: Record<string, unknown>) {
-    this.root = { ...api };
-    this.#owned.add(this.root);
-  }
-
-  set(pointer: string, value: unknown, inPlace: boolean): void {
-    const t = tokens(pointer);
-    let cur: Record<string, unknown> = this.root;
-    for (const k of t.slice(0, -1)) {
-      let next = cur[k] as Record<string, unknown>;
-      if (!this.#owned.has(next)) {
-        next = (Array.isArray(next) ? [...next] : { ...next }) as Record<string, unknown>;
-        this.#owned.add(next);
-        cur[k] = next;
+  const visitDeep = (root: object): void => {
+    const base = keys.length;
+    // One frame per open container: the container, its keys (null for an array) and the next index.
+    const nodes: Record<string, unknown>[] = [];
+    const names: (string[] | null)[] = [];
+    const next: number[] = [];
+    const open = (node: object) => {
+      const isArray = Array.isArray(node);
+      const o = node as Record<string, unknown>;
+      if (!isArray && typeof o['$ref'] === 'string') found(keys, at, o['$ref']);
+      nodes.push(o);
+      names.push(isArray ? null : Object.keys(o));
+      next.push(0);
+    };
+    open(root);
+    while (nodes.length) {
+      const top = nodes.length - 1;
+      const node = nodes[top]!;
+      const ks = names[top]!;
+      const i = next[top]!;
+      if (i >= (ks === null ? (node as unknown as unknown[]).length : ks.length)) {
+        nodes.pop();
+        names.pop();
+        next.pop();
+        if (keys.length > base) keys.pop();
+        if (valid > keys.length) valid = keys.length;
+        continue;
       }
-      cur = next;
+      next[top] = i + 1;
+      const k = ks === null ? String(i) : ks[i]!;
+      const v = node[k];
+      if (v && typeof v === 'object') {
+        keys.push(k);
+        open(v);
+      }
     }
-    cur[t.at(-1)!] = value;
-    if (inPlace) this.dirty.add(pointer);
-  }
+  };
+  visit(doc, 0);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -109,11 +109,13 @@ export function parseSpecText(origin: string, text: string): LoadedSpec {
   const looksJson = /^\s*[{[]/.test(text);
   let api: unknown;
   if (looksJson) {
+    // A UTF-8 byte order mark is allowed before JSON (RFC 8259 §8.1 lets a parser ignore it); JSON.parse refuses it.
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     try {
-      api = JSON.parse(text);
+      api = JSON.parse(body);
     } catch (err) {
       const pos = /position (\d+)/.exec((err as Error).message)?.[1];
-      const at = lineCol(text, pos ? Number(pos) : jsonErrorOffset(text));
+      const at = lineCol(body, pos ? Number(pos) : jsonErrorOffset(body));
       throw new SpecParseError(`invalid JSON: ${withoutContent((err as Error).message)}`, at.line, at.column);
     }
   } else {

@@ -7,7 +7,14 @@ export type TextEdit =
   | { kind: 'add'; map: string; key: string; value: unknown };
 
 /** Where an edit's text went: it replaced `start`..`end` of the input (an add: inserted at `start`). */
-export interface Placed { edit: number; start: number; end: number; text: string }
+export interface Placed {
+  edit: number;
+  start: number;
+  end: number;
+  text: string;
+  /** An add: where the object it goes into is written in the input. */
+  into?: { start: number; end: number };
+}
 export interface Spliced { text: string; placed: Placed[] }
 
 /** An edit the text cannot take (a YAML alias or merge key on the way): the fix is not written. */
@@ -38,6 +45,12 @@ export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document 
     }
     return lineStarts[lo]!;
   };
+  // Adds into one object: the first goes without a comma into an empty one, and only the last closes its line.
+  const addsInto = new Map<number, number>();
+  edits.forEach((e, i) => {
+    if (e.kind === 'add') addsInto.set(spans[i]!.start, (addsInto.get(spans[i]!.start) ?? 0) + 1);
+  });
+  const placedInto = new Map<number, number>();
   const pieces: Placed[] = edits.map((e, i): Placed => {
     const s = spans[i]!;
     const col = s.start - lineStart(s.start);
@@ -51,13 +64,17 @@ export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document 
       let at = close;
       while (at > s.start && /\s/.test(text[at - 1]!)) at--;
       const empty = text[at - 1] === '{';
+      const k = placedInto.get(s.start) ?? 0;
+      placedInto.set(s.start, k + 1);
+      const first = k === 0;
+      const last = k === addsInto.get(s.start)! - 1;
       const inner = unit ? lineIndent + unit : '';
       const nl = unit ? '\n' : '';
-      return { edit: i, start: at, end: at, text: `${empty ? '' : ','}${nl}${inner}${JSON.stringify(e.key)}:${unit ? ' ' : ''}${jsonValue(e.value, unit, inner)}${empty ? nl + lineIndent : ''}` };
+      return { edit: i, start: at, end: at, into: s, text: `${empty && first ? '' : ','}${nl}${inner}${JSON.stringify(e.key)}:${unit ? ' ' : ''}${jsonValue(e.value, unit, inner)}${empty && last ? nl + lineIndent : ''}` };
     }
     const ind = ' '.repeat(col);
     const block = stringify({ [e.key]: e.value }, { indent: unit.length || 2, lineWidth: 0 }).replace(/\n$/, '');
-    return { edit: i, start: s.end, end: s.end, text: '\n' + block.split('\n').map((l) => ind + l).join('\n') };
+    return { edit: i, start: s.end, end: s.end, into: s, text: '\n' + block.split('\n').map((l) => ind + l).join('\n') };
   });
   pieces.sort((a, b) => a.start - b.start || a.end - b.end);
   for (let i = 1; i < pieces.length; i++) if (pieces[i]!.start < pieces[i - 1]!.end) throw new SpliceError('two edits overlap');

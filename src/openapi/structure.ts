@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { defineCause } from '../pipeline/finding.js';
 import type { SpecIssue } from './issue.js';
-import { get, tokens } from './pointer.js';
+import { isDeepStrictEqual } from 'node:util';
+import { get, join, tokens } from './pointer.js';
 
 const require = createRequire(import.meta.url);
 
@@ -59,8 +60,9 @@ export function structureOf(api: Record<string, unknown>): { issue: SpecIssue | 
  * Why it is sound: in the official 2.0 and 3.0 schemas every place a schema is written (a component or definition, a
  * parameter's or media type's `schema`, and inside a schema `properties/*`, `items`, `additionalProperties`, `not`,
  * `allOf/*`, `oneOf/*`, `anyOf/*`) accepts the same thing whatever surrounds it: a Schema or a Reference (2.0: a
- * `schema`), as a component entry does, and nothing else in the document constrains that node. So each changed node is
- * validated as a component entry of a minimal document with the same compiled validator. A `$ref` string that stays a
+ * `schema`), as a component entry does, and nothing else constrains that node but the arrays it is in (some must hold
+ * no two equal items: checked here). So each changed node is validated as a component entry of a minimal document
+ * with the same compiled validator; a node that was not there before (other than a new component entry) is not. A `$ref` string that stays a
  * string keeps its object valid (the schemas ask only for a string; formats are not validated). Anything else (a change
  * elsewhere, OpenAPI 3.1, a node that fails here) returns false, and the caller validates the whole document: this
  * can only say "valid" where the whole-document validation would.
@@ -69,16 +71,28 @@ export function editsKeepStructure(before: Record<string, unknown>, after: Recor
   if (version === '3.1') return false;
   const entries: Record<string, unknown> = {};
   let n = 0;
+  const arrays = new Set<string>();
   for (const pointer of changed) {
     const t = tokens(pointer);
+    // Arrays above a changed node: the official schemas want some of them free of duplicates (a path's and an
+    // operation's `parameters`, `enum` and `required` in 2.0), and a change can make two items equal.
+    for (let i = 1; i < t.length; i++) if (/^\d+$/.test(t[i]!)) arrays.add(join('#', ...t.slice(0, i)));
     if (t.at(-1) === '$ref') {
       if (typeof get(before, pointer) === 'string' && typeof get(after, pointer) === 'string') continue;
       return false;
     }
     const entry = version === '2.0' ? t[0] === 'definitions' && t.length === 2 : t[0] === 'components' && t[1] === 'schemas' && t.length === 3;
     if (!entry && !isSchemaPosition(t, version)) return false;
+    // A node that was not there is an addition, which its parent may not allow (a `schema` beside `content`): only a
+    // new component entry is taken as one.
+    if (!entry && get(before, pointer) === undefined) return false;
     // A component entry keeps its own name (its name is validated too); a node inside one gets a name of its own.
     entries[entry ? t.at(-1)! : `action-debug.changed.${n++}`] = get(after, pointer);
+  }
+  for (const a of arrays) {
+    const items = get(after, a);
+    if (!Array.isArray(items)) return false;
+    for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) if (isDeepStrictEqual(items[i], items[j])) return false;
   }
   if (!Object.keys(entries).length) return true;
   const info = { title: 'changed nodes', version: '1' };

@@ -22,6 +22,16 @@ test('unparseable YAML and JSON: the line and column of the error', () => {
   assert.ok(y.line! >= 3, `line ${y.line}`);
   const j = (() => { try { parseSpecText('x.json', '{\n  "openapi": "3.0.0",\n  "info": }\n'); } catch (e) { return e as SpecParseError; } })();
   assert.equal(j?.line, 3);
+  // A byte order mark before JSON is read past (as before YAML), and an error after it is placed as without it.
+  assert.equal(parseSpecText('bom.json', '\ufeff{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}').api['openapi'], '3.0.3');
+  const b = (() => { try { parseSpecText('x.json', '\ufeff{\n  "openapi": "3.0.0",\n  "info": }\n'); } catch (e) { return e as SpecParseError; } })();
+  assert.equal(b?.line, 3);
+});
+
+test('malformed parts a check meets (a null parameter): reported as invalid structure, never a crash', () => {
+  const api = { openapi: '3.0.3', info: { title: 't', version: '1' }, servers: [{ url: 'https://api.example.com' }], paths: { '/a': { parameters: [null], get: { operationId: 'getThing', parameters: [null, 7], responses: { '200': { description: 'ok' } } } } } };
+  const report = checkSpec(parseSpecText('null.json', JSON.stringify(api)));
+  assert.ok(report.issues.some((i) => i.cause.id === 'spec-invalid-structure'), report.issues.map((i) => i.cause.id).join(', '));
 });
 
 test('an empty file, a non-spec and a YAML alias bomb are refused quickly and clearly', () => {
@@ -73,6 +83,14 @@ test('--fix flattens oneOf, cuts the cycle, maps types, keeps the rest (comments
   const getOrder = (t: string) => t.slice(t.indexOf('  /orders/{id}:'), t.indexOf('  /orders:'));
   assert.equal(getOrder(fixed.text), getOrder(src));
   await SwaggerParser.validate(parseSpecText('fixed.yaml', fixed.text).api as never);
+});
+
+test('the CLI tells a document-level error apart from failing operations', async () => {
+  const noServer = file('no-server.json', JSON.stringify({ openapi: '3.0.3', info: { title: 't', version: '1' }, paths: {} }));
+  const r = await runCli(['spec', noServer]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /✗ The document itself would fail the OpenCX import/);
+  assert.doesNotMatch(r.stdout, /operation\(s\) would fail|Every operation imports/);
 });
 
 test('the CLI writes the fix and exits 1 before, 0 after', async () => {

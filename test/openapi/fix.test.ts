@@ -243,3 +243,15 @@ test('nullable misuse: written the way the document\'s version reads it, where t
   const v20 = JSON.parse(assertGoodFix('2.0', JSON.stringify({ swagger: '2.0', info: { title: 't', version: '1' }, host: 'x.test', schemes: ['https'], paths: { '/p': { post: { operationId: 'saveNick', description: 'Save the nickname of a customer account', parameters: [{ name: 'body', in: 'body', schema: { type: 'object', properties: { nick: { type: ['string', 'null'] } } } }], responses: { '200': { description: 'ok' } } } } } }, null, 2)).r.text);
   assert.deepEqual(v20.paths['/p'].post.parameters[0].schema.properties.nick, { type: 'string', 'x-nullable': true });
 });
+
+test('an edited schema holding a value nested 3,000 deep (an example): the fix is written, as from scratch', () => {
+  const example = '['.repeat(3000) + '1' + ']'.repeat(3000);
+  const text = `{"openapi":"3.0.3","info":{"title":"t","version":"1"},"servers":[{"url":"https://api.example.com"}],"paths":{"/a":{"post":{"operationId":"createThings","description":"Creates things from the list it is given","requestBody":{"content":{"application/json":{"schema":{"type":"array","example":${example}}}}},"responses":{"200":{"description":"ok"}}}}}}`;
+  // (Not assertGoodFix: node:assert's own deep comparison cannot go 3,000 deep either.)
+  const r = fixSpec(parseSpecText('deep.json', text));
+  assert.equal(r.problem, null);
+  assert.equal(r.applied.length, 1, r.applied.join('\n'));
+  const out = parseSpecText('deep.json', r.text);
+  assert.deepEqual(r.report, checkSpec(out));
+  assert.deepEqual((at(out.api, '#/paths/~1a/post/requestBody/content/application~1json/schema') as Obj)['items'], { type: 'string' });
+});

@@ -20,7 +20,8 @@ const V3: Obj = {
   servers: [{ url: 'https://shop.example.com' }],
   paths: {
     '/orders/{id}': {
-      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      // Two parameters that differ only in their schema: a change can make them equal, which `parameters` forbids.
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, { name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
       get: { operationId: 'getOrder', parameters: [{ name: 'q', in: 'query', content: { 'application/json': { schema: { type: 'object', properties: { a: { type: 'integer' } } } } } }], responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Order' } } } } } },
       post: {
         operationId: 'updateOrder',
@@ -46,7 +47,7 @@ const V2: Obj = {
   paths: {
     '/orders/{id}': {
       parameters: [{ name: 'id', in: 'path', required: true, type: 'string' }],
-      put: { parameters: [{ name: 'body', in: 'body', schema: { type: 'object', properties: { lines: { type: 'array', items: { $ref: '#/definitions/Line' } } }, additionalProperties: { type: 'string' } } }, { $ref: '#/parameters/Limit' }], responses: { '200': { description: 'ok', schema: { $ref: '#/definitions/Order' } } } },
+      put: { parameters: [{ name: 'body', in: 'body', schema: { type: 'object', properties: { lines: { type: 'array', items: { $ref: '#/definitions/Line' } } }, additionalProperties: { type: 'string' } } }, { $ref: '#/parameters/Limit' }, { $ref: '#/parameters/Body' }, { name: 'body', in: 'body', schema: { type: 'string' } }], responses: { '200': { description: 'ok', schema: { $ref: '#/definitions/Order' } } } },
     },
   },
   parameters: { Limit: { name: 'limit', in: 'query', type: 'integer' }, Body: { name: 'b', in: 'body', schema: { type: 'object', allOf: [{ $ref: '#/definitions/Line' }] } } },
@@ -134,6 +135,26 @@ test('a $ref rewritten from one string to another keeps the document valid; to a
   r.undo();
   r = replace(doc, p, 5);
   assert.equal(editsKeepStructure(V3, r.after, '3.0', [p]), false);
+  assert.ok(structureOf(r.after).issue);
+});
+
+test('a change that makes two parameters equal, or adds a node that was not there, is not proved valid', () => {
+  const doc = structuredClone(V3);
+  const p = '#/paths/~1orders~1{id}/parameters/1/schema';
+  let r = replace(doc, p, { type: 'string' });
+  assert.equal(editsKeepStructure(V3, r.after, '3.0', [p]), false);
+  assert.ok(structureOf(r.after).issue, 'the whole document is invalid: duplicate parameters');
+  r.undo();
+  const v2 = structuredClone(V2);
+  const ref = '#/paths/~1orders~1{id}/put/parameters/2/$ref';
+  r = replace(v2, ref, '#/parameters/Limit');
+  assert.equal(editsKeepStructure(V2, r.after, '2.0', [ref]), false);
+  assert.ok(structureOf(r.after).issue);
+  r.undo();
+  // A `schema` added beside a parameter's `content` (schema XOR content).
+  const added = '#/paths/~1orders~1{id}/get/parameters/0/schema';
+  r = replace(doc, added, { type: 'string' });
+  assert.equal(editsKeepStructure(V3, r.after, '3.0', [added]), false);
   assert.ok(structureOf(r.after).issue);
 });
 
