@@ -6,6 +6,22 @@ export type TextEdit =
   | { kind: 'replace'; pointer: string; value: unknown }
   | { kind: 'add'; map: string; key: string; value: unknown };
 
+/**
+ * The index of the quote that closes the JSON string opened at `i` (a quote after an even run of backslashes), or -1
+ * when the text ends first. The text is one JSON.parse took, so strings are whole; -1 guards a caller's wrong offset.
+ */
+export function jsonStringEnd(text: string, i: number): number {
+  let j = i + 1;
+  for (;;) {
+    j = text.indexOf('"', j);
+    if (j < 0) return -1;
+    let b = j - 1;
+    while (text.charCodeAt(b) === 0x5c) b--;
+    if ((j - 1 - b) % 2 === 0) return j;
+    j++;
+  }
+}
+
 /** Where an edit's text went: it replaced `start`..`end` of the input (an add: inserted at `start`). */
 export interface Placed {
   edit: number;
@@ -145,14 +161,8 @@ function jsonSpans(text: string, edits: TextEdit[]): Span[] {
   const n = text.length;
   /** The index of the quote that closes the string opened at `i`. */
   const stringEnd = (i: number): number => {
-    let j = i + 1;
-    for (;;) {
-      j = text.indexOf('"', j);
-      let b = j - 1;
-      while (text.charCodeAt(b) === 0x5c) b--;
-      if ((j - 1 - b) % 2 === 0) return j;
-      j++;
-    }
+    const j = jsonStringEnd(text, i);
+    return j < 0 ? n : j;
   };
   /** The index of the bracket that closes the object or array opened at `i` (nothing inside it is wanted). */
   const containerEnd = (i: number): number => {

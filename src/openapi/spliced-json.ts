@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { LoadedSpec } from './load.js';
 import { Cow } from './copy-on-write.js';
 import { get, join } from './pointer.js';
-import type { Spliced, TextEdit } from './splice.js';
+import { jsonStringEnd, type Spliced, type TextEdit } from './splice.js';
 
 /**
  * The parsed output of a JSON splice, without parsing all of it: the input's document with, at each edit, the value
@@ -62,15 +62,8 @@ function isObjectEnd(text: string, span: { start: number; end: number }, at: num
   for (let i = span.start; i < span.end; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      let j = i + 1;
-      for (;;) {
-        j = text.indexOf('"', j);
-        if (j < 0) return false;
-        let b = j - 1;
-        while (text.charCodeAt(b) === 0x5c) b--;
-        if ((j - 1 - b) % 2 === 0) break;
-        j++;
-      }
+      const j = jsonStringEnd(text, i);
+      if (j < 0) return false;
       if (depth === 1) {
         // A key at the object's own level is followed by a colon; a string value is not.
         let k = j + 1;
