@@ -167,10 +167,11 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
   // read from the keys on the way down (collectRefs), not from the pointer: ~50,000 refs on a big spec.
   const paths = (api['paths'] ?? {}) as Record<string, Record<string, unknown>>;
   const isOp = (item: Record<string, unknown> | undefined, m: string | undefined) => !!m && OPENCX_METHODS.includes(m) && !!item?.[m] && typeof item[m] === 'object';
-  const sourceOf = (keys: readonly string[]): string => {
+  const sourceOf = (keys: readonly string[], at: (depth: number) => string): string => {
     const [a, b, c, d] = keys;
+    // The entry's pointer as collectRefs spelled it: one string for all the refs of a component.
     if (version === '2.0' ? (a === 'definitions' || a === 'parameters' || a === 'responses') && b !== undefined : a === 'components' && c !== undefined) {
-      return join('#', ...keys.slice(0, version === '2.0' ? 2 : 3));
+      return at(version === '2.0' ? 2 : 3);
     }
     if (a !== 'paths' || b === undefined) return OUT;
     const item = paths[b];
@@ -182,7 +183,7 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
   collectRefs(api, (keys, at, ref) => {
     if (!ref.startsWith('#')) return;
     const target = refToPointer(ref);
-    refs.push({ at: at(), target, source: sourceOf(keys), entry: entryOf(target, version) });
+    refs.push({ at: at(), target, source: sourceOf(keys, at), entry: entryOf(target, version) });
   });
   const bySource = new Map<string, RefAt[]>();
   for (const r of refs) (bySource.get(r.source) ?? bySource.set(r.source, []).get(r.source)!).push(r);
@@ -278,8 +279,11 @@ function planFix(api: Record<string, unknown>, version: Version, issues: SpecIss
     const inputSide = r.source === IN || C.has(r.source);
     if (!inputSide || clones.has(r.source)) effective.push({ at: r.at, target: r.target, outside: r.source === OUT || O.has(r.source) });
     if (!inputSide) continue;
-    const at = translate(r.at);
-    const target = translate(r.target);
+    // translate() with the entries already known: a ref is written under its source entry, and points into `entry`.
+    const atClone = r.source === IN ? undefined : clones.get(r.source);
+    const at = atClone ? atClone + r.at.slice(r.source.length) : r.at;
+    const targetClone = r.entry ? clones.get(r.entry) : undefined;
+    const target = targetClone ? targetClone + r.target.slice(r.entry!.length) : r.target;
     effective.push({ at, target, outside: false });
     if (target !== r.target) work.set(join(at, '$ref'), encodeRef(target), !clones.has(r.source));
   }
@@ -390,15 +394,16 @@ function minimalCover(pointers: string[]): string[] {
  * keys are kept on a stack and a pointer is spelled only for a `$ref`, from the longest prefix spelled before (siblings
  * share theirs): a 20 MB spec has ~1.5 million objects and ~50,000 refs.
  */
-function collectRefs(doc: unknown, found: (keys: readonly string[], at: () => string, ref: string) => void): void {
+function collectRefs(doc: unknown, found: (keys: readonly string[], at: (depth?: number) => string, ref: string) => void): void {
   if (!doc || typeof doc !== 'object') return;
   const keys: string[] = [];
   // spelled[i] is the pointer of keys[0..i), valid for i <= valid.
   const spelled = ['#'];
   let valid = 0;
-  const at = (): string => {
-    for (; valid < keys.length; valid++) spelled[valid + 1] = `${spelled[valid]}/${escapeToken(keys[valid]!)}`;
-    return spelled[keys.length]!;
+  /** The pointer of the first `depth` keys (all of them by default): the same string for every ref under it. */
+  const at = (depth = keys.length): string => {
+    for (; valid < depth; valid++) spelled[valid + 1] = `${spelled[valid]}/${escapeToken(keys[valid]!)}`;
+    return spelled[depth]!;
   };
   // Recursion while the nesting is shallow (every real spec; no key arrays to allocate), an explicit stack below
   // DEEP (an example 10,000 arrays deep must not overflow the call stack).
