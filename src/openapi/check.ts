@@ -77,7 +77,7 @@ export interface CheckOptions {
    * This document is `previous` with the nodes at `changed` rewritten or added and nothing else (fix.ts splices only
    * those into the text). A component none of them touches has the same subtree as before, and the rules read only
    * the node they are given, so its result is `memo`'s; the structure is proved from the changed nodes alone
-   * (structure.ts). The report is the one a check from scratch gives (test/openapi/fix-recheck.test.ts).
+   * (structure.ts). The report is the one a check from scratch gives (test/openapi/check-memo.test.ts, fix.test.ts).
    */
   edited?: { previous: Record<string, unknown>; memo: CheckMemo; changed: string[] };
 }
