@@ -65,7 +65,7 @@ interface ComponentResult { exists: boolean; found: Omit<SpecIssue, 'operation'>
  * its walk visited (a string: the component's issues are listed where it is first visited), in the order they came;
  * `reads` the places outside the components it read (itself, its path's parameters, the $refs its inputs follow).
  */
-interface OperationResult { reads: string[]; trace: (SpecIssue | string)[]; reaches: string[]; roots: RefEdge[] }
+interface OperationResult { reads: string[]; trace: (SpecIssue | string)[]; reaches: string[] }
 
 export const newCheckMemo = (): CheckMemo => ({ components: new Map(), roots: new Map(), operations: new Map(), valid: false, profile: null, version: null });
 
@@ -158,7 +158,8 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
           else issues.push(x);
         }
         o.reaches = prior.reaches;
-        opts.memo?.roots.set(pointer, prior.roots);
+        // Its input's edges are the last check's too (recorded for every operation, profile or not).
+        opts.memo?.roots.set(pointer, edited!.memo.roots.get(pointer)!);
         opts.memo?.operations.set(pointer, prior);
         continue;
       }
@@ -198,7 +199,7 @@ export function checkSpec(spec: LoadedSpec, opts: CheckOptions = {}): SpecReport
       if (opts.profile) for (const x of profileOperationIssues(opts.profile, api, toolInput(api, version, path, item, op, pointer, name, description))) add(x);
       const cycle = findCycle(reached, (ref) => component(ref).edges);
       if (cycle) add({ cause: refCauses.circular, pointer: cycle.closingAt, message: `cycle ${cycle.names.join(' → ')}` });
-      if (trace) opts.memo!.operations.set(pointer, { reads, trace, reaches: o.reaches, roots: edges });
+      if (trace) opts.memo!.operations.set(pointer, { reads, trace, reaches: o.reaches });
     }
   }
   for (const o of operations) o.reaches.sort();
