@@ -15,6 +15,7 @@ import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCar
 import { reportChanges } from '../render/report-diff.js';
 import { channelRef, linkRef, md, type Mrkdwn } from '../render/slack-limits.js';
 import { cardContext, type Card, type CardStore } from './card-store.js';
+import { StoreError } from '../store/db.js';
 import { CardUpdater } from './card-updater.js';
 import { isMembershipError, slackErrorCode, withSlackRetry, type RetryPolicy } from './retry.js';
 import type { SlackSettings } from './settings.js';
@@ -235,8 +236,15 @@ export async function startCardDiagnosis(
     } catch (err) {
       const code = slackErrorCode(err);
       deps.log.error({ card: card.id, err: code ?? (err as Error).message }, 'diagnosis flow failed');
+      // Said as it is: a Slack refusal (the diagnosis was stored before it was shown), or something else, where the
+      // diagnosis may not be stored at all (its database did not take it).
       const saved = card.reports.length ? ' The diagnosis is saved: Escalate and `/action-debug history` have it.' : '';
-      await toRequester(deps, client, card, errorMessage(`Slack did not accept the answer${code ? ` (${code})` : ''}.${saved}`, false), respond);
+      const said = code
+        ? `Slack did not accept the answer (${code}).${saved}`
+        : err instanceof StoreError
+          ? 'The diagnosis did not finish: its database did not take the result, so history may not have it. Run it again in a moment.'
+          : `The diagnosis did not finish (an internal error, logged).${saved}`;
+      await toRequester(deps, client, card, errorMessage(said, false), respond);
       await deps.work?.done(workId, 'failed').catch(() => {});
     } finally {
       card.running = false;

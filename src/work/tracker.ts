@@ -19,6 +19,9 @@ export class WorkTracker {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly #mine = new Set<string>();
   readonly #running = new Set<Promise<unknown>>();
+  /** Finished here, but the database refused to record it: outcome by id, written again until it takes it. */
+  readonly #unfinished = new Map<string, string>();
+  #finishRetry: NodeJS.Timeout | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
   #poll: NodeJS.Timeout | null = null;
   #polling: Promise<void> | null = null;
@@ -54,14 +57,61 @@ export class WorkTracker {
     return r;
   }
 
+  /**
+   * Records how far the work got, for a process that takes it up after a crash. Never throws: the step's effect (a card
+   * posted, a verdict shown) has happened, and failing the work over a bookkeeping write would tell the requester it
+   * failed when it did not. A step the database refused costs only a repeat of that step if this process then dies.
+   */
   async step(id: string | undefined, patch: { step?: string; cardId?: string; cardTs?: string }): Promise<void> {
-    if (id) await this.store.stepWork(id, this.owner, patch);
+    if (!id) return;
+    try {
+      await this.store.stepWork(id, this.owner, patch);
+    } catch (err) {
+      this.log.warn({ work: id, step: patch.step, err: (err as Error).message }, 'recording a step failed; the work goes on');
+    }
   }
 
+  /**
+   * The work is over. Never throws: when the database refuses the write (busy, full, read-only for a while), the row
+   * would otherwise stay `running` under this process's lease, renewed by the heartbeat until the process stops, and its
+   * hold ("one running diagnosis per user and endpoint") would refuse that user's next run of it. So the outcome is kept
+   * and written again, with a doubling wait, until the database takes it; the row's lease is renewed meanwhile, so no
+   * other instance runs finished work again.
+   */
   async done(id: string | undefined, outcome: string): Promise<void> {
     if (!id) return;
     this.#mine.delete(id);
-    await this.store.finishWork(id, outcome);
+    try {
+      await this.store.finishWork(id, outcome);
+    } catch (err) {
+      this.log.error({ work: id, outcome, err: (err as Error).message }, 'finishing work failed; written again when the database answers');
+      this.#unfinished.set(id, outcome);
+      this.#retryFinishes(200);
+    }
+  }
+
+  #retryFinishes(waitMs: number): void {
+    if (this.#finishRetry) return;
+    this.#finishRetry = setTimeout(() => {
+      void (async () => {
+        await this.#finishLeft();
+        this.#finishRetry = null;
+        if (this.#unfinished.size && !this.#stopping) this.#retryFinishes(Math.min(waitMs * 2, Math.max(1000, this.settings.leaseMs / 3)));
+      })();
+    }, waitMs);
+    this.#finishRetry.unref();
+  }
+
+  async #finishLeft(): Promise<void> {
+    for (const [id, outcome] of [...this.#unfinished]) {
+      try {
+        await this.store.finishWork(id, outcome);
+        this.#unfinished.delete(id);
+        this.log.info({ work: id, outcome }, 'work finished after all');
+      } catch {
+        // Still refused: the next round tries again.
+      }
+    }
   }
 
   /** Starts renewing leases and taking up unfinished or due work (at once: what a crash or a stop left). */
@@ -123,6 +173,10 @@ export class WorkTracker {
     const left = [...this.#mine];
     for (const id of left) await this.store.handBackWork(id, this.owner).catch(() => {});
     this.#mine.clear();
+    // A last try for outcomes the database refused; what it still refuses is taken up again after its lease runs out.
+    if (this.#finishRetry) clearTimeout(this.#finishRetry);
+    this.#finishRetry = null;
+    await this.#finishLeft();
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     if (left.length) this.log.info({ handedBack: left.length }, 'work handed back for the next start');
     return { handedBack: left.length };

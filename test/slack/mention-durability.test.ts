@@ -37,23 +37,33 @@ after(async () => {
 
 const rows = (kind: string) => store.db.prepare('SELECT state, outcome, payload_json AS payload FROM work WHERE kind = ? ORDER BY created_at, rowid').all(kind) as { state: string; outcome: string | null; payload: string }[];
 
+/** A card, its thread, and its diagnosis finished (its row done), so nothing of it still runs when a test goes on. */
 async function aCard(channel: string) {
   await h.driver.command(`ses_1 "Create refund" ${h.url('server-error')} method=POST`, { channel });
   const card = await slack.waitFor(() => finalCard(slack, channel), 20_000, 'the card');
   await slack.waitFor(() => slack.thread(channel, card.ts).length >= 2, 10_000, 'its thread');
+  const diagnosis = () => store.db.prepare("SELECT state, outcome FROM work WHERE kind = 'diagnose' AND channel = ?").all(channel) as { state: string; outcome: string | null }[];
+  await slack.waitFor(() => (diagnosis().length === 1 && diagnosis()[0]!.state === 'done') || null, 10_000, 'its diagnosis finished');
+  assert.equal(diagnosis()[0]!.outcome, 'verdict');
   return card;
 }
+
+/**
+ * A re-run's answer in the thread: "Re-run: " with its verdict, then what changed since (threadResultMessage); never the
+ * refusal "Re-run: this card's diagnosis is still running", which starts the same way.
+ */
+const isRerunAnswer = (m: { blocks?: unknown }) => /^Re-run: .*\n[\s\S]*Since last time:/.test(blocksToText(m.blocks as never));
 
 test('a mention is recorded before its ack, answered once, and its row finished', async () => {
   const card = await aCard('CM1');
   const before = rows('mention').length;
   const d = await h.driver.mention('rerun', { channel: 'CM1', threadTs: card.ts }, {}, {}, undefined, 'EvMentionOnce');
   assert.equal(d.status, 200);
-  await slack.waitFor(() => slack.thread('CM1', card.ts).find((m) => /Re-run: /.test(blocksToText(m.blocks))), 20_000, 'the re-run answer');
+  await slack.waitFor(() => slack.thread('CM1', card.ts).find(isRerunAnswer), 20_000, 'the re-run answer');
   // The same event again (Slack's retry): nothing starts twice.
   assert.equal((await h.driver.mention('rerun', { channel: 'CM1', threadTs: card.ts }, {}, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' }, undefined, 'EvMentionOnce')).status, 200);
   await new Promise((r) => setTimeout(r, 500));
-  assert.equal(slack.thread('CM1', card.ts).filter((m) => /Re-run: /.test(blocksToText(m.blocks))).length, 1, 'one re-run answer');
+  assert.equal(slack.thread('CM1', card.ts).filter(isRerunAnswer).length, 1, 'one re-run answer');
   const mine = rows('mention').slice(before);
   assert.equal(mine.length, 1);
   assert.deepEqual([mine[0]!.state, mine[0]!.outcome], ['done', 'handed-off']);
@@ -68,7 +78,7 @@ test('a mention the gate refuses leaves no work behind', async () => {
   await slack.waitFor(() => rows('mention').slice(before)[0]!.state === 'done' || null, 10_000, 'the refused mention finished');
   const mine = rows('mention').slice(before);
   assert.deepEqual([mine[0]!.state, mine[0]!.outcome], ['done', 'not-handled']);
-  assert.equal(slack.thread('CM2', card.ts).filter((m) => /Re-run: /.test(blocksToText(m.blocks))).length, 0, 'nothing ran');
+  assert.equal(slack.thread('CM2', card.ts).filter(isRerunAnswer).length, 0, 'nothing ran');
 });
 
 test("a spec URL's credentials in a mention never reach the database", async () => {
@@ -99,7 +109,7 @@ test('a mention that cannot be recorded is not acknowledged, so Slack delivers i
   }
   // Slack's retry, once the database takes writes again: answered once.
   assert.equal((await h.driver.mention('rerun', { channel: 'CM4', threadTs: card.ts }, {}, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' }, undefined, 'EvMentionUnrecorded')).status, 200);
-  await slack.waitFor(() => slack.thread('CM4', card.ts).find((m) => /Re-run: /.test(blocksToText(m.blocks))), 20_000, 'the re-run answer');
+  await slack.waitFor(() => slack.thread('CM4', card.ts).find(isRerunAnswer), 20_000, 'the re-run answer');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(answers(), seen + 1, 'one answer for the two deliveries');
 });
@@ -125,7 +135,7 @@ test('a mention left by a crashed process is taken up through the same gate: ref
   await slack.waitFor(() => state(specLeft).state === 'done' || null, 20_000, 'the spec mention taken up');
   assert.equal(state(specLeft).outcome, 'replied');
   assert.ok(slack.thread('CM5', card.ts).some((m) => /credentials are never stored: mention me again/.test(m.text)), 'asked to mention it again');
-  await slack.waitFor(() => slack.thread('CM5', card.ts).find((m) => /Re-run: /.test(blocksToText(m.blocks))), 20_000, 'the re-run answer');
+  await slack.waitFor(() => slack.thread('CM5', card.ts).find(isRerunAnswer), 20_000, 'the re-run answer');
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal(slack.thread('CM5', card.ts).filter((m) => /Re-run: /.test(blocksToText(m.blocks))).length, 1, 'only the allowed mention ran');
+  assert.equal(slack.thread('CM5', card.ts).filter(isRerunAnswer).length, 1, 'only the allowed mention ran');
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { finalCard, startHarness } from '../helpers/slack-harness.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { StoreError } from '../../src/store/db.js';
+import { blocksToText } from '../../src/render/blocks-text.js';
 
 // The database fails after the ack and before the diagnosis (here: taking the "one running diagnosis per user and
 // endpoint" hold). What must hold: the command is not left as a running row that this process renews until it stops
@@ -51,6 +52,50 @@ test('a database failure between the ack and the diagnosis: the row ends failed,
     assert.equal(h.lab.requests('healthy').length, probedBefore, 'nothing probed');
     await h.driver.click(card, 'ad_rerun', id);
     await h.slack.waitFor(() => reruns()[1]?.outcome === 'verdict', 30_000, 'the next re-run ran');
+  } finally {
+    await h.close();
+    await store.close();
+  }
+});
+
+// The database refuses writes for a while at the end of a diagnosis (its step records, then its finish). What must hold:
+// the requester sees the verdict and its thread and is not told it failed; the row does not stay `running` under this
+// process's renewed lease (which would refuse this user's next run of the endpoint, "still running", until a restart):
+// it is finished as soon as the database takes writes again, and the next command on the same endpoint runs.
+class EndRefused extends SqliteStore {
+  stepFailures = 0;
+  finishFailures = 0;
+  override async stepWork(...args: Parameters<SqliteStore['stepWork']>): ReturnType<SqliteStore['stepWork']> {
+    if (this.stepFailures-- > 0) throw new StoreError('Recording a step failed: the database is read-only. Nothing was half-written.', 'SQLITE_READONLY');
+    return super.stepWork(...args);
+  }
+  override async finishWork(...args: Parameters<SqliteStore['finishWork']>): ReturnType<SqliteStore['finishWork']> {
+    if (this.finishFailures-- > 0) throw new StoreError('Finishing work failed: the database is read-only. Nothing was half-written.', 'SQLITE_READONLY');
+    return super.finishWork(...args);
+  }
+}
+
+test('the database refusing the steps and the finish of a diagnosis: the verdict is shown, the row is finished once it answers, the endpoint runs again', async () => {
+  const store = new EndRefused(join(mkdtempSync(join(tmpdir(), 'ad-endfail-')), 'bot.db'));
+  const h = await startHarness({ only: ['server-error'], deps: { store } });
+  try {
+    const rows = () => store.db.prepare("SELECT state, outcome FROM work WHERE kind = 'diagnose' ORDER BY created_at, rowid").all() as { state: string; outcome: string | null }[];
+    const told = (url: string) => h.slack.responses.filter((r) => url.endsWith(`/response/${r.id}`)).map((r) => String(r.body['text']));
+    store.stepFailures = 3; // every step of the first diagnosis: posted, verdict, thread
+    store.finishFailures = 3; // its finish, and the first two writes again
+    const first = await h.driver.command(`ses_1 "Create refund" ${h.url('server-error')} method=POST`, { channel: 'CEND' });
+    const card = await h.slack.waitFor(() => finalCard(h.slack, 'CEND'), 20_000, 'the card');
+    await h.slack.waitFor(() => h.slack.thread('CEND', card.ts).length >= 2, 10_000, 'its thread');
+    assert.match(blocksToText(card.blocks), /Family 3|Family 5|server/i);
+    await h.slack.waitFor(() => rows()[0]?.state === 'done' || null, 10_000, 'the row finished once the database answered');
+    assert.equal(rows()[0]!.outcome, 'verdict');
+    assert.equal(store.finishFailures, -1, 'the finish was written again until it was taken');
+    assert.ok(!told(first.responseUrl).some((t) => /did not finish|did not accept/.test(t)), 'the requester is not told it failed');
+
+    const second = await h.driver.command(`ses_1 "Create refund" ${h.url('server-error')} method=POST`, { channel: 'CEND' });
+    await h.slack.waitFor(() => rows()[1]?.outcome === 'verdict' || null, 30_000, 'the next command on the endpoint ran');
+    assert.ok(!told(second.responseUrl).some((t) => /still running/.test(t)), 'not refused as still running');
+    assert.equal(h.slack.channel('CEND').filter((m) => !m.threadTs && !m.ephemeralTo).length, 2, 'two cards');
   } finally {
     await h.close();
     await store.close();
