@@ -27,6 +27,7 @@ import { WatchService } from './watch-service.js';
 import { WorkTracker, type WorkSettings } from '../work/tracker.js';
 import { resumeWork } from './resume-work.js';
 import { Gate } from './gate.js';
+import { answerStoreFailures } from './answer-store-failures.js';
 import { gateMiddleware } from './gate-middleware.js';
 import { guardSlackRequests } from './request-guard.js';
 import { loadSpecReader } from '../probes/spec-import.js';
@@ -142,6 +143,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   // Every delivery passes the one gate (allow-lists, the card's workspace and channel, button values read server-side,
   // who resolves tickets) before any listener runs; limits are counted by the flow against whoever asked.
   const gate = new Gate(settings);
+  // Outermost, so a database failure in the gate or in a listener is answered too (answer-store-failures.ts).
+  app.use(answerStoreFailures(log));
   app.use(gateMiddleware({ gate, cards: deps.cards, store: d.store, log }));
   const allowed = (user: string, channel: string): string | null => {
     const v = gate.who(user, channel);

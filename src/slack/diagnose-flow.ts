@@ -366,7 +366,13 @@ export async function followUpCheck(deps: FlowDeps, client: WebClient, card: Car
     await postThread(deps, client, card, errorMessage(`"${label}" is not available here.`, false), respond);
     return void (await deps.work?.done(workId, 'refused'));
   }
-  const gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), workId);
+  let gate: LimitDecision;
+  try {
+    gate = await deps.limits.tryStart({ user: by, workspace: card.team }, diagnosisTarget(card.input), workId);
+  } catch (err) {
+    // As for a re-run: the row ends failed (not left running under a renewed lease) and the requester is told.
+    return failedToStart(deps, client, card, workId, err, respond);
+  }
   if (!gate.ok) {
     await postThread(deps, client, card, errorMessage(`${label}: ${gate.message}`, false));
     return void (await deps.work?.done(workId, 'refused'));

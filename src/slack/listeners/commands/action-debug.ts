@@ -84,20 +84,16 @@ export function register(app: App, d: ListenerDeps): void {
     let workId: string | undefined;
     if (d.flow.work) {
       if (d.flow.work.stopping) return void (await ack({ response_type: 'ephemeral', ...errorMessage(STOPPING, false) }));
-      try {
-        const rec = await d.flow.work.begin({
-          kind: 'diagnose', dedupeKey: `trigger:${command.trigger_id}`, workspace: team, channel: command.channel_id, requester: command.user_id,
-          payload: input ? workPayload(input) : { action: parsed.draft.action ?? null },
-        });
-        if (!rec.created) {
-          await ack();
-          return void d.log.info({ rid }, 'retried delivery ignored (already recorded)');
-        }
-        workId = rec.row.id;
-      } catch (err) {
-        if (!(err instanceof StoreError)) throw err;
-        return void (await ack({ response_type: 'ephemeral', ...errorMessage(`${err.message} Try again in a moment.`, false) }));
+      // A failure to record is answered in the ack by answer-store-failures.ts, as for every request.
+      const rec = await d.flow.work.begin({
+        kind: 'diagnose', dedupeKey: `trigger:${command.trigger_id}`, workspace: team, channel: command.channel_id, requester: command.user_id,
+        payload: input ? workPayload(input) : { action: parsed.draft.action ?? null },
+      });
+      if (!rec.created) {
+        await ack();
+        return void d.log.info({ rid }, 'retried delivery ignored (already recorded)');
       }
+      workId = rec.row.id;
       crashPoint('diagnose:after-commit');
     }
     const receivedAt = (context as { receivedAt?: number }).receivedAt;

@@ -1,0 +1,41 @@
+import type { AnyMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import { errorMessage } from '../render/blocks.js';
+import { StoreError } from '../store/db.js';
+import type { Logger } from '../log.js';
+
+type Ack = (r?: unknown) => Promise<void>;
+
+/**
+ * Bolt global middleware, outermost: a database failure (StoreError) that escapes the gate or a listener of a command or
+ * a button is answered, never left to silence. Without it Bolt answers Slack 500 (a click shows only Slack's generic
+ * warning, and Slack does not deliver a click or a command again), so work the user asked for would vanish unexplained.
+ * Listeners record work before they ack (whatever is acknowledged is durable): when that write fails, this acks now,
+ * with the reason and what to do, and nothing was started. Mentions (events) are not answered here: they are recorded
+ * before Bolt sees them, and one that cannot be recorded is left unacknowledged so that Slack delivers it again.
+ */
+export function answerStoreFailures(log: Logger) {
+  return async (args: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    const b = args.body as { command?: unknown; type?: unknown };
+    const kind = b.command !== undefined ? 'command' : b.type === 'block_actions' ? 'button' : null;
+    const a = args as { ack?: Ack; respond?: (r: unknown) => Promise<unknown> };
+    if (!kind || !a.ack) return args.next();
+    try {
+      await args.next();
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      log.error({ kind, code: err.code, err: err.message }, 'the database failed during a request; the requester is told');
+      // Middleware gets a copy of Bolt's arguments, so whether the listener acked is learnt by acking: a receiver refuses
+      // a second ack. Not acked yet means nothing was recorded, so nothing runs; acked, the listener's work may have begun.
+      const said = (first: boolean) => errorMessage(`${err.message} ${first ? 'Nothing was started: try' : 'Try'} again in a moment.`, false);
+      let first = false;
+      try {
+        // A command's ack body is the answer it shows; a button's ack is empty and the answer goes to its response_url.
+        await a.ack(kind === 'command' ? { response_type: 'ephemeral', ...said(true) } : undefined);
+        first = true;
+      } catch {
+        // Acked already by the listener.
+      }
+      if (kind === 'button' || !first) await a.respond?.({ response_type: 'ephemeral', replace_original: false, ...said(first) }).catch(() => {});
+    }
+  };
+}
