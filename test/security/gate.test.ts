@@ -29,7 +29,7 @@ before(async () => {
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT' }), silentLogger);
   h = await startHarness({
     only: ['healthy', 'waf-opencx-headers'],
-    settings: { ALLOWED_USER_IDS: 'U0ALICE,U0BOB,U0CAROL,U0SUPPORT', ALLOWED_CHANNEL_IDS: 'CG1,CG2,CG3,CG4,CSUPPORT', SUPPORT_USER_IDS: 'U0SUPPORT', RERUN_LATER_MINUTES: '0.01' },
+    settings: { ALLOWED_USER_IDS: 'U0ALICE,U0BOB,U0CAROL,U0DAVE,U0SUPPORT', ALLOWED_CHANNEL_IDS: 'CG1,CG2,CG3,CG4,CG5,CSUPPORT', SUPPORT_USER_IDS: 'U0SUPPORT', RERUN_LATER_MINUTES: '0.01' },
     deps: { support, store, limits: { DIAGNOSES_PER_USER_PER_HOUR: PER_USER, DIAGNOSES_PER_WORKSPACE_PER_HOUR: 100 } },
   });
   send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
@@ -168,18 +168,22 @@ test('only SUPPORT_USER_IDS resolve a ticket, and only in its own workspace', as
 });
 
 test('Re-run later is checked again when it fires: removed from the allow-list since, nothing runs', async () => {
-  const card = await cardIn('CG1', 'healthy', 'U0BOB');
+  // Dave and CG5 are used only here: his quota is untouched and the card is his, so only the allow-list can stop it.
+  const card = await cardIn('CG5', 'healthy', 'U0DAVE');
   const before = hits();
-  const click = await h.driver.click(card, 'ad_rerun_later', cardId(card), { user: 'U0BOB' });
+  const click = await h.driver.click(card, 'ad_rerun_later', cardId(card), { user: 'U0DAVE' });
   assert.match(String((await answer(click)).body['text']), /re-run this diagnosis in 0\.01 minutes/);
-  // The admin removes Bob (settings are read at start: a restart with the stored re-run pending is the same).
+  // The admin removes Dave (settings are read at start: a restart with the stored re-run pending is the same).
   const allowed = h.app.deps.settings.ALLOWED_USER_IDS;
-  allowed.splice(allowed.indexOf('U0BOB'), 1);
+  allowed.splice(allowed.indexOf('U0DAVE'), 1);
   try {
-    await new Promise((r) => setTimeout(r, 1500));
+    // Due after 0.6 s; the row is finished (refused) when it fired, waited for (bounded).
+    const fired = () => store.db.prepare("SELECT state, outcome FROM work WHERE kind = 'rerun-later' AND requester = 'U0DAVE'").get() as { state: string; outcome: string | null } | undefined;
+    await until(async () => fired()?.state === 'done', 10_000, 'the re-run fired');
+    assert.equal(fired()!.outcome, 'refused');
     assert.equal(hits(), before, 'the scheduled re-run did not probe');
-    assert.ok(!h.slack.thread('CG1', card.ts).some((m) => /Re-run after/.test(blocksToText(m.blocks))));
+    assert.ok(!h.slack.thread('CG5', card.ts).some((m) => /Re-run after/.test(blocksToText(m.blocks))));
   } finally {
-    allowed.push('U0BOB');
+    allowed.push('U0DAVE');
   }
 });

@@ -83,7 +83,7 @@ test('from Slack: the card, the thread and the stored report carry none of them 
     await h.driver.command(`ses_1 "Look up order" ${endpoint()} spec=${spec()} timeout=5`, { channel: 'CECHO' });
     const card = await h.slack.waitFor(() => finalCard(h!.slack, 'CECHO'), 30_000, 'the card');
     await h.slack.waitFor(() => h!.slack.thread('CECHO', card.ts).length >= 2, 5000, 'the thread');
-    await h.slack.waitFor(() => store.db.prepare('SELECT count(*) n FROM diagnoses').get() as { n: number } | undefined, 5000, 'the stored report');
+    await h.slack.waitFor(() => (store.db.prepare('SELECT count(*) n FROM diagnoses').get() as { n: number }).n > 0 || null, 5000, 'the stored report');
     assert.ok(seen.some((u) => u.includes(enc(TOKEN))), 'the endpoint really received (and echoed) the token');
     const wire = JSON.stringify(h.slack.calls.map((c) => c.args)) + JSON.stringify(h.slack.responses);
     assert.match(wire, /echo\.lab\.test/);

@@ -65,7 +65,7 @@ test('issue 13: an auth failure\'s "Follow-up checks" carry distinct action_ids,
   assert.ok(await escalate(ch, card.ts, id) > 0);
   // Both follow-up buttons still reach their own check.
   await h.driver.click(card, 'ad_follow_up:auth', `${id}|auth`);
-  await h.slack.waitFor(() => h.slack.thread(ch, card.ts).some((m) => /Re-check Authorization/.test(m.text)), 20_000, 'the auth follow-up answer');
+  await h.slack.waitFor(() => h.slack.thread(ch, card.ts).some((m) => /^Re-check Authorization[\s\S]*Since last time:/.test(blocksToText(m.blocks))), 20_000, 'the auth follow-up answer');
 });
 
 test('Slack refusing every thread post: the diagnosis is stored first, so Escalate and history still work', async () => {

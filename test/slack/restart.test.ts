@@ -85,25 +85,28 @@ test('after a restart, the buttons of earlier cards still work: re-run, escalate
 });
 
 test('"Re-run in N minutes" survives a restart: it falls due while the app is down and runs once when it is back', async () => {
-  const soon = { RERUN_LATER_MINUTES: '0.02' }; // 1.2 s
+  // 3 s: time enough, even on a loaded machine, to stop the first life before it is due.
+  const soon = { RERUN_LATER_MINUTES: '0.05' };
   const first = await life(soon);
   const url = lab.scenarios.find((s) => s.id === 'server-error')!.url;
   await first.h.driver.command(`ses_3 "Create refund" ${url} method=POST`, { channel: 'CR3' });
   const card = await slack.waitFor(() => finalCard(slack, 'CR3'), 20_000, 'the card');
   const followUps = await slack.waitFor(() => slack.thread('CR3', card.ts)[1], 5000, 'the follow-up buttons');
-  assert.match(blocksToText(followUps.blocks), /\[ Re-run in 0\.02 minutes \]/);
+  assert.match(blocksToText(followUps.blocks), /\[ Re-run in 0\.05 minutes \]/);
   const click = await first.h.driver.click(card, 'ad_rerun_later', idOf(card));
   const said = await slack.waitFor(() => slack.responses.find((r) => r.id === click.responseUrl.split('/').pop()), 5000, 'the confirmation');
-  assert.match(String(said.body['text']), /re-run this diagnosis in 0.02 minutes/);
-  assert.deepEqual((await first.store.pendingReruns()).map((r) => r.cardId), [idOf(card)]);
+  assert.match(String(said.body['text']), /re-run this diagnosis in 0.05 minutes/);
+  const pending = await first.store.pendingReruns();
+  assert.deepEqual(pending.map((r) => r.cardId), [idOf(card)]);
   await first.stop();
+  assert.ok(Date.now() < pending[0]!.dueAt, 'the first life stopped before it was due');
 
-  await new Promise((r) => setTimeout(r, 1500)); // due while nothing runs
+  await new Promise((r) => setTimeout(r, pending[0]!.dueAt - Date.now() + 300)); // due while nothing runs
   assert.equal(slack.thread('CR3', card.ts).length, 2, 'nothing ran while the app was down');
   const second = await life(soon);
   try {
     const rerun = await slack.waitFor(() => slack.thread('CR3', card.ts)[2], 20_000, 'the scheduled re-run after the restart');
-    assert.match(blocksToText(rerun.blocks), /Re-run after 0.02 min.*server-error/s);
+    assert.match(blocksToText(rerun.blocks), /Re-run after 0.05 min.*server-error/s);
     await until(async () => (await second.store.pendingReruns()).length === 0, 5000, 'the re-run marked done after its answer');
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(slack.thread('CR3', card.ts).length, 3, 'it ran once');
