@@ -6,8 +6,8 @@ import type { Logger } from '../log.js';
 type Ack = (r?: unknown) => Promise<void>;
 
 /**
- * Bolt global middleware, outermost: a database failure (StoreError) that escapes the gate or a listener of a command or
- * a button is answered, never left to silence. Without it Bolt answers Slack 500 (a click shows only Slack's generic
+ * Bolt global middleware, outermost: a database failure (StoreError) that escapes the gate or a listener of a command, a
+ * button or a form is answered, never left to silence. Without it Bolt answers Slack 500 (a click shows only Slack's generic
  * warning, and Slack does not deliver a click or a command again), so work the user asked for would vanish unexplained.
  * Listeners record work before they ack (whatever is acknowledged is durable): when that write fails, this acks now,
  * with the reason and what to do, and nothing was started. Mentions (events) are not answered here: they are recorded
@@ -15,8 +15,8 @@ type Ack = (r?: unknown) => Promise<void>;
  */
 export function answerStoreFailures(log: Logger) {
   return async (args: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    const b = args.body as { command?: unknown; type?: unknown };
-    const kind = b.command !== undefined ? 'command' : b.type === 'block_actions' ? 'button' : null;
+    const b = args.body as { command?: unknown; type?: unknown; view?: { state?: { values?: Record<string, unknown> } } };
+    const kind = b.command !== undefined ? 'command' : b.type === 'block_actions' ? 'button' : b.type === 'view_submission' ? 'form' : null;
     const a = args as { ack?: Ack; respond?: (r: unknown) => Promise<unknown> };
     if (!kind || !a.ack) return args.next();
     try {
@@ -26,16 +26,19 @@ export function answerStoreFailures(log: Logger) {
       log.error({ kind, code: err.code, err: err.message }, 'the database failed during a request; the requester is told');
       // Middleware gets a copy of Bolt's arguments, so whether the listener acked is learnt by acking: a receiver refuses
       // a second ack. Not acked yet means nothing was recorded, so nothing runs; acked, the listener's work may have begun.
-      const said = (first: boolean) => errorMessage(`${err.message} ${first ? 'Nothing was started: try' : 'Try'} again in a moment.`, false);
+      const text = (first: boolean) => `${err.message} ${first ? 'Nothing was started: try' : 'Try'} again in a moment.`;
+      const said = (first: boolean) => errorMessage(text(first), false);
+      // A form's answer is an error under one of its fields (Slack keys them by input block; the submitted values are).
+      const field = Object.keys(b.view?.state?.values ?? {})[0];
       let first = false;
       try {
         // A command's ack body is the answer it shows; a button's ack is empty and the answer goes to its response_url.
-        await a.ack(kind === 'command' ? { response_type: 'ephemeral', ...said(true) } : undefined);
+        await a.ack(kind === 'command' ? { response_type: 'ephemeral', ...said(true) } : kind === 'form' && field ? { response_action: 'errors', errors: { [field]: text(true) } } : undefined);
         first = true;
       } catch {
         // Acked already by the listener.
       }
-      if (kind === 'button' || !first) await a.respond?.({ response_type: 'ephemeral', replace_original: false, ...said(first) }).catch(() => {});
+      if (kind === 'button' || (kind === 'command' && !first)) await a.respond?.({ response_type: 'ephemeral', replace_original: false, ...said(first) }).catch(() => {});
     }
   };
 }
