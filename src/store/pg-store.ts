@@ -273,6 +273,11 @@ export class PgStore implements Store {
     await this.pool.query(`UPDATE work SET state = 'done', outcome = $1, claimed_by = NULL, lease_until = NULL, updated_at = $2 WHERE id = $3`, [outcome, Date.now(), id]);
   }
 
+  async finishOwnedWork(id: string, outcome: string, owner: string): Promise<boolean> {
+    const r = await this.pool.query(`UPDATE work SET state = 'done', outcome = $1, claimed_by = NULL, lease_until = NULL, updated_at = $2 WHERE id = $3 AND state = 'running' AND claimed_by = $4`, [outcome, Date.now(), id, owner]);
+    return r.rowCount === 1;
+  }
+
   async handBackWork(id: string, owner: string): Promise<void> {
     await this.pool.query(`UPDATE work SET state = 'pending', claimed_by = NULL, lease_until = NULL, updated_at = $1 WHERE id = $2 AND claimed_by = $3 AND state = 'running'`, [Date.now(), id, owner]);
   }

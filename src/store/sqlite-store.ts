@@ -68,6 +68,7 @@ export class SqliteStore implements Store {
       activeForCard: db.prepare(`SELECT * FROM work WHERE card_id = ? AND state = 'running' AND kind IN ('diagnose', 'rerun') AND lease_until > ? ORDER BY created_at, id LIMIT 1`),
       step: db.prepare(`UPDATE work SET step = coalesce(@step, step), card_id = coalesce(@cardId, card_id), card_ts = coalesce(@cardTs, card_ts), updated_at = @now, verdict_at = CASE WHEN @step = 'verdict' THEN @now ELSE verdict_at END WHERE id = @id AND claimed_by = @owner`),
       finish: db.prepare(`UPDATE work SET state = 'done', outcome = ?, claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`),
+      finishOwned: db.prepare(`UPDATE work SET state = 'done', outcome = ?, claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND claimed_by = ?`),
       handBack: db.prepare(`UPDATE work SET state = 'pending', claimed_by = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND claimed_by = ? AND state = 'running'`),
       renew: db.prepare(`UPDATE work SET lease_until = ? WHERE claimed_by = ? AND state = 'running'`),
       claimable: db.prepare(`SELECT id FROM work WHERE state != 'done' AND due_at <= ? AND (claimed_by IS NULL OR lease_until < ?) ORDER BY due_at, created_at LIMIT ?`),
@@ -292,6 +293,10 @@ export class SqliteStore implements Store {
 
   async finishWork(id: string, outcome: string): Promise<void> {
     this.#q.finish.run(outcome, Date.now(), id);
+  }
+
+  async finishOwnedWork(id: string, outcome: string, owner: string): Promise<boolean> {
+    return this.#q.finishOwned.run(outcome, Date.now(), id, owner).changes === 1;
   }
 
   async handBackWork(id: string, owner: string): Promise<void> {

@@ -158,6 +158,11 @@ export interface Store {
   /** Records how far the work got. Only the owner's claim may move it. */
   stepWork(id: string, owner: string, patch: { step?: string; cardId?: string; cardTs?: string }): Promise<void>;
   finishWork(id: string, outcome: string): Promise<void>;
+  /**
+   * Finishes the row only while `owner` still holds it (running, claimed by it); false when it does not, e.g. its lease
+   * ran out and another process took it up. For a finish written late, never over someone else's run.
+   */
+  finishOwnedWork(id: string, outcome: string, owner: string): Promise<boolean>;
   /** Graceful stop: back to pending, unclaimed, for the next start (or another instance) to take. */
   handBackWork(id: string, owner: string): Promise<void>;
   renewWork(owner: string, leaseUntil: number): Promise<void>;

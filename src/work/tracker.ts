@@ -76,13 +76,14 @@ export class WorkTracker {
    * would otherwise stay `running` under this process's lease, renewed by the heartbeat until the process stops, and its
    * hold ("one running diagnosis per user and endpoint") would refuse that user's next run of it. So the outcome is kept
    * and written again, with a doubling wait, until the database takes it; the row's lease is renewed meanwhile, so no
-   * other instance runs finished work again.
+   * other instance runs finished work again (unless the outage outlasts the lease: see #finishLate).
    */
   async done(id: string | undefined, outcome: string): Promise<void> {
     if (!id) return;
     this.#mine.delete(id);
     try {
       await this.store.finishWork(id, outcome);
+      this.#unfinished.delete(id);
     } catch (err) {
       this.log.error({ work: id, outcome, err: (err as Error).message }, 'finishing work failed; written again when the database answers');
       this.#unfinished.set(id, outcome);
@@ -103,14 +104,23 @@ export class WorkTracker {
   }
 
   async #finishLeft(): Promise<void> {
-    for (const [id, outcome] of [...this.#unfinished]) {
-      try {
-        await this.store.finishWork(id, outcome);
-        this.#unfinished.delete(id);
-        this.log.info({ work: id, outcome }, 'work finished after all');
-      } catch {
-        // Still refused: the next round tries again.
-      }
+    for (const id of [...this.#unfinished.keys()]) await this.#finishLate(id);
+  }
+
+  /**
+   * Writes a refused finish again, only over this process's own run of the row: when the outage outlasted the lease
+   * (its renewals failed too), another process may have taken the row up and be running it, and a late finish must not
+   * end that run. Either way the row is no longer this process's to finish.
+   */
+  async #finishLate(id: string): Promise<void> {
+    const outcome = this.#unfinished.get(id);
+    if (outcome === undefined) return;
+    try {
+      const mine = await this.store.finishOwnedWork(id, outcome, this.owner);
+      this.#unfinished.delete(id);
+      this.log.info({ work: id, outcome, mine }, mine ? 'work finished after all' : 'work taken up elsewhere meanwhile; not finished here');
+    } catch {
+      // Still refused: the next round tries again.
     }
   }
 
@@ -120,6 +130,7 @@ export class WorkTracker {
     const every = Math.max(50, Math.floor(this.settings.leaseMs / 3));
     this.#heartbeat = setInterval(() => void this.store.renewWork(this.owner, Date.now() + this.settings.leaseMs).catch(() => {}), every);
     this.#heartbeat.unref();
+    if (this.#unfinished.size) this.#retryFinishes(200);
     void this.poll();
   }
 
@@ -134,6 +145,11 @@ export class WorkTracker {
           for (const row of rows) {
             // Our own lease ran out (a stalled event loop) and we took the row back: it is still running here.
             if (this.#mine.has(row.id)) continue;
+            // Work that ended here but whose finish the database refused, back in our hands: finished, not run again.
+            if (this.#unfinished.has(row.id)) {
+              await this.#finishLate(row.id);
+              continue;
+            }
             this.#mine.add(row.id);
             this.log.info({ work: row.id, kind: row.kind, attempts: row.attempts, step: row.step }, 'taking up work');
             const p = this.resume(row).catch((err: Error) => {

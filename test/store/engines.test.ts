@@ -145,6 +145,12 @@ for (const e of engines) {
       assert.equal(stepped.step, 'posted', 'only the owner moves its work');
       assert.equal(await a.cardIdAt('C1', '9.9'), 'card-9');
       assert.equal((await b.workForCard('card-9'))!.id, taken[0]!.id);
+      // A late finish by a former owner (B, whose lease ran out and C took over) leaves C's run alone; C's own finishes it.
+      assert.equal(await a.finishOwnedWork(taken[1]!.id, 'late', 'B'), false);
+      assert.equal((await b.work(taken[1]!.id))!.state, 'running');
+      assert.equal(await b.finishOwnedWork(taken[1]!.id, 'verdict', 'C'), true);
+      assert.deepEqual([(await a.work(taken[1]!.id))!.state, (await a.work(taken[1]!.id))!.outcome], ['done', 'verdict']);
+      assert.equal(await a.finishOwnedWork(taken[1]!.id, 'again', 'C'), false, 'a done row is not finished again');
       await a.finishWork(taken[0]!.id, 'verdict');
       assert.equal((await b.work(taken[0]!.id))!.state, 'done');
       assert.equal((await b.claimWork({ owner: 'D', leaseMs: 1000 }, now + 100_000, 100)).some((r) => r.id === taken[0]!.id), false, 'done is never claimed');
