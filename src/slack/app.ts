@@ -33,6 +33,7 @@ import { guardSlackRequests } from './request-guard.js';
 import { loadSpecReader } from '../probes/spec-import.js';
 import { prepareTrust } from '../net/trust.js';
 import { recordMentionsBeforeAck } from './durable-events.js';
+import { trackAcks } from './ack-state.js';
 
 const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
 /** Where Slack delivers commands, clicks, submissions and events (the request URL of the Slack app's manifest). */
@@ -136,6 +137,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   if (!settings.SLACK_APP_TOKEN) guardSlackRequests(receiver as unknown as { requestListener: RequestListener }, settings.SLACK_SIGNING_SECRET!, log, EVENTS_PATH);
   // Bolt acks events before any listener runs: mentions are recorded between the receiver and Bolt (work is set below).
   recordMentionsBeforeAck(receiver, () => deps.work, log);
+  // Whether each delivery was acknowledged, in its context (answer-store-failures.ts reads it).
+  trackAcks(receiver);
   // convoStore false: no listener keeps conversation state, and Bolt's default store looked every delivery up (a miss is
   // a rejected promise with a stack trace) before any listener ran.
   const app = new App({ ...auth, receiver, clientOptions, logLevel, convoStore: false });

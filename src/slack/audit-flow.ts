@@ -10,7 +10,8 @@ import type { AuditSummary } from '../audit/schema.js';
 import { summarize } from '../audit/summary.js';
 import type { OpenCxServices } from '../opencx/facts.js';
 import type { Store, WorkRow } from '../store/store.js';
-import { StoreError } from '../store/db.js';
+import type { StoreError } from '../store/db.js';
+import { asStoreError } from '../store/store-error.js';
 import { auditCard, auditThreadMessages } from '../render/audit-blocks.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, verdictCard } from '../render/blocks.js';
 import { cardContext, type Card } from './card-store.js';
@@ -53,7 +54,8 @@ export async function beginAudit(flow: FlowDeps, a: { dedupeKey: string | null; 
   try {
     return await flow.work.begin({ kind: 'audit', dedupeKey: a.dedupeKey, workspace: a.team, channel: a.channel, requester: a.user, payload: {} });
   } catch (err) {
-    if (err instanceof StoreError) return err;
+    const failed = asStoreError(err);
+    if (failed) return failed;
     throw err;
   }
 }

@@ -15,7 +15,7 @@ import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCar
 import { reportChanges } from '../render/report-diff.js';
 import { channelRef, linkRef, md, type Mrkdwn } from '../render/slack-limits.js';
 import { cardContext, type Card, type CardStore } from './card-store.js';
-import { StoreError } from '../store/db.js';
+import { asStoreError } from '../store/store-error.js';
 import { CardUpdater } from './card-updater.js';
 import { isMembershipError, slackErrorCode, withSlackRetry, type RetryPolicy } from './retry.js';
 import type { SlackSettings } from './settings.js';
@@ -241,7 +241,7 @@ export async function startCardDiagnosis(
       const saved = card.reports.length ? ' The diagnosis is saved: Escalate and `/action-debug history` have it.' : '';
       const said = code
         ? `Slack did not accept the answer (${code}).${saved}`
-        : err instanceof StoreError
+        : asStoreError(err)
           ? 'The diagnosis did not finish: its database did not take the result, so history may not have it. Run it again in a moment.'
           : `The diagnosis did not finish (an internal error, logged).${saved}`;
       await toRequester(deps, client, card, errorMessage(said, false), respond);

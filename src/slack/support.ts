@@ -5,7 +5,7 @@ import { toReplay } from './replay-input.js';
 import { teamOf, workspaceKey } from './workspace.js';
 import type { Report } from '../pipeline/report.js';
 import type { Store, OutboxMessage } from '../store/store.js';
-import { StoreError } from '../store/db.js';
+import { asStoreError } from '../store/store-error.js';
 import type { OutboxWorker } from '../outbox/worker.js';
 import { escalatedLine, ticketBlocks, TICKET_ACTIONS, UrgencySchema, type Ticket, type TicketDraft } from '../render/ticket.js';
 import { verdictCard } from '../render/blocks.js';
@@ -187,8 +187,9 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
         let result: { ticket: Ticket; created: boolean };
         try {
           result = await store.createTicket(`card:${card.id}`, draft, announce(card, card.reports.at(-1)!));
-        } catch (err) {
-          if (!(err instanceof StoreError)) throw err;
+        } catch (thrown) {
+          const err = asStoreError(thrown);
+          if (!err) throw thrown;
           log.error({ card: card.id, err: err.message }, 'ticket not saved');
           // Not committed: the form stays open and says why, so the requester knows nothing was filed.
           return void (await ack({ response_action: 'errors', errors: { expected: `${err.message} Please try again later.` } }));

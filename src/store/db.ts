@@ -22,7 +22,8 @@ export function explainSqliteError(err: unknown, doing: string): StoreError {
     SQLITE_IOERR: 'the disk reported an I/O error',
     SQLITE_CORRUPT: 'the database file is damaged',
   };
-  const reason = Object.entries(why).find(([k]) => code?.startsWith(k))?.[1] ?? (err as Error).message;
+  // Never the driver's own text: it can quote SQL or a value, which is not the requester's to read.
+  const reason = Object.entries(why).find(([k]) => code?.startsWith(k))?.[1] ?? `the database reported an error (${code ?? 'no code'})`;
   return new StoreError(`${doing} failed: ${reason}. Nothing was half-written.`, code);
 }
 

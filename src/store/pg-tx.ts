@@ -9,7 +9,8 @@ export function explainPgError(err: unknown, doing: string): StoreError {
     '57P01': 'the database server is shutting down', '28P01': 'the database refused the password', '3D000': 'the database does not exist',
     ECONNREFUSED: 'the database server refused the connection', ENOTFOUND: 'the database host is unknown',
   };
-  const reason = (code && (why[code] ?? (code.startsWith('08') ? 'the connection to the database failed' : null))) ?? (err as Error).message;
+  // Never the driver's own text: it can quote a value (22P02 echoes the input), which is not the requester's to read.
+  const reason = (code && (why[code] ?? (code.startsWith('08') ? 'the connection to the database failed' : null))) ?? `the database reported an error (${code ?? 'no code'})`;
   return new StoreError(`${doing} failed: ${reason}. Nothing was half-written.`, code);
 }
 
