@@ -25,6 +25,12 @@ export class OutboxWorker {
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #stopped = false;
+  /**
+   * Sent (Slack answered) but not marked: the database refused markSent. Kept so that this worker marks them when the
+   * database answers instead of sending them again once their lease runs out (sending twice within one process, with no
+   * crash at all). Another instance taking the row up meanwhile is the at-least-once window the README states.
+   */
+  readonly #sentUnmarked = new Set<number>();
   readonly #o: Required<Omit<WorkerOptions, 'logger'>> & { logger: Logger };
 
   constructor(opts: WorkerOptions) {
@@ -60,6 +66,7 @@ export class OutboxWorker {
   }
 
   async #drain(): Promise<void> {
+    for (const id of [...this.#sentUnmarked]) await this.#mark(id).catch(() => {});
     for (let round = 0; round < 100; round++) {
       const rows = await this.#o.store.claimDue(Date.now(), 20, this.#o.leaseMs);
       if (!rows.length) return;
@@ -67,16 +74,31 @@ export class OutboxWorker {
     }
   }
 
+  async #mark(id: number): Promise<void> {
+    await this.#o.store.markSent(id);
+    this.#sentUnmarked.delete(id);
+  }
+
   async #deliver(row: OutboxRow): Promise<void> {
+    // Sent already by this worker; only its mark was refused (and its lease ran out): marked, never sent again.
+    if (this.#sentUnmarked.has(row.id)) return this.#mark(row.id).catch(() => {});
     const send = this.#o.senders[row.kind];
+    let sent = false;
     try {
       if (!send) throw new Error(`no sender for ${row.kind}`);
       await send(row.payload);
+      sent = true;
       // The one window with no exactly-once: Slack answered, the row is not marked yet. A crash here sends it again
       // (Slack has no idempotency key), so delivery is at-least-once for this step only.
       crashPoint('post:before-mark-sent');
       await this.#o.store.markSent(row.id);
     } catch (err) {
+      if (sent) {
+        // Not a failed delivery: Slack has it. Backing off and sending again would post it twice.
+        this.#sentUnmarked.add(row.id);
+        this.#o.logger.error({ outbox: row.id, kind: row.kind, err: (err as Error).message }, 'sent, but marking it sent failed; marked when the database answers');
+        return;
+      }
       const exp = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** row.attempts);
       // A refusal that says when to come back (Slack's 429 carries Retry-After, seconds) is tried again then: earlier
       // would be refused again, and the doubling backoff would wait far longer than Slack asked after a few 429s.

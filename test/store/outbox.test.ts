@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import bolt from '@slack/bolt';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { until } from '../helpers/until.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
@@ -139,5 +140,32 @@ test('two processes escalating the same card at once make one ticket', async () 
     await s.close();
   } finally {
     await hook.close();
+  }
+});
+
+test('sent, but the database refuses to mark it sent for a while: marked once it answers, never sent twice', async () => {
+  // The driver's own error while `refusals` last; the sender counts what reached the other side.
+  class MarkRefused extends SqliteStore {
+    refusals = 3;
+    override async markSent(id: number): Promise<void> {
+      if (this.refusals-- > 0) throw new Database.SqliteError('database is locked', 'SQLITE_BUSY');
+      return super.markSent(id);
+    }
+  }
+  const store = new MarkRefused(join(mkdtempSync(join(tmpdir(), 'ad-mark-')), 'bot.db'));
+  const sent: unknown[] = [];
+  // A short lease: the row is due again long before the test ends, so a worker that forgot it sent it would resend it.
+  const worker = new OutboxWorker({ store, senders: { webhook: async (p) => void sent.push(p) }, baseDelayMs: 10, pollMs: 30, leaseMs: 60 });
+  try {
+    await store.enqueue({ kind: 'webhook', dedupeKey: 'ticket:1:webhook', payload: { n: 1 } });
+    worker.start();
+    const unsent = () => (store.db.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL').get() as { n: number }).n;
+    await until(async () => unsent() === 0, 5000, 'marked sent once the database answered');
+    await new Promise((r) => setTimeout(r, 300)); // several leases and polls later
+    assert.equal(sent.length, 1, 'sent once');
+    assert.equal(store.refusals, -1, 'it was marked after the refusals, not before');
+  } finally {
+    await worker.stop();
+    await store.close();
   }
 });
