@@ -3,13 +3,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { finalCard, startHarness, type Harness } from '../helpers/slack-harness.js';
+import { BOT_TOKEN, finalCard, startHarness, type Harness } from '../helpers/slack-harness.js';
 import { startLab, type Lab } from '../../src/lab/index.js';
 import { startFakeSlack, type FakeSlack } from '../../src/fakes/slack/index.js';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { StoreError } from '../../src/store/db.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
+import bolt from '@slack/bolt';
+import { OutboxWorker } from '../../src/outbox/worker.js';
+import { slackSenders } from '../../src/outbox/senders.js';
+import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js';
+import { silentLogger } from '../../src/log.js';
 
 /**
  * The database refusing one write or read, at every point of a command and the clicks on its card in turn (Re-run, a
@@ -167,5 +172,70 @@ test('the database refusing any one call of a command, the clicks on its card an
     }
     if (k > 0 && k >= total) break;
   }
+  assert.deepEqual(wrong, []);
+});
+
+/**
+ * Escalate, with the database refusing one call in turn (the card's own calls come first and are not counted). What
+ * must hold: the form is answered (an error under a field, or closed with the ticket filed); a ticket filed is announced
+ * in the support channel exactly once; and the requester's next submit files it, once.
+ */
+test('the database refusing any one call of an escalation: the form answered, one ticket, announced once', { timeout: 300_000 }, async () => {
+  let total = 0;
+  const wrong: string[] = [];
+  for (let k = 0; ; k++) {
+    const store = new OneFault(join(mkdtempSync(join(tmpdir(), 'ad-faults-esc-')), 'bot.db'));
+    const support = `CSUP${k}`;
+    let send: ReturnType<typeof slackSenders> | null = null;
+    const worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50, leaseMs: 200 });
+    const h = await startHarness({ lab, slack, deps: { store, support: createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: support }), silentLogger) } });
+    send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
+    worker.start();
+    const channel = `CE${k}`;
+    const tickets = () => (store.db.prepare('SELECT count(*) AS n FROM tickets').get() as { n: number }).n;
+    const announced = () => slack.channel(support).filter((m) => !m.threadTs).length;
+    try {
+      await h.driver.command(`ses_1 "Create refund" ${h.url('server-error')} method=POST`, { channel });
+      const card = await slack.waitFor(() => finalCard(slack, channel), 20_000, `${channel}: the card`);
+      await slack.waitFor(() => rows(store).every(finished) || null, 20_000, `${channel}: the card's work ended`);
+      const id = /"value":"([0-9a-f-]{36})/.exec(JSON.stringify(card.blocks))![1]!;
+      // Counted from here: the escalation's calls only.
+      store.calls = [];
+      store.failAt = k === 0 ? Number.POSITIVE_INFINITY : k;
+      const submit = async () => {
+        const before = slack.views.length;
+        await h.driver.click(card, 'ad_escalate', id);
+        const modal = await slack.waitFor(() => slack.views.slice(before).find((v) => v.view['callback_id'] === 'ad_escalate_modal') ?? null, 10_000, `${channel}: the form (${store.failed})`);
+        const r = await h.driver.submitView({ id: modal.id, callback_id: 'ad_escalate_modal', private_metadata: String(modal.view['private_metadata']) }, {
+          expected: { v: { value: 'a refund' } }, impact: { v: { value: 'customers wait' } }, urgency: { v: { selected_option: { value: 'low' } } },
+        });
+        assert.equal(r.status, 200, `${channel}: the form was answered (${store.failed})`);
+        return JSON.stringify((r.json as { errors?: unknown } | null)?.errors ?? '');
+      };
+      const first = await submit().catch((err: Error) => `failed: ${err.message}`);
+      // A function: the outbox's calls come after the form's answer, and so may the one that fails.
+      const what = () => `escalation call ${k} (${store.failed ?? 'none'})`;
+      if (first.startsWith('failed:')) wrong.push(`${what()}: ${first}`);
+      else if (/database/.test(first)) assert.equal(tickets(), 0, `${what()}: the form said it failed, yet a ticket was filed`);
+      else await slack.waitFor(() => announced() >= 1 || null, 10_000, `${what()}: the ticket announced`);
+      // The requester submits again (or would): one ticket in all, announced once.
+      store.failAt = 0;
+      if (tickets() === 0) assert.equal(await submit(), '""', `${what()}: the second submit failed`);
+      await slack.waitFor(() => announced() >= 1 || null, 10_000, `${what()}: the ticket announced`);
+      await new Promise((r) => setTimeout(r, 600)); // past the outbox's lease and polls: a second announcement would show
+      assert.equal(tickets(), 1, `${what()}: one ticket`);
+      assert.equal(announced(), 1, `${what()}: announced once`);
+      // The sweep covers every call of the first case, the outbox's deliveries included.
+      if (k === 0) total = store.calls.length;
+    } catch (err) {
+      wrong.push((err as Error).message);
+    } finally {
+      await worker.stop();
+      await h.close();
+      await store.close();
+    }
+    if (k > 0 && k >= total) break;
+  }
+  assert.ok(total >= 3, `the escalation goes through the store (${total} calls)`);
   assert.deepEqual(wrong, []);
 });
