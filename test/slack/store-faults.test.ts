@@ -15,6 +15,11 @@ import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders } from '../../src/outbox/senders.js';
 import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js';
 import { silentLogger } from '../../src/log.js';
+import { startFakeOpenCx, demoDataset } from '../../src/fakes/opencx/server.js';
+import type { Action } from '../../src/opencx/schemas.js';
+import { OpenCxClient } from '../../src/opencx/client.js';
+import { OpenCxFacts } from '../../src/opencx/facts.js';
+import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
 
 /**
  * The database refusing one write or read, at every point of a command and the clicks on its card in turn (Re-run, a
@@ -237,5 +242,56 @@ test('the database refusing any one call of an escalation: the form answered, on
     if (k > 0 && k >= total) break;
   }
   assert.ok(total >= 3, `the escalation goes through the store (${total} calls)`);
+  assert.deepEqual(wrong, []);
+});
+
+/**
+ * An audit (`/action-debug audit`: every action of the organisation diagnosed, one summary card), with the database
+ * refusing one call in turn. What must hold: every work row ends, the requester gets the summary card or is told why
+ * not, and the next audit runs to its summary.
+ */
+test('the database refusing any one call of an audit: nothing left running, the requester told, the next audit runs', { timeout: 300_000 }, async () => {
+  const url = lab.scenarios.find((s) => s.id === 'server-error')!.url;
+  const demo = demoDataset();
+  const api = await startFakeOpenCx({ data: { ...demo, actions: (demo.actions as Action[]).slice(0, 3).map((a) => ({ ...a, api_endpoint: url })) } });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
+  const client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
+  const summary = (channel: string) => slack.channel(channel).find((m) => /^action-debug audit: 3 actions, \d+ broken/.test(m.text));
+  let total = 0;
+  const wrong: string[] = [];
+  try {
+    for (let k = 0; ; k++) {
+      const store = new OneFault(join(mkdtempSync(join(tmpdir(), 'ad-faults-audit-')), 'bot.db'));
+      store.failAt = k === 0 ? Number.POSITIVE_INFINITY : k;
+      const h = await startHarness({ lab, slack, deps: { store, services: { opencx: new OpenCxFacts(client) } } });
+      const channel = `CA${k}`;
+      const what = () => `audit call ${k} (${store.failed ?? 'none'})`;
+      try {
+        const since = mark();
+        const ack = await h.driver.command('audit', { channel });
+        assert.equal(ack.status, 200, `${what()}: answered`);
+        await slack.waitFor(() => rows(store).every(finished) || null, 30_000, `${what()}: every work row ended`).catch(() => {
+          assert.fail(`${what()}: rows left ${JSON.stringify(rows(store).filter((r) => !finished(r)))}`);
+        });
+        if (!summary(channel) && !/database/i.test(ack.body)) {
+          await slack.waitFor(() => toldApart('U0ALICE', channel, [ack.responseUrl], since).length > 0 || null, 10_000, `${what()}: no summary and nothing said`);
+        }
+        if (k === 0) total = store.calls.length;
+        store.failAt = 0;
+        await h.driver.command('audit', { channel: `${channel}n` });
+        await slack.waitFor(() => summary(`${channel}n`) ?? null, 30_000, `${what()}: the next audit's summary`);
+      } catch (err) {
+        wrong.push(`${(err as Error).message} [calls: ${store.calls.join(' ')}]`);
+      } finally {
+        await h.close();
+        await store.close();
+      }
+      if (k > 0 && k >= total) break;
+    }
+  } finally {
+    await client.close();
+    await api.close();
+  }
+  assert.ok(total >= 3, `the audit goes through the store (${total} calls)`);
   assert.deepEqual(wrong, []);
 });
