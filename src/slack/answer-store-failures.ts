@@ -16,7 +16,7 @@ type Ack = (r?: unknown) => Promise<void>;
  */
 export function answerStoreFailures(log: Logger) {
   return async (args: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    const b = args.body as { command?: unknown; type?: unknown; view?: { state?: { values?: Record<string, unknown> } } };
+    const b = args.body as { command?: unknown; type?: unknown; view?: { blocks?: { type?: unknown; block_id?: unknown }[]; state?: { values?: Record<string, unknown> } } };
     const kind = b.command !== undefined ? 'command' : b.type === 'block_actions' ? 'button' : b.type === 'view_submission' ? 'form' : null;
     const a = args as { ack?: Ack; respond?: (r: unknown) => Promise<unknown> };
     if (!kind || !a.ack) return args.next();
@@ -32,8 +32,10 @@ export function answerStoreFailures(log: Logger) {
       const first = !(ackStateOf(args.context)?.acked ?? false);
       const text = `${err.message} ${first ? 'Nothing was started: try' : 'Try'} again in a moment.`;
       const said = errorMessage(text, false);
-      // A form's answer is an error under one of its fields (Slack keys them by input block; the submitted values are).
-      const field = Object.keys(b.view?.state?.values ?? {})[0];
+      // A form's answer is an error under one of its fields: Slack takes only an input block's block_id, so the first
+      // input block of the submitted view (Slack sends its blocks), else the first block its values came from.
+      const input = b.view?.blocks?.find((x) => x.type === 'input' && typeof x.block_id === 'string')?.block_id as string | undefined;
+      const field = input ?? Object.keys(b.view?.state?.values ?? {})[0];
       if (first) {
         // A command's ack body is the answer it shows; a button's ack is empty and the answer goes to its response_url.
         if (kind === 'command') return void (await a.ack({ response_type: 'ephemeral', ...said }));

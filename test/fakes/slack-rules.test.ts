@@ -183,3 +183,18 @@ test('rate-limit tiers: 429 with Retry-After per method and workspace; chat.post
     await s.close();
   }
 });
+
+test('a view submission answered with response_action errors: each key is an input block of that view, each message text', () => {
+  const view = { type: 'modal', blocks: [{ type: 'section', block_id: 'intro', text: { type: 'mrkdwn', text: 'x' } }, { type: 'input', block_id: 'endpoint', label: { type: 'plain_text', text: 'E' }, element: { type: 'plain_text_input', action_id: 'v' } }] };
+  const refusedAfter = (ack: Record<string, unknown>) => {
+    const before = slack.refused.length;
+    slack.recordAck(ack, { view });
+    return slack.refused.slice(before).flatMap((r) => r.errors);
+  };
+  assert.deepEqual(refusedAfter({ response_action: 'errors', errors: { endpoint: 'The database is busy.' } }), []);
+  assert.match(refusedAfter({ response_action: 'errors', errors: { intro: 'x' } }).join(), /"intro" is not the block_id of an input block/);
+  assert.match(refusedAfter({ response_action: 'errors', errors: { nowhere: 'x' } }).join(), /"nowhere" is not the block_id/);
+  assert.match(refusedAfter({ response_action: 'errors', errors: { endpoint: '' } }).join(), /non-empty string/);
+  assert.match(refusedAfter({ response_action: 'errors', errors: {} }).join(), /at least one entry/);
+  assert.deepEqual(refusedAfter({ response_action: 'clear' }), [], 'other actions are not this rule\'s');
+});

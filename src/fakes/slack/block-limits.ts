@@ -264,3 +264,20 @@ export function viewErrors(view: unknown): string[] {
   if (Array.isArray(blocks) && blocks.some((b) => isObj(b) && b['type'] === 'input') && view['submit'] === undefined) w.err('must provide submit when the view has input blocks', '/view/submit');
   return [...w.errors, ...blockErrors(blocks ?? [], 'modal', '/view/blocks')];
 }
+
+/**
+ * A view submission's ack with `response_action: "errors"` (Slack's "Displaying errors in views"): `errors` maps the
+ * block_id of an input block of the submitted view to the message shown under it. Slack refuses any other key (a
+ * block that is not an input, or is not in the view: the user then sees only Slack's generic "trouble connecting").
+ */
+export function viewAckErrors(ack: Record<string, unknown>, view: Record<string, unknown>): string[] {
+  if (ack['response_action'] !== 'errors') return [];
+  const errors = ack['errors'];
+  if (!isObj(errors) || Object.keys(errors).length === 0) return ['errors must be an object of at least one entry [json-pointer:/errors]'];
+  const blocks = Array.isArray(view['blocks']) ? (view['blocks'] as unknown[]) : [];
+  const inputs = new Set(blocks.filter((b) => isObj(b) && b['type'] === 'input').map((b) => (b as Record<string, unknown>)['block_id']));
+  return Object.entries(errors).flatMap(([key, message]) => [
+    ...(inputs.has(key) ? [] : [`"${key}" is not the block_id of an input block of the view [json-pointer:/errors/${key}]`]),
+    ...(typeof message === 'string' && message.length > 0 ? [] : [`must be a non-empty string [json-pointer:/errors/${key}]`]),
+  ]);
+}

@@ -51,7 +51,8 @@ export class SlackDriver {
     return `${this.appUrl}/slack/events`;
   }
 
-  async post(body: string, contentType: string, headers: Record<string, string> = {}, tsOverride?: number): Promise<Delivery> {
+  /** `ackFor`: the view a submission came from, so the fake can hold a `response_action: errors` ack to it. */
+  async post(body: string, contentType: string, headers: Record<string, string> = {}, tsOverride?: number, ackFor?: { view: Record<string, unknown> }): Promise<Delivery> {
     const signed = this.signedHeaders(body, contentType, headers, tsOverride);
     const t0 = performance.now();
     const res = await fetch(this.eventsUrl, { method: 'POST', headers: signed, body });
@@ -63,7 +64,7 @@ export class SlackDriver {
       json = null;
     }
     // An ack's body is shown to the user (a command's immediate answer, a view's errors): Slack checks it too.
-    if (json || text) this.slack.recordAck(json ?? { text });
+    if (json || text) this.slack.recordAck(json ?? { text }, ackFor);
     return { status: res.status, body: text, json, ms: performance.now() - t0, responseUrl: null };
   }
 
@@ -110,12 +111,14 @@ export class SlackDriver {
   }
 
   async submitView(view: { id: string; callback_id: string; private_metadata?: string }, values: Record<string, Record<string, unknown>>, who: Who = {}): Promise<Delivery> {
+    // Slack sends the submitted view whole, its blocks included, as it opened it.
+    const opened = this.slack.views.find((v) => v.id === view.id)?.view;
     const payload = {
       type: 'view_submission', team: { id: who.team ?? 'T0FAKE', domain: 'fake' }, user: { id: who.user ?? 'U0ALICE', name: 'alice', team_id: who.team ?? 'T0FAKE' },
       api_app_id: 'A0APP', token: 'deprecated', trigger_id: this.slack.issueTrigger(),
-      view: { id: view.id, type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', team_id: who.team ?? 'T0FAKE', hash: 'h', state: { values } },
+      view: { id: view.id, type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', team_id: who.team ?? 'T0FAKE', hash: 'h', ...(opened ? { blocks: opened['blocks'] } : {}), state: { values } },
     };
-    return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', {}, undefined, opened ? { view: opened } : undefined);
   }
 
   /** `@action-debug <text>`, optionally with files attached to the same message (Slack puts them on the app_mention event). */

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { blockErrors, viewErrors, BLOCK_KIT } from './block-limits.js';
+import { blockErrors, viewAckErrors, viewErrors, BLOCK_KIT } from './block-limits.js';
 import { RateLimiter, type RateLimitSettings } from './rate-limits.js';
 
 /**
@@ -88,7 +88,8 @@ export interface FakeSlack {
   /** Payloads Slack refused as malformed (invalid_blocks, invalid_arguments, msg_too_long): a correct app has none. */
   refused: { via: Payload['via']; method: string; error: string; errors: string[] }[];
   /** The driver hands over each ack body it received; checked as Slack checks it. */
-  recordAck(body: Record<string, unknown>): void;
+  /** An ack's body, checked as Slack checks it; `ackFor.view`: the view a submission came from. */
+  recordAck(body: Record<string, unknown>, ackFor?: { view: Record<string, unknown> }): void;
   /** Sets how a conversation looks to the bot (default: a public channel the bot is in). */
   setConversation(id: string, c: Partial<Conversation>): void;
   conversation(id: string): Conversation;
@@ -335,9 +336,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     payloads,
     refused,
     rateLimited,
-    recordAck(body) {
+    recordAck(body, ackFor) {
       payloads.push({ via: 'ack', method: 'ack', body });
-      const errs = [...blockErrors(body['blocks']), ...(body['view'] ? viewErrors(body['view']) : []), ...textErrors(body)];
+      const errs = [...blockErrors(body['blocks']), ...(body['view'] ? viewErrors(body['view']) : []), ...textErrors(body), ...(ackFor ? viewAckErrors(body, ackFor.view) : [])];
       if (errs.length) refused.push({ via: 'ack', method: 'ack', error: 'invalid_blocks', errors: errs });
     },
     setConversation(id, c) {
