@@ -85,7 +85,7 @@ function evidenceText(evidence: string[], maxLines = 4): string {
 export function verdictCard(c: CardContext, report: Report, opts: { escalatedAs?: string } = {}): SlackMessage {
   const v = report.verdict;
   const header = isProblem(v) ? `:red_circle: Family ${v.family} · ${v.familyTitle}` : `:white_check_mark: ${NO_PROBLEM_TITLE}`;
-  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: cutPlain(header, L.headerText), emoji: true } }];
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: cutPlain(plain(header), L.headerText), emoji: true } }];
   // Said first: a probed URL that is not the action's saved one makes every other line about the wrong endpoint.
   const wrong = wrongUrl(report);
   if (wrong) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`:warning: *You may be debugging the wrong URL:* this is not the action's saved endpoint.\n${wrong.map((e) => `• ${esc(e)}`).join('\n')}`, L.sectionText) } });
@@ -181,7 +181,7 @@ export function followUpMessage(cardId: string, followUps: FollowUp[], rerunLate
   return {
     text: 'Follow-up checks',
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: '*Follow-up checks.* Mention me here with `rerun` or `spec <url>` to run again in this thread.' } },
+      { type: 'section', text: { type: 'mrkdwn', text: '*Follow-up checks.* Mention me here with `rerun` or `spec &lt;url&gt;` to run again in this thread.' } },
       { type: 'actions', elements },
     ],
   };
