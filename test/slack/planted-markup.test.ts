@@ -283,3 +283,33 @@ test('generated hostile text in every outside field, through every renderer: not
   assert.ok(rendered > 100);
   assert.deepEqual(problems.slice(0, 30), [], `${problems.length} problems`);
 });
+
+test('generated hostile text typed into the real app and answered by the endpoint: every payload Slack receives holds the invariants', async () => {
+  const [session, action, typedAction] = hostileStrings(77, 3);
+  const word = (x: string) => x.replace(/[\s"“”]/g, '').slice(0, 300) || 'x';
+  const phrase = (x: string) => x.replace(/["“”\n\r]/g, '').replace(/\s+/g, ' ').trim().slice(0, 300) || 'x';
+  const name = `Look up ${phrase(action!)}`;
+  await h.driver.command(`ses_${word(session!)} "${name}" ${endpoint.replace('/orders/7', '/gen/7/')}${encodeURIComponent(typedAction!)}`, { channel: 'CGEN1' });
+  const card = await h.slack.waitFor(() => finalCard(h.slack, 'CGEN1'), 30_000, 'the card for the generated case');
+  await h.slack.waitFor(() => h.slack.thread('CGEN1', card.ts).length >= 2, 10_000, 'its thread');
+  // Show details, history of the action, and the escalation form with its ticket.
+  const id = /"value":"([0-9a-f-]{36})/.exec(JSON.stringify(card.blocks))![1]!;
+  await h.driver.click({ channel: 'CGEN1', ts: card.ts }, 'ad_details', id);
+  await h.driver.command(`history ${name}`, { channel: 'CGEN1' });
+  await h.driver.click({ channel: 'CGEN1', ts: card.ts }, 'ad_escalate', id);
+  const modal = await h.slack.waitFor(() => h.slack.views.find((v) => v.view['private_metadata'] === JSON.stringify({ cardId: id })), 3000, 'the ticket form');
+  const [expected, impact] = hostileStrings(78, 2);
+  await h.driver.submitView({ id: modal.id, callback_id: 'ad_escalate_modal', private_metadata: String(modal.view['private_metadata']) }, {
+    expected: { v: { value: expected!.slice(0, 2900) } }, impact: { v: { value: impact!.slice(0, 2900) } }, urgency: { v: { selected_option: { value: 'urgent' } } },
+  });
+  await h.slack.waitFor(() => h.slack.channel('CSUPPORT').find((m) => JSON.stringify(m).includes('urgent')), 5000, 'the ticket in the support channel');
+  await new Promise((r) => setTimeout(r, 300));
+  const everything = JSON.stringify(h.slack.payloads);
+  assert.ok(everything.includes('Last diagnoses of'), 'the history answer reached Slack');
+  assert.ok(everything.includes('SENTINEL'), "the endpoint's hostile body reached Slack");
+  assert.ok(h.slack.payloads.some((p) => p.method === 'views.open'), 'the escalation form reached Slack');
+  // Every payload of this file's tests (the planted sources above too), and every view.
+  const problems = [...h.slack.payloads.flatMap((p, i) => slackProblems(`${i} ${p.via} ${p.method}`, p.body)), ...h.slack.views.flatMap((v) => slackProblems(`view ${v.id}`, v.view))];
+  assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problems`);
+  assert.deepEqual(h.slack.refused, []);
+});
