@@ -13,7 +13,7 @@ import type { Limits } from '../limits/stored-limits.js';
 import type { LimitDecision } from '../limits/diagnosis-limits.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, verdictInThreadCard, type SlackMessage } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
-import { channelRef, cut, linkRef, md, type Mrkdwn } from '../render/slack-limits.js';
+import { channelRef, cut, linkRef, md, ownText, type Mrkdwn } from '../render/slack-limits.js';
 import { cardContext, type Card, type CardStore } from './card-store.js';
 import { asStoreError } from '../store/store-error.js';
 import { CardUpdater } from './card-updater.js';
@@ -238,12 +238,12 @@ export async function startCardDiagnosis(
       deps.log.error({ card: card.id, err: code ?? (err as Error).message }, 'diagnosis flow failed');
       // Said as it is: a Slack refusal (the diagnosis was stored before it was shown), or something else, where the
       // diagnosis may not be stored at all (its database did not take it).
-      const saved = card.reports.length ? ' The diagnosis is saved: Escalate and `/action-debug history` have it.' : '';
+      const saved = card.reports.length ? md` The diagnosis is saved: Escalate and \`/action-debug history\` have it.` : md``;
       const said = code
-        ? `Slack did not accept the answer (${code}).${saved}`
+        ? md`Slack did not accept the answer (${/^[a-z0-9_]+$/.test(code) ? ownText(code) : code}).${saved}`
         : asStoreError(err)
-          ? 'The diagnosis did not finish: its database did not take the result, so history may not have it. Run it again in a moment.'
-          : `The diagnosis did not finish (an internal error, logged).${saved}`;
+          ? md`The diagnosis did not finish: its database did not take the result, so history may not have it. Run it again in a moment.`
+          : md`The diagnosis did not finish (an internal error, logged).${saved}`;
       await toRequester(deps, client, card, errorMessage(said, false), respond);
       await deps.work?.done(workId, 'failed').catch(() => {});
     } finally {
