@@ -33,7 +33,8 @@ function graphemeEnd(text: string, n: number): number {
  * cut (the pointer, the next block's text) is read as code, and an empty one is dropped.
  */
 function mrkdwnEnd(text: string, end: number): { end: number; closer: string } {
-  for (;;) {
+  // (end > 0: lastIndexOf with a negative start still looks at index 0.)
+  while (end > 0) {
     const amp = text.lastIndexOf('&', end - 1);
     if (amp >= 0 && !text.slice(amp, end).includes(';')) {
       end = amp;
