@@ -56,7 +56,7 @@ export async function resumeWork(
     const refusal = mentions.allowed({ user: m.data.user, channel: m.data.channel, team: row.workspace ?? '' }, thread);
     if (refusal) return void (deps.log.warn({ work: row.id, why: refusal }, 'mention refused by the gate'), await work.done(row.id, 'refused'));
     if (row.attempts > MAX_WORK_ATTEMPTS) {
-      await client.chat.postMessage({ channel: m.data.channel, ...(m.data.threadTs ? { thread_ts: m.data.threadTs } : {}), text: `${m.data.user ? `<@${m.data.user}>: ` : ''}your mention was interrupted by restarts of action-debug: mention me again.` });
+      await client.chat.postMessage({ channel: m.data.channel, ...(m.data.threadTs ? { thread_ts: m.data.threadTs } : {}), text: `${m.data.user ? `${userRef(m.data.user).text}: ` : ''}your mention was interrupted by restarts of action-debug: mention me again.` });
       return work.done(row.id, 'interrupted');
     }
     return handleMention(deps, mentions.uploads, client, m.data, String(client.token ?? ''), row.id);
