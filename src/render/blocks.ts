@@ -66,7 +66,7 @@ export function runningCard(c: CardContext, probes: { id: string; title: string 
     return `${STATUS_ICON[r?.status ?? 'running']} ${esc(p.title)}${r && r.status !== 'passed' ? ` — ${esc(r.summary)}` : ''}`;
   });
   return {
-    text: `action-debug: diagnosing ${c.method} ${esc(safeHost(c.endpoint))}… (${done.size}/${probes.length} checks done)`,
+    text: cut(`action-debug: diagnosing ${c.method} ${esc(safeHost(c.endpoint))}… (${done.size}/${probes.length} checks done)`, L.fallbackText, '…'),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: cutPlain(plain(`Diagnosing ${c.action ?? safeHost(c.endpoint)}…`), L.headerText), emoji: true } },
       { type: 'section', text: { type: 'mrkdwn', text: cut(lines.join('\n'), L.sectionText) } },
