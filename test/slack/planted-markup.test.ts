@@ -50,6 +50,9 @@ import { terminalSafe } from '../../src/cli/io.js';
 import { Writable } from 'node:stream';
 import { hostileStrings, slackProblems, terminalProblems } from '../helpers/hostile-text.js';
 
+/** An OpenCX action name from hostile text that a slash command can still quote. */
+const GEN_ACTION = (x: string) => `Gen ${x.replace(/["“”\n\r]/g, '').replace(/\s+/g, ' ').trim().slice(0, 200)}`;
+
 /** One planted link per source, so the test can tell that each source really reached Slack. */
 const plant = (src: string) => `<!channel> <!here> <@U123> <https://evil.example/${src}|click>`;
 const RAW = [/<!channel>/, /<!here>/, /<@U123>/, /<https:\/\/evil\.example/];
@@ -102,6 +105,10 @@ before(async () => {
   const data = demoDataset({ order: endpoint });
   data.actions.push({ ...data.actions[0]!, id: 'act_planted', name: 'Planted', description: plant('desc'), api_endpoint: endpoint });
   data.history['ses_web'] = [{ created_at: new Date().toISOString(), event: { type: 'message', sender: { type: 'contact' }, content: { type: 'text', text: plant('customer') } } } as never];
+  // OpenCX's own records with generated hostile text: an action's name and description, a customer's message.
+  const [gName, gDesc, gCustomer] = hostileStrings(79, 3);
+  data.actions.push({ ...data.actions[0]!, id: 'act_gen', name: GEN_ACTION(gName!), description: gDesc!, api_endpoint: endpoint.replace('/orders/7', '/gen/9/') });
+  data.history['ses_gen'] = [{ created_at: new Date().toISOString(), event: { type: 'message', sender: { type: 'contact' }, content: { type: 'text', text: gCustomer } } } as never];
   api = await startFakeOpenCx({ data });
   const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
@@ -303,6 +310,10 @@ test('generated hostile text typed into the real app and answered by the endpoin
     expected: { v: { value: expected!.slice(0, 2900) } }, impact: { v: { value: impact!.slice(0, 2900) } }, urgency: { v: { selected_option: { value: 'urgent' } } },
   });
   await h.slack.waitFor(() => h.slack.channel('CSUPPORT').find((m) => JSON.stringify(m).includes('urgent')), 5000, 'the ticket in the support channel');
+  // The OpenCX action with a hostile name and description, and a session whose customer message is hostile.
+  await h.driver.command(`ses_gen "${GEN_ACTION(hostileStrings(79, 1)[0]!)}"`, { channel: 'CGEN2' });
+  const card2 = await h.slack.waitFor(() => finalCard(h.slack, 'CGEN2'), 30_000, 'the card for the OpenCX action');
+  await h.slack.waitFor(() => h.slack.thread('CGEN2', card2.ts).length >= 2, 10_000, 'its thread');
   await new Promise((r) => setTimeout(r, 300));
   const everything = JSON.stringify(h.slack.payloads);
   assert.ok(everything.includes('Last diagnoses of'), 'the history answer reached Slack');
