@@ -49,6 +49,11 @@ function mrkdwnEnd(text: string, end: number): { end: number; closer: string } {
       end--;
       continue;
     }
+    // A `*`, `_` or `~` kept inside a word (see mrkdwnEscape) would end the text and could close formatting.
+    if (/[*_~]/.test(text[end - 1]!) && WORD.test(text[end] ?? '')) {
+      end--;
+      continue;
+    }
     break;
   }
   let fence = -1;
@@ -92,8 +97,10 @@ export function cutPlain(text: string, max: number, pointer = '…'): string {
  * literally outside a code span. Outside text gets look-alikes for them (the same ones jsx-slack's <Escape> settled on):
  * one BMP character each, so lengths do not change, nothing invisible is inserted (zero-width characters are what we
  * make visible), and no `<!date…>` trick that only works outside code. The full-width forms Slack also reads as markup
- * get them too. Inside a code span Slack formats nothing, so `code()` keeps `*_~` as typed (ids stay copyable) and only
- * replaces the backtick that would close it.
+ * get them too. A `*`, `_` or `~` between two ASCII letters or digits of the same value stays: Slack neither opens nor
+ * closes formatting inside a word (`ses_web`, `x_request_id` are shown as typed and stay copyable; jsx-slack documents
+ * `Super_cali_fragilistic*expiali*docious` rendering literally). Inside a code span Slack formats nothing, so `code()`
+ * keeps `*_~` as typed and only replaces the backtick that would close it.
  */
 const LOOK_ALIKE: Record<string, string> = { '*': '\u2217', '_': '\u02CD', '~': '\u223C', '`': '\u02CB', '\uFF0A': '\uFE61', '\uFF3F': '\u02CD', '\uFF5E': '\u223C', '\uFF40': '\u02CB' };
 
@@ -103,12 +110,15 @@ function entities(text: string): string {
 
 /**
  * THE rule for outside text entering mrkdwn: controls, bidi and zero-width characters made visible (`<U+202E>`), the
- * three characters Slack parses escaped as entities, the formatting characters replaced by look-alikes, and a `>` that
- * starts a line (Slack quotes the line, even as `&gt;`) shown as `›`.
+ * three characters Slack parses escaped as entities, the formatting characters that could format replaced by
+ * look-alikes (above), and a `>` that starts a line (Slack quotes the line, even as `&gt;`) shown as `›`.
  */
 export function mrkdwnEscape(text: string): string {
-  return entities(visibleText(text).replace(/(^|\n)>/g, '$1\u203A')).replace(/[*_~`\uFF0A\uFF3F\uFF5E\uFF40]/g, (c) => LOOK_ALIKE[c]!);
+  const shown = visibleText(text).replace(/(^|\n)>/g, '$1\u203A');
+  return entities(shown.replace(/[*_~`\uFF0A\uFF3F\uFF5E\uFF40]/g, (c, i: number) => (c !== '`' && c.charCodeAt(0) < 0x80 && WORD.test(shown[i - 1] ?? '') && WORD.test(shown[i + 1] ?? '') ? c : LOOK_ALIKE[c]!)));
 }
+
+const WORD = /^[A-Za-z0-9]$/;
 
 /** Outside text for a plain_text object (headers, options): Slack formats nothing there, but bidi controls still act. */
 export function plain(text: string): string {

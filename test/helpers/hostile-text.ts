@@ -6,11 +6,12 @@
  */
 import { seededRandom } from './seeded-random.js';
 
-/** Every piece carries the marker word PWN where formatting would show, so "is it active?" is a string test. */
+/** Every piece carries the marker word PWN where formatting would show, so "is it active?" is a string test (never at a
+ * piece's edge: our own `*bold*` around a value would touch it). */
 export const PIECES = [
   '<!channel>', '<!here>', '<@U1>', '<#C1>', '<!subteam^S1>', '<http://x|y>', '<https://evil.example/x|click>', '<!date^1^{date}|d>',
   '&amp;', '&lt;b&gt;', '&', 'a < b > c',
-  '`', '``', '```', 'x`PWN`x', '```PWN```', 'x*PWN*x', 'x_PWN_x', 'x~PWN~x', 'x＊PWN＊x', 'x＿PWN＿x', 'x｀PWN｀x', '\n>PWN quote', '\n• fake line',
+  '`', '``', '```', 'x`PWN`x', '```PWN```', 'x*PWN*x', 'x_PWN_x', 'x~PWN~x', ' *PWN* ', ' _PWN_ ', ' ~PWN~ ', '*PWN ', ' PWN_', '(~PWN~)', 'x＊PWN＊x', 'x＿PWN＿x', 'x｀PWN｀x', 'ses_web', 'x_request_id', '\n>PWN quote', '\n• fake line',
   '\u202E', '\u202A', '\u202B', '\u202C', '\u202D', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C',
   '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF',
   '\x1b[2J\x1b[H', '\x1b[32mNo problem found\x1b[0m', '\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07', '\x9b31m', '\x07', '\x00', '\x7f', '\r', '\x08',
@@ -41,7 +42,11 @@ export function unsafeChar(s: string): string | null {
 
 /** `<…>` tokens we write ourselves: a mention of a real-looking user or channel, a date, an https link label. */
 const OURS = /^<(@U0[A-Z0-9]+|#C[A-Z0-9]+|!date\^\d+\^[^|<>]*\|[^<>]*|https:\/\/[^\s<>|]+\|[^<>]*)>$/;
-const FORMATTING = /[*_~`＊＿～｀]PWN|PWN[*_~`＊＿～｀]/;
+/**
+ * A formatting character touching the planted word that could open or close formatting: any backtick or full-width form,
+ * and `*`, `_`, `~` unless between two ASCII letters or digits (Slack formats nothing inside a word).
+ */
+const FORMATTING = /[`＊＿～｀]PWN|PWN[`＊＿～｀]|(?<![A-Za-z0-9])[*_~]PWN|PWN[*_~](?![A-Za-z0-9])/;
 
 /** What Slack would act on in one mrkdwn string (fallback text or a text object). */
 export function mrkdwnProblems(s: string): string[] {

@@ -50,6 +50,9 @@ import { terminalSafe } from '../../src/cli/io.js';
 import { Writable } from 'node:stream';
 import { hostileStrings, slackProblems, terminalProblems } from '../helpers/hostile-text.js';
 
+/** A URL part from hostile text (a lone surrogate cannot be percent-encoded: U+FFFD, as a browser would send). */
+const uriPart = (x: string) => encodeURIComponent(x.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+
 /** An OpenCX action name from hostile text that a slash command can still quote. */
 const GEN_ACTION = (x: string) => `Gen ${x.replace(/["“”\n\r]/g, '').replace(/\s+/g, ' ').trim().slice(0, 200)}`;
 
@@ -231,7 +234,7 @@ test('generated hostile text in every outside field, through every renderer: not
     let i = 0;
     const next = () => g[i++ % g.length]!;
     // A real diagnosis of an endpoint that answers with generated text, its URL path and query hostile too.
-    const url = `${endpoint.replace('/orders/7', `/gen/${seed}/`)}${encodeURIComponent(next())}?q=${encodeURIComponent(next())}`;
+    const url = `${endpoint.replace('/orders/7', `/gen/${seed}/`)}${uriPart(next())}?q=${uriPart(next())}`;
     const real = await diagnose(parseDiagnosisInput({ endpoint: url, method: 'GET', action: next(), session: next(), headers: [] }), {
       net: { allowPrivate: true, extraCa: [caPem], hosts: { 'hostile.test': ['127.0.0.1'] } },
     });
@@ -296,7 +299,7 @@ test('generated hostile text typed into the real app and answered by the endpoin
   const word = (x: string) => x.replace(/[\s"“”]/g, '').slice(0, 300) || 'x';
   const phrase = (x: string) => x.replace(/["“”\n\r]/g, '').replace(/\s+/g, ' ').trim().slice(0, 300) || 'x';
   const name = `Look up ${phrase(action!)}`;
-  await h.driver.command(`ses_${word(session!)} "${name}" ${endpoint.replace('/orders/7', '/gen/7/')}${encodeURIComponent(typedAction!)}`, { channel: 'CGEN1' });
+  await h.driver.command(`ses_${word(session!)} "${name}" ${endpoint.replace('/orders/7', '/gen/7/')}${uriPart(typedAction!)}`, { channel: 'CGEN1' });
   const card = await h.slack.waitFor(() => finalCard(h.slack, 'CGEN1'), 30_000, 'the card for the generated case');
   await h.slack.waitFor(() => h.slack.thread('CGEN1', card.ts).length >= 2, 10_000, 'its thread');
   // Show details, history of the action, and the escalation form with its ticket.
