@@ -7,11 +7,6 @@
  */
 const UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** True when `s` holds a character `visibleText` would rewrite (after the ZWJ-in-emoji exception). */
-export function hasUnsafeChars(s: string): boolean {
-  return visibleText(s) !== s;
-}
-
 const PICTO = /\p{Extended_Pictographic}/u;
 
 /**
