@@ -3,6 +3,7 @@ import { InputError } from '../core/input-error.js';
 export { InputError };
 import { Secret } from '../core/secret.js';
 import { rememberUrlSecrets } from '../core/redact.js';
+import { endpointKey } from './endpoint-key.js';
 
 /** What OpenCX itself can send (troubleshooting page, Limits Recap). */
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -75,9 +76,13 @@ export const DiagnosisInputSchema = z.object({
 export type DiagnosisInput = z.infer<typeof DiagnosisInputSchema>;
 /** The input of a diagnosis whose endpoint is known: what every probe of the endpoint reads. */
 export type EndpointInput = DiagnosisInput & { endpoint: string };
-/** What a diagnosis is about, as one key (limits, "already running"): the endpoint, or the action when none is known. */
+/**
+ * What a diagnosis is about, as one key (limits, "already running"): the endpoint in its canonical form (endpointKey:
+ * one key for every spelling of it, the query not part of it), or the action when none is known. A key only: what users
+ * see is the endpoint as given.
+ */
 export function diagnosisTarget(input: Pick<DiagnosisInput, 'endpoint' | 'action'>): string {
-  return input.endpoint ?? `action:${input.action ?? ''}`;
+  return input.endpoint ? endpointKey(input.endpoint) : `action:${input.action ?? ''}`;
 }
 export function hasEndpoint(input: DiagnosisInput): input is EndpointInput {
   return typeof input.endpoint === 'string' && input.endpoint.length > 0;

@@ -7,7 +7,7 @@ import type { Report } from '../pipeline/report.js';
 import type { Store, OutboxMessage } from '../store/store.js';
 import { asStoreError } from '../store/store-error.js';
 import type { OutboxWorker } from '../outbox/worker.js';
-import { escalatedLine, ticketBlocks, TICKET_ACTIONS, UrgencySchema, type Ticket, type TicketDraft } from '../render/ticket.js';
+import { escalatedLine, ticketBlocks, UrgencySchema, type Ticket, type TicketDraft } from '../render/ticket.js';
 import { verdictCard } from '../render/blocks.js';
 import { cut, mrkdwnEscape as esc, userRef } from '../render/slack-limits.js';
 import { cardContext, type Card } from './card-store.js';
@@ -128,6 +128,8 @@ export interface Support {
   escalation: Escalation;
   sink: ReportSink;
   register(app: App, cards: (id: string) => Promise<Card | undefined>): void;
+  /** "Mark resolved", on the action_id the button table (buttons.ts) gives it. */
+  registerResolve(app: App, match: string | RegExp): void;
 }
 
 export function createSupport(store: Store, worker: OutboxWorker, settings: SupportSettings, log: Logger): Support {
@@ -203,8 +205,9 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
         if (!created) await tell(card.channel, `This card was already escalated as ticket #${ticket.number}.`);
         await worker.kick();
       });
-
-      app.action(TICKET_ACTIONS.resolve, async ({ ack, action, body, client }) => {
+    },
+    registerResolve(app, match) {
+      app.action(match, async ({ ack, action, body, client }) => {
         const number = Number((action as { value?: string }).value);
         const container = (body as { container?: { channel_id?: string; message_ts?: string } }).container;
         // Committed before the ack, like a ticket.
