@@ -21,7 +21,8 @@ import { silentLogger } from '../../src/log.js';
 import { interruptedCard } from '../../src/render/interrupted-card.js';
 import { interruptedAuditCard } from '../../src/render/audit-blocks.js';
 import { BUTTONS, classifyButton, type ButtonClass, type ButtonName } from '../../src/slack/buttons.js';
-import type { FakeMessage } from '../../src/fakes/slack/index.js';
+import { parseDiagnosisInput } from '../../src/pipeline/input.js';
+import { workPayload } from '../../src/slack/diagnose-flow.js';
 
 // Every entry point passes one gate. The buttons are not a hand-written list: they are every action_id the bot really
 // posted (a diagnosis card and its thread, an audit card and the card it opens, a ticket, a watch post) plus what the
@@ -267,4 +268,22 @@ test('a watch whose creator was removed from the allow-list since: it does not r
   } finally {
     users.push('U0ALICE');
   }
+});
+
+test('work a crashed process left is taken up through the same gate: for someone no longer allowed it does not run, and says why', async () => {
+  const card = finalCard(h.slack, 'CG1')!;
+  const cardId = /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(card.blocks))![1]!;
+  const input = parseDiagnosisInput({ endpoint: h.lab.scenarios.find((s) => s.id === 'healthy')!.url, method: 'GET', action: 'Healthy lookup' });
+  const hits = () => h.lab.requests('healthy').length + h.lab.requests('waf-opencx-headers').length;
+  const before = hits();
+  const dead = { owner: 'a-process-that-died', leaseMs: 0 };
+  // A diagnosis and a re-run of Alice's card, asked by someone removed from the allow-list since.
+  const diagnose = (await store.addWork({ kind: 'diagnose', workspace: 'T0FAKE', channel: 'CG1', requester: 'U0EVE', payload: workPayload(input) }, dead)).row.id;
+  const rerun = (await store.addWork({ kind: 'rerun', cardId, cardTs: card.ts, workspace: 'T0FAKE', channel: 'CG1', requester: 'U0EVE', payload: workPayload(input, { why: 'Re-run' }) }, dead)).row.id;
+  const state = (id: string) => store.db.prepare('SELECT state, outcome FROM work WHERE id = ?').get(id) as { state: string; outcome: string | null };
+  await until(async () => state(diagnose).state === 'done' && state(rerun).state === 'done', 20_000, 'both rows taken up');
+  assert.equal(hits(), before, 'nothing probed');
+  // Eve is told, once each, why her diagnosis and her re-run did not run.
+  const told = h.slack.messages.filter((m) => m.ephemeralTo === 'U0EVE' && /not run again: Sorry, action-debug is limited/.test(m.text));
+  assert.equal(told.length, 2, JSON.stringify(h.slack.messages.filter((m) => m.ephemeralTo === 'U0EVE').map((m) => m.text)));
 });
