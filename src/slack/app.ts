@@ -1,4 +1,4 @@
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import bolt from '@slack/bolt';
 import pLimit from 'p-limit';
 import type { InstallationStore } from '@slack/bolt';
@@ -26,7 +26,8 @@ import type { AuditFlowDeps } from './audit-flow.js';
 import { WatchService } from './watch-service.js';
 import { WorkTracker, type WorkSettings } from '../work/tracker.js';
 import { resumeWork } from './resume-work.js';
-import { Gate, type Requester } from './gate.js';
+import { Gate, teamAllowed, type Requester } from './gate.js';
+import { workspaceKey } from './workspace.js';
 import { answerStoreFailures } from './answer-store-failures.js';
 import { gateMiddleware } from './gate-middleware.js';
 import { guardSlackRequests } from './request-guard.js';
@@ -110,7 +111,20 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
         stateSecret: settings.SLACK_STATE_SECRET!,
         scopes: [...BOT_SCOPES],
         installationStore: d.installationStore!,
-        installerOptions: { clientOptions, authorizationUrl: settings.SLACK_OAUTH_AUTHORIZE_URL, directInstall: true, installPath: '/slack/install', redirectUriPath: '/slack/oauth_redirect' },
+        installerOptions: {
+          clientOptions, authorizationUrl: settings.SLACK_OAUTH_AUTHORIZE_URL, directInstall: true, installPath: '/slack/install', redirectUriPath: '/slack/oauth_redirect',
+          // A workspace not in ALLOWED_TEAM_IDS is told so and its token is never stored: the gate would refuse it
+          // everywhere anyway, and a stored token of a workspace the operator did not list is one too many.
+          callbackOptions: {
+            afterInstallation: async (i: { team?: { id?: string } | undefined; enterprise?: { id?: string } | undefined; isEnterpriseInstall?: boolean | undefined }, _o: unknown, _req: unknown, res: ServerResponse) => {
+              if (teamAllowed(settings.ALLOWED_TEAM_IDS, workspaceKey(i.team?.id, i.enterprise?.id, i.isEnterpriseInstall))) return true;
+              log.warn({ team: i.team?.id, enterprise: i.enterprise?.id }, 'install refused: workspace not in ALLOWED_TEAM_IDS');
+              res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+              res.end('action-debug is not enabled for this workspace (ALLOWED_TEAM_IDS). Ask its operator to add it, then install again.');
+              return false;
+            },
+          },
+        },
       }
     : {};
   const receiver = settings.SLACK_APP_TOKEN

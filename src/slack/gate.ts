@@ -59,12 +59,7 @@ export class Gate {
   }
 
   #teamAllowed(team: string): boolean {
-    const allowed = this.settings.ALLOWED_TEAM_IDS;
-    if (!allowed.length) return true;
-    const t = teamOf(team);
-    // An org-wide install keys E…/T…: either the team or the whole org may be listed.
-    const org = team.includes('/') ? team.split('/')[0] : undefined;
-    return (t !== undefined && allowed.includes(t)) || (org !== undefined && org !== '' && allowed.includes(org));
+    return teamAllowed(this.settings.ALLOWED_TEAM_IDS, team);
   }
 
   /** May this requester act on this card (re-run, follow up, escalate, see details)? */
@@ -95,6 +90,17 @@ export class Gate {
     if (ticketWorkspace !== null && !sameWorkspace(ticketWorkspace, r.team)) return no(REFUSALS.ticket);
     return OK;
   }
+}
+
+/**
+ * ALLOWED_TEAM_IDS (empty: any). An org-wide install keys E…/T…: either the team or the whole org may be listed. Also
+ * asked when a workspace installs the app (app.ts), so a workspace not listed never has its token stored.
+ */
+export function teamAllowed(allowed: readonly string[], team: string): boolean {
+  if (!allowed.length) return true;
+  const t = teamOf(team);
+  const org = team.includes('/') ? team.split('/')[0] : undefined;
+  return (t !== undefined && allowed.includes(t)) || (org !== undefined && org !== '' && allowed.includes(org));
 }
 
 /** Workspace keys compare by team: an org-wide install keys cards E…/T…, while a request names its team T…. */
