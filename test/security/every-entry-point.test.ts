@@ -112,6 +112,19 @@ function snapshot() {
   };
 }
 
+/** Bounded wait until no work runs, the outbox is empty and nothing visible changed for 600 ms. */
+async function settled(): Promise<void> {
+  let last = '';
+  let since = Date.now();
+  await until(async () => {
+    const busy = (store.db.prepare("SELECT count(*) n FROM work WHERE state != 'done'").get() as { n: number }).n
+      + (store.db.prepare('SELECT count(*) n FROM outbox WHERE sent_at IS NULL').get() as { n: number }).n;
+    const now = JSON.stringify(snapshot());
+    if (now !== last || busy) [last, since] = [now, Date.now()];
+    return Date.now() - since >= 600;
+  }, 30_000, 'everything started to settle');
+}
+
 const answerTo = (d: { responseUrl: string }) => h.slack.waitFor(() => h.slack.responses.find((r) => r.id === d.responseUrl.split('/').pop()), 5000, 'the answer to the click');
 const auditCardIn = (channel: string) => h.slack.channel(channel).find((m) => /^action-debug audit/.test(m.text) || m.versions.some((v) => /^action-debug audit/.test(v.text)));
 
@@ -147,6 +160,10 @@ test('the bot renders buttons: a card and its thread, an audit and the card it o
   await h.slack.waitFor(() => h.slack.channel('CG1').find((m) => /Watch on/.test(JSON.stringify(m.blocks))), 20_000, 'the watch post');
   await h.driver.command('watch stop all', { channel: 'CG1', user: 'U0ALICE' });
 
+  // Everything started above has finished (no work running, the outbox sent, nothing changing for a while), so what
+  // the outsiders' clicks are measured against below is not still moving.
+  await settled();
+
   for (const m of h.slack.messages.filter((x) => !x.ephemeralTo)) {
     for (const v of [...m.versions, { blocks: m.blocks }]) rendered.push(...buttonsIn(v.blocks, { channel: m.channel, ts: m.ts }, `${m.channel} ${m.text.slice(0, 40)}`));
   }
@@ -178,7 +195,8 @@ const OUTSIDERS: Outsider[] = [
 for (const o of OUTSIDERS) {
   test(`every rendered button, clicked by ${o.name}: refused, and nothing runs`, async () => {
     assert.ok(rendered.length >= 8, 'the buttons were collected');
-    const before = snapshot();
+    await settled();
+  const before = snapshot();
     let clicked = 0;
     for (const r of rendered) {
       const cls = classifyButton(r.actionId)!;
@@ -203,6 +221,7 @@ test('every other entry point (command, form, mention, shared file, escalation f
   const card = finalCard(h.slack, 'CG1')!;
   const cardId = /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(card.blocks))![1]!;
   const url = h.lab.scenarios.find((s) => s.id === 'healthy')!.url;
+  await settled();
   const before = snapshot();
   for (const o of OUTSIDERS.filter((x) => x.channel !== 'CG2')) {
     const channel = o.channel ?? 'CG1';
@@ -237,6 +256,7 @@ test('a click on an id the bot never renders is refused, even from an allowed us
   const card = finalCard(h.slack, 'CG1')!;
   const cardId = /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(card.blocks))![1]!;
   const offered = /"action_id":"ad_follow_up:([\w-]+)"/.exec(JSON.stringify(h.slack.thread('CG1', card.ts).map((m) => m.blocks)))![1]!;
+  await settled();
   const before = snapshot();
   for (const [id, value] of [['ad_follow_up', `${cardId}|${offered}`], ['ad_follow_up:', `${cardId}|${offered}`], [`ad_follow_up:dns`, `${cardId}|${offered}`], ['ad_rerun_now', cardId], ['ad_RERUN', cardId], ['ad_rerun ', cardId], ['x_rerun', cardId]] as const) {
     const click = await h.driver.click(card, id, value, { user: 'U0ALICE' });
@@ -255,11 +275,12 @@ test('a watch whose creator was removed from the allow-list since: it does not r
   users.splice(users.indexOf('U0ALICE'), 1);
   try {
     const hits = () => h.lab.requests('healthy').length;
-    const ran = runs();
-    const probed = hits();
     const stopped = await h.slack.waitFor(() => posts().find((m) => /This watch stopped/.test(JSON.stringify(m.blocks))), 20_000, 'the watch says it stopped');
     assert.match(JSON.stringify(stopped.blocks), /limited to a few people/);
-    // Several ticks later: no run, no probe, no second message.
+    // Runs of one watch never overlap (its claim): the refused run was the last. Several ticks later: no run, no probe,
+    // no second message.
+    const ran = runs();
+    const probed = hits();
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(runs(), ran, 'no watch run after the removal');
     assert.equal(hits(), probed, 'nothing probed');
