@@ -25,7 +25,7 @@ import { HostLimiter } from '../net/host-limiter.js';
 import type { AuditFlowDeps } from './audit-flow.js';
 import { WatchService } from './watch-service.js';
 import { WorkTracker, type WorkSettings } from '../work/tracker.js';
-import { resumeWork } from './resume-work.js';
+import { refusedLater, resumeWork } from './resume-work.js';
 import { Gate, teamAllowed, type Requester } from './gate.js';
 import { workspaceKey } from './workspace.js';
 import { answerStoreFailures } from './answer-store-failures.js';
@@ -202,8 +202,12 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     if (!card) return void log.warn({ card: cardId }, 'scheduled re-run: the card is gone (retention, or no database)');
     // Asked again when it fires: whoever scheduled it may have been removed from the allow-lists since.
     const refusal = stillAllowed({ user: by, channel: card.channel, team: card.team });
-    if (refusal) return void log.warn({ card: cardId, user: by, why: refusal }, 'scheduled re-run refused by the gate');
-    await rerunCard(deps, await clientFor(card.team), card, label, undefined, by);
+    const client = await clientFor(card.team);
+    if (refusal) {
+      log.warn({ card: cardId, user: by, why: refusal }, 'scheduled re-run refused by the gate');
+      return void (await client.chat.postEphemeral({ channel: card.channel, user: by, text: refusedLater(refusal) }).catch(() => {}));
+    }
+    await rerunCard(deps, client, card, label, undefined, by);
   }, log, () => void tracker?.poll());
 
   const auditSettings = d.audit ?? AuditSettingsSchema.parse({});

@@ -16,6 +16,9 @@ import type { Requester } from './gate.js';
 
 type WebClient = webApi.WebClient;
 
+/** What the person who scheduled a re-run is told when it falls due and the gate refuses it. */
+export const refusedLater = (why: string) => `Your scheduled re-run was not run: ${why}`;
+
 /** A piece of work taken up this many times without finishing is not run again (it may be what crashes the app). */
 export const MAX_WORK_ATTEMPTS = 3;
 
@@ -63,7 +66,12 @@ export async function resumeWork(
   if (row.kind === 'rerun-later') {
     if (!card) return void (deps.log.warn({ card: row.cardId }, 'scheduled re-run: the card is gone (retention)'), await work.done(row.id, 'card-gone'));
     const refusal = stillAllowed({ user: row.requester, channel: card.channel, team: card.team });
-    if (refusal) return void (deps.log.warn({ card: card.id, user: row.requester, why: refusal }, 'scheduled re-run refused by the gate'), await work.done(row.id, 'refused'));
+    if (refusal) {
+      deps.log.warn({ card: card.id, user: row.requester, why: refusal }, 'scheduled re-run refused by the gate');
+      // Said once, to the one who scheduled it (the row ends here, so it is never said again).
+      await client.chat.postEphemeral({ channel: card.channel, user: row.requester, text: refusedLater(refusal) }).catch(() => {});
+      return work.done(row.id, 'refused');
+    }
     return rerunCard(deps, client, card, p.label ?? 'Re-run', undefined, row.requester, undefined, row.id);
   }
   if (row.step === 'thread') return work.done(row.id, 'verdict');

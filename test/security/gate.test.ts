@@ -195,6 +195,10 @@ test('Re-run later is checked again when it fires: removed from the allow-list s
     const fired = () => store.db.prepare("SELECT state, outcome FROM work WHERE kind = 'rerun-later' AND requester = 'U0DAVE'").get() as { state: string; outcome: string | null } | undefined;
     await until(async () => fired()?.state === 'done', 10_000, 'the re-run fired');
     assert.equal(fired()!.outcome, 'refused');
+    // Dave is told once, and only Dave.
+    const toldDave = () => h.slack.messages.filter((m) => /scheduled re-run was not run: Sorry, action-debug is limited/.test(m.text));
+    const told = await h.slack.waitFor(() => (toldDave().length ? toldDave() : null), 5000, 'Dave told');
+    assert.deepEqual(told.map((m) => m.ephemeralTo), ['U0DAVE']);
     assert.equal(hits(), before, 'the scheduled re-run did not probe');
     assert.ok(!h.slack.thread('CG5', card.ts).some((m) => /Re-run after/.test(blocksToText(m.blocks))));
   } finally {
