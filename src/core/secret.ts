@@ -124,27 +124,31 @@ export function rememberSecret(value: string): void {
  * character as \u00XX); and HTML-escaped. Each is remembered, so redactText scrubs every one.
  */
 function encodings(p: string): Set<string> {
-  const out = new Set([p, p.toUpperCase(), p.toLowerCase()]);
+  const bases = new Set([p]);
   try {
-    out.add(decodeURIComponent(p.replace(/\+/g, ' ')));
-    out.add(decodeURIComponent(p));
+    bases.add(decodeURIComponent(p.replace(/\+/g, ' ')));
+    bases.add(decodeURIComponent(p));
   } catch {
     // Not percent-encoded text: nothing to decode.
   }
-  for (const v of [...out]) {
-    const enc = encodeURIComponent(v);
-    out.add(enc);
-    out.add(enc.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
-    out.add(new URLSearchParams({ x: v }).toString().slice(2));
-    if (/^[A-Za-z0-9+/]+=*$/.test(v) && /[+/=]/.test(v)) out.add(v.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
-    if (/^[A-Za-z0-9_-]+$/.test(v) && /[-_]/.test(v)) out.add(v.replace(/-/g, '+').replace(/_/g, '/'));
-    for (const j of jsonForms(v)) out.add(j);
-    out.add(v.replace(/[&<>"']/g, (c) => HTML[c]!));
-    out.add(v.replace(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`));
+  const out = new Set<string>();
+  for (const base of bases) {
+    for (const v of new Set([base, base.toUpperCase(), base.toLowerCase()])) {
+      out.add(v);
+      const enc = encodeURIComponent(v);
+      out.add(enc);
+      out.add(enc.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+      out.add(new URLSearchParams({ x: v }).toString().slice(2));
+      if (/^[A-Za-z0-9+/]+=*$/.test(v) && /[+/=]/.test(v)) out.add(v.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
+      if (/^[A-Za-z0-9_-]+$/.test(v) && /[-_]/.test(v)) out.add(v.replace(/-/g, '+').replace(/_/g, '/'));
+      for (const j of jsonForms(v)) out.add(j);
+      out.add(v.replace(/[&<>"']/g, (c) => HTML[c]!));
+      out.add(v.replace(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`));
+    }
+    // base64 of the secret's own bytes (not of its case variants: those are other bytes, and no endpoint was seen to
+    // change case before encoding).
+    for (const b of base64Forms(Buffer.from(base, 'utf8'))) out.add(b);
   }
-  // base64 of the secret's own bytes (not of its case variants: those are other bytes, and no endpoint was seen to
-  // change case before encoding).
-  for (const b of base64Forms(Buffer.from(p, 'utf8'))) out.add(b);
   return out;
 }
 

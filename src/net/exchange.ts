@@ -147,6 +147,8 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
     record.response = { status: res.statusCode ?? 0, headers, contentType, bodyBytes: 0, bodyTruncated: false, bodySample: '' };
     const chunks: Buffer[] = [];
     let read = 0;
+    // A body the connection ended midway is a cut too (its last bytes may be the start of an echoed secret).
+    let whole = false;
     try {
       for await (const chunk of res as AsyncIterable<Buffer>) {
         read += chunk.length;
@@ -158,11 +160,12 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
         }
         chunks.push(chunk);
       }
+      whole = true;
     } finally {
       body = Buffer.concat(chunks);
       record.response.bodyBytes = read;
       // Scrubbed before it is cut (clipBytes): cut first, an echo straddling byte 2048 would leave its first characters.
-      record.response.bodySample = clipBytes(body, BODY_SAMPLE_BYTES, record.response.bodyTruncated);
+      record.response.bodySample = clipBytes(body, BODY_SAMPLE_BYTES, record.response.bodyTruncated || !whole);
     }
   } catch (err) {
     record.error = classifyError(err, deadline.aborted, phase);
