@@ -121,7 +121,7 @@ export function rememberSecret(value: string): void {
  * or not, and the three alignment-free cores of each (so the secret inside any base64-encoded text, such as a Basic
  * credential or a base64 "fingerprint" of a whole header, is found); base64url for a base64 token (+/= → -_) and
  * back; JSON-escaped (JSON.stringify, \/ for /, \uXXXX for non-ASCII as ASCII-only encoders write it, and every
- * character as \u00XX); and HTML-escaped. Each is remembered, so redactText scrubs every one.
+ * character as \u00XX), also escaped twice; and HTML-escaped. Each is remembered, so redactText scrubs every one.
  */
 function encodings(p: string): Set<string> {
   const bases = new Set([p]);
@@ -161,7 +161,9 @@ function jsonForms(v: string): string[] {
   // Every UTF-16 unit escaped (some encoders, and an endpoint escaping what it echoes, write everything as \u00XX).
   let all = '';
   for (let i = 0; i < v.length; i++) all += hex4(v.charCodeAt(i));
-  return [json, ascii, all, json.replace(/\//g, '\\/'), ascii.replace(/\//g, '\\/')];
+  const once = [json, ascii, all, json.replace(/\//g, '\\/'), ascii.replace(/\//g, '\\/')];
+  // Escaped twice (an error message quoting an upstream JSON answer, itself sent as JSON): each backslash doubled.
+  return [...once, ...once.filter((j) => j.includes('\\')).map((j) => j.replace(/\\/g, '\\\\'))];
 }
 
 function base64Forms(bytes: Buffer): string[] {
