@@ -276,7 +276,7 @@ test('the same through Slack: card, thread, escalation ticket, stored rows and d
     await Promise.all(CASES.map(async (c) => {
       const ch = `CECHO${c.n}`;
       const user = `U0ECHO${c.n}`;
-      await driver.command(`ses_${c.n} "Look up order" ${c.endpoint(port)} header="${c.header}" timeout=5`, { channel: ch, user });
+      await driver.command(`ses_${c.n} "Look up order" ${c.endpoint(port)} header="${c.header}" header="Cookie: ${SHORT.cookie}" timeout=5`, { channel: ch, user });
       const card = await slack.waitFor(() => finalCard(slack, ch), 60_000, `the card of case ${c.n}`);
       await slack.waitFor(() => slack.thread(ch, card.ts).length >= 2, 10_000, `the thread of case ${c.n}`);
       const cardId = JSON.stringify(card.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!;
@@ -302,7 +302,8 @@ test('the same through Slack: card, thread, escalation ticket, stored rows and d
       ...leaks(c, file).map((l) => `case ${c.n} ${c.kind} database file: ${l}`),
       ...leaks(c, logged).map((l) => `case ${c.n} ${c.kind} logs: ${l}`),
     ]);
-    if (process.env['ECHO_DEBUG']) for (const c of CASES) for (const sec of c.secrets) { const i = rows.indexOf(sec.slice(0, PREFIX)); if (i >= 0) console.log('ROWS', c.n, JSON.stringify(sec), rows.slice(Math.max(0, i - 300), i + 100)); const j = wire.indexOf(sec.slice(0, PREFIX)); if (j >= 0) console.log('WIRE', c.n, JSON.stringify(sec), wire.slice(Math.max(0, j - 300), j + 100)); }
+    assert.match(wire, /Cookie: &lt;4 chars&gt;/, 'a short credential header is shown as its shape');
+    for (const [where, text] of [['Slack', wire], ['stored rows', rows], ['database file', file], ['logs', logged]]) if (text!.includes(SHORT.cookie)) problems.push(`the short cookie in ${where}`);
     assert.deepEqual(problems, []);
   } finally {
     await worker.stop();
