@@ -15,6 +15,8 @@ const CASES: { name: string; args: string[]; says: RegExp; env?: Record<string, 
   // A URL that does not parse is never quoted: the message names the wrong part (the port, the host), not the text.
   { name: 'a port out of range, a key in the query', args: ['diagnose', '--endpoint', `https://api.example.com:99999/x?api_key=${SECRET}`], says: /port 99999 of https:\/\/api\.example\.com is out of range/ },
   { name: 'a bad host, a token in the fragment', args: ['diagnose', '--endpoint', `https://api example.com/x#access_token=${SECRET}`], says: /the host is not a valid host name/ },
+  { name: 'a spec URL that does not parse, a token in it', args: ['spec', `https://api.example.com:99999/openapi.json?token=${SECRET}`], says: /not a URL/ },
+  { name: 'a form field without its name', args: ['diagnose', '--endpoint', 'https://api.example.com', '--method', 'POST', '--form', SECRET], says: /--form must look like name=value/ },
   { name: 'a header name with a space', args: ['diagnose', '--endpoint', 'https://api.example.com', '--header', `Authorization Basic admin:${SECRET}`], says: /header name "Authorization …" is not a valid HTTP header name/ },
   { name: 'a missing endpoint', args: ['diagnose', '--action', 'x'], says: /missing --endpoint/ },
   { name: 'a body that is not JSON', args: ['diagnose', '--endpoint', 'https://api.example.com', '--method', 'POST', '--body', '{nope'], says: /not valid JSON/ },
