@@ -133,7 +133,9 @@ function encodings(p: string): Set<string> {
   }
   const out = new Set<string>();
   for (const base of bases) {
-    for (const v of new Set([base, base.toUpperCase(), base.toLowerCase()])) {
+    // Case variants only where folding cannot stand for them (a character whose case mapping changes length): for ASCII,
+    // each form of an upper- or lower-cased secret folds to the same as the secret's own.
+    for (const v of ASCII.test(base) ? [base] : new Set([base, base.toUpperCase(), base.toLowerCase()])) {
       out.add(v);
       const enc = encodeURIComponent(v);
       out.add(enc);
