@@ -78,12 +78,25 @@ export function clip(text: string, max: number, more = '…'): string {
 }
 
 /**
+ * Where the last whole UTF-8 character of a cut byte string ends: a character the cut split would decode as U+FFFD and
+ * hide the piece of a secret before it from the trailing-piece check.
+ */
+function wholeChars(bytes: Buffer): number {
+  let lead = bytes.length - 1;
+  while (lead >= 0 && bytes.length - lead <= 4 && (bytes[lead]! & 0xc0) === 0x80) lead--;
+  if (lead < 0) return bytes.length;
+  const b = bytes[lead]!;
+  const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+  return bytes.length - lead < need ? lead : bytes.length;
+}
+
+/**
  * At most `maxBytes` bytes of a body as text, scrubbed before the cut: the window scrubbed reaches past the cut by the
  * longest known secret (in its longest UTF-8 spelling), so an echo that straddles the cut is scrubbed whole.
  * `truncated`: the bytes are themselves a cut of the body (it was read up to a limit).
  */
 export function clipBytes(bytes: Buffer, maxBytes: number, truncated = false): string {
-  if (bytes.length <= maxBytes) return scrubCut(bytes.toString('utf8'), Infinity, truncated).text;
+  if (bytes.length <= maxBytes) return scrubCut(bytes.subarray(0, truncated ? wholeChars(bytes) : bytes.length).toString('utf8'), Infinity, truncated).text;
   let b = maxBytes;
   while (b > 0 && (bytes[b]! & 0xc0) === 0x80) b--; // the cut falls between characters
   const window = bytes.subarray(0, maxBytes + 3 * longestSecret() + 4).toString('utf8');
