@@ -293,6 +293,11 @@ test('the same through Slack: card, thread, escalation ticket, stored rows and d
       }, { user });
     }));
     await until(async () => (store.db.prepare('SELECT count(*) n FROM tickets').get() as { n: number }).n === CASES.length || null, 10_000, 'every ticket');
+    // An endpoint that does not parse: the answer names the wrong part, and quotes none of the URL's credentials.
+    const bad = CASES[0]!.endpoint(port).replace(`:${port}/`, ':99999/');
+    const refused = await driver.command(`ses_bad "Look up order" ${bad}`, { channel: 'CECHOBAD', user: 'U0ECHOBAD' });
+    assert.match(JSON.stringify(refused.json), /port 99999 of https:\/\/echo\.lab\.test is out of range/);
+    const refusedText = seen(refused.json);
     await slack.waitFor(() => slack.channel('CSUPPORT').length >= CASES.length, 10_000, 'every ticket card');
     const wire = seen([slack.calls.map((x) => x.args), slack.responses, slack.views]);
     assert.match(wire, /\[redacted\]/);
@@ -306,6 +311,7 @@ test('the same through Slack: card, thread, escalation ticket, stored rows and d
       ...leaks(c, rows).map((l) => `case ${c.n} ${c.kind} stored rows: ${l}`),
       ...leaks(c, file).map((l) => `case ${c.n} ${c.kind} database file: ${l}`),
       ...leaks(c, logged).map((l) => `case ${c.n} ${c.kind} logs: ${l}`),
+      ...(c.n === 0 ? leaks(c, refusedText).map((l) => `the answer to an endpoint that does not parse: ${l}`) : []),
     ]);
     assert.match(wire, /Cookie: &lt;4 chars&gt;/, 'a short credential header is shown as its shape');
     for (const [where, text] of [['Slack', wire], ['stored rows', rows], ['database file', file], ['logs', logged]]) if (text!.includes(SHORT.cookie)) problems.push(`the short cookie in ${where}`);
