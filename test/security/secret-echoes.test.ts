@@ -289,7 +289,8 @@ test('the same through Slack: card, thread, escalation ticket, stored rows and d
       await driver.click({ channel: ch, ts: card.ts }, 'ad_escalate', cardId, { user });
       const modal = await slack.waitFor(() => slack.views.find((v) => v.view['private_metadata'] === JSON.stringify({ cardId })), 5000, `the escalation modal of case ${c.n}`);
       await driver.submitView({ id: modal.id, callback_id: 'ad_escalate_modal', private_metadata: String(modal.view['private_metadata']) }, {
-        expected: { v: { value: 'The order status' } }, impact: { v: { value: 'Handed off' } }, urgency: { v: { selected_option: { value: 'high' } } },
+        // A requester who pastes the credential (upper-cased) into the form: it goes no further.
+        expected: { v: { value: `The order status; it says ${c.header.toUpperCase()} is wrong` } }, impact: { v: { value: 'Handed off' } }, urgency: { v: { selected_option: { value: 'high' } } },
       }, { user });
     }));
     await until(async () => (store.db.prepare('SELECT count(*) n FROM tickets').get() as { n: number }).n === CASES.length || null, 10_000, 'every ticket');
