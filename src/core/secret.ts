@@ -96,6 +96,11 @@ function add(v: string): void {
 const SCHEME = /^(bearer|basic|token|digest|bot|apikey|api-key|key|jwt|hmac|negotiate|ntlm|oauth|sso-key)$/i;
 
 export function rememberSecret(value: string): void {
+  remember(formsOf(value));
+}
+
+/** Every form of `value` that is scrubbed (case-folded, MIN_LENGTH or longer). */
+function formsOf(value: string): string[] {
   const parts = [value, ...value.split(/\s+/)];
   // A Basic credential is base64 of `user:password`: an endpoint that says who failed echoes the decoded pair, or just
   // the password. Both are secrets (the user name alone is not: "admin" would mangle text everywhere).
@@ -104,14 +109,21 @@ export function rememberSecret(value: string): void {
     const pair = Buffer.from(basic[1]!, 'base64').toString('utf8');
     if (pair.includes(':') && !pair.includes('\uFFFD')) parts.push(pair, pair.slice(pair.indexOf(':') + 1));
   }
+  const out = new Set<string>();
   for (const p of parts) {
     if (p.length < MIN_LENGTH || SCHEME.test(p)) continue;
     for (const v of encodings(p)) {
       const f = foldCase(v);
-      if (f.length >= MIN_LENGTH) add(f);
+      if (f.length >= MIN_LENGTH) out.add(f);
     }
-    while (known.size > MAX_KNOWN) forget(known.keys().next().value!);
   }
+  return [...out];
+}
+
+/** Remembered as the newest (the oldest are forgotten past MAX_KNOWN). */
+function remember(forms: readonly string[]): void {
+  for (const f of forms) add(f);
+  while (known.size > MAX_KNOWN) forget(known.keys().next().value!);
 }
 
 /**
@@ -240,11 +252,18 @@ export function partialSecretAtEnd(text: string): number {
 
 export class Secret {
   readonly #value: string;
+  readonly #forms: readonly string[];
   constructor(value: string) {
     this.#value = value;
-    rememberSecret(value);
+    this.#forms = formsOf(value);
+    remember(this.#forms);
   }
+  /**
+   * The value, to put on the wire. Its forms are remembered again as the newest: a secret in use (a Re-run of a card
+   * made hours ago, a watch) is never among the oldest that MAX_KNOWN forgets, so what the endpoint echoes is scrubbed.
+   */
   reveal(): string {
+    remember(this.#forms);
     return this.#value;
   }
   /** A shape description safe to show: e.g. `Bearer <40 chars>`. */

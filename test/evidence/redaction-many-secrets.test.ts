@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../helpers/seeded-random.js';
-import { foldCase, knownSecrets, rememberSecret } from '../../src/core/secret.js';
+import { foldCase, knownSecrets, rememberSecret, Secret } from '../../src/core/secret.js';
 import { redactText } from '../../src/core/redact.js';
 
 /**
@@ -57,4 +57,16 @@ test('invariant: with a few or thousands of known secrets (and past the cap), re
   assert.equal(redactText('x lab-token-abcdef-42 y'), reference('x lab-token-abcdef-42 y'));
   rememberSecret('lab-token-abcdef-42');
   assert.equal(redactText('x lab-token-abcdef-42 y'), 'x [redacted] y');
+});
+
+test('a secret in use is never forgotten: revealing it (to send it) makes it the newest, however many came after', () => {
+  const inUse = new Secret('Bearer in_use_long_ago_0123456789');
+  for (let i = 0; i < 1200; i++) rememberSecret(`Bearer filler_${i}_abcdefghijklmnop`);
+  inUse.reveal();
+  for (let i = 0; i < 300; i++) rememberSecret(`Bearer later_${i}_abcdefghijklmnop`);
+  assert.equal(redactText('echo IN_USE_LONG_AGO_0123456789'), 'echo [redacted]');
+  const forgotten = new Secret('Bearer never_sent_again_0123456789');
+  for (let i = 0; i < 1500; i++) rememberSecret(`Bearer more_${i}_abcdefghijklmnop`);
+  assert.equal(redactText('echo never_sent_again_0123456789'), 'echo never_sent_again_0123456789', 'the cap holds for what is no longer used');
+  void forgotten;
 });
