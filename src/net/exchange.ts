@@ -141,7 +141,8 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) {
       if (v === undefined) continue;
-      headers[k] = redactHeaderValue(k, Array.isArray(v) ? v.join(', ') : v);
+      // The name too: an endpoint can put what it echoes anywhere in its answer, a header's name included.
+      headers[redactText(k)] = redactHeaderValue(k, Array.isArray(v) ? v.join(', ') : v);
     }
     const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : null;
     record.response = { status: res.statusCode ?? 0, headers, contentType, bodyBytes: 0, bodyTruncated: false, bodySample: '' };

@@ -206,6 +206,9 @@ before(async () => {
     const asciiForms = echoes.filter((f) => /^[\x20-\x7e]+$/.test(f));
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': `rid-${n}`, 'content-length': String(Buffer.byteLength(body)) };
     for (let i = 0; i < 6 && asciiForms.length; i++) headers[`x-debug-echo-${i}`] = `got ${pick2(asciiForms)}`;
+    // And as a header's name (only a token's characters fit there).
+    const nameForm = asciiForms.find((f) => /^[A-Za-z0-9_-]+$/.test(f));
+    if (nameForm) headers[`x-seen-${nameForm}`] = '1';
     const status = c.status;
     if (status === 302) headers['location'] = `https://echo.lab.test/login?from=${pick2(asciiForms)}`;
     const reason = `Denied ${pick2(asciiForms) ?? ''}`.trim();
