@@ -239,7 +239,7 @@ const SHORT = { cookie: 'Q7!x' };
 test('generated secrets echoed by a real endpoint, every form and cut: nothing in the CLI --json or text report', async () => {
   const runs = await Promise.all(
     CASES.flatMap((c) => {
-      const args = ['diagnose', '--endpoint', c.endpoint(port), '--header', c.header, '--header', `Cookie: ${SHORT.cookie}`, '--ca', caFile, '--resolve', 'echo.lab.test=127.0.0.1', '--allow-private', '--quiet', '--timeout', '5'];
+      const args = ['diagnose', '--endpoint', c.endpoint(port), '--header', c.header, '--header', `Cookie: ${SHORT.cookie}`, '--ca', caFile, '--resolve', 'echo.lab.test=127.0.0.1', '--allow-private', '--quiet', '--timeout', '20'];
       return [runCli([...args, '--json']).then((r) => ({ c, r, json: true })), runCli([...args, '--details']).then((r) => ({ c, r, json: false }))];
     }),
   );
@@ -284,7 +284,7 @@ test('the same through Slack: card, thread, escalation ticket, stored rows and d
     await Promise.all(CASES.map(async (c) => {
       const ch = `CECHO${c.n}`;
       const user = `U0ECHO${c.n}`;
-      await driver.command(`ses_${c.n} "Look up order" ${c.endpoint(port)} header="${c.header}" header="Cookie: ${SHORT.cookie}" timeout=5`, { channel: ch, user });
+      await driver.command(`ses_${c.n} "Look up order" ${c.endpoint(port)} header="${c.header}" header="Cookie: ${SHORT.cookie}" timeout=20`, { channel: ch, user });
       const card = await slack.waitFor(() => finalCard(slack, ch), 60_000, `the card of case ${c.n}`);
       await slack.waitFor(() => slack.thread(ch, card.ts).length >= 2, 10_000, `the thread of case ${c.n}`);
       const cardId = JSON.stringify(card.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!;
