@@ -1,8 +1,9 @@
 import * as z from 'zod';
+import { looksLikeSecretValue, redactText } from '../core/redact.js';
 import { InputError } from '../core/input-error.js';
 export { InputError };
 import { Secret } from '../core/secret.js';
-import { looksLikeSecretValue, redactText, rememberUrlSecrets } from '../core/redact.js';
+import { rememberUrlSecrets } from '../core/redact.js';
 
 /** What OpenCX itself can send (troubleshooting page, Limits Recap). */
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
