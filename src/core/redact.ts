@@ -218,5 +218,12 @@ export function redactDeep<T>(value: T): T {
     for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v);
     return out as T;
   }
+  // An error logged as a field ({ err }): its message and stack quote what failed, an echoed secret included. A copy of
+  // the same class (the log's error serializer still knows it), the original left as it is.
+  if (value instanceof Error) {
+    const copy = Object.create(Object.getPrototypeOf(value) as object) as Record<string, unknown>;
+    for (const k of Object.getOwnPropertyNames(value)) copy[k] = redactDeep((value as unknown as Record<string, unknown>)[k]);
+    return copy as T;
+  }
   return value;
 }

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { Secret, foldCase } from '../../src/core/secret.js';
 import { seededRandom } from '../helpers/seeded-random.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/log.js';
 import { clip, describeHeaders, redactHeaders, redactText, redactUrl, rememberUrlSecrets } from '../../src/core/redact.js';
 
 test('a Secret prints as [redacted] in every way JS turns it into text', () => {
@@ -74,4 +76,16 @@ test('invariant (generated): clip never leaves a known secret, in any form or ca
       if (at > start && at < start + form.length) assert.ok(out.endsWith('[redacted]') || out.length <= start + 3, `${JSON.stringify(text)} cut at ${at}: ${JSON.stringify(out)}`);
     }
   }
+});
+
+test('an error logged as a field has its message and stack scrubbed, and stays an error to the log (its type kept)', () => {
+  new Secret('Bearer err_logged_0123456789abcdef');
+  let line = '';
+  const log = createLogger({ level: 'info', destination: new Writable({ write(chunk, _e, cb) { line += String(chunk); cb(); } }) });
+  const err = new TypeError('upstream said ERR_LOGGED_0123456789ABCDEF is bad');
+  log.error({ err }, 'call failed');
+  assert.ok(!/err_logged_0123456789abcdef/i.test(line), line);
+  assert.match(line, /"type":"TypeError"/);
+  assert.match(line, /upstream said \[redacted\] is bad/);
+  assert.equal(err.message, 'upstream said ERR_LOGGED_0123456789ABCDEF is bad', 'the error itself is not changed');
 });
