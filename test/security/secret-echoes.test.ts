@@ -109,9 +109,9 @@ function leaks(c: Case, text: string): string[] {
 }
 /** What was cut at the 2048-byte mark keeps no trailing piece (4 characters or more) of anything the endpoint echoed. */
 function cutLeaks(c: Case, sample: string, echoed: string[]): string[] {
-  const low = sample.toLowerCase();
   const found: string[] = [];
-  for (const f of echoed) for (let k = 4; k < f.length; k++) if (low.endsWith(f.slice(0, k).toLowerCase())) found.push(`sample ends with ${JSON.stringify(f.slice(0, k))} of ${JSON.stringify(f)} (case ${c.n})`);
+  // Counted in the sample's own characters (lower-casing İ makes it two), compared without case.
+  for (const f of echoed) for (let k = 4; k < f.length && k <= sample.length; k++) if (sample.slice(-k).toLowerCase() === f.slice(0, k).toLowerCase()) found.push(`sample ends with ${JSON.stringify(f.slice(0, k))} of ${JSON.stringify(f)} (case ${c.n})`);
   return found;
 }
 
