@@ -16,6 +16,7 @@ import type { Escalation } from './escalate.js';
 import { isProblem, topEvidence, verdictLine, verdictWord } from '../pipeline/verdict.js';
 import type { Logger } from '../log.js';
 import { crashPoint } from '../core/crash-point.js';
+import { redactDeep } from '../core/redact.js';
 
 /**
  * Where tickets are posted: one channel ID for every workspace (`C0SUPPORT`), or per workspace when the app is installed
@@ -103,11 +104,13 @@ export function ticketDraft(card: Card, user: string, fields: { expected: string
     ...card.reports.slice(1).map((r) => ({ what: 're-run', outcome: verdictWord(r.verdict), at: r.startedAt })),
     ...followUps.map((r) => ({ what: `follow-up ${r.probes.map((p) => p.title).join(', ')}`, outcome: verdictWord(r.verdict), at: r.startedAt })),
   ]);
-  return {
+  // What the requester typed (expected, impact, the action and session of the card) is scrubbed like the report: a
+  // pasted token goes no further than the modal, not into the database, the support card or the webhook.
+  return redactDeep({
     createdBy: user, diagnosisId: latest.id, action: card.input.action ?? null, session: card.input.session ?? null, endpoint: latest.input.endpoint ?? '(none known)', method: latest.input.method,
     family: latest.verdict.family, familyTitle: latest.verdict.familyTitle, cause: latest.verdict.cause, title: latest.verdict.title, fix: latest.verdict.fix,
     evidence: topEvidence(latest), alsoFound: latest.verdict.alsoFound, tried, firstFailureAt: firstFailure?.startedAt ?? null, threadLink, ...fields,
-  };
+  });
 }
 
 /** "Tried" lists each distinct attempt once: the same check with the same outcome, clicked five times, is one line. */
