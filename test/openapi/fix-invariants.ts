@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { isCollection, isSeq, parseDocument, type Node } from 'yaml';
+import { parseSpecText, type LoadedSpec } from '../../src/openapi/load.js';
+import { checkSpec, type SpecReport } from '../../src/openapi/check.js';
+import { fixSpec, type FixResult } from '../../src/openapi/fix.js';
+import { operationCauses } from '../../src/openapi/report-view.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const OPENCX = ['get', 'post', 'put', 'patch', 'delete'];
@@ -199,4 +203,104 @@ export function assertLayoutKept(input: string, output: string, format: 'json' |
     while (a[i] === b[i]) i++;
     assert.fail(`layout changed outside the edits near: ${JSON.stringify(a.slice(Math.max(0, i - 80), i + 80))}\nvs ${JSON.stringify(b.slice(Math.max(0, i - 80), i + 80))}`);
   }
+}
+
+/** Values, not schemas: a `$ref` written inside them is data (an example of a JSON Schema, say), never followed. */
+const VALUE_KEYS = new Set(['example', 'examples', 'default', 'enum', 'const']);
+/** Local `$ref`s written in schema positions (not inside example/default/enum/const/x- values). */
+export function localRefs(node: unknown, out: string[] = []): string[] {
+  const stack: unknown[] = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!n || typeof n !== 'object') continue;
+    if (Array.isArray(n)) {
+      for (const x of n) stack.push(x);
+      continue;
+    }
+    const o = n as Obj;
+    if (typeof o['$ref'] === 'string' && o['$ref'].startsWith('#')) out.push(o['$ref']);
+    for (const [k, v] of Object.entries(o)) if (!VALUE_KEYS.has(k) && !k.startsWith('x-')) stack.push(v);
+  }
+  return out;
+}
+const resolvesIn = (api: unknown, ref: string) => at(api, decode(ref)) !== undefined;
+
+/** No `$ref` of the output points nowhere, unless the input already had that same dangling `$ref`. */
+export function assertNoDanglingRefs(before: Obj, after: Obj): void {
+  const had = new Set(localRefs(before).filter((r) => !resolvesIn(before, r)));
+  const now = [...new Set(localRefs(after).filter((r) => !resolvesIn(after, r) && !had.has(r)))];
+  assert.deepEqual(now.slice(0, 3), [], `${now.length} $ref(s) left dangling, e.g. ${now[0]}`);
+}
+
+/**
+ * One line per edit, none twice, each about a node the output changed: the change count (the number of lines) is the
+ * number of edits. A line names its pointer first (`#/…: what`), or is a copy (`copied A to B …`).
+ */
+export function assertCountIsEdits(applied: string[], changed: string[]): void {
+  assert.equal(new Set(applied).size, applied.length, `an edit is counted twice: ${applied.find((a, i) => applied.indexOf(a) !== i)}`);
+  const copies = applied.filter((a) => a.startsWith('copied '));
+  const lines = applied.filter((a) => !a.startsWith('copied '));
+  const inside = (p: string) => changed.some((c) => p === c || p.startsWith(c + '/'));
+  for (const a of lines) {
+    const p = a.slice(0, a.indexOf(': '));
+    assert.ok(p.startsWith('#') && inside(p), `"${a}" is not about a node the output changed`);
+  }
+  // A $ref pointed at a copy is part of that copy's edit.
+  const said = (c: string) => applied.some((a) => a.startsWith(c + ':') || a.startsWith(c + '/') || a.includes(` to ${toks(c).at(-1)} `)) || (c.endsWith('/$ref') && copies.length > 0);
+  for (const c of changed) assert.ok(said(c), `${c} changed but no edit says so`);
+  assert.ok(copies.length <= changed.length);
+}
+
+export interface Break {
+  /** Which invariant: output-parse, recheck, new-error, idempotent, responses, enums, stray-keywords, dangling-ref, layout, count. */
+  kind: string;
+  message: string;
+}
+
+/**
+ * Every invariant a written fix (`problem === null`) must keep, each run on its own so one break does not hide the
+ * next: what the generated-case tests assert and the corpus sweep (bench/spec-corpus.ts) counts. `before` is the
+ * input's check. Returns the output's parsed spec too (for the caller's own checks), or null when it does not parse.
+ */
+export function fixBreaks(spec: LoadedSpec, before: SpecReport, r: FixResult, stage: (name: string) => void = () => {}): { breaks: Break[]; out: LoadedSpec | null } {
+  const breaks: Break[] = [];
+  const step = (kind: string, f: () => void) => {
+    stage(kind);
+    try {
+      f();
+    } catch (err) {
+      breaks.push({ kind, message: (err as Error).message.split('\n').slice(0, 3).join(' ') });
+    }
+  };
+  let out: LoadedSpec | null = null;
+  step('output-parse', () => {
+    out = parseSpecText(spec.origin, r.text);
+  });
+  if (!out) return { breaks, out };
+  const o = out as LoadedSpec;
+  let fresh: SpecReport | null = null;
+  step('recheck', () => {
+    // What the fix re-checked is the output's document, and that re-check (reusing the input's check outside the
+    // edits) is a check from scratch.
+    assert.ok(isDeepStrictEqual(r.output, o.api), 'the re-checked document is not the output\'s');
+    fresh = checkSpec(o);
+    assert.ok(isDeepStrictEqual(r.report, fresh), 'the re-check differs from a fresh check');
+  });
+  step('new-error', () => {
+    const had = operationCauses(before, 'error');
+    const gained = [...operationCauses(fresh ?? checkSpec(o), 'error')].filter((k) => !had.has(k));
+    assert.deepEqual(gained.slice(0, 3), [], `${gained.length} (operation, error) pair(s) gained`);
+  });
+  step('idempotent', () => {
+    const again = fixSpec(o);
+    assert.deepEqual(again.applied.slice(0, 3), [], `a second --fix changes ${again.applied.length} thing(s)`);
+    assert.ok(again.text === r.text, 'a second --fix changes the text');
+  });
+  step('responses', () => assertResponsesUntouched(spec.api, o.api));
+  step('enums', () => assertEnumsKept(spec.api, o.api));
+  step('stray-keywords', () => assertNoStrayKeywords(spec.api, o.api));
+  step('dangling-ref', () => assertNoDanglingRefs(spec.api, o.api));
+  step('layout', () => assertLayoutKept(spec.text, r.text, spec.format, r.changed));
+  step('count', () => assertCountIsEdits(r.applied, r.changed));
+  return { breaks, out: o };
 }
