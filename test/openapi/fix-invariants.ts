@@ -58,44 +58,65 @@ export function assertResponsesUntouched(before: Obj, after: Obj): void {
   }
 }
 
-/** Enum values an operation's input can take (following $refs): the fix may only add, never lose one. */
-export function inputEnums(api: Obj): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
+/**
+ * Per operation, the enum values its input can take (following $refs), each under the name of the property or
+ * parameter it is for (`subtype\u0000"redirect"`), and the names that take any value of their type (a primitive type
+ * and no enum): the fix may add values, or open a name up (merging a branch that allowed any string), never lose one.
+ */
+export function inputEnums(api: Obj): Map<string, { values: Set<string>; open: Set<string> }> {
+  const out = new Map<string, { values: Set<string>; open: Set<string> }>();
   for (const [path, item] of Object.entries((api['paths'] ?? {}) as Record<string, Obj>)) {
     for (const m of OPENCX) {
       const op = item?.[m] as Obj | undefined;
       if (!op) continue;
       const values = new Set<string>();
-      const seen = new Set<unknown>();
-      const visit = (n: unknown): void => {
-        if (!n || typeof n !== 'object' || seen.has(n)) return;
-        seen.add(n);
-        if (Array.isArray(n)) return n.forEach(visit);
+      const open = new Set<string>();
+      // A node is visited once per name it is reached under (a component used by two properties counts for both).
+      const visited = new WeakMap<object, Set<string>>();
+      const visit = (n: unknown, name: string): void => {
+        if (!n || typeof n !== 'object') return;
+        const names = visited.get(n) ?? visited.set(n, new Set()).get(n)!;
+        if (names.has(name)) return;
+        names.add(name);
+        if (Array.isArray(n)) return n.forEach((x) => visit(x, name));
         const o = n as Obj;
-        if (typeof o['$ref'] === 'string' && o['$ref'].startsWith('#')) return visit(at(api, decode(o['$ref'])));
-        if (Array.isArray(o['enum'])) for (const v of o['enum']) values.add(JSON.stringify(v));
+        if (typeof o['$ref'] === 'string' && o['$ref'].startsWith('#')) return visit(at(api, decode(o['$ref'])), name);
+        if (Array.isArray(o['enum'])) for (const v of o['enum']) values.add(`${name}\u0000${JSON.stringify(v)}`);
+        else if (['string', 'integer', 'number', 'boolean'].includes(o['type'] as string) && !('const' in o)) open.add(name);
         // Branches of different types (string | object): one type is kept, the others' values cannot be sent in
         // it, by construction. Only same-type merges must keep every value.
+        const skip = new Set<unknown>();
         for (const k of ['oneOf', 'anyOf']) {
           const bs = Array.isArray(o[k]) ? (o[k] as Obj[]).map((b) => (typeof b?.['$ref'] === 'string' ? (at(api, decode(b['$ref'] as string)) as Obj) : b)) : [];
           const kinds = new Set(bs.map((b) => (b?.['type'] ?? (b?.['properties'] ? 'object' : '?')) as string).filter((t) => t !== 'null'));
-          if (kinds.size > 1) seen.add(o[k]);
+          if (kinds.size > 1) skip.add(o[k]);
         }
-        for (const [k, v] of Object.entries(o)) if (k !== 'example' && k !== 'examples' && k !== 'not') visit(v);
+        const paramName = typeof o['name'] === 'string' && typeof o['in'] === 'string' ? o['name'] : null;
+        for (const [k, v] of Object.entries(o)) {
+          if (k === 'example' || k === 'examples' || k === 'not' || k === 'default' || k.startsWith('x-') || skip.has(v)) continue;
+          if (k === 'properties' && v && typeof v === 'object' && !Array.isArray(v)) for (const [pk, pv] of Object.entries(v as Obj)) visit(pv, pk);
+          else visit(v, paramName ?? name);
+        }
       };
-      visit(op['requestBody']);
-      visit(op['parameters']);
-      visit(item['parameters']);
-      out.set(`${m} ${path}`, values);
+      visit(op['requestBody'], '(body)');
+      visit(op['parameters'], '(parameters)');
+      visit(item['parameters'], '(parameters)');
+      out.set(`${m} ${path}`, { values, open });
     }
   }
   return out;
 }
 
-/** Every enum value an input allowed (outside branches of another type) is still in an enum. */
+/** Every enum value an input allowed (outside branches of another type) can still be sent: in an enum, or open. */
 export function assertEnumsKept(before: Obj, after: Obj): void {
   const a = inputEnums(after);
-  for (const [op, values] of inputEnums(before)) for (const v of values) assert.ok(a.get(op)?.has(v), `${op}: enum value ${v} can no longer be sent`);
+  for (const [op, { values }] of inputEnums(before)) {
+    const now = a.get(op);
+    for (const v of values) {
+      const name = v.slice(0, v.indexOf('\u0000'));
+      assert.ok(now?.values.has(v) || now?.open.has(name), `${op}: ${name} = ${v.slice(name.length + 1)} can no longer be sent`);
+    }
+  }
 }
 
 const ONLY: Record<string, string[]> = {
