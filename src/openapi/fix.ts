@@ -9,7 +9,7 @@ import { walkSchema, type RefEdge } from './walk.js';
 import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
 import { splice, SpliceError, type Spliced, type TextEdit } from './splice.js';
 import { splicedJson } from './spliced-json.js';
-import { Cow } from './copy-on-write.js';
+import { Cow, setOwn } from './copy-on-write.js';
 import { issuesByComponent, operationCauses } from './report-view.js';
 
 export interface FixResult {
@@ -575,7 +575,7 @@ export function fixTree(node: unknown, at: string, ctx: FixCtx, log: string[]): 
   let out: Schema = node;
   const put = (k: string, v: unknown) => {
     if (out === node) out = { ...node };
-    out[k] = v;
+    setOwn(out, k, v);
   };
   for (const k of CHILD_MAPS) {
     const m = node[k];
@@ -583,7 +583,7 @@ export function fixTree(node: unknown, at: string, ctx: FixCtx, log: string[]): 
     let copy: Schema | null = null;
     for (const [name, child] of Object.entries(m)) {
       const f = fixTree(child, join(at, k, name), ctx, log);
-      if (f !== child) (copy ??= { ...m })[name] = f;
+      if (f !== child) setOwn((copy ??= { ...m }), name, f);
     }
     if (copy) put(k, copy);
   }
@@ -766,7 +766,7 @@ function expandAllOf(b: Schema, ctx: FixCtx, depth: number): Schema {
   const props: Schema = {};
   const req = new Set<string>();
   for (const part of [...(b['allOf'] as unknown[]).filter(isObj).map((x) => expandAllOf(resolveFully(x, ctx), ctx, depth + 1)), out]) {
-    Object.assign(props, (part['properties'] as Schema) ?? {});
+    for (const [k, v] of Object.entries((part['properties'] as Schema) ?? {})) setOwn(props, k, v);
     for (const r of Array.isArray(part['required']) ? (part['required'] as string[]) : []) req.add(r);
     if (out['type'] === undefined && typeof part['type'] === 'string') out['type'] = part['type'];
   }
@@ -793,16 +793,16 @@ function mergeSchemas(base: Schema, kept: Schema[], type: string | undefined, ct
     const seenIn = new Map<string, unknown[]>();
     for (const b of kept) for (const [k, v] of Object.entries((b['properties'] as Schema) ?? {})) (seenIn.get(k) ?? seenIn.set(k, []).get(k)!).push(v);
     for (const [k, vs] of seenIn) {
-      if (k in props && !vs.length) continue;
-      const all = k in props ? [props[k], ...vs] : vs;
-      props[k] = all.every((v) => isDeepStrictEqual(v, all[0])) ? all[0] : mergeProperty(all, ctx);
+      if (Object.hasOwn(props, k) && !vs.length) continue;
+      const all = Object.hasOwn(props, k) ? [props[k], ...vs] : vs;
+      setOwn(props, k, all.every((v) => isDeepStrictEqual(v, all[0])) ? all[0] : mergeProperty(all, ctx));
     }
     if (Object.keys(props).length) out['properties'] = props;
     // Required: what the holder required, plus what every branch requires.
     const req = new Set<string>(Array.isArray(base['required']) ? (base['required'] as string[]) : []);
     const every = kept.map((b) => new Set(Array.isArray(b['required']) ? (b['required'] as string[]) : []));
     for (const k of every[0] ?? []) if (every.every((s) => s.has(k))) req.add(k);
-    if (req.size) out['required'] = [...req].filter((k) => k in props);
+    if (req.size) out['required'] = [...req].filter((k) => Object.hasOwn(props, k));
     else delete out['required'];
   } else if (type === 'array') {
     const items = kept.map((b) => b['items']).filter((x) => x !== undefined);

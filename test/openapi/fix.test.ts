@@ -255,3 +255,23 @@ test('an edited schema holding a value nested 3,000 deep (an example): the fix i
   assert.deepEqual(r.report, checkSpec(out));
   assert.deepEqual((at(out.api, '#/paths/~1a/post/requestBody/content/application~1json/schema') as Obj)['items'], { type: 'string' });
 });
+
+test('a property named __proto__ (a key JSON allows): kept by a oneOf merge, fixed in place, never the prototype', () => {
+  const api = {
+    openapi: '3.0.3', info: { title: 't', version: '1' }, servers: [{ url: 'https://x.test' }],
+    paths: { '/p': { post: { operationId: 'saveThing', description: 'Save a thing with its prototype settings', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } }, responses: { '200': { description: 'ok' } } } } },
+    components: { schemas: { Thing: { type: 'object', properties: {
+      merged: { oneOf: [{ type: 'object', properties: { PROTO: { type: 'string', enum: ['a'] }, name: { type: 'string' } } }, { type: 'object', properties: { PROTO: { type: 'string', enum: ['b'] } } }] },
+      tags: { type: 'object', properties: { PROTO: { type: 'array' } } },
+      parts: { oneOf: [{ allOf: [{ type: 'object', properties: { PROTO: { type: 'integer' } } }] }, { type: 'object', properties: { other: { type: 'string' } } }] },
+    } } } },
+  };
+  // JSON.parse makes `__proto__` an own key (in an object literal it would set the prototype): renamed in the text.
+  const { out } = assertGoodFix('__proto__', JSON.stringify(api, null, 2).replace(/"PROTO"/g, '"__proto__"'));
+  const props = at(out.api, '#/components/schemas/Thing/properties') as Record<string, Obj>;
+  const own = (o: unknown) => Object.getOwnPropertyDescriptor((o as Obj)['properties'], '__proto__')?.value as Obj | undefined;
+  assert.deepEqual(own(props['merged'])?.['enum'], ['a', 'b'], JSON.stringify(props['merged']));
+  assert.deepEqual(own(props['tags']), { type: 'array', items: { type: 'string' } });
+  assert.deepEqual(own(props['parts'])?.['type'], 'integer', JSON.stringify(props['parts']));
+  assert.equal(Object.getPrototypeOf(props['merged']!['properties']), Object.prototype);
+});
