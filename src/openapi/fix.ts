@@ -389,6 +389,23 @@ function minimalCover(pointers: string[]): string[] {
   return out;
 }
 
+/** Maps whose keys are names the author chose (a property called `default` is a schema, not a default value). */
+const NAME_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas', 'schemas', 'parameters', 'responses', 'requestBodies', 'headers', 'examples', 'securitySchemes', 'links', 'callbacks', 'pathItems', 'paths', 'webhooks', 'content', 'encoding', 'variables']);
+const VALUE_KEYS = new Set(['example', 'default', 'enum', 'const']);
+
+/**
+ * Whether the child `k` (value `v`) of the object reached by `keys` holds data rather than spec: an example, a default,
+ * an enum or const, an extension (`x-…`), a 3.1 schema's `examples` list, an Example Object's `value`. A `$ref` written
+ * in there is a value (an API about JSON Schema shows one in its examples): never followed, never rewritten.
+ */
+function isValueData(keys: readonly string[], k: string, v: unknown): boolean {
+  const parent = keys[keys.length - 1];
+  if (parent !== undefined && NAME_MAPS.has(parent) && keys[keys.length - 2] !== 'properties') return false;
+  if (VALUE_KEYS.has(k) || k.startsWith('x-')) return true;
+  if (k === 'examples') return Array.isArray(v);
+  return k === 'value' && keys[keys.length - 2] === 'examples';
+}
+
 /**
  * Every `$ref` string in the document, with the keys on the way to the object holding it and its pointer (`at`). The
  * keys are kept on a stack and a pointer is spelled only for a `$ref`, from the longest prefix spelled before (siblings
@@ -425,7 +442,7 @@ function collectRefs(doc: unknown, found: (keys: readonly string[], at: (depth?:
     if (typeof o['$ref'] === 'string') found(keys, at, o['$ref']);
     for (const k in o) {
       const v = o[k];
-      if (!v || typeof v !== 'object') continue;
+      if (!v || typeof v !== 'object' || isValueData(keys, k, v)) continue;
       keys.push(k);
       visit(v, depth + 1);
       keys.pop();
@@ -463,7 +480,7 @@ function collectRefs(doc: unknown, found: (keys: readonly string[], at: (depth?:
       next[top] = i + 1;
       const k = ks === null ? String(i) : ks[i]!;
       const v = node[k];
-      if (v && typeof v === 'object') {
+      if (v && typeof v === 'object' && (ks === null || !isValueData(keys, k, v))) {
         keys.push(k);
         open(v);
       }

@@ -275,3 +275,33 @@ test('a property named __proto__ (a key JSON allows): kept by a oneOf merge, fix
   assert.deepEqual(own(props['parts'])?.['type'], 'integer', JSON.stringify(props['parts']));
   assert.equal(Object.getPrototypeOf(props['merged']!['properties']), Object.prototype);
 });
+
+test('a $ref written inside data (example, examples, default, enum, const, x- extensions) is a value: never rewritten', () => {
+  // Order is used by the request and the response and needs a fix, so the request gets OrderInput and its $refs move.
+  const data = { $ref: '#/components/schemas/Order' };
+  const api = {
+    openapi: '3.1.0', info: { title: 't', version: '1' }, servers: [{ url: 'https://x.test' }],
+    paths: { '/orders': { post: {
+      operationId: 'createOrder', description: 'Create an order from a schema document',
+      requestBody: { 'x-origin': data, content: { 'application/json': {
+        schema: { $ref: '#/components/schemas/Order' },
+        example: { document: data },
+        examples: { first: { summary: 'a document that is a JSON Schema', value: data } },
+      } } },
+      responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Order' } } } } },
+    } } },
+    components: { schemas: { Order: { type: 'object', 'x-like': data, properties: {
+      document: { type: 'object', default: data, examples: [data], enum: [data], const: data },
+      // A property may be called `default` or `example`: that is a schema, and its $ref is followed.
+      default: { $ref: '#/components/schemas/Kind' },
+    } }, Kind: { type: 'strnig' } } },
+  };
+  const { r, out } = assertGoodFix('refs in data', JSON.stringify(api, null, 2));
+  assert.ok(r.applied.some((a) => a.startsWith('copied Order to OrderInput')), r.applied.join('\n'));
+  const media = '#/paths/~1orders/post/requestBody/content/application~1json';
+  assert.equal(at(out.api, `${media}/schema/$ref`), '#/components/schemas/OrderInput');
+  assert.equal(at(out.api, '#/components/schemas/OrderInput/properties/default/$ref'), '#/components/schemas/KindInput');
+  for (const p of [`${media}/example/document/$ref`, `${media}/examples/first/value/$ref`, '#/paths/~1orders/post/requestBody/x-origin/$ref', '#/components/schemas/OrderInput/x-like/$ref', '#/components/schemas/OrderInput/properties/document/default/$ref', '#/components/schemas/OrderInput/properties/document/examples/0/$ref', '#/components/schemas/OrderInput/properties/document/enum/0/$ref', '#/components/schemas/OrderInput/properties/document/const/$ref']) {
+    assert.equal(at(out.api, p), '#/components/schemas/Order', p);
+  }
+});
