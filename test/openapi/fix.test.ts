@@ -305,3 +305,21 @@ test('a $ref written inside data (example, examples, default, enum, const, x- ex
     assert.equal(at(out.api, p), '#/components/schemas/Order', p);
   }
 });
+
+test('numbers in an edited node keep the input\'s literal (beyond 2^53, 1e400, 1.50): the JSON output means what the input meant', () => {
+  const text = `{
+  "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "servers": [{"url": "https://x.test"}],
+  "paths": {"/p": {"post": {"operationId": "saveLimits", "description": "Save the limits of an account in one call",
+    "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+      "id": {"oneOf": [{"type": "integer", "maximum": 9223372036854775807, "minimum": -9223372036854775808}, {"type": "integer", "maximum": 9223372036854775807, "minimum": -9223372036854775808, "description": "an id"}]},
+      "huge": {"type": "array", "example": [1e400, -1e400, 1.50, 2.5E3, 100, 0.1]},
+      "plain": {"type": "int", "maximum": 100, "multipleOf": 0.1, "example": 9007199254740993}
+    }}}}},
+    "responses": {"200": {"description": "ok"}}}}}
+}
+`;
+  const { r } = assertGoodFix('numbers', text);
+  assert.ok(r.applied.length >= 3, r.applied.join('\n'));
+  for (const lit of ['9223372036854775807', '9007199254740993', '-9223372036854775808', '1e400', '-1e400', '1.50', '2.5E3', '"maximum": 100', '0.1']) assert.ok(r.text.includes(lit), `${lit} is not in the output:\n${r.text}`);
+  assert.ok(!/null|9223372036854776000/.test(r.text), r.text);
+});
