@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
-import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 import { isCollection, isSeq, parseDocument, type Node } from 'yaml';
 import { parseSpecText, type LoadedSpec } from '../../src/openapi/load.js';
 import { checkSpec, type SpecReport } from '../../src/openapi/check.js';
@@ -168,14 +168,35 @@ function parseOnce<T>(text: string, parse: (t: string) => T): T {
   return parsed.get(text) as T;
 }
 
+/** A JSON object node's properties by key, built once per node: a big spec's sections have thousands of entries. */
+const propsByKey = new WeakMap<JsonNode, Map<string, JsonNode>>();
+function jsonProp(node: JsonNode, key: string): JsonNode | undefined {
+  let m = propsByKey.get(node);
+  if (!m) {
+    m = new Map();
+    for (const prop of node.children ?? []) if (!m.has(String(prop.children![0]!.value))) m.set(String(prop.children![0]!.value), prop);
+    propsByKey.set(node, m);
+  }
+  return m.get(key);
+}
+
 function spanOf(text: string, format: 'json' | 'yaml', p: string, whole: boolean): Span | null {
   const t = toks(p);
   if (format === 'json') {
-    const tree = parseOnce(text, (x) => parseTree(x)!);
-    const node = findNodeAtLocation(tree, t.map((x, i) => (findNodeAtLocation(tree, t.slice(0, i).map((y) => (/^\d+$/.test(y) ? Number(y) : y)))?.type === 'array' ? Number(x) : x)));
+    let node: JsonNode | undefined = parseOnce(text, (x) => parseTree(x)!);
+    let prop: JsonNode | undefined;
+    for (const k of t) {
+      if (!node) return null;
+      if (node.type === 'array') {
+        prop = undefined;
+        node = /^\d+$/.test(k) ? node.children?.[Number(k)] : undefined;
+      } else if (node.type === 'object') {
+        prop = jsonProp(node, k);
+        node = prop?.children?.[1];
+      } else return null;
+    }
     if (!node) return null;
-    if (!whole) return { start: node.offset, end: node.offset + node.length };
-    const prop = node.parent!;
+    if (!whole || !prop) return { start: node.offset, end: node.offset + node.length };
     const siblings = prop.parent!.children!;
     const i = siblings.indexOf(prop);
     const start = i > 0 ? siblings[i - 1]!.offset + siblings[i - 1]!.length : prop.parent!.offset + 1;
