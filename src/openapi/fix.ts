@@ -821,12 +821,21 @@ function mergeSchemas(base: Schema, kept: Schema[], type: string | undefined, ct
     for (const k of every[0] ?? []) if (every.every((s) => s.has(k))) req.add(k);
     if (req.size) out['required'] = [...req].filter((k) => Object.hasOwn(props, k));
     else delete out['required'];
+    // A map's values (additionalProperties) merge as a property's do: the branches' schemas become one, so the values
+    // each branch allowed stay allowed and described (Mist's port_config: switch ports or gateway ports by name). A
+    // branch that leaves them open (absent or true) leaves the merge open; all `false`, it stays closed.
+    if (!('additionalProperties' in base)) {
+      const aps = kept.map((b) => b['additionalProperties']);
+      delete out['additionalProperties'];
+      if (aps.every(isObj)) out['additionalProperties'] = aps.every((x) => isDeepStrictEqual(x, aps[0])) ? aps[0] : mergeProperty(aps, ctx);
+      else if (aps.every((x) => x === false)) out['additionalProperties'] = false;
+    }
   } else if (type === 'array') {
     const items = kept.map((b) => b['items']).filter((x) => x !== undefined);
     if (items.length && items.length === kept.length) out['items'] = items.every((x) => isDeepStrictEqual(x, items[0])) ? items[0] : mergeProperty(items, ctx);
   }
   // Type-specific and shared keywords: kept only if every kept branch agrees, so no value a branch allowed is lost.
-  const shared = [...(type ? TYPE_KEYWORDS[type] ?? [] : []), 'default'].filter((k) => !['properties', 'required', 'items'].includes(k));
+  const shared = [...(type ? TYPE_KEYWORDS[type] ?? [] : []), 'default'].filter((k) => !['properties', 'required', 'items', 'additionalProperties'].includes(k));
   for (const k of shared) {
     if (k in base && k !== 'default') continue;
     const vals = kept.map((b) => b[k]);

