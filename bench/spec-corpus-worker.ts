@@ -81,7 +81,8 @@ async function sweepText(origin: string, text: string, prefix: string, breaks: B
   if (fix.problem === null && fix.applied.length) {
     const { breaks: b, out } = fixBreaks(outcome.spec, outcome.report, fix, (s) => stage(prefix + s));
     for (const x of b) breaks.push({ kind: prefix + x.kind, message: x.message });
-    if (out) {
+    // (A YAML twin is not validated again: its output must be the same document as the JSON one's, which is.)
+    if (out && !prefix) {
       stage(`${prefix}validate`);
       if ((await validates(outcome.spec.api)) && !(await validates(out.api))) breaks.push({ kind: `${prefix}validate`, message: 'the input passes swagger-parser validate, the output does not' });
     }
