@@ -91,7 +91,7 @@ export async function resumeWork(
   const refusal = channel ? stillAllowed({ user: row.requester, channel, team: card?.team ?? row.workspace ?? '' }) : null;
   if (refusal) {
     deps.log.warn({ work: row.id, user: row.requester, why: refusal }, 'resumed work refused by the gate');
-    return interrupt(deps, client, row, card, replay?.input, `It was not run again: ${refusal}`);
+    return interrupt(deps, client, row, card, replay?.input, `It was not run again: ${refusal}`, true);
   }
   if (replay && !replay.missingHeaders.length && row.attempts <= MAX_WORK_ATTEMPTS && row.channel) {
     if (row.kind === 'diagnose') {
@@ -130,12 +130,16 @@ async function resumeAudit(deps: FlowDeps, client: WebClient, row: WorkRow, stil
   await work.done(row.id, 'interrupted');
 }
 
-async function interrupt(deps: FlowDeps, client: WebClient, row: WorkRow, card: Card | undefined, input: { endpoint?: string | null | undefined; method: string; action?: string | null | undefined; session?: string | null | undefined } | undefined, why: string): Promise<void> {
+async function interrupt(deps: FlowDeps, client: WebClient, row: WorkRow, card: Card | undefined, input: { endpoint?: string | null | undefined; method: string; action?: string | null | undefined; session?: string | null | undefined } | undefined, why: string, refused = false): Promise<void> {
   const work = deps.work!;
   if (!row.channel) return work.done(row.id, 'interrupted');
   if (row.kind === 'follow-up' && card?.ts) {
-    // The card keeps its verdict; the thread says the check did not finish.
-    await client.chat.postMessage({ channel: row.channel, thread_ts: card.ts, ...errorMessage(md`${userRef(row.requester)}: "${(row.payload as Payload).label ?? 'Follow-up'}" was interrupted by a restart of action-debug. Press its button again.`, false) });
+    // The card keeps its verdict; the thread says the check did not finish and why (refused by the gate: the reason, not
+    // "press again"), and the requester is told, as for a diagnosis or a re-run.
+    const label = (row.payload as Payload).label ?? 'Follow-up';
+    const next = refused ? why : 'Press its button again.';
+    await client.chat.postMessage({ channel: row.channel, thread_ts: card.ts, ...errorMessage(md`${userRef(row.requester)}: "${label}" was interrupted by a restart of action-debug. ${next}`, false) });
+    await client.chat.postEphemeral({ channel: row.channel, user: row.requester, text: md`Your follow-up check "${label}" was interrupted by a restart of action-debug. ${next}`.text }).catch(() => {});
     return work.done(row.id, 'interrupted');
   }
   const ctx: CardContext = {

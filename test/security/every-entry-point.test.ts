@@ -298,13 +298,19 @@ test('work a crashed process left is taken up through the same gate: for someone
   const hits = () => h.lab.requests('healthy').length + h.lab.requests('waf-opencx-headers').length;
   const before = hits();
   const dead = { owner: 'a-process-that-died', leaseMs: 0 };
-  // A diagnosis and a re-run of Alice's card, asked by someone removed from the allow-list since.
+  // A diagnosis, a re-run and a follow-up check of Alice's card, asked by someone removed from the allow-list since.
   const diagnose = (await store.addWork({ kind: 'diagnose', workspace: 'T0FAKE', channel: 'CG1', requester: 'U0EVE', payload: workPayload(input) }, dead)).row.id;
   const rerun = (await store.addWork({ kind: 'rerun', cardId, cardTs: card.ts, workspace: 'T0FAKE', channel: 'CG1', requester: 'U0EVE', payload: workPayload(input, { why: 'Re-run' }) }, dead)).row.id;
+  const followUp = (await store.addWork({ kind: 'follow-up', cardId, cardTs: card.ts, workspace: 'T0FAKE', channel: 'CG1', requester: 'U0EVE', payload: workPayload(input, { probeId: 'dns', label: 'Check DNS' }) }, dead)).row.id;
   const state = (id: string) => store.db.prepare('SELECT state, outcome FROM work WHERE id = ?').get(id) as { state: string; outcome: string | null };
-  await until(async () => state(diagnose).state === 'done' && state(rerun).state === 'done', 20_000, 'both rows taken up');
+  await until(async () => [diagnose, rerun, followUp].every((id) => state(id).state === 'done'), 20_000, 'the three rows taken up');
   assert.equal(hits(), before, 'nothing probed');
-  // Eve is told, once each, why her diagnosis and her re-run did not run.
+  // Eve is told, once each, why her diagnosis, her re-run and her follow-up did not run.
   const told = h.slack.messages.filter((m) => m.ephemeralTo === 'U0EVE' && /not run again: Sorry, action-debug is limited/.test(m.text));
-  assert.equal(told.length, 2, JSON.stringify(h.slack.messages.filter((m) => m.ephemeralTo === 'U0EVE').map((m) => m.text)));
+  assert.equal(told.length, 3, JSON.stringify(h.slack.messages.filter((m) => m.ephemeralTo === 'U0EVE').map((m) => m.text)));
+  // The card's thread says why too, not "press its button again" (Eve could not).
+  const said = h.slack.thread('CG1', card.ts).filter((m) => /Check DNS/.test(m.text));
+  assert.equal(said.length, 1, JSON.stringify(h.slack.thread('CG1', card.ts).map((m) => m.text)));
+  assert.match(said[0]!.text, /not run again: Sorry, action-debug is limited/);
+  assert.doesNotMatch(said[0]!.text, /Press its button again/);
 });
