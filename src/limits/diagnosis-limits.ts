@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { endpointKey } from '../pipeline/endpoint-key.js';
 
 /** Abuse limits on diagnoses started from chat: every one a setting with a safe default. */
 export const LimitsSettingsSchema = z.object({
@@ -27,9 +26,9 @@ export class DiagnosisLimits {
     private readonly now: () => number = Date.now,
   ) {}
 
-  tryStart(who: { user: string; workspace: string }, endpoint: string): LimitDecision {
-    // Canonical, as the stored hold's key (diagnosisHold): another spelling of the endpoint is the same endpoint.
-    const key = `${who.workspace}/${who.user} ${endpointKey(endpoint)}`;
+  /** `target`: diagnosisTarget(input), already canonical (endpointKey applied there once), as the stored hold's key. */
+  tryStart(who: { user: string; workspace: string }, target: string): LimitDecision {
+    const key = `${who.workspace}/${who.user} ${target}`;
     if (this.#running.has(key)) {
       return { ok: false, reason: 'running', message: 'A diagnosis of this endpoint that you started is still running: its card will update when it ends.' };
     }

@@ -1,7 +1,6 @@
 import type { LimitDecision, LimitsSettings } from './diagnosis-limits.js';
 import type { Store } from '../store/store.js';
 import { redactUrl } from '../core/redact.js';
-import { endpointKey } from '../pipeline/endpoint-key.js';
 
 /** What the limits need from the store: how many diagnoses a user / a workspace started since a time, and booking an audit's. */
 export interface WorkCounter {
@@ -14,15 +13,17 @@ export interface WorkCounter {
 /**
  * What a user's running diagnosis of one endpoint holds (work rows), so a second one is refused on every instance. The
  * key is stored, so the endpoint is in it without its credentials (the same endpoint with another key is the same one),
- * and in its canonical form (endpointKey: every spelling of one endpoint, any query, is one key).
+ * and in its canonical form: `target` is diagnosisTarget(input), which applied endpointKey once (every spelling of one
+ * endpoint, any query, is one key); it is not canonicalised again here.
  */
-export const diagnosisHold = (workspace: string, user: string, endpoint: string) => `diagnosis:${workspace}/${user} ${redactUrl(endpointKey(endpoint))}`;
+export const diagnosisHold = (workspace: string, user: string, target: string) => `diagnosis:${workspace}/${user} ${redactUrl(target)}`;
 
 const RUNNING = 'A diagnosis of this endpoint that you started is still running: its card will update when it ends.';
 
 /** Anything that decides whether a diagnosis may start (in memory for one process, or counted in the database). */
 export interface Limits {
-  tryStart(who: { user: string; workspace: string }, endpoint: string, workId?: string): LimitDecision | Promise<LimitDecision>;
+  /** `target`: diagnosisTarget(input), the endpoint already in its canonical form (endpointKey, applied there once). */
+  tryStart(who: { user: string; workspace: string }, target: string, workId?: string): LimitDecision | Promise<LimitDecision>;
   /**
    * Audits and watches: `n` diagnoses at once against the workspace's hourly budget, all or nothing. `workId`: the work
    * row of the audit or watch run, which then carries the `n` (counted in the database by every instance).
@@ -48,12 +49,12 @@ export class StoredDiagnosisLimits implements Limits {
 
   constructor(private readonly settings: LimitsSettings, private readonly counter: WorkCounter, private readonly now: () => number = Date.now) {}
 
-  async tryStart(who: { user: string; workspace: string }, endpoint: string, workId?: string): Promise<LimitDecision> {
+  async tryStart(who: { user: string; workspace: string }, target: string, workId?: string): Promise<LimitDecision> {
     // The same key in memory as in the database (the endpoint without its credentials).
-    const key = diagnosisHold(who.workspace, who.user, endpoint);
+    const key = diagnosisHold(who.workspace, who.user, target);
     if (this.#running.has(key)) return { ok: false, reason: 'running', message: RUNNING };
     if (workId) {
-      const held = await this.counter.holdWork(workId, diagnosisHold(who.workspace, who.user, endpoint));
+      const held = await this.counter.holdWork(workId, key);
       if (!held.ok) {
         const { channel, cardTs } = held.holder;
         return { ok: false, reason: 'running', message: RUNNING, ...(channel && cardTs ? { at: { channel, ts: cardTs } } : {}) };

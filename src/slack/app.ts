@@ -10,9 +10,9 @@ import type { NetOptions } from '../net/options.js';
 import { createLogger, type Logger } from '../log.js';
 import { DiagnosisLimits, LimitsSettingsSchema, type LimitsSettings } from '../limits/diagnosis-limits.js';
 import { StoredDiagnosisLimits } from '../limits/stored-limits.js';
-import { MemoryCardStore, type CardStore } from './card-store.js';
+import { MemoryCardStore, type Card, type CardStore } from './card-store.js';
 import { StoredCardStore } from './stored-card-store.js';
-import { rerunCard, type FlowDeps, type ReportSink } from './diagnose-flow.js';
+import { type FlowDeps, type ReportSink } from './diagnose-flow.js';
 import type { Support } from './support.js';
 import type { Store } from '../store/store.js';
 import { multiWorkspaceProblem, type SlackSettings } from './settings.js';
@@ -25,7 +25,7 @@ import { HostLimiter } from '../net/host-limiter.js';
 import type { AuditFlowDeps } from './audit-flow.js';
 import { WatchService } from './watch-service.js';
 import { WorkTracker, type WorkSettings } from '../work/tracker.js';
-import { refusedLater, resumeWork } from './resume-work.js';
+import { resumeWork, runDueRerun } from './resume-work.js';
 import { Gate, teamAllowed, type Requester } from './gate.js';
 import { workspaceKey } from './workspace.js';
 import { answerStoreFailures } from './answer-store-failures.js';
@@ -188,26 +188,19 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   // With a database every acknowledged piece of work is a row until its outcome; this process claims what it runs.
   // Work taken up later (a re-run that fell due, work a restart left, every watch run) asks the gate again for whoever
   // asked for it, through this one function.
-  const stillAllowed = (r: Requester): string | null => {
-    const v = gate.stillAllowed(r);
+  const stillAllowed = (r: Requester, card?: Card): string | null => {
+    const v = gate.stillAllowed(r, card);
     return v.ok ? null : v.message;
   };
   const tracker = d.store
     ? new WorkTracker(d.store, { leaseMs: d.work?.leaseMs ?? 30_000, pollMs: d.work?.pollMs ?? 1000 }, log, (row) =>
-        resumeWork(deps, clientFor, row, stillAllowed, { uploads, allowed: (r, card) => { const v = gate.mention(r, card); return v.ok ? null : v.message; } }, audits))
+        resumeWork(deps, clientFor, row, stillAllowed, { uploads }, audits))
     : undefined;
   deps.work = tracker;
   const reruns = new RerunSchedule(d.store, async (cardId, label, by) => {
     const card = await deps.cards.get(cardId);
     if (!card) return void log.warn({ card: cardId }, 'scheduled re-run: the card is gone (retention, or no database)');
-    // Asked again when it fires: whoever scheduled it may have been removed from the allow-lists since.
-    const refusal = stillAllowed({ user: by, channel: card.channel, team: card.team });
-    const client = await clientFor(card.team);
-    if (refusal) {
-      log.warn({ card: cardId, user: by, why: refusal }, 'scheduled re-run refused by the gate');
-      return void (await client.chat.postEphemeral({ channel: card.channel, user: by, text: refusedLater(refusal) }).catch(() => {}));
-    }
-    await rerunCard(deps, client, card, label, undefined, by);
+    await runDueRerun(deps, await clientFor(card.team), card, label, by, stillAllowed);
   }, log, () => void tracker?.poll());
 
   const auditSettings = d.audit ?? AuditSettingsSchema.parse({});

@@ -22,7 +22,7 @@ interface ButtonRoute {
  * the listener registration (listeners/index.ts registers exactly one listener per row, typed as a Record over these
  * names, so a row without its listener does not compile). A click whose action_id matches no row is refused by the gate
  * and never reaches a listener: a button rendered but forgotten here does nothing rather than slipping past the gate.
- * test/security/every-button.test.ts collects the action_ids our renderers really post and checks each matches a row.
+ * test/security/every-entry-point.test.ts collects the action_ids our renderers really post and checks each matches a row.
  */
 export const BUTTONS = {
   rerun: { match: ACTIONS.rerun, class: 'card' },

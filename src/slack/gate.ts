@@ -53,9 +53,11 @@ export class Gate {
    * Work that runs after the request that asked for it (a due Re-run later, work a restart left, each watch run): whoever
    * asked, where, in which workspace, asked again when it runs, since an admin may have changed the allow-lists meanwhile.
    * The one function every deferred run goes through (app.ts hands it to the WorkTracker, RerunSchedule and WatchService).
+   * A mention recorded before a crash and answered now passes `card` (the card whose thread it was in): the same rule a
+   * live mention passes (`mention`), so a resumed mention is asked here too.
    */
-  stillAllowed(r: Requester): Verdict {
-    return this.who(r);
+  stillAllowed(r: Requester, card?: Card): Verdict {
+    return card ? this.mention(r, card) : this.who(r);
   }
 
   #teamAllowed(team: string): boolean {

@@ -20,6 +20,22 @@ type WebClient = webApi.WebClient;
 /** What the person who scheduled a re-run is told when it falls due and the gate refuses it. */
 export const refusedLater = (why: string) => `Your scheduled re-run was not run: ${why}`;
 
+/**
+ * A "Re-run in N minutes" that fell due, stored (a work row) or not (a timer): the one place it is asked again, since
+ * whoever scheduled it may have been removed from the allow-lists meanwhile. Refused, it is dropped and said once, to the
+ * one who scheduled it; returns false then (the caller ends its row, so it is never said again).
+ */
+export async function runDueRerun(deps: FlowDeps, client: WebClient, card: Card, label: string, by: string, stillAllowed: (r: Requester) => string | null, workId?: string): Promise<boolean> {
+  const refusal = stillAllowed({ user: by, channel: card.channel, team: card.team });
+  if (refusal) {
+    deps.log.warn({ card: card.id, user: by, why: refusal }, 'scheduled re-run refused by the gate');
+    await client.chat.postEphemeral({ channel: card.channel, user: by, text: refusedLater(refusal) }).catch(() => {});
+    return false;
+  }
+  await rerunCard(deps, client, card, label, undefined, by, undefined, workId);
+  return true;
+}
+
 /** A piece of work taken up this many times without finishing is not run again (it may be what crashes the app). */
 export const MAX_WORK_ATTEMPTS = 3;
 
@@ -35,8 +51,8 @@ export async function resumeWork(
   clientFor: (team: string | undefined) => Promise<WebClient>,
   row: WorkRow,
   /** Why whoever asked may no longer use the bot there (allow-lists changed meanwhile), or null: the gate's stillAllowed. */
-  stillAllowed: (r: Requester) => string | null = () => null,
-  mentions?: { uploads: UploadedSpecs; allowed(r: Requester, card: Card | undefined): string | null },
+  stillAllowed: (r: Requester, card?: Card) => string | null = () => null,
+  mentions?: { uploads: UploadedSpecs },
   /** What an audit needs to run again (absent: an audit left unfinished is closed as interrupted). */
   audits?: AuditFlowDeps,
 ): Promise<void> {
@@ -56,7 +72,7 @@ export async function resumeWork(
     if (!m.success || !mentions || !m.data.user) return work.done(row.id, 'not-handled');
     // The same gate a live mention passes (it may not have run before the crash): the card's workspace and channel too.
     const thread = m.data.threadTs ? await deps.cards.byMessage(m.data.channel, m.data.threadTs) : undefined;
-    const refusal = mentions.allowed({ user: m.data.user, channel: m.data.channel, team: row.workspace ?? '' }, thread);
+    const refusal = stillAllowed({ user: m.data.user, channel: m.data.channel, team: row.workspace ?? '' }, thread);
     if (refusal) return void (deps.log.warn({ work: row.id, why: refusal }, 'mention refused by the gate'), await work.done(row.id, 'refused'));
     if (row.attempts > MAX_WORK_ATTEMPTS) {
       await client.chat.postMessage({ channel: m.data.channel, ...(m.data.threadTs ? { thread_ts: m.data.threadTs } : {}), text: `${m.data.user ? `${userRef(m.data.user).text}: ` : ''}your mention was interrupted by restarts of action-debug: mention me again.` });
@@ -66,14 +82,8 @@ export async function resumeWork(
   }
   if (row.kind === 'rerun-later') {
     if (!card) return void (deps.log.warn({ card: row.cardId }, 'scheduled re-run: the card is gone (retention)'), await work.done(row.id, 'card-gone'));
-    const refusal = stillAllowed({ user: row.requester, channel: card.channel, team: card.team });
-    if (refusal) {
-      deps.log.warn({ card: card.id, user: row.requester, why: refusal }, 'scheduled re-run refused by the gate');
-      // Said once, to the one who scheduled it (the row ends here, so it is never said again).
-      await client.chat.postEphemeral({ channel: card.channel, user: row.requester, text: refusedLater(refusal) }).catch(() => {});
-      return work.done(row.id, 'refused');
-    }
-    return rerunCard(deps, client, card, p.label ?? 'Re-run', undefined, row.requester, undefined, row.id);
+    if (await runDueRerun(deps, client, card, p.label ?? 'Re-run', row.requester, stillAllowed, row.id)) return;
+    return work.done(row.id, 'refused');
   }
   if (row.step === 'thread') return work.done(row.id, 'verdict');
   if (row.step === 'verdict') {

@@ -11,7 +11,7 @@ import { compare, EMPTY_STATE, readState, type Transition } from '../watch/state
 import type { WatchSettings } from '../watch/settings.js';
 import { reportChanges } from '../render/report-diff.js';
 import { everyText, slackTime, watchMessages } from '../render/watch-blocks.js';
-import { mrkdwnEscape as esc } from '../render/slack-limits.js';
+import { channelRef, code, mrkdwnEscape as esc, userRef } from '../render/slack-limits.js';
 import type { FlowDeps } from './diagnose-flow.js';
 import { toReplay } from './replay-input.js';
 import type { Requester } from './gate.js';
@@ -68,7 +68,8 @@ export class WatchService {
     const made = await this.d.watches.create({ workspace: a.team, channel: a.channel, createdBy: a.user, target, everyMs, firstDueAt: Date.now(), state: EMPTY_STATE }, s.WATCH_MAX_PER_WORKSPACE);
     if (!made) return `This workspace already has ${s.WATCH_MAX_PER_WORKSPACE} watches, the limit (WATCH_MAX_PER_WORKSPACE): stop one first (\`/action-debug watch list\`).`;
     const { watch, created } = made;
-    const what = target === ALL ? 'every action' : `"${esc(target)}"`;
+    // An action name is shown as typed (a code span), so it can be copied back into `watch stop`.
+    const what = target === ALL ? 'every action' : code(target).text;
     if (!created) return `This channel already watches ${what} (every ${everyText(watch.everyMs)}).`;
     this.#soon();
     return `Watching ${what} every ${everyText(everyMs)}: the first check runs now and posts what it finds here; after that I post only when a verdict changes (or the action changes in OpenCX).`;
@@ -83,7 +84,7 @@ export class WatchService {
       const now = w.target === ALL
         ? `${seen.filter((x) => x.status === 'broken').length} of ${seen.length} broken`
         : seen[0] ? (seen[0].status === 'broken' ? `broken since ${slackTime(seen[0].since)} (\`${seen[0].cause}\`)` : seen[0].status === 'ok' ? `OK since ${slackTime(seen[0].since)}` : seen[0].status.replace('-', ' ')) : 'not checked yet';
-      return `• ${w.target === ALL ? '*all actions*' : `*${esc(w.target)}*`} in <#${w.channel}> every ${everyText(w.everyMs)} · next check ${slackTime(new Date(w.nextDueAt).toISOString())} · ${now}`;
+      return `• ${w.target === ALL ? '*all actions*' : code(w.target).text} in ${channelRef(w.channel).text} every ${everyText(w.everyMs)} · next check ${slackTime(new Date(w.nextDueAt).toISOString())} · ${now}`;
     });
     return `*Watches in this workspace* (${rows.length} of ${this.d.settings.WATCH_MAX_PER_WORKSPACE})\n${lines.join('\n')}`;
   }
@@ -93,9 +94,9 @@ export class WatchService {
     if ('all' in a.target) return n ? `Stopped ${n} watch${n === 1 ? '' : 'es'} in this channel.` : 'No watches in this channel.';
     if (!n) {
       // "watch stop all" stops every watch of the channel; "watch stop <name>" the one on that name (or on "all").
-      return `No watch on "${esc(a.target.action)}" in this channel (\`/action-debug watch list\`).`;
+      return `No watch on ${code(a.target.action).text} in this channel (\`/action-debug watch list\`).`;
     }
-    return `Stopped watching "${esc(a.target.action)}" here.`;
+    return `Stopped watching ${code(a.target.action).text} here.`;
   }
 
   start(): void {
@@ -198,7 +199,7 @@ export class WatchService {
     const refusal = this.d.stillAllowed({ user: w.createdBy, channel: w.channel, team: w.workspace });
     if (refusal) {
       log.warn({ user: w.createdBy, channel: w.channel, why: refusal }, 'watch run refused by the gate: the watch stops');
-      const stopped = watchMessages(headline, [], new Map(), `:octagonal_sign: This watch stopped: whoever started it (<@${w.createdBy}>) may no longer use action-debug here. ${esc(refusal)}`);
+      const stopped = watchMessages(headline, [], new Map(), `:octagonal_sign: This watch stopped: whoever started it (${userRef(w.createdBy).text}) may no longer use action-debug here. ${esc(refusal)}`);
       return commit({ state, stop: true, messages: post(stopped) }, 'refused');
     }
     if (listed instanceof Error) {

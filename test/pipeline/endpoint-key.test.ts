@@ -61,9 +61,10 @@ test('different endpoints keep different keys (path case, other escapes, port, s
 test('the key never shows: diagnosisTarget is the canonical key, an action with no endpoint keeps its own', () => {
   assert.equal(diagnosisTarget({ endpoint: 'https://API.example.com./orders/%31?x=1#a', action: 'Look up order' }), 'https://api.example.com/orders/1');
   assert.equal(diagnosisTarget({ action: 'Look up order' }), 'action:Look up order');
-  // The stored hold carries no credential, and is the same for every spelling.
-  const hold = diagnosisHold('T1', 'U1', 'https://k:secret@api.example.com/orders/1?api_key=sk_live_abcdef123456');
-  assert.equal(hold, diagnosisHold('T1', 'U1', 'https://api.example.com./orders/%31#a'));
+  // The stored hold (built from diagnosisTarget, the one place endpointKey is applied) carries no credential, and is the
+  // same for every spelling.
+  const hold = diagnosisHold('T1', 'U1', diagnosisTarget({ endpoint: 'https://k:secret@api.example.com/orders/1?api_key=sk_live_abcdef123456' }));
+  assert.equal(hold, diagnosisHold('T1', 'U1', diagnosisTarget({ endpoint: 'https://api.example.com./orders/%31#a' })));
   assert.doesNotMatch(hold, /secret|sk_live/);
 });
 

@@ -8,6 +8,7 @@ import { OpenCxClient } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
 import { Gate, REFUSALS } from '../../src/slack/gate.js';
+import type { Card } from '../../src/slack/card-store.js';
 import { SqliteInstallationStore } from '../../src/store/installations.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { SIGNING_SECRET, startHarness } from '../helpers/slack-harness.js';
@@ -57,6 +58,11 @@ test('the gate: a workspace not listed is refused before users and channels; a l
   assert.equal(gate.who({ user: 'U1', channel: 'C1', team: 'E0ORG/T0C' }).ok, true, 'an org-wide install of a listed org');
   assert.equal(gate.who({ user: 'U1', channel: 'C1', team: 'E0OTHER/T0C' }).ok, false);
   assert.equal(gate.who({ user: 'U1', channel: 'C1', team: '' }).ok, false, 'no workspace named: not a listed one');
+  // A mention recorded before a crash is asked again through stillAllowed with the card whose thread it was in: the rule
+  // a live mention passes (acted on only where the card was posted).
+  const card = { team: 'T0A', channel: 'C1' } as Card;
+  assert.deepEqual(gate.stillAllowed({ user: 'U1', channel: 'C2', team: 'T0A' }, card), { ok: false, message: REFUSALS.elsewhere });
+  assert.deepEqual(gate.stillAllowed({ user: 'U1', channel: 'C1', team: 'T0A' }, card), gate.mention({ user: 'U1', channel: 'C1', team: 'T0A' }, card));
   const open = new Gate({ ALLOWED_TEAM_IDS: [], ALLOWED_USER_IDS: [], ALLOWED_CHANNEL_IDS: [], SUPPORT_USER_IDS: [] });
   assert.equal(open.who({ user: 'U1', channel: 'C1', team: 'T0ANY' }).ok, true, 'no list: any workspace (one bot token reaches one)');
 });

@@ -89,7 +89,7 @@ test('watch one action: a baseline, then a post only when the verdict changes (b
   const ch = 'CWATCH1';
   try {
     const ack = await app.h.driver.command('watch "Get product" every=1s', { channel: ch });
-    assert.match(String(ack.json?.['text']), /Watching "Get product" every 1 s/);
+    assert.match(String(ack.json?.['text']), /Watching `Get product` every 1 s/);
     await slack.waitFor(() => texts(ch).find((t) => /Get product.*no problem found/.test(t)), 20_000, 'the baseline');
     // Several runs with nothing changed: nothing more is posted.
     const base = watchRuns(app.store);
@@ -115,9 +115,12 @@ test('watch one action: a baseline, then a post only when the verdict changes (b
     assert.equal(slack.channel(ch).length, 3);
 
     const list = await app.h.driver.command('watch list', { channel: ch });
-    assert.match(String(list.json?.['text']), /\*Get product\* in <#CWATCH1> every 1 s/);
+    assert.match(String(list.json?.['text']), /`Get product` in <#CWATCH1> every 1 s/);
     const stop = await app.h.driver.command('watch stop "Get product"', { channel: ch });
-    assert.match(String(stop.json?.['text']), /Stopped watching "Get product"/);
+    assert.match(String(stop.json?.['text']), /Stopped watching `Get product`/);
+    // An action name is shown as typed (a code span, no look-alikes), so it can be copied back into `watch stop`.
+    const none = await app.h.driver.command('watch stop "__Host_internal_lookup*"', { channel: ch });
+    assert.match(String(none.json?.['text']), /No watch on `__Host_internal_lookup\*` in this channel/);
     // A run already going when the watch stopped may still finish its diagnosis; after it, nothing runs or posts.
     await new Promise((r) => setTimeout(r, 1500));
     const stoppedAt = watchRuns(app.store);
@@ -160,7 +163,7 @@ test('a watched action that disappears says so once and stops; limits on the num
     const fourth = await app.h.driver.command('watch "Warranty claim" every=1h', { channel: ch });
     assert.match(String(fourth.json?.['text']), /already has 3 watches, the limit/);
     const again = await app.h.driver.command('watch "get product"', { channel: ch });
-    assert.match(String(again.json?.['text']), /already watches "get product"/i);
+    assert.match(String(again.json?.['text']), /already watches `get product`/i);
   } finally {
     await app.close();
     await api.close();
