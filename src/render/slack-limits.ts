@@ -110,12 +110,30 @@ function entities(text: string): string {
 
 /**
  * THE rule for outside text entering mrkdwn: controls, bidi and zero-width characters made visible (`<U+202E>`), the
- * three characters Slack parses escaped as entities, the formatting characters that could format replaced by
- * look-alikes (above), and a `>` that starts a line (Slack quotes the line, even as `&gt;`) shown as `›`.
+ * three characters Slack parses escaped as entities, a URL or a word whose `*_~` could format shown as typed in a code
+ * span (see `word`), other formatting characters (backticks) replaced by look-alikes (above), and a `>` that starts a
+ * line (Slack quotes the line, even as `&gt;`) shown as `›`.
  */
 export function mrkdwnEscape(text: string): string {
   const shown = visibleText(text).replace(/(^|\n)>/g, '$1\u203A');
-  return entities(shown.replace(/[*_~`\uFF0A\uFF3F\uFF5E\uFF40]/g, (c, i: number) => (c !== '`' && c.charCodeAt(0) < 0x80 && WORD.test(shown[i - 1] ?? '') && WORD.test(shown[i + 1] ?? '') ? c : LOOK_ALIKE[c]!)));
+  // Word by word (whitespace kept as is): a word people may copy is shown as typed, the others with look-alikes.
+  return shown.split(/(\s+)/).map((w, i) => (i % 2 ? w : word(w))).join('');
+}
+
+/**
+ * One word of outside text. A URL (`https://…/~legacy/orders_`), or a word a look-alike would change (`__Host-id`,
+ * `_internal_lookup`, `café_au_lait`, `x-opencx-*`), is shown as typed in a code span: copied, it is what was sent (a
+ * look-alike pasted into a WAF rule, a URL or `watch stop` matches nothing), and a URL in a span is not auto-linked
+ * (Slack would link a different path). Nothing inside a span formats, so this is as safe as the look-alikes; leading
+ * `(` and trailing punctuation stay outside, so the span is exactly the value. Other words: look-alikes (backticks).
+ */
+function word(w: string): string {
+  const lookAlikes = w.replace(/[*_~`\uFF0A\uFF3F\uFF5E\uFF40]/g, (c, i: number) => (c !== '`' && c.charCodeAt(0) < 0x80 && WORD.test(w[i - 1] ?? '') && WORD.test(w[i + 1] ?? '') ? c : LOOK_ALIKE[c]!));
+  // Typed: a URL, or a word where a `*_~` (or a full-width form) needed a look-alike (not only its backticks).
+  const typed = /https?:\/\//i.test(w) || lookAlikes !== w.replace(/[`\uFF40]/g, (c) => LOOK_ALIKE[c]!);
+  if (!typed) return entities(lookAlikes);
+  const [, lead = '', core = '', trail = ''] = /^([(\["']*)(.*?)([.,;:!?)\]"']*)$/s.exec(w)!;
+  return core ? entities(lead) + code(core).text + entities(trail) : code(w).text;
 }
 
 const WORD = /^[A-Za-z0-9]$/;

@@ -51,7 +51,7 @@ export function ticketBlocks(t: Ticket): { text: string; blocks: types.KnownBloc
         text: cut(
           [
             `*Verdict:* ${verdictLine(t, esc)}`,
-            `*Session:* ${code(t.session ?? '?').text}  *Endpoint:* ${t.method} ${esc(t.endpoint)}`,
+            `*Session:* ${code(t.session ?? '?').text}  *Endpoint:* ${t.method} ${code(t.endpoint).text}`,
             `*Expected:* ${esc(t.expected || '—')}`,
             `*Impact:* ${esc(t.impact || '—')}`,
             `*Evidence:*\n${t.evidence.slice(0, 6).map((e) => `• ${esc(e)}`).join('\n')}`,

@@ -60,6 +60,11 @@ export function watchMessages(headline: string, transitions: Transition[], chang
   return out;
 }
 
+/**
+ * Our bold, dates and emoji out of a notification's text. Code spans stay: outside text shown as typed is in one
+ * (mrkdwnEscape), and without its backticks its `*_~` would format.
+ */
 function stripMarkup(s: string): string {
-  return s.replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1').replace(/[*`]/g, '').replace(/:[a-z_]+: /g, '');
+  const ours = s.replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1').split('`');
+  return ours.map((x, i) => (i % 2 ? x : x.replace(/\*/g, '').replace(/:[a-z_]+: /g, ''))).join('`');
 }

@@ -68,8 +68,8 @@ export function storeSink(store: Store): ReportSink {
 function escalationModal(card: Card, report: Report): webApi.ViewsOpenArguments['view'] {
   const v = report.verdict;
   const facts = [
-    `*Action:* ${esc(card.input.action ?? '—')}   *Session:* ${code(card.input.session ?? '—').text}`,
-    `*Endpoint:* ${report.input.endpoint ? `${card.input.method} ${esc(report.input.endpoint)}` : '(none known)'}`,
+    `*Action:* ${card.input.action ? code(card.input.action).text : '—'}   *Session:* ${code(card.input.session ?? '—').text}`,
+    `*Endpoint:* ${report.input.endpoint ? `${card.input.method} ${code(report.input.endpoint).text}` : '(none known)'}`,
     `*Verdict:* ${verdictLine(v, esc)}`,
     `*Diagnoses on this card:* ${card.reports.length}`,
   ].join('\n');
@@ -234,10 +234,10 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
 export async function historyText(store: Store, action: string, workspace: string): Promise<string> {
   // Only the asking workspace's diagnoses: with OAuth installs, one database serves several workspaces.
   const rows = await store.history(action, 10, teamOf(workspace) ?? workspace);
-  if (!rows.length) return `No diagnoses of "${esc(action)}" yet.`;
+  if (!rows.length) return `No diagnoses of ${code(action).text} yet.`;
   const lines = rows.map((r) => {
     const mark = r.change === 'fixed' ? ' ← fixed since' : r.change === 'broken' ? ' ← broken since' : r.change === 'changed' ? ' ← cause changed' : '';
     return `• ${r.at.replace('T', ' ').slice(0, 16)} ${userRef(r.requester).text}: ${isProblem(r) ? `family ${r.family}, \`${r.cause}\`` : verdictWord(r)}${mark}`;
   });
-  return `*Last diagnoses of "${esc(action)}"* (newest first)\n${lines.join('\n')}`;
+  return `*Last diagnoses of* ${code(action).text} (newest first)\n${lines.join('\n')}`;
 }

@@ -20,7 +20,7 @@ before(async () => {
 after(async () => h?.close());
 
 const wire = () => JSON.stringify(h.slack.calls.map((c) => c.args)) + JSON.stringify(h.slack.responses);
-const REFUSAL = /From Slack, a spec is an https:\/\/ URL, or a \.json\/\.yaml file shared in the card's thread/;
+const REFUSAL = /From Slack, a spec is an `?https:\/\/`? URL, or a \.json\/\.yaml file shared in the card's thread/;
 
 test('slash command: spec=<path>, file:, http: and typed slack-file: keys are refused in the ack; no card, nothing read', async () => {
   const specs = [secretFile, '/etc/passwd', `file://${secretFile}`, 'http://spec.example/openapi.json', '../../etc/shadow', 'slack-file:F0OTHER/orders.yaml', '/dev/zero'];

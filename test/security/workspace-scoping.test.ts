@@ -30,10 +30,10 @@ test("history shows only the asking workspace's diagnoses", async () => {
   await h.slack.waitFor(() => finalCard(h.slack, 'CSA1'), 20_000, "team A's card");
   await until(async () => (await store.history('Secret partner action', 10)).length > 0, 5000, 'stored');
   const mine = await h.driver.command('history "Secret partner action"', { channel: 'CSA1', ...A });
-  assert.match(String(mine.json?.['text']), /Last diagnoses of "Secret partner action"/);
+  assert.match(String(mine.json?.['text']), /Last diagnoses of\* `Secret partner action`/);
   assert.match(String(mine.json?.['text']), /<@U0ALICE>/);
   const theirs = await h.driver.command('history "Secret partner action"', { channel: 'CSB1', ...B });
-  assert.match(String(theirs.json?.['text']), /No diagnoses of "Secret partner action" yet/);
+  assert.match(String(theirs.json?.['text']), /No diagnoses of `Secret partner action` yet/);
   assert.doesNotMatch(String(theirs.json?.['text']), /U0ALICE/);
 });
 
@@ -49,7 +49,7 @@ test("a spec shared in one workspace cannot be named from another, and a card's 
 
   // Team B names team A's upload on its own command: refused in the ack, nothing starts.
   const r = await h.driver.command(`ses_1 "Look up order" ${h.url('healthy')} spec=${key}`, { channel: 'CSB2', ...B });
-  assert.match(String(r.json?.['text']), /a spec is an https:\/\/ URL, or a \.json\/\.yaml file shared in the card's thread/);
+  assert.match(String(r.json?.['text']), /a spec is an `https:\/\/` URL, or a \.json\/\.yaml file shared in the card's thread/);
   // Team B, in a shared channel with the same ID, mentions the bot in team A's card thread: refused, nothing re-runs.
   const versions = card.versions.length;
   const hits = h.lab.requests('healthy').length;

@@ -53,8 +53,12 @@ test('a WAF block on a URL that is not the saved one: wrong URL first, no descri
   const text = blocksToText(card.blocks);
   const lines = text.split('\n');
   assert.match(lines[2] ?? '', /You may be debugging the wrong URL/, `said up front:\n${text}`);
-  assert.match(text, /Saved: POST https:\/\/api\.acme\.test\/refunds/);
+  // A URL from outside is shown as typed in a code span: exact when copied, and not auto-linked by Slack.
+  assert.match(text, /Saved: POST `https:\/\/api\.acme\.test\/refunds`/);
   assert.match(text, /waf-blocks-opencx-headers/);
+  // Our own cause text names a header pattern to paste into a WAF rule: shown as typed, no look-alike (U+2217) in it.
+  assert.match(text, /`x-opencx-\*`/);
+  assert.doesNotMatch(text, /[\u02CD\u2217\u223C]/);
   assert.ok(!/opencx-description/.test(text), `description lint under a WAF block:\n${text}`);
   assert.match(text, /\d+ checks: \d+ passed, \d+ failed.* · each one in the thread/);
   assert.ok(!/✓ DNS/.test(text), 'the checklist itself is not on the card');

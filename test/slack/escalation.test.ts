@@ -78,7 +78,7 @@ test('Escalate: a prefilled modal at once, one ticket, the support card, the car
 
 test('history, the ticket CLI, and the planted secret is nowhere: database, Slack, CLI output', async () => {
   const hist = await h.driver.command('history "Look up order"');
-  assert.match(JSON.stringify(hist.json), /Last diagnoses of \\"Look up order\\"/);
+  assert.match(JSON.stringify(hist.json), /Last diagnoses of\* `Look up order`/);
   assert.match(JSON.stringify(hist.json), /auth-bearer-prefix-missing/);
 
   const md = await runCli(['ticket', '1', '--markdown'], { DATABASE_PATH: dbPath });
