@@ -116,9 +116,16 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
           // A workspace not in ALLOWED_TEAM_IDS is told so and its token is never stored: the gate would refuse it
           // everywhere anyway, and a stored token of a workspace the operator did not list is one too many.
           callbackOptions: {
-            afterInstallation: async (i: { team?: { id?: string } | undefined; enterprise?: { id?: string } | undefined; isEnterpriseInstall?: boolean | undefined }, _o: unknown, _req: unknown, res: ServerResponse) => {
-              if (teamAllowed(settings.ALLOWED_TEAM_IDS, workspaceKey(i.team?.id, i.enterprise?.id, i.isEnterpriseInstall))) return true;
+            afterInstallation: async (i: { team?: { id?: string } | undefined; enterprise?: { id?: string } | undefined; isEnterpriseInstall?: boolean | undefined; bot?: { token?: string } | undefined }, _o: unknown, _req: unknown, res: ServerResponse) => {
+              // The enterprise too: a workspace-level install in a listed Enterprise Grid org keys T… only.
+              if (teamAllowed(settings.ALLOWED_TEAM_IDS, workspaceKey(i.team?.id, i.enterprise?.id, i.isEnterpriseInstall), i.enterprise?.id)) return true;
               log.warn({ team: i.team?.id, enterprise: i.enterprise?.id }, 'install refused: workspace not in ALLOWED_TEAM_IDS');
+              // The token Slack just issued is revoked (auth.revoke), not only dropped: the app stays installed in no
+              // workspace it may not serve. A failure is logged; the token is never stored either way.
+              if (i.bot?.token) {
+                await new bolt.webApi.WebClient(i.bot.token, clientOptions).auth.revoke()
+                  .catch((err: Error) => log.warn({ err: err.message }, 'install refused: revoking its token failed'));
+              }
               res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
               res.end('action-debug is not enabled for this workspace (ALLOWED_TEAM_IDS). Ask its operator to add it, then install again.');
               return false;

@@ -75,7 +75,7 @@ export function gateMiddleware(d: GateDeps) {
     if (b.command !== undefined) {
       const c = CommandBody.safeParse(body);
       if (!c.success) return malformed('slash command');
-      const r = { user: c.data.user_id, channel: c.data.channel_id, team: workspaceKey(c.data.team_id, c.data.enterprise_id, c.data.is_enterprise_install) };
+      const r = { user: c.data.user_id, channel: c.data.channel_id, team: workspaceKey(c.data.team_id, c.data.enterprise_id, c.data.is_enterprise_install), enterprise: c.data.enterprise_id || undefined };
       const v = d.gate.who(r);
       if (!v.ok) return refuse(r, v, 'ack');
       return next();
@@ -85,7 +85,7 @@ export function gateMiddleware(d: GateDeps) {
       const a = ActionBody.safeParse(body);
       const channel = a.success ? (a.data.channel?.id ?? a.data.container?.channel_id) : undefined;
       if (!a.success || !channel) return malformed('button');
-      const r = { user: a.data.user.id, channel, team: workspaceKey(a.data.team?.id ?? undefined, a.data.enterprise?.id, a.data.is_enterprise_install) };
+      const r = { user: a.data.user.id, channel, team: workspaceKey(a.data.team?.id ?? undefined, a.data.enterprise?.id, a.data.is_enterprise_install), enterprise: a.data.enterprise?.id || undefined };
       const action = a.data.actions[0]!;
       const value = action.value ?? '';
       const notOurs = (): Promise<void> => refuse(r, { ok: false, message: 'This button is not one I posted.' }, 'respond');
@@ -135,10 +135,11 @@ export function gateMiddleware(d: GateDeps) {
       const s = ViewBody.safeParse(body);
       if (!s.success) return malformed('form');
       const team = workspaceKey(s.data.team?.id ?? s.data.user.team_id, s.data.enterprise?.id, s.data.is_enterprise_install);
+      const enterprise = s.data.enterprise?.id || undefined;
       const block = Object.keys(s.data.view.state?.values ?? {})[0];
       if (s.data.view.callback_id === MODAL_CALLBACK) {
         const channel = modalChannel(s.data.view.private_metadata) ?? s.data.user.id;
-        const r = { user: s.data.user.id, channel, team };
+        const r = { user: s.data.user.id, channel, team, enterprise };
         const v = d.gate.who(r);
         return v.ok ? next() : refuse(r, v, 'view', block ? { block } : {});
       }
@@ -147,7 +148,7 @@ export function gateMiddleware(d: GateDeps) {
         const card = cardId.success ? await d.cards.get(cardId.data.cardId) : undefined;
         if (!card) return next();
         // The form was opened from the card's own channel; its submission carries no channel, so the card's is checked.
-        const r = { user: s.data.user.id, channel: card.channel, team };
+        const r = { user: s.data.user.id, channel: card.channel, team, enterprise };
         const v = d.gate.onCard(r, card);
         return v.ok ? next() : refuse(r, v, 'view', block ? { block } : {});
       }
@@ -161,7 +162,7 @@ export function gateMiddleware(d: GateDeps) {
       const entersTheBot = ev.type === 'app_mention' || (ev.type === 'message' && ev.subtype === 'file_share');
       if (!entersTheBot) return next();
       if (!ev.user || !ev.channel) return malformed(ev.type);
-      const r = { user: ev.user, channel: ev.channel, team: workspaceKey(e.data.team_id, e.data.enterprise_id, e.data.authorizations?.[0]?.is_enterprise_install) };
+      const r = { user: ev.user, channel: ev.channel, team: workspaceKey(e.data.team_id, e.data.enterprise_id, e.data.authorizations?.[0]?.is_enterprise_install), enterprise: e.data.enterprise_id || undefined };
       const card = ev.thread_ts ? await d.cards.byMessage(ev.channel, ev.thread_ts) : undefined;
       // A file shared outside any card is none of our business: no answer, as before.
       if (!card && ev.type === 'message') return next();

@@ -8,6 +8,11 @@ export interface Requester {
   user: string;
   channel: string;
   team: string;
+  /**
+   * The Enterprise Grid org of the workspace (Slack's enterprise_id), when Slack names one: an org listed in
+   * ALLOWED_TEAM_IDS admits its workspace-level installs too, whose workspace key (`team`) is only the T… part.
+   */
+  enterprise?: string | undefined;
 }
 
 export type Verdict = { ok: true } | { ok: false; message: string };
@@ -43,7 +48,7 @@ export class Gate {
   /** The allow-lists: the workspace first (another workspace's user and channel IDs mean nothing here), then user and channel. */
   who(r: Requester): Verdict {
     const s = this.settings;
-    if (!this.#teamAllowed(r.team)) return no(REFUSALS.team);
+    if (!this.#teamAllowed(r.team, r.enterprise)) return no(REFUSALS.team);
     if (s.ALLOWED_USER_IDS.length && !s.ALLOWED_USER_IDS.includes(r.user)) return no(REFUSALS.user);
     if (s.ALLOWED_CHANNEL_IDS.length && !s.ALLOWED_CHANNEL_IDS.includes(r.channel)) return no(REFUSALS.channel);
     return OK;
@@ -60,8 +65,8 @@ export class Gate {
     return card ? this.mention(r, card) : this.who(r);
   }
 
-  #teamAllowed(team: string): boolean {
-    return teamAllowed(this.settings.ALLOWED_TEAM_IDS, team);
+  #teamAllowed(team: string, enterprise?: string): boolean {
+    return teamAllowed(this.settings.ALLOWED_TEAM_IDS, team, enterprise);
   }
 
   /** May this requester act on this card (re-run, follow up, escalate, see details)? */
@@ -87,7 +92,7 @@ export class Gate {
 
   /** Resolving a ticket: support people only, in the ticket's own workspace. */
   resolve(r: Requester, ticketWorkspace: string | null): Verdict {
-    if (!this.#teamAllowed(r.team)) return no(REFUSALS.team);
+    if (!this.#teamAllowed(r.team, r.enterprise)) return no(REFUSALS.team);
     if (!this.settings.SUPPORT_USER_IDS.includes(r.user)) return no(REFUSALS.support);
     if (ticketWorkspace !== null && !sameWorkspace(ticketWorkspace, r.team)) return no(REFUSALS.ticket);
     return OK;
@@ -95,14 +100,16 @@ export class Gate {
 }
 
 /**
- * ALLOWED_TEAM_IDS (empty: any). An org-wide install keys E…/T…: either the team or the whole org may be listed. Also
- * asked when a workspace installs the app (app.ts), so a workspace not listed never has its token stored.
+ * ALLOWED_TEAM_IDS (empty: any): the team, or its Enterprise Grid org, is listed. The org is the E… of an org-wide
+ * install's key (E…/T…) or, for a workspace-level install in an org (key T… only), `enterprise` as Slack names it in
+ * the request or the install. Also asked when a workspace installs the app (app.ts), so a workspace not listed never
+ * has its token kept.
  */
-export function teamAllowed(allowed: readonly string[], team: string): boolean {
+export function teamAllowed(allowed: readonly string[], team: string, enterprise?: string | null): boolean {
   if (!allowed.length) return true;
   const t = teamOf(team);
-  const org = team.includes('/') ? team.split('/')[0] : undefined;
-  return (t !== undefined && allowed.includes(t)) || (org !== undefined && org !== '' && allowed.includes(org));
+  const orgs = [team.includes('/') ? team.split('/')[0] : undefined, enterprise ?? undefined].filter((o): o is string => !!o);
+  return (t !== undefined && allowed.includes(t)) || orgs.some((o) => allowed.includes(o));
 }
 
 /** Workspace keys compare by team: an org-wide install keys cards E…/T…, while a request names its team T…. */

@@ -28,7 +28,9 @@ export const SlackSettingsSchema = z
    * installs the app reads the operator's one OpenCX organisation (OPENCX_API_KEY), so with OAuth installs and an OpenCX
    * key the app refuses to start until this is set (see main.ts, multiWorkspaceProblem).
    */
-  ALLOWED_TEAM_IDS: list,
+  ALLOWED_TEAM_IDS: list.pipe(
+    z.array(z.string().regex(/^[TE][A-Z0-9]{2,}$/, { error: (i) => `ALLOWED_TEAM_IDS: ${JSON.stringify(i.input)} is not a Slack team ID (T…) or Enterprise Grid org ID (E…)` })),
+  ),
   ALLOWED_CHANNEL_IDS: list,
   ALLOWED_USER_IDS: list,
   /** Who may mark a support ticket resolved (Slack user IDs); nobody when empty. */

@@ -8,6 +8,7 @@ import { OpenCxClient } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
 import { Gate, REFUSALS } from '../../src/slack/gate.js';
+import { errorLine } from '../../src/core/error-line.js';
 import type { Card } from '../../src/slack/card-store.js';
 import { SqliteInstallationStore } from '../../src/store/installations.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
@@ -34,6 +35,17 @@ test('which combinations start: OAuth with OpenCX needs ALLOWED_TEAM_IDS; a bot 
   }
 });
 
+test('ALLOWED_TEAM_IDS: anything that is not a Slack team (T…) or org (E…) ID stops the start with one line naming it', () => {
+  for (const bad of ['acme', 't0abc', 'T0A,acme corp', 'U0ALICE', 'C0CHAN', 'E0ORG/T0A', 'T']) {
+    const err = (() => { try { SlackSettingsSchema.parse({ ...TOKEN, ALLOWED_TEAM_IDS: bad }); } catch (e) { return e as Error; } return null; })();
+    assert.ok(err, `${bad} refused`);
+    const line = errorLine(err);
+    assert.match(line, /ALLOWED_TEAM_IDS: ".+" is not a Slack team ID \(T…\) or Enterprise Grid org ID \(E…\)/, `${bad}: ${line}`);
+    assert.doesNotMatch(line, /\n/);
+  }
+  assert.deepEqual(SlackSettingsSchema.parse({ ...TOKEN, ALLOWED_TEAM_IDS: ' T0A , E0ORG ' }).ALLOWED_TEAM_IDS, ['T0A', 'E0ORG']);
+});
+
 test('the app itself refuses to be built that way (not only npm start), and builds once the workspaces are listed', async () => {
   const store = new SqliteStore(':memory:');
   const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: 'ocx_live_allow_list_1' });
@@ -57,6 +69,10 @@ test('the gate: a workspace not listed is refused before users and channels; a l
   assert.equal(gate.who({ user: 'U1', channel: 'C1', team: 'T0A' }).ok, true);
   assert.equal(gate.who({ user: 'U1', channel: 'C1', team: 'E0ORG/T0C' }).ok, true, 'an org-wide install of a listed org');
   assert.equal(gate.who({ user: 'U1', channel: 'C1', team: 'E0OTHER/T0C' }).ok, false);
+  // A workspace-level install in a listed org: its key is T… only; Slack names the org beside it (enterprise_id).
+  assert.equal(gate.who({ user: 'U1', channel: 'C1', team: 'T0C', enterprise: 'E0ORG' }).ok, true, 'a workspace-level install of a listed org');
+  assert.equal(gate.who({ user: 'U1', channel: 'C1', team: 'T0C', enterprise: 'E0OTHER' }).ok, false);
+  assert.equal(gate.who({ user: 'U1', channel: 'C1', team: 'T0C' }).ok, false, 'no org named: the team alone decides');
   assert.equal(gate.who({ user: 'U1', channel: 'C1', team: '' }).ok, false, 'no workspace named: not a listed one');
   // A mention recorded before a crash is asked again through stillAllowed with the card whose thread it was in: the rule
   // a live mention passes (acted on only where the card was posted).
@@ -70,15 +86,15 @@ test('the gate: a workspace not listed is refused before users and channels; a l
 test('OAuth with ALLOWED_TEAM_IDS: a listed workspace installs and is served; another is refused at install (no token kept) and at every request', async () => {
   const store = new SqliteStore(':memory:');
   const installations = new SqliteInstallationStore(store, 'installation-key-for-tests-0123');
-  const h = await startHarness({ only: ['healthy'], settings: { ...OAUTH, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: undefined, SLACK_OAUTH_AUTHORIZE_URL: 'https://slack.test/oauth/v2/authorize', ALLOWED_TEAM_IDS: 'T0MINE' }, deps: { installationStore: installations } });
+  const h = await startHarness({ only: ['healthy'], settings: { ...OAUTH, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: undefined, SLACK_OAUTH_AUTHORIZE_URL: 'https://slack.test/oauth/v2/authorize', ALLOWED_TEAM_IDS: 'T0MINE,E0MYORG' }, deps: { installationStore: installations } });
   const appUrl = (h.driver as unknown as { appUrl: string }).appUrl;
-  const install = async (team: { id: string; name: string }) => {
+  const install = async (team: { id: string; name: string }, enterprise?: { id: string; name: string }) => {
     const start = await fetch(`${appUrl}/slack/install`, { redirect: 'manual' });
     const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
     const cookie = start.headers.get('set-cookie')!.split(';')[0]!;
-    const { code } = h.slack.grantInstall(team);
+    const { code, token } = h.slack.grantInstall(team, enterprise ? { enterprise } : {});
     const back = await fetch(`${appUrl}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`, { headers: { cookie } });
-    return { status: back.status, page: await back.text() };
+    return { status: back.status, page: await back.text(), token };
   };
   const stored = (teamId: string) => installations.fetchInstallation({ teamId, enterpriseId: undefined, isEnterpriseInstall: false }).then(() => true, () => false);
   try {
@@ -88,6 +104,16 @@ test('OAuth with ALLOWED_TEAM_IDS: a listed workspace installs and is served; an
     assert.equal(other.status, 403);
     assert.match(other.page, /not enabled for this workspace/);
     assert.equal(await stored('T0THEIRS'), false, 'no token kept for a workspace not listed');
+    // Its token is revoked at Slack too (auth.revoke), so the app is not left installed there.
+    assert.ok(h.slack.revokedTokens.has(other.token), 'the refused install\'s token is revoked');
+    assert.equal(h.slack.revokedTokens.size, 1);
+    // A workspace-level install in a listed Enterprise Grid org (E0MYORG): installed, kept, and served (Slack names the
+    // org beside the team in every request); the same from another org is refused.
+    assert.equal((await install({ id: 'T0GRID', name: 'Grid team' }, { id: 'E0MYORG', name: 'My org' })).status, 200);
+    assert.equal(await stored('T0GRID'), true);
+    const grid = await h.driver.command('help', { channel: 'C1', team: 'T0GRID', enterprise: 'E0MYORG', orgWide: false });
+    assert.doesNotMatch(String(grid.json?.['text']), /not enabled/, `${grid.status} ${grid.body}`);
+    assert.equal((await install({ id: 'T0GRID2', name: 'Other grid' }, { id: 'E0OTHERORG', name: 'Other org' })).status, 403);
     // Its commands find no token: Bolt authorises nothing, and nothing runs.
     const unknown = await h.driver.command(`ses_1 "Look up order" ${h.url('healthy')}`, { channel: 'C1', team: 'T0THEIRS' });
     assert.doesNotMatch(unknown.body, /Diagnosing/, `${unknown.status} ${unknown.body}`);

@@ -13,8 +13,10 @@ export interface Who {
   user?: string;
   channel?: string;
   team?: string;
-  /** The Enterprise Grid org, when the app is installed org-wide there. */
+  /** The Enterprise Grid org of the workspace; the app is installed org-wide there unless `orgWide` is false. */
   enterprise?: string;
+  /** false: the app is installed in this workspace only (Slack still names the org: enterprise_id). */
+  orgWide?: boolean;
 }
 
 /** Slack's v0 request signature: HMAC-SHA256 over "v0:<ts>:<raw body>" with the signing secret. */
@@ -81,7 +83,7 @@ export class SlackDriver {
     const form = new URLSearchParams({
       token: 'deprecated', team_id: who.team ?? 'T0FAKE', team_domain: 'fake', channel_id: who.channel ?? 'C0DEBUG', channel_name: 'support-eng',
       user_id: who.user ?? 'U0ALICE', user_name: 'alice', command: '/action-debug', text: slackEncode(text), api_app_id: 'A0APP',
-      ...(who.enterprise ? { enterprise_id: who.enterprise, enterprise_name: 'Org', is_enterprise_install: 'true' } : { is_enterprise_install: 'false' }),
+      ...(who.enterprise ? { enterprise_id: who.enterprise, enterprise_name: 'Org', is_enterprise_install: who.orgWide === false ? 'false' : 'true' } : { is_enterprise_install: 'false' }),
       response_url: responseUrl, trigger_id: triggerId,
     }).toString();
     return { form, responseUrl, triggerId };

@@ -16,6 +16,7 @@ export const METHOD_TIERS: Record<string, 1 | 2 | 3 | 4 | 'post'> = {
   'views.update': 4,
   'views.push': 4,
   'auth.test': 4,
+  'auth.revoke': 3,
   'conversations.info': 3,
   'files.info': 4,
   'apps.connections.open': 1,

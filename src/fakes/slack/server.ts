@@ -98,7 +98,10 @@ export interface FakeSlack {
   downloads: { id: string; token: string | null }[];
   upload(name: string, content: string, mimetype?: string): FakeFile;
   /** A workspace admin approved the install: the code the redirect carries, and the bot token oauth.v2.access will give. */
-  grantInstall(team: { id: string; name: string }, opts?: { orgWide?: boolean }): { code: string; token: string };
+  /** `enterprise`: a workspace-level install in that Enterprise Grid org (Slack answers with both team and enterprise). */
+  grantInstall(team: { id: string; name: string }, opts?: { orgWide?: boolean; enterprise?: { id: string; name: string } }): { code: string; token: string };
+  /** Tokens revoked through auth.revoke: every later call with one answers `token_revoked`, as Slack does. */
+  revokedTokens: ReadonlySet<string>;
   /** oauth.v2.access calls, with the client credentials they carried. */
   oauthExchanges: { code: string; clientId: string; clientSecret: string }[];
   /** Socket Mode: apps.connections.open (with an app-level xapp- token) hands out this WebSocket URL. */
@@ -142,7 +145,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const faults = new Map<string, Fault[]>();
   const files = new Map<string, { file: FakeFile; content: string }>();
   const downloads: FakeSlack['downloads'] = [];
-  const grants = new Map<string, { team: { id: string; name: string }; token: string; orgWide: boolean }>();
+  const grants = new Map<string, { team: { id: string; name: string }; token: string; orgWide: boolean; enterprise: { id: string; name: string } | null }>();
+  const revokedTokens = new Set<string>();
   const tokenTeams = new Map<string, string>();
   const oauthExchanges: FakeSlack['oauthExchanges'] = [];
   let socketModeUrl: string | null = null;
@@ -222,10 +226,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         return send(200, {
           ok: true, app_id: 'A0APP', authed_user: { id: 'U0ADMIN' }, scope: 'commands,chat:write', token_type: 'bot', access_token: g.token,
           // An org-wide install (Enterprise Grid) answers for the enterprise, with no team.
-          bot_user_id: 'U0BOT', ...(g.orgWide ? { team: null, enterprise: g.team, is_enterprise_install: true } : { team: g.team, enterprise: null, is_enterprise_install: false }),
+          bot_user_id: 'U0BOT', ...(g.orgWide ? { team: null, enterprise: g.team, is_enterprise_install: true } : { team: g.team, enterprise: g.enterprise, is_enterprise_install: false }),
         });
       }
       if (!auth.startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
+      if (revokedTokens.has(auth.slice(7))) return send(200, { ok: false, error: 'token_revoked' });
       const wait = limiter?.take(method, auth.slice(7), String(args['channel'] ?? ''));
       if (wait) {
         rateLimited.push({ method, retryAfter: wait });
@@ -259,6 +264,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       case 'apps.connections.open':
         if (!token.startsWith('xapp-')) return { ok: false, error: 'not_allowed_token_type' };
         return socketModeUrl ? { ok: true, url: socketModeUrl } : { ok: false, error: 'socket_mode_not_enabled' };
+      case 'auth.revoke':
+        // docs.slack.dev/reference/methods/auth.revoke: revokes the calling token; `test=1` only says it would.
+        if (['1', 'true', true].includes(a['test'] as string)) return { ok: true, revoked: false };
+        revokedTokens.add(token);
+        return { ok: true, revoked: true };
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'action-debug', team_id: tokenTeams.get(token) ?? 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' };
       case 'chat.postMessage':
@@ -348,10 +358,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     views,
     downloads,
     oauthExchanges,
+    revokedTokens,
     grantInstall(team, opts = {}) {
       const code = `code-${++seq}`;
       const token = `xoxb-${team.id.toLowerCase()}-${Math.random().toString(16).slice(2, 14)}`;
-      grants.set(code, { team, token, orgWide: opts.orgWide ?? false });
+      grants.set(code, { team, token, orgWide: opts.orgWide ?? false, enterprise: opts.enterprise ?? null });
       tokenTeams.set(token, team.id);
       return { code, token };
     },

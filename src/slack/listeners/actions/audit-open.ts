@@ -14,7 +14,7 @@ export function register(app: App, d: ListenerDeps, match: ButtonMatch): void {
     const summaryTs = container?.thread_ts ?? container?.message_ts;
     if (!channel || !summaryTs) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This button only works on an audit card in a channel.' }));
     const team = workspaceKey(body.team?.id, body.enterprise?.id, body.is_enterprise_install);
-    const refusal = d.allowed({ user: body.user.id, channel, team });
+    const refusal = d.allowed({ user: body.user.id, channel, team, enterprise: body.enterprise?.id || undefined });
     if (refusal) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: refusal }));
     try {
       const problem = await openAuditedCard(d.audits, client, { value: buttonValue(action), channel, summaryTs, team, user: body.user.id });
