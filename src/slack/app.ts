@@ -26,7 +26,7 @@ import type { AuditFlowDeps } from './audit-flow.js';
 import { WatchService } from './watch-service.js';
 import { WorkTracker, type WorkSettings } from '../work/tracker.js';
 import { resumeWork, runDueRerun } from './resume-work.js';
-import { Gate, teamAllowed, type Requester } from './gate.js';
+import { Gate, installationOrg, teamAllowed, type Requester } from './gate.js';
 import { workspaceKey } from './workspace.js';
 import { answerStoreFailures } from './answer-store-failures.js';
 import { gateMiddleware } from './gate-middleware.js';
@@ -195,8 +195,11 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   // With a database every acknowledged piece of work is a row until its outcome; this process claims what it runs.
   // Work taken up later (a re-run that fell due, work a restart left, every watch run) asks the gate again for whoever
   // asked for it, through this one function.
-  const stillAllowed = (r: Requester, card?: Card): string | null => {
-    const v = gate.stillAllowed(r, card);
+  // Deferred work knows the workspace key only; a workspace-level install in an Enterprise Grid org keys T…, so its org
+  // (which ALLOWED_TEAM_IDS may list instead of the team) is read from its installation.
+  const orgOf = installationOrg(settings.ALLOWED_TEAM_IDS, d.installationStore);
+  const stillAllowed = async (r: Requester, card?: Card): Promise<string | null> => {
+    const v = gate.stillAllowed({ ...r, enterprise: r.enterprise ?? (await orgOf(r.team)) }, card);
     return v.ok ? null : v.message;
   };
   const tracker = d.store

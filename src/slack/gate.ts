@@ -1,7 +1,8 @@
 import { followUpsFor } from '../render/blocks.js';
 import type { Card } from './card-store.js';
 import type { SlackSettings } from './settings.js';
-import { teamOf } from './workspace.js';
+import type { InstallationStore } from '@slack/bolt';
+import { installationQuery, teamOf } from './workspace.js';
 
 /** Who is asking, and from where: the user, the channel the request came from, and the workspace key (T… or E…/T…). */
 export interface Requester {
@@ -110,6 +111,19 @@ export function teamAllowed(allowed: readonly string[], team: string, enterprise
   const t = teamOf(team);
   const orgs = [team.includes('/') ? team.split('/')[0] : undefined, enterprise ?? undefined].filter((o): o is string => !!o);
   return (t !== undefined && allowed.includes(t)) || orgs.some((o) => allowed.includes(o));
+}
+
+/**
+ * The Enterprise Grid org of a workspace whose key names only its team (a workspace-level install), read from its stored
+ * installation (Slack's oauth.v2.access names the org), for work that runs outside a Slack request. Asked only when
+ * ALLOWED_TEAM_IDS lists an org and not the team itself: otherwise the answer cannot change the gate's.
+ */
+export function installationOrg(allowed: readonly string[], installations: Pick<InstallationStore, 'fetchInstallation'> | undefined): (team: string) => Promise<string | undefined> {
+  return async (team) => {
+    const t = teamOf(team);
+    if (!installations || !t || team.includes('/') || allowed.includes(t) || !allowed.some((id) => id.startsWith('E'))) return undefined;
+    return installations.fetchInstallation(installationQuery(team)).then((i) => i.enterprise?.id || undefined, () => undefined);
+  };
 }
 
 /** Workspace keys compare by team: an org-wide install keys cards E…/T…, while a request names its team T…. */

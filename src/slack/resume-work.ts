@@ -17,6 +17,12 @@ import type { Requester } from './gate.js';
 
 type WebClient = webApi.WebClient;
 
+/**
+ * Why whoever asked may no longer use the bot there, or null: Gate.stillAllowed (app.ts), which may first read the
+ * workspace's Enterprise Grid org from its installation (so it may answer later).
+ */
+export type StillAllowed = (r: Requester, card?: Card) => string | null | Promise<string | null>;
+
 /** What the person who scheduled a re-run is told when it falls due and the gate refuses it. */
 export const refusedLater = (why: string) => `Your scheduled re-run was not run: ${why}`;
 
@@ -25,8 +31,8 @@ export const refusedLater = (why: string) => `Your scheduled re-run was not run:
  * whoever scheduled it may have been removed from the allow-lists meanwhile. Refused, it is dropped and said once, to the
  * one who scheduled it; returns false then (the caller ends its row, so it is never said again).
  */
-export async function runDueRerun(deps: FlowDeps, client: WebClient, card: Card, label: string, by: string, stillAllowed: (r: Requester) => string | null, workId?: string): Promise<boolean> {
-  const refusal = stillAllowed({ user: by, channel: card.channel, team: card.team });
+export async function runDueRerun(deps: FlowDeps, client: WebClient, card: Card, label: string, by: string, stillAllowed: StillAllowed, workId?: string): Promise<boolean> {
+  const refusal = await stillAllowed({ user: by, channel: card.channel, team: card.team });
   if (refusal) {
     deps.log.warn({ card: card.id, user: by, why: refusal }, 'scheduled re-run refused by the gate');
     await client.chat.postEphemeral({ channel: card.channel, user: by, text: refusedLater(refusal) }).catch(() => {});
@@ -51,7 +57,7 @@ export async function resumeWork(
   clientFor: (team: string | undefined) => Promise<WebClient>,
   row: WorkRow,
   /** Why whoever asked may no longer use the bot there (allow-lists changed meanwhile), or null: the gate's stillAllowed. */
-  stillAllowed: (r: Requester, card?: Card) => string | null = () => null,
+  stillAllowed: StillAllowed = () => null,
   mentions?: { uploads: UploadedSpecs },
   /** What an audit needs to run again (absent: an audit left unfinished is closed as interrupted). */
   audits?: AuditFlowDeps,
@@ -72,7 +78,7 @@ export async function resumeWork(
     if (!m.success || !mentions || !m.data.user) return work.done(row.id, 'not-handled');
     // The same gate a live mention passes (it may not have run before the crash): the card's workspace and channel too.
     const thread = m.data.threadTs ? await deps.cards.byMessage(m.data.channel, m.data.threadTs) : undefined;
-    const refusal = stillAllowed({ user: m.data.user, channel: m.data.channel, team: row.workspace ?? '' }, thread);
+    const refusal = await stillAllowed({ user: m.data.user, channel: m.data.channel, team: row.workspace ?? '' }, thread);
     if (refusal) return void (deps.log.warn({ work: row.id, why: refusal }, 'mention refused by the gate'), await work.done(row.id, 'refused'));
     if (row.attempts > MAX_WORK_ATTEMPTS) {
       await client.chat.postMessage({ channel: m.data.channel, ...(m.data.threadTs ? { thread_ts: m.data.threadTs } : {}), text: `${m.data.user ? `${userRef(m.data.user).text}: ` : ''}your mention was interrupted by restarts of action-debug: mention me again.` });
@@ -98,7 +104,7 @@ export async function resumeWork(
   const replay = fromReplay(p.input);
   // Run again only for someone still allowed there: the card is closed as interrupted, saying why, instead.
   const channel = card?.channel ?? row.channel;
-  const refusal = channel ? stillAllowed({ user: row.requester, channel, team: card?.team ?? row.workspace ?? '' }) : null;
+  const refusal = channel ? await stillAllowed({ user: row.requester, channel, team: card?.team ?? row.workspace ?? '' }) : null;
   if (refusal) {
     deps.log.warn({ work: row.id, user: row.requester, why: refusal }, 'resumed work refused by the gate');
     return interrupt(deps, client, row, card, replay?.input, `It was not run again: ${refusal}`, true);
@@ -123,12 +129,12 @@ export async function resumeWork(
  * (a new card if none was posted), or, interrupted too often, without the OpenCX key, or its requester no longer
  * allowed there, its card says "interrupted by a restart" with an "Audit again" button. Never left at "Auditing…".
  */
-async function resumeAudit(deps: FlowDeps, client: WebClient, row: WorkRow, stillAllowed: (r: Requester) => string | null, audits?: AuditFlowDeps): Promise<void> {
+async function resumeAudit(deps: FlowDeps, client: WebClient, row: WorkRow, stillAllowed: StillAllowed, audits?: AuditFlowDeps): Promise<void> {
   const work = deps.work!;
   if (row.step === 'thread') return work.done(row.id, 'verdict');
   if (!row.channel) return work.done(row.id, 'interrupted');
   const channel = row.channel;
-  const refusal = stillAllowed({ user: row.requester, channel, team: row.workspace ?? '' });
+  const refusal = await stillAllowed({ user: row.requester, channel, team: row.workspace ?? '' });
   const canRun = audits && (audits.flow.services as OpenCxServices).opencx && row.attempts <= MAX_WORK_ATTEMPTS && !refusal;
   if (canRun) {
     const respond: Respond = async (m) => client.chat.postEphemeral({ channel, user: row.requester, text: m.text, blocks: m.blocks });

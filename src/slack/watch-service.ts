@@ -34,7 +34,7 @@ export interface WatchDeps {
    * The gate's one check for deferred work (Gate.stillAllowed), asked at every run for the watch's creator, channel and
    * workspace: an admin may have removed any of them from the allow-lists since the watch was made.
    */
-  stillAllowed: (r: Requester) => string | null;
+  stillAllowed: (r: Requester) => string | null | Promise<string | null>;
 }
 
 /**
@@ -196,7 +196,7 @@ export class WatchService {
 
     // Asked before anything is read or probed. Refused, the watch stops (as a due Re-run later refused is dropped, not
     // retried) and says so once in its channel: the stop and the message are one commit, so it is said exactly once.
-    const refusal = this.d.stillAllowed({ user: w.createdBy, channel: w.channel, team: w.workspace });
+    const refusal = await this.d.stillAllowed({ user: w.createdBy, channel: w.channel, team: w.workspace });
     if (refusal) {
       log.warn({ user: w.createdBy, channel: w.channel, why: refusal }, 'watch run refused by the gate: the watch stops');
       const stopped = watchMessages(headline, [], new Map(), `:octagonal_sign: This watch stopped: whoever started it (${userRef(w.createdBy).text}) may no longer use action-debug here. ${esc(refusal)}`);

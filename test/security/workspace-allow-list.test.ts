@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/log.js';
 import { OpenCxClient } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
-import { Gate, REFUSALS } from '../../src/slack/gate.js';
+import { Gate, installationOrg, REFUSALS } from '../../src/slack/gate.js';
 import { errorLine } from '../../src/core/error-line.js';
 import type { Card } from '../../src/slack/card-store.js';
 import { SqliteInstallationStore } from '../../src/store/installations.js';
@@ -114,6 +114,14 @@ test('OAuth with ALLOWED_TEAM_IDS: a listed workspace installs and is served; an
     const grid = await h.driver.command('help', { channel: 'C1', team: 'T0GRID', enterprise: 'E0MYORG', orgWide: false });
     assert.doesNotMatch(String(grid.json?.['text']), /not enabled/, `${grid.status} ${grid.body}`);
     assert.equal((await install({ id: 'T0GRID2', name: 'Other grid' }, { id: 'E0OTHERORG', name: 'Other org' })).status, 403);
+    // Work that runs later (a due Re-run, a watch run, resumed work) knows only the key T0GRID: its org is read from the
+    // stored installation, so the gate admits it there too; a team not installed has no org to read.
+    const orgOf = installationOrg(h.app.deps.settings.ALLOWED_TEAM_IDS, installations);
+    assert.equal(await orgOf('T0GRID'), 'E0MYORG');
+    assert.equal(await orgOf('T0NOWHERE'), undefined);
+    const gate = new Gate(h.app.deps.settings);
+    assert.equal(gate.stillAllowed({ user: 'U1', channel: 'C1', team: 'T0GRID', enterprise: await orgOf('T0GRID') }).ok, true);
+    assert.equal(gate.stillAllowed({ user: 'U1', channel: 'C1', team: 'T0GRID' }).ok, false, 'without its org, the team alone is not listed');
     // Its commands find no token: Bolt authorises nothing, and nothing runs.
     const unknown = await h.driver.command(`ses_1 "Look up order" ${h.url('healthy')}`, { channel: 'C1', team: 'T0THEIRS' });
     assert.doesNotMatch(unknown.body, /Diagnosing/, `${unknown.status} ${unknown.body}`);
