@@ -42,7 +42,7 @@ export interface CardContext {
 }
 
 function contextLine(c: CardContext, extra: string[] = []): KnownBlock {
-  const parts = [c.action ? `*Action* ${esc(c.action)}` : null, c.session ? `*Session* ${code(c.session).text}` : null, c.endpoint ? `*Endpoint* ${c.method} ${esc(safeHost(c.endpoint))}` : '*Endpoint* none known', `requested by ${userRef(c.requestedBy).text}`, ...extra].filter(Boolean) as string[];
+  const parts = [c.action ? `*Action* ${code(c.action).text}` : null, c.session ? `*Session* ${code(c.session).text}` : null, c.endpoint ? `*Endpoint* ${c.method} ${esc(safeHost(c.endpoint))}` : '*Endpoint* none known', `requested by ${userRef(c.requestedBy).text}`, ...extra].filter(Boolean) as string[];
   return { type: 'context', elements: [{ type: 'mrkdwn', text: cut(parts.join('  ·  '), L.sectionText) }] };
 }
 

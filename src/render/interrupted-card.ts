@@ -6,7 +6,7 @@ import { code, cut, mrkdwnEscape as esc, userRef, SLACK_LIMITS as L } from './sl
  * stored, or it was interrupted too often): it says so, names the requester, and keeps a Re-run button that works.
  */
 export function interruptedCard(c: CardContext, why: string): SlackMessage {
-  const what = [c.action ? `*Action* ${esc(c.action)}` : null, c.session ? `*Session* ${code(c.session).text}` : null, c.endpoint ? `*Endpoint* ${c.method} ${esc(hostOf(c.endpoint))}` : null].filter(Boolean).join('  ·  ');
+  const what = [c.action ? `*Action* ${code(c.action).text}` : null, c.session ? `*Session* ${code(c.session).text}` : null, c.endpoint ? `*Endpoint* ${c.method} ${esc(hostOf(c.endpoint))}` : null].filter(Boolean).join('  ·  ');
   const text = `:warning: This diagnosis was interrupted by a restart of action-debug. ${why}`;
   return {
     text: cut(`action-debug: interrupted by a restart. ${why}`, L.fallbackText, '…'),

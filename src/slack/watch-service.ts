@@ -184,7 +184,7 @@ export class WatchService {
     // The next due time on the watch's own grid, strictly after now: a restart that missed several runs catches up once.
     const nextDueAt = w.nextDueAt + w.everyMs * Math.max(1, Math.ceil((now - w.nextDueAt + 1) / w.everyMs));
     const state = readState(w.state);
-    const headline = w.target === ALL ? `Watch on every action, every ${everyText(w.everyMs)}` : `Watch on "${esc(w.target)}", every ${everyText(w.everyMs)}`;
+    const headline = w.target === ALL ? `Watch on every action, every ${everyText(w.everyMs)}` : `Watch on ${code(w.target).text}, every ${everyText(w.everyMs)}`;
     const post = (msgs: ReturnType<typeof watchMessages>): OutboxMessage[] =>
       msgs.map((m, i) => ({ kind: 'slack.post', dedupeKey: `watch:${w.id}:${w.token}:${i}`, payload: { team: w.workspace, channel: w.channel, text: m.text, blocks: m.blocks } }));
     const commit = async (run: { state: typeof state; stop: boolean; messages: OutboxMessage[] }, outcome = 'verdict'): Promise<string> => {
@@ -216,7 +216,7 @@ export class WatchService {
         const { transitions, state: next } = compare(state, [], present, new Date(now).toISOString());
         const gone = transitions.length
           ? watchMessages(headline, transitions, new Map(), ':octagonal_sign: This watch stopped: its action is gone.')
-          : watchMessages(headline, [], new Map(), `:octagonal_sign: There is no action named "${esc(w.target)}" in OpenCX: this watch stopped. \`/action-debug watch list\` shows the others.`);
+          : watchMessages(headline, [], new Map(), `:octagonal_sign: There is no action named ${code(w.target).text} in OpenCX: this watch stopped. \`/action-debug watch list\` shows the others.`);
         return commit({ state: next, stop: true, messages: post(gone) });
       }
       selected = [a];

@@ -300,7 +300,7 @@ test('the same through Slack: card, thread, escalation ticket, stored rows and d
     // An endpoint that does not parse: the answer names the wrong part, and quotes none of the URL's credentials.
     const bad = CASES[0]!.endpoint(port).replace(`:${port}/`, ':99999/');
     const refused = await driver.command(`ses_bad "Look up order" ${bad}`, { channel: 'CECHOBAD', user: 'U0ECHOBAD' });
-    assert.match(JSON.stringify(refused.json), /port 99999 of https:\/\/echo\.lab\.test is out of range/);
+    assert.match(JSON.stringify(refused.json), /port 99999 of `?https:\/\/echo\.lab\.test`? is out of range/);
     const refusedText = seen(refused.json);
     await slack.waitFor(() => slack.channel('CSUPPORT').length >= CASES.length, 10_000, 'every ticket card');
     const wire = seen([slack.calls.map((x) => x.args), slack.responses, slack.views]);

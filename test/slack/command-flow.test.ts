@@ -25,7 +25,7 @@ test('a slash command is acked at once, then one card updates in place to the ve
   assert.match(text, /auth-bearer-prefix-missing/);
   assert.match(text, /Fix: Save the global variable Authorization as the full header value: Bearer <your token>/);
   assert.match(text, /\[ Re-run \] \[ Show details \] \[ Escalate to support \]/);
-  assert.match(text, /Action Look up order/);
+  assert.match(text, /Action `Look up order`/);
   assert.ok(card.text.length > 0, 'a plain-text fallback');
   const thread = await h.slack.waitFor(() => (h.slack.thread(ch, card.ts).length >= 2 ? h.slack.thread(ch, card.ts) : null), 5000, 'thread details');
   assert.match(blocksToText(thread[0]!.blocks), /Details of every check/);
