@@ -29,6 +29,15 @@ export function looksLikeSecretValue(value: string): boolean {
   return SECRET_VALUE.some((re) => re.test(value.trim()));
 }
 
+/**
+ * A header that carries a credential: by its name (Authorization, Cookie, X-Api-Key…) or by what its value looks like
+ * (a JWT in X-Trace). Only these become Secrets and are remembered; the rest (Content-Type, Accept, X-Tenant) are shown
+ * as typed, so evidence can say "Sent content-type: application/json" and ordinary words in a body stay readable.
+ */
+export function isCredentialHeader(name: string, value: string): boolean {
+  return isSecretHeaderName(name) || looksLikeSecretValue(value);
+}
+
 const MARK = '[redacted]';
 
 /** Replaces every known secret value inside free text (response bodies, error messages), in any case. */
@@ -104,7 +113,7 @@ export function clipBytes(bytes: Buffer, maxBytes: number, truncated = false): s
 }
 
 export function redactHeaderValue(name: string, value: string): string {
-  if (isSecretHeaderName(name) || looksLikeSecretValue(value)) return describeSecretShape(value);
+  if (isCredentialHeader(name, value)) return describeSecretShape(value);
   return redactText(value);
 }
 
@@ -115,12 +124,9 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
 }
 
 /** Header names with the shape of their values: what a user may see of what they passed. */
-export function describeHeaders(headers: { name: string; value: Secret }[]): Record<string, string> {
+export function describeHeaders(headers: { name: string; value: string | Secret }[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const h of headers) {
-    const v = h.value.reveal();
-    out[h.name] = isSecretHeaderName(h.name) || looksLikeSecretValue(v) ? h.value.describe() : redactText(v);
-  }
+  for (const h of headers) out[h.name] = typeof h.value === 'string' ? redactHeaderValue(h.name, h.value) : h.value.describe();
   return out;
 }
 
