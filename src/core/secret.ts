@@ -99,24 +99,50 @@ export function rememberSecret(value: string): void {
   remember(formsOf(value));
 }
 
-/** Every form of `value` that is scrubbed (case-folded, MIN_LENGTH or longer). */
+/**
+ * The most forms one value adds. Why: a header value of 2,000 words (each a "part") would otherwise add tens of thousands
+ * of forms and push out, past MAX_KNOWN, a token in use by someone else. The value's own forms come first, then each
+ * part as it is, then the parts' encodings: what is dropped past the cap is the least likely echo.
+ */
+export const MAX_FORMS_PER_VALUE = 64;
+
+/**
+ * The pieces of a credential header's value that an endpoint may echo on their own: each word, and in a structured value
+ * (a Cookie's `sessionid=…; theme=…`, an auth-param list `Token token="…", user="…"`, `key=…`) each pair's value,
+ * quotes removed. Never the names (sessionid, token: words that are everywhere). A word that is only `x=`-shaped padding
+ * (`abc==`, base64) is a value, not a pair.
+ */
+function partsOf(value: string): string[] {
+  // Each word as it is (a token after its scheme, whatever characters it holds), then the pieces of a structured one.
+  const words = value.split(/\s+/);
+  const out = [...words];
+  for (const piece of words.flatMap((w) => w.split(/[;,]+/))) {
+    const pair = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+=([^=].*)$/s.exec(piece);
+    out.push(unquote(pair ? pair[1]! : piece));
+  }
+  return [...new Set(out)];
+}
+const unquote = (s: string) => s.replace(/^"(.*)"$/s, '$1').replace(/^'(.*)'$/s, '$1');
+
+/** Every form of `value` that is scrubbed (case-folded, MIN_LENGTH or longer), at most MAX_FORMS_PER_VALUE. */
 function formsOf(value: string): string[] {
-  const parts = [value, ...value.split(/\s+/)];
+  const first = [value];
   // A Basic credential is base64 of `user:password`: an endpoint that says who failed echoes the decoded pair, or just
   // the password. Both are secrets (the user name alone is not: "admin" would mangle text everywhere).
   const basic = /^basic\s+([A-Za-z0-9+/_-]+=*)\s*$/i.exec(value);
   if (basic) {
     const pair = Buffer.from(basic[1]!, 'base64').toString('utf8');
-    if (pair.includes(':') && !pair.includes('\uFFFD')) parts.push(pair, pair.slice(pair.indexOf(':') + 1));
+    if (pair.includes(':') && !pair.includes('\uFFFD')) first.push(pair, pair.slice(pair.indexOf(':') + 1));
   }
+  const parts = partsOf(value).filter((p) => p.length >= MIN_LENGTH && !SCHEME.test(p) && !first.includes(p));
   const out = new Set<string>();
-  for (const p of parts) {
-    if (p.length < MIN_LENGTH || SCHEME.test(p)) continue;
-    for (const v of encodings(p)) {
-      const f = foldCase(v);
-      if (f.length >= MIN_LENGTH) out.add(f);
-    }
-  }
+  const put = (v: string) => {
+    const f = foldCase(v);
+    if (f.length >= MIN_LENGTH && out.size < MAX_FORMS_PER_VALUE) out.add(f);
+  };
+  for (const p of first) if (p.length >= MIN_LENGTH && !SCHEME.test(p)) for (const v of encodings(p)) put(v);
+  for (const p of parts) put(p);
+  for (const p of parts) for (const v of encodings(p)) put(v);
   return [...out];
 }
 
