@@ -31,17 +31,39 @@ const MIN_LENGTH = 6;
 export const PARTIAL_MIN = 4;
 let seq = 0;
 /**
- * The known secrets by their first MIN_LENGTH characters. Why: scrubbing by trying every known value against the text
- * cost ~1 ms per text once the process had seen thousands (a long-running app does: every header value in several
- * encodings), on every log line and every acknowledged command. Looking up each position of the text instead costs
- * its length, whatever the number of secrets.
+ * The known secrets by MIN_LENGTH characters of each (its key), with where the key starts in it. Why: scrubbing by trying
+ * every known value against the text cost ~1 ms per text once the process had seen thousands (a long-running app does:
+ * every header value in several encodings), on every log line and every acknowledged command. Looking up each position of
+ * the text instead costs its length, whatever the number of secrets. The key is not always the first characters: every
+ * `bearer …` form begins alike, so do their base64 (`qmvhcm…`) and \u00XX forms; a key there put thousands of forms in
+ * one bucket, tried at each `Bearer ` of a text (~8 ms for 2 KB of them). Each form's key is the least used of a few
+ * places in it (its start, after a scheme word, its middle, its end).
  */
+const byKey = new Map<string, Map<string, number>>();
+/** The known secrets by their first MIN_LENGTH characters: what the tail of a cut may be the beginning of. */
 const byPrefix = new Map<string, Set<string>>();
 /** How many known values begin with each PARTIAL_MIN..MIN_LENGTH-1 prefix: a cut's tail shorter than an index key. */
 const shortPrefixes = new Map<string, number>();
+/** How many known values have each length, and the longest (kept as values come and go, never by sorting them). */
+const lengths = new Map<number, number>();
+let longest = 0;
+let longestStale = false;
 /** Below this many known values, trying each one (String.includes, fast) costs less than indexing every position. */
 const SCAN_ALL_BELOW = 64;
 let sorted: string[] | null = null;
+
+function keyOffset(v: string): number {
+  const last = v.length - MIN_LENGTH;
+  const scheme = /^([a-z-]+)\s+/.exec(v);
+  const candidates = [0, ...(scheme && SCHEME.test(scheme[1]!) ? [Math.min(scheme[0].length, last)] : []), last >> 1, last];
+  let best = 0;
+  let bestSize = Infinity;
+  for (const o of candidates) {
+    const size = byKey.get(v.slice(o, o + MIN_LENGTH))?.size ?? 0;
+    if (size < bestSize) (best = o), (bestSize = size);
+  }
+  return best;
+}
 
 /**
  * Case folding that keeps every character's length (UTF-16 units), so a position found in the folded text is the same
@@ -70,25 +92,48 @@ function foldChar(ch: string): string {
 function forget(v: string): void {
   if (!known.delete(v)) return;
   sorted = null;
-  const bucket = byPrefix.get(v.slice(0, MIN_LENGTH));
+  const o = keyAt.get(v)!;
+  keyAt.delete(v);
+  const key = v.slice(o, o + MIN_LENGTH);
+  const bucket = byKey.get(key);
   bucket?.delete(v);
-  if (bucket?.size === 0) byPrefix.delete(v.slice(0, MIN_LENGTH));
+  if (bucket?.size === 0) byKey.delete(key);
+  const head = byPrefix.get(v.slice(0, MIN_LENGTH));
+  head?.delete(v);
+  if (head?.size === 0) byPrefix.delete(v.slice(0, MIN_LENGTH));
   for (let k = PARTIAL_MIN; k < MIN_LENGTH; k++) {
     const p = v.slice(0, k);
     const n = (shortPrefixes.get(p) ?? 1) - 1;
     if (n > 0) shortPrefixes.set(p, n);
     else shortPrefixes.delete(p);
   }
+  const n = (lengths.get(v.length) ?? 1) - 1;
+  if (n > 0) lengths.set(v.length, n);
+  else {
+    lengths.delete(v.length);
+    // Found again when next asked (a value re-remembered is forgotten and added back at once): the distinct lengths are
+    // few (a few hundred at most), cheap to go over.
+    if (v.length === longest) longestStale = true;
+  }
 }
+/** Where each known value's index key starts. */
+const keyAt = new Map<string, number>();
 
 function add(v: string): void {
   forget(v);
   known.set(v, seq++);
-  const key = v.slice(0, MIN_LENGTH);
-  let bucket = byPrefix.get(key);
-  if (!bucket) byPrefix.set(key, (bucket = new Set()));
-  bucket.add(v);
+  const o = keyOffset(v);
+  keyAt.set(v, o);
+  const key = v.slice(o, o + MIN_LENGTH);
+  let bucket = byKey.get(key);
+  if (!bucket) byKey.set(key, (bucket = new Map()));
+  bucket.set(v, o);
+  let head = byPrefix.get(v.slice(0, MIN_LENGTH));
+  if (!head) byPrefix.set(v.slice(0, MIN_LENGTH), (head = new Set()));
+  head.add(v);
   for (let k = PARTIAL_MIN; k < MIN_LENGTH; k++) shortPrefixes.set(v.slice(0, k), (shortPrefixes.get(v.slice(0, k)) ?? 0) + 1);
+  lengths.set(v.length, (lengths.get(v.length) ?? 0) + 1);
+  if (v.length > longest) longest = v.length;
   sorted = null;
 }
 
@@ -226,7 +271,8 @@ export function knownSecrets(): readonly string[] {
 
 /** The length of the longest known value: how far past a cut a secret that straddles it can reach. */
 export function longestSecret(): number {
-  return knownSecrets()[0]?.length ?? 0;
+  if (longestStale) (longest = Math.max(0, ...lengths.keys())), (longestStale = false);
+  return longest;
 }
 
 /**
@@ -240,9 +286,10 @@ export function secretSpans(text: string): Array<[number, number]> {
   if (known.size < SCAN_ALL_BELOW) {
     for (const v of known.keys()) for (let i = f.indexOf(v); i !== -1; i = f.indexOf(v, i + 1)) hits.push([i, i + v.length]);
   } else {
-    for (let i = 0; i + MIN_LENGTH <= f.length; i++) {
-      const bucket = byPrefix.get(f.slice(i, i + MIN_LENGTH));
-      if (bucket) for (const v of bucket) if (f.startsWith(v, i)) hits.push([i, i + v.length]);
+    for (let j = 0; j + MIN_LENGTH <= f.length; j++) {
+      const bucket = byKey.get(f.slice(j, j + MIN_LENGTH));
+      // A key found at j is the key of a form starting at j - its offset.
+      if (bucket) for (const [v, o] of bucket) if (j >= o && f.startsWith(v, j - o)) hits.push([j - o, j - o + v.length]);
     }
   }
   if (hits.length === 0) return hits;
