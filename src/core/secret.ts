@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 
 /**
- * A value that must never be printed. Input parsing wraps every header value in one, so renderers,
+ * A value that must never be printed. Input parsing wraps every credential header's value in one, so renderers,
  * logs and stored rows cannot leak it by accident: every way JS turns an object into text says [redacted].
  * Only net/ calls reveal(), to put the value on the wire.
  */
