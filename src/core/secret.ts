@@ -40,10 +40,23 @@ let seq = 0;
  * places in it (its start, after a scheme word, its middle, its end).
  */
 const byKey = new Map<string, Map<string, number>>();
-/** The known secrets by their first MIN_LENGTH characters: what the tail of a cut may be the beginning of. */
-const byPrefix = new Map<string, Set<string>>();
-/** How many known values begin with each PARTIAL_MIN..MIN_LENGTH-1 prefix: a cut's tail shorter than an index key. */
-const shortPrefixes = new Map<string, number>();
+/**
+ * The known secrets in code-unit order: the tail of a cut is the beginning of one exactly when the first value not below
+ * it starts with it (a binary search, however many share a beginning such as `bearer `). Changed only when a value is
+ * new or forgotten, never when one in use is remembered again.
+ */
+const inOrder: string[] = [];
+/** Where `v` is, or would go, in inOrder. */
+function lowerBound(v: string): number {
+  let lo = 0;
+  let hi = inOrder.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (inOrder[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 /** How many known values have each length, and the longest (kept as values come and go, never by sorting them). */
 const lengths = new Map<number, number>();
 let longest = 0;
@@ -98,15 +111,7 @@ function forget(v: string): void {
   const bucket = byKey.get(key);
   bucket?.delete(v);
   if (bucket?.size === 0) byKey.delete(key);
-  const head = byPrefix.get(v.slice(0, MIN_LENGTH));
-  head?.delete(v);
-  if (head?.size === 0) byPrefix.delete(v.slice(0, MIN_LENGTH));
-  for (let k = PARTIAL_MIN; k < MIN_LENGTH; k++) {
-    const p = v.slice(0, k);
-    const n = (shortPrefixes.get(p) ?? 1) - 1;
-    if (n > 0) shortPrefixes.set(p, n);
-    else shortPrefixes.delete(p);
-  }
+  inOrder.splice(lowerBound(v), 1);
   const n = (lengths.get(v.length) ?? 1) - 1;
   if (n > 0) lengths.set(v.length, n);
   else {
@@ -120,7 +125,12 @@ function forget(v: string): void {
 const keyAt = new Map<string, number>();
 
 function add(v: string): void {
-  forget(v);
+  // Known already (a secret in use, sent again): it only becomes the newest; its place in the indexes stays.
+  if (known.delete(v)) {
+    known.set(v, seq++);
+    sorted = null;
+    return;
+  }
   known.set(v, seq++);
   const o = keyOffset(v);
   keyAt.set(v, o);
@@ -128,10 +138,7 @@ function add(v: string): void {
   let bucket = byKey.get(key);
   if (!bucket) byKey.set(key, (bucket = new Map()));
   bucket.set(v, o);
-  let head = byPrefix.get(v.slice(0, MIN_LENGTH));
-  if (!head) byPrefix.set(v.slice(0, MIN_LENGTH), (head = new Set()));
-  head.add(v);
-  for (let k = PARTIAL_MIN; k < MIN_LENGTH; k++) shortPrefixes.set(v.slice(0, k), (shortPrefixes.get(v.slice(0, k)) ?? 0) + 1);
+  inOrder.splice(lowerBound(v), 0, v);
   lengths.set(v.length, (lengths.get(v.length) ?? 0) + 1);
   if (v.length > longest) longest = v.length;
   sorted = null;
@@ -313,12 +320,7 @@ export function partialSecretAtEnd(text: string): number {
   const f = foldCase(text.slice(-longest));
   for (let k = Math.min(f.length, longest); k >= PARTIAL_MIN; k--) {
     const tail = f.slice(f.length - k);
-    if (k < MIN_LENGTH) {
-      if (shortPrefixes.has(tail)) return k;
-      continue;
-    }
-    const bucket = byPrefix.get(tail.slice(0, MIN_LENGTH));
-    if (bucket) for (const v of bucket) if (v.startsWith(tail)) return k;
+    if (inOrder[lowerBound(tail)]?.startsWith(tail)) return k;
   }
   return 0;
 }
