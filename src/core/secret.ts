@@ -335,7 +335,8 @@ export class Secret {
   }
   /**
    * The value, to put on the wire. Its forms are remembered again as the newest: a secret in use (a Re-run of a card
-   * made hours ago, a watch) is never among the oldest that MAX_KNOWN forgets, so what the endpoint echoes is scrubbed.
+   * made hours ago, a watch) is known again from the moment it is sent, and stays known unless more than MAX_KNOWN forms
+   * of other secrets arrive before the endpoint's echo is scrubbed (at most 64 per value: MAX_FORMS_PER_VALUE).
    */
   reveal(): string {
     remember(this.#forms);
