@@ -370,7 +370,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         const errs = viewErrors(a['view']);
         if (errs.length) return invalid('invalid_arguments', errs);
         if (JSON.stringify(a['view']).length > BLOCK_KIT.viewBytes) return { ok: false, error: 'view_too_large' };
-        v.view = a['view'] as Record<string, unknown>;
+        // The view keeps the external_id it was opened with unless the update gives another.
+        const next = a['view'] as Record<string, unknown>;
+        v.view = next['external_id'] === undefined && v.view['external_id'] !== undefined ? { ...next, external_id: v.view['external_id'] } : next;
         v.hash = `h${++seq}`;
         return { ok: true, view: { ...v.view, id: v.id, hash: v.hash } };
       }
