@@ -56,6 +56,25 @@ export function capText(text: string, max: number, tail = '…'): string {
   return s + tail;
 }
 
+/** Blocks in consecutive groups of at most `count` blocks and `text` characters (a block is never split; one always fits). */
+export function chunkBlocks<B>(blocks: B[], count: number, text: number): B[][] {
+  const out: B[][] = [];
+  let cur: B[] = [];
+  let size = 0;
+  for (const b of blocks) {
+    const n = blockTextLength(b);
+    if (cur.length && (cur.length >= count || size + n > text)) {
+      out.push(cur);
+      cur = [];
+      size = 0;
+    }
+    cur.push(b);
+    size += n;
+  }
+  if (cur.length || !out.length) out.push(cur);
+  return out;
+}
+
 /** What one message becomes: its parts, the first posted where it was asked, the others after it. */
 export interface Part {
   text: string;
