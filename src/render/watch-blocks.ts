@@ -27,7 +27,8 @@ function verdictText(s: Seen): string {
 }
 
 function line(t: Transition, changes: string[]): string {
-  const diff = changes.length ? `\n${changes.slice(0, 6).map((c) => `• ${esc(c)}`).join('\n')}` : '';
+  // At most 6 changes a line, and how many more there were: never dropped without a word.
+  const diff = changes.length ? `\n${changes.slice(0, 6).map((c) => `• ${esc(c)}`).join('\n')}${changes.length > 6 ? `\n• … and ${changes.length - 6} more change${changes.length === 7 ? '' : 's'}` : ''}` : '';
   switch (t.kind) {
     case 'first':
       return `:eyes: *${esc(t.after.name)}*: ${verdictText(t.after)}${t.after.status === 'broken' ? `\n*Fix:* ${esc(t.after.fix)}` : ''}`;
