@@ -31,6 +31,12 @@ import { slackSenders } from '../../src/outbox/senders.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { until } from '../helpers/until.js';
 import { startHarness } from '../helpers/slack-harness.js';
+import { startFakeOpenCx, demoDataset } from '../../src/fakes/opencx/server.js';
+import { ACCOUNT_SCENARIOS, labAccount } from '../../src/fakes/opencx/account.js';
+import { OpenCxClient } from '../../src/opencx/client.js';
+import { OpenCxFacts } from '../../src/opencx/facts.js';
+import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
+import { blocksToText } from '../../src/render/blocks-text.js';
 
 type WebClient = InstanceType<typeof bolt.webApi.WebClient>;
 const TOKEN = 'xoxb-budget-test';
@@ -213,5 +219,45 @@ test('through the real app: a diagnosis of a 3,000-character URL with many heade
     assert.deepEqual(h.slack.refused, []);
   } finally {
     await h.close();
+  }
+});
+
+test('through the real app: an audit of 51 actions with long astral names; the live card always fits, every broken action is on it or in its thread, Slack accepts everything', async () => {
+  const rand = seededRandom(51);
+  const alab = await startLab({ only: ACCOUNT_SCENARIOS });
+  const account = labAccount(alab);
+  const long = account.map((a) => ({ ...a, action: { ...a.action, name: `${a.action.name} ${outside(rand, 300)}` } }));
+  const api = await startFakeOpenCx({ data: { ...demoDataset(), actions: long.map((a) => a.action) } });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, ACTION_DEBUG_ALLOW_PRIVATE: '1' });
+  const client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
+  const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ad-budget-audit-')), 'bot.db'));
+  const h = await startHarness({ lab: alab, deps: { services: { opencx: new OpenCxFacts(client) }, store } });
+  try {
+    await h.driver.command('audit', { channel: 'CAUDLONG' });
+    const card = await h.slack.waitFor(() => h.slack.channel('CAUDLONG').find((m) => /audit of 51 actions:/i.test(blocksToText(m.blocks))), 180_000, 'the finished audit card');
+    const broken = long.filter((a) => a.expect.status === 'broken');
+    // Without the budget the card would carry every broken line: more than Slack takes in one message.
+    assert.ok(broken.reduce((sum, a) => sum + a.action.name.length, 0) > 4000, 'the names alone are long');
+    for (const v of card.versions) assert.ok(blockTextLength(v.blocks) <= MESSAGE_BUDGET.blockText, `a card version of ${blockTextLength(v.blocks)} characters`);
+    // The card fits by itself: the send boundary never had to split one of its live updates (that would post its rest
+    // in the thread at every update).
+    assert.ok(card.versions.every((v) => !/Continued in this message's thread/.test(JSON.stringify(v.blocks))), 'no card update was split');
+    const thread = await h.slack.waitFor(() => { const t = h.slack.thread('CAUDLONG', card.ts); return t.some((m) => /Need credentials to check/.test(blocksToText(m.blocks))) ? t : null; }, 30_000, 'the audit thread');
+    const everything = [card, ...thread].map((m) => JSON.stringify(m.blocks)).join('\n');
+    const opened = new Set(everything.match(/"action_id":"ad_audit_open","value":"[^"]+"/g) ?? []);
+    // (The audit's own count: a name this long changes the verdict of an action or two, e.g. its description checks.)
+    const n = Number(/audit of 51 actions: (\d+) broken/i.exec(blocksToText(card.blocks))?.[1]);
+    assert.ok(n >= broken.length - 5, `${n} broken`);
+    const onCard = card.blocks.filter((b) => JSON.stringify(b).includes('"ad_audit_open"')).length;
+    assert.ok(onCard < n, 'the card holds fewer lines than it would without the budget');
+    assert.match(blocksToText(card.blocks), new RegExp(`… and ${n - onCard} more broken actions in the thread`));
+    assert.equal(opened.size, n, 'one line and button per broken action, on the card or in the thread');
+    assert.deepEqual(h.slack.refused, []);
+  } finally {
+    await h.close();
+    store.close();
+    await client.close();
+    await api.close();
+    await alab.close();
   }
 });
