@@ -37,6 +37,7 @@ import { OpenCxClient } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
+import { WatchSettingsSchema } from '../../src/watch/settings.js';
 
 type WebClient = InstanceType<typeof bolt.webApi.WebClient>;
 const TOKEN = 'xoxb-budget-test';
@@ -259,5 +260,47 @@ test('through the real app: an audit of 51 actions with long astral names; the l
     await client.close();
     await api.close();
     await alab.close();
+  }
+});
+
+test('through the real app: `watch all` over 51 actions with long astral names; 40 of them gone from OpenCX post a line each, chunked to fit, every one accepted through the outbox', async () => {
+  const rand = seededRandom(52);
+  const wlab = await startLab({ only: ACCOUNT_SCENARIOS });
+  const long = labAccount(wlab).map((a) => ({ ...a.action, name: `${a.action.name} ${outside(rand, 200)}` }));
+  const api = await startFakeOpenCx({ data: { ...demoDataset(), actions: long } });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_REQUESTS_PER_MINUTE: '99', ACTION_DEBUG_ALLOW_PRIVATE: '1' });
+  const client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
+  const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'ad-budget-watch-')), 'bot.db'));
+  const slack = await startFakeSlack();
+  // As main.ts wires it: the outbox sends with the app's clients (slackClientOptions: the send boundary).
+  const worker = new OutboxWorker({ store, senders: slackSenders(new bolt.webApi.WebClient(TOKEN, slackClientOptions({ SLACK_API_URL: slack.apiUrl }))), baseDelayMs: 20, pollMs: 50 });
+  const watch = WatchSettingsSchema.parse({ WATCH_MIN_INTERVAL_MINUTES: '0.005', WATCH_TICK_SECONDS: '0.3' });
+  const h = await startHarness({ lab: wlab, slack, deps: { services: { opencx: new OpenCxFacts(client) }, store, outbox: worker, watch } });
+  worker.start();
+  try {
+    await h.driver.command('watch all every=1s', { channel: 'CWLONG' });
+    await slack.waitFor(() => slack.channel('CWLONG').find((m) => /Now: 51 actions/.test(blocksToText(m.blocks))), 60_000, 'the watch-all baseline');
+    // 40 actions deleted in OpenCX: the next run posts one line for each, with its long name.
+    const gone = api.data.actions.splice(0, 40) as { name: string }[];
+    const before = slack.channel('CWLONG').length;
+    const shown = await slack.waitFor(() => {
+      const after = slack.channel('CWLONG').slice(before);
+      const all = after.map((m) => JSON.stringify(m.blocks)).join('\n');
+      return gone.every((a) => all.includes(JSON.stringify(a.name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')).slice(1, -1))) ? after : null;
+    }, 120_000, 'a line for every action gone');
+    assert.ok(shown.length >= 2, `the transitions came in ${shown.length} message(s)`);
+    assert.match(JSON.stringify(shown[0]!.blocks), /Continued in the next message/);
+    assert.ok(shown.every((m) => blockTextLength(m.blocks) <= MESSAGE_BUDGET.blockText && m.blocks.length <= 50));
+    const dead = store.db.prepare('SELECT count(*) n FROM outbox WHERE dead_at IS NOT NULL').get() as { n: number };
+    assert.equal(dead.n, 0);
+    assert.deepEqual(slack.refused, []);
+  } finally {
+    await h.close();
+    await worker.stop();
+    await client.close();
+    await store.close();
+    await api.close();
+    await slack.close();
+    await wlab.close();
   }
 });
