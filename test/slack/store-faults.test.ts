@@ -20,6 +20,7 @@ import type { Action } from '../../src/opencx/schemas.js';
 import { OpenCxClient } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
+import { WatchSettingsSchema } from '../../src/watch/settings.js';
 
 /**
  * The database refusing one write or read, at every point of a command and the clicks on its card in turn (Re-run, a
@@ -294,5 +295,92 @@ test('the database refusing any one call of an audit: nothing left running, the 
     await api.close();
   }
   assert.ok(total >= 3, `the audit goes through the store (${total} calls)`);
+  assert.deepEqual(wrong, []);
+});
+
+/**
+ * A watch (`/action-debug watch all`: stored, claimed on a timer, committed with the messages it posts), with the
+ * database refusing the first call of one store method in turn, the watch store's and the outbox's included. The
+ * calls a watch makes depend on how many ticks pass, so the sweep goes by method, not by position. What must hold:
+ * the command is answered; a watch that was started posts its first report exactly once (a run whose commit failed is
+ * run again when its claim lapses; a post whose mark failed is not sent again); every work row ends; and the watch is
+ * listed afterwards.
+ */
+test('the database refusing the first call of any one store method a watch uses: answered, its first report posted once, nothing left running', { timeout: 300_000 }, async () => {
+  const url = lab.scenarios.find((s) => s.id === 'server-error')!.url;
+  const demo = demoDataset();
+  const api = await startFakeOpenCx({ data: { ...demo, actions: (demo.actions as Action[]).slice(0, 1).map((a) => ({ ...a, api_endpoint: url })) } });
+  const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_REQUESTS_PER_MINUTE: '99', ACTION_DEBUG_ALLOW_PRIVATE: '1' });
+  const client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
+  const watch = WatchSettingsSchema.parse({ WATCH_MIN_INTERVAL_MINUTES: '0.005', WATCH_TICK_SECONDS: '0.2' });
+  // Calls every tick makes whatever happens (their count follows the clock): never failed, as in the flows above.
+  const periodic = new Set([...PERIODIC, 'active', 'activeWorkspaces', 'claimDue', 'dueNow', 'listActions']);
+  const wrong: string[] = [];
+  let methods: string[] = [];
+  try {
+    for (let k = 0; k === 0 || k <= methods.length; k++) {
+      const store = new OneFault(join(mkdtempSync(join(tmpdir(), 'ad-faults-watch-')), 'bot.db'));
+      // The watch store is an object of its own: its methods fail the same way, counted in the same list.
+      const target = k === 0 ? null : methods[k - 1]!;
+      store.failAt = Number.POSITIVE_INFINITY;
+      const counted: string[] = [];
+      const fail = (name: string) => {
+        counted.push(name);
+        if (name === target && !store.failed) {
+          store.failed = name;
+          throw new StoreError(`${name} failed: the database is busy (another process holds it). Nothing was half-written.`, 'SQLITE_BUSY');
+        }
+      };
+      for (const [obj, proto] of [[store, SqliteStore.prototype], [store.watches, Object.getPrototypeOf(store.watches)]] as unknown as [Record<string, (...a: unknown[]) => Promise<unknown>>, Record<string, unknown>][]) {
+        for (const name of Object.getOwnPropertyNames(proto)) {
+          const orig = (obj[name] ?? proto[name]) as unknown;
+          if (name === 'constructor' || name === 'close' || typeof orig !== 'function' || periodic.has(name)) continue;
+          obj[name] = async (...args: unknown[]) => {
+            fail(name);
+            return (orig as (...a: unknown[]) => unknown).apply(obj, args);
+          };
+        }
+      }
+      let send: ReturnType<typeof slackSenders> | null = null;
+      const worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50, leaseMs: 300 });
+      const h = await startHarness({ lab, slack, deps: { store, services: { opencx: new OpenCxFacts(client) }, outbox: worker, watch, watchLeaseMs: 1500 } });
+      send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
+      worker.start();
+      const channel = `CW${k}`;
+      const what = () => `watch, ${target ?? 'no'} failing (${store.failed ?? 'not reached'})`;
+      const posts = () => slack.channel(channel).filter((m) => !m.threadTs && !m.ephemeralTo).length;
+      try {
+        const ack = await h.driver.command('watch all every=1s', { channel });
+        assert.equal(ack.status, 200, `${what()}: answered`);
+        const said = `${String(ack.json?.['text'] ?? '')} ${ack.body}`;
+        const started = /Watching every action/.test(said);
+        if (!started) {
+          assert.match(said, /database/i, `${what()}: the command said neither "watching" nor why not: ${said.slice(0, 200)}`);
+          await h.driver.command('watch all every=1s', { channel });
+        }
+        // The first report, once: the next runs find the same verdict and post nothing.
+        await slack.waitFor(() => posts() >= 1 || null, 20_000, `${what()}: the first report`);
+        await new Promise((r) => setTimeout(r, 2500)); // more runs, past the run lease and the outbox's
+        assert.equal(posts(), 1, `${what()}: the first report posted once`);
+        await slack.waitFor(() => rows(store).every((r) => r.state === 'done' || r.state === 'running') || null, 10_000, `${what()}: rows`);
+        const list = await h.driver.command('watch list', { channel });
+        assert.match(String(list.json?.['text']), /\*all actions\* in <#CW\d+>/, `${what()}: listed`);
+        if (k === 0) methods = [...new Set(counted)];
+      } catch (err) {
+        wrong.push(`${(err as Error).message} [calls: ${[...new Set(counted)].join(' ')}]`);
+      } finally {
+        await h.close();
+        await worker.stop();
+        // Every run's work row ends once the app stops (a run in flight ends with it).
+        const left = rows(store).filter((r) => r.state !== 'done');
+        if (left.length && !wrong.some((w) => w.startsWith(what()))) wrong.push(`${what()}: rows left ${JSON.stringify(left)}`);
+        await store.close();
+      }
+    }
+  } finally {
+    await client.close();
+    await api.close();
+  }
+  assert.ok(methods.includes('commitRun') && methods.includes('create'), `the watch goes through the store (${methods.join(', ')})`);
   assert.deepEqual(wrong, []);
 });
