@@ -7,7 +7,10 @@ import { RateLimiter, type RateLimitSettings } from './rate-limits.js';
  * A fake Slack, as a real HTTP server on 127.0.0.1, as strict as Slack's reference pages say Slack is: the Web API
  * methods the app calls (via `clientOptions.slackApiUrl`) with their documented errors (`invalid_blocks` with
  * `response_metadata.messages`, `invalid_arguments`, `not_in_channel`, `channel_not_found`, `is_archived`,
- * `msg_too_long`), Block Kit validation (block-limits.ts), rate-limit tiers answered with 429 + Retry-After
+ * `msg_too_long`, `msg_blocks_too_long`; chat.update's `is_inactive` and `message_not_found`; chat.postEphemeral's
+ * `user_not_in_channel`; views' `hash_conflict`, `push_limit_reached`, `view_too_large`, `duplicate_external_id`), the
+ * `message_truncated` warning past 40,000 characters, DMs answered with their D… id, Block Kit validation
+ * (block-limits.ts), rate-limit tiers answered with 429 + Retry-After
  * (rate-limits.ts), channel membership (public, private, DM, archived; the bot in it or not), the response_url sink
  * (5 uses in 30 minutes), trigger_ids (3 s, single use) and injectable faults. Tests and the demo assert on its
  * transcript: exactly what a user would see.
