@@ -1,3 +1,4 @@
+import { clip } from '../core/redact.js';
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Check, Evidence } from '../pipeline/probe.js';
 import type { Exchange } from '../net/record.js';
@@ -60,7 +61,7 @@ export const forbiddenCheck: Check = {
     if (all.some((e) => e.response && e.response.status < 400)) return [];
     // AWS API Gateway answers 403 "Missing Authentication Token" for a path or method it does not have: a wrong URL.
     if (/Missing Authentication Token/.test(res.bodySample)) {
-      return [finding(requestCauses.notFound, ID, [`${base.request.method} ${base.request.url} → 403 ${res.bodySample.trim().slice(0, 120)}`, 'AWS API Gateway says "Missing Authentication Token" when no resource or method matches the path'], {
+      return [finding(requestCauses.notFound, ID, [`${base.request.method} ${base.request.url} → 403 ${clip(res.bodySample.trim(), 120, '')}`, 'AWS API Gateway says "Missing Authentication Token" when no resource or method matches the path'], {
         title: 'AWS API Gateway has no such route (403 "Missing Authentication Token")',
         fix: 'Check the path, the stage (e.g. /prod) and the method in the action against the API Gateway resources; a sample value was used for each placeholder.',
       })];

@@ -65,7 +65,8 @@ export interface DiagnoseArgs {
 
 function keyValue(arg: string, flag: string): [string, string] {
   const i = arg.indexOf('=');
-  if (i <= 0) throw new InputError(`${flag} "${arg}" must look like name=value`);
+  // Not quoted: a form field or parameter given without its name may be the credential itself.
+  if (i <= 0) throw new InputError(`${flag} must look like name=value (${i === 0 ? 'the name is missing' : 'no "=" in it'})`);
   return [arg.slice(0, i), arg.slice(i + 1)];
 }
 

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InputError } from '../core/input-error.js';
+import { errorLine } from '../core/error-line.js';
+import { redactUrl, rememberUrlSecrets } from '../core/redact.js';
 import { netOptionsFromEnv } from '../net/settings.js';
 import { loadAndCheck } from '../openapi/run-check.js';
 import { fixSpec } from '../openapi/fix.js';
@@ -43,6 +45,8 @@ export async function runSpecCommand(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`action-debug spec: --profile must be one of ${PROFILES.join(', ')}\n`);
     return 2;
   }
+  // A spec URL's credentials are secrets from here on (a download error or an echo quoting them is scrubbed).
+  rememberUrlSecrets(positionals[0]!);
   let outcome;
   // With --fix, the check keeps what the fix's check of its output reuses (check.ts CheckMemo).
   const memo = values.fix ? newCheckMemo() : undefined;
@@ -50,14 +54,14 @@ export async function runSpecCommand(argv: string[], io: Io): Promise<number> {
     outcome = await loadAndCheck(positionals[0]!, { net: netOptionsFromEnv(io.env, { allowPrivate: values['allow-private'] ?? false }), ...(values.profile ? { profile: values.profile as Profile } : {}), ...(memo ? { memo } : {}) });
   } catch (err) {
     if (err instanceof InputError || (err as NodeJS.ErrnoException).code) {
-      io.stderr.write(`action-debug spec: ${(err as Error).message.split('\n')[0]}\n`);
+      io.stderr.write(`action-debug spec: ${errorLine(err)}\n`);
       return 2;
     }
     throw err;
   }
   if (!outcome.ok) {
     const e = outcome.parseError;
-    io.stderr.write(`action-debug spec: ${positionals[0]} cannot be imported (failed_to_parse_spec): ${e.message}${e.line ? ` at line ${e.line}, column ${e.column}` : ''}\n`);
+    io.stderr.write(`action-debug spec: ${redactUrl(positionals[0]!)} cannot be imported (failed_to_parse_spec): ${e.message}${e.line ? ` at line ${e.line}, column ${e.column}` : ''}\n`);
     if (values.json) io.stdout.write(JSON.stringify({ origin: outcome.origin, importable: false, issues: outcome.report.issues.map(plain) }, null, 2) + '\n');
     return 2;
   }

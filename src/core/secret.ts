@@ -7,12 +7,28 @@ import { inspect } from 'node:util';
  */
 /**
  * Values the process has seen as secrets, so text that echoes one back (an error body, a log) can be scrubbed; each
- * with the order it was (last) remembered in. The oldest go first past MAX_KNOWN.
+ * with the order it was (last) remembered in. The oldest go first past MAX_KNOWN. Kept case-folded (foldCase): an
+ * endpoint that upper- or lower-cases what it echoes still echoes the secret.
  */
 const known = new Map<string, number>();
 const MAX_KNOWN = 10_000;
-/** The shortest secret kept: shorter values are too common to scrub (and it is the length of the index's keys). */
+/**
+ * The shortest secret kept (and the length of the index's keys). Shorter values are NOT scrubbed from free text, a
+ * decision: a 3-to-5-character password or key scrubbed everywhere would mangle ordinary words, numbers and ids in every
+ * body, header and error shown (a password "admin" or "12345" occurs in text that has nothing to do with it), which
+ * ruins the evidence for everyone; not scrubbing leaves an echo of such a value readable. What stays safe whatever the
+ * length: a header known to carry a credential (Authorization, Cookie, X-Api-Key, any credential-looking name or value,
+ * see core/redact.ts isSecretHeaderName) is only ever shown as its shape (`Bearer <3 chars>`, `<4 chars>`), a
+ * credential query, fragment or path parameter as [redacted], and a short token with its scheme ("Bearer abc", 10
+ * characters) is remembered whole, so its echo is scrubbed.
+ */
 const MIN_LENGTH = 6;
+/**
+ * The shortest piece of a known secret dropped where text is cut (scrubCut in core/redact.ts): below this, a tail that
+ * happens to begin some secret says nothing about it (3 characters of a 30-character token), and dropping it would
+ * only eat ordinary text.
+ */
+export const PARTIAL_MIN = 4;
 let seq = 0;
 /**
  * The known secrets by their first MIN_LENGTH characters. Why: scrubbing by trying every known value against the text
@@ -21,85 +37,233 @@ let seq = 0;
  * its length, whatever the number of secrets.
  */
 const byPrefix = new Map<string, Set<string>>();
+/** How many known values begin with each PARTIAL_MIN..MIN_LENGTH-1 prefix: a cut's tail shorter than an index key. */
+const shortPrefixes = new Map<string, number>();
 /** Below this many known values, trying each one (String.includes, fast) costs less than indexing every position. */
 const SCAN_ALL_BELOW = 64;
 let sorted: string[] | null = null;
 
+/**
+ * Case folding that keeps every character's length (UTF-16 units), so a position found in the folded text is the same
+ * position in the text: ASCII and most scripts lower-case in place; a character whose case mapping changes length
+ * (İ → i̇, ß → SS) folds to itself, and the secret's own upper- and lower-cased forms are remembered beside it instead.
+ * Upper then lower, so ς, σ and Σ (and ſ, s and S) fold alike.
+ */
+export function foldCase(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
+  let out = '';
+  for (const ch of text) out += foldChar(ch);
+  return out;
+}
+const ASCII = /^[\x00-\x7f]*$/;
+const folded = new Map<string, string>();
+function foldChar(ch: string): string {
+  let f = folded.get(ch);
+  if (f !== undefined) return f;
+  const up = ch.toUpperCase();
+  f = (up.length === ch.length ? up : ch).toLowerCase();
+  if (f.length !== ch.length) f = ch.toLowerCase().length === ch.length ? ch.toLowerCase() : ch;
+  if (folded.size < 4096) folded.set(ch, f);
+  return f;
+}
+
 function forget(v: string): void {
-  if (known.delete(v)) sorted = null;
+  if (!known.delete(v)) return;
+  sorted = null;
   const bucket = byPrefix.get(v.slice(0, MIN_LENGTH));
   bucket?.delete(v);
   if (bucket?.size === 0) byPrefix.delete(v.slice(0, MIN_LENGTH));
+  for (let k = PARTIAL_MIN; k < MIN_LENGTH; k++) {
+    const p = v.slice(0, k);
+    const n = (shortPrefixes.get(p) ?? 1) - 1;
+    if (n > 0) shortPrefixes.set(p, n);
+    else shortPrefixes.delete(p);
+  }
+}
+
+function add(v: string): void {
+  forget(v);
+  known.set(v, seq++);
+  const key = v.slice(0, MIN_LENGTH);
+  let bucket = byPrefix.get(key);
+  if (!bucket) byPrefix.set(key, (bucket = new Set()));
+  bucket.add(v);
+  for (let k = PARTIAL_MIN; k < MIN_LENGTH; k++) shortPrefixes.set(v.slice(0, k), (shortPrefixes.get(v.slice(0, k)) ?? 0) + 1);
+  sorted = null;
 }
 
 /** Authorization schemes are words, not secrets: scrubbing "bearer" would also mangle a host like auth-bearer.example. */
 const SCHEME = /^(bearer|basic|token|digest|bot|apikey|api-key|key|jwt|hmac|negotiate|ntlm|oauth|sso-key)$/i;
 
 export function rememberSecret(value: string): void {
-  for (const p of [value, ...value.split(/\s+/)]) {
+  remember(formsOf(value));
+}
+
+/** Every form of `value` that is scrubbed (case-folded, MIN_LENGTH or longer). */
+function formsOf(value: string): string[] {
+  const parts = [value, ...value.split(/\s+/)];
+  // A Basic credential is base64 of `user:password`: an endpoint that says who failed echoes the decoded pair, or just
+  // the password. Both are secrets (the user name alone is not: "admin" would mangle text everywhere).
+  const basic = /^basic\s+([A-Za-z0-9+/_-]+=*)\s*$/i.exec(value);
+  if (basic) {
+    const pair = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    if (pair.includes(':') && !pair.includes('\uFFFD')) parts.push(pair, pair.slice(pair.indexOf(':') + 1));
+  }
+  const out = new Set<string>();
+  for (const p of parts) {
     if (p.length < MIN_LENGTH || SCHEME.test(p)) continue;
     for (const v of encodings(p)) {
-      if (v.length < MIN_LENGTH) continue;
-      forget(v);
-      known.set(v, seq++);
-      const key = v.slice(0, MIN_LENGTH);
-      let bucket = byPrefix.get(key);
-      if (!bucket) byPrefix.set(key, (bucket = new Set()));
-      bucket.add(v);
-      sorted = null;
+      const f = foldCase(v);
+      if (f.length >= MIN_LENGTH) out.add(f);
     }
-    while (known.size > MAX_KNOWN) forget(known.keys().next().value!);
   }
+  return [...out];
+}
+
+/** Remembered as the newest (the oldest are forgotten past MAX_KNOWN). */
+function remember(forms: readonly string[]): void {
+  for (const f of forms) add(f);
+  while (known.size > MAX_KNOWN) forget(known.keys().next().value!);
 }
 
 /**
- * The forms a secret takes when an endpoint echoes it back: percent-encoded (upper- and lower-case hex, and the form
- * encoding where a space is +), decoded (when it arrived encoded in a URL), base64url for a base64 token (+/= → -_),
- * and with JSON's escaped slashes. Each is remembered, so redactText scrubs every one.
+ * The forms a secret takes when an endpoint echoes it back: as it is and upper- and lower-cased (case is folded when
+ * matching; these cover the characters whose case mapping changes length); percent-encoded (upper- and lower-case hex,
+ * and the form encoding where a space is +); decoded (when it arrived encoded in a URL); base64 and base64url, padded
+ * or not, and the three alignment-free cores of each (so the secret inside any base64-encoded text, such as a Basic
+ * credential or a base64 "fingerprint" of a whole header, is found); base64url for a base64 token (+/= → -_) and
+ * back; JSON-escaped (JSON.stringify, \/ for /, \uXXXX for non-ASCII as ASCII-only encoders write it, and every
+ * character as \u00XX), also escaped twice; and HTML-escaped. Each is remembered, so redactText scrubs every one.
  */
 function encodings(p: string): Set<string> {
-  const out = new Set([p]);
+  const bases = new Set([p]);
   try {
-    out.add(decodeURIComponent(p.replace(/\+/g, ' ')));
-    out.add(decodeURIComponent(p));
+    bases.add(decodeURIComponent(p.replace(/\+/g, ' ')));
+    bases.add(decodeURIComponent(p));
   } catch {
     // Not percent-encoded text: nothing to decode.
   }
-  for (const v of [...out]) {
-    const enc = encodeURIComponent(v);
-    out.add(enc);
-    out.add(enc.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
-    out.add(new URLSearchParams({ x: v }).toString().slice(2));
-    if (/^[A-Za-z0-9+/]+=*$/.test(v) && /[+/=]/.test(v)) out.add(v.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
-    if (/^[A-Za-z0-9_-]+$/.test(v) && /[-_]/.test(v)) out.add(v.replace(/-/g, '+').replace(/_/g, '/'));
-    if (v.includes('/')) out.add(v.replace(/\//g, '\\/'));
+  const out = new Set<string>();
+  for (const base of bases) {
+    // Case variants only where folding cannot stand for them (a character whose case mapping changes length): for ASCII,
+    // each form of an upper- or lower-cased secret folds to the same as the secret's own.
+    for (const v of ASCII.test(base) ? [base] : new Set([base, base.toUpperCase(), base.toLowerCase()])) {
+      out.add(v);
+      const enc = encodeURIComponent(v);
+      out.add(enc);
+      out.add(enc.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+      out.add(new URLSearchParams({ x: v }).toString().slice(2));
+      if (/^[A-Za-z0-9+/]+=*$/.test(v) && /[+/=]/.test(v)) out.add(v.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
+      if (/^[A-Za-z0-9_-]+$/.test(v) && /[-_]/.test(v)) out.add(v.replace(/-/g, '+').replace(/_/g, '/'));
+      for (const j of jsonForms(v)) out.add(j);
+      out.add(v.replace(/[&<>"']/g, (c) => HTML[c]!));
+      out.add(v.replace(/[&<>"']/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`));
+    }
+    // base64 of the secret's own bytes (not of its case variants: those are other bytes, and no endpoint was seen to
+    // change case before encoding).
+    for (const b of base64Forms(Buffer.from(base, 'utf8'))) out.add(b);
   }
   return out;
 }
 
-/** Known secret values, longest first, so "Bearer abc…" is replaced whole before "abc…" (ties: remembered first, first). */
-export function knownSecrets(): readonly string[] {
-  return (sorted ??= [...known.keys()].sort((a, b) => b.length - a.length));
+const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const hex4 = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
+
+function jsonForms(v: string): string[] {
+  const json = JSON.stringify(v).slice(1, -1);
+  const ascii = json.replace(/[^\x00-\x7f]/g, (c) => hex4(c.charCodeAt(0)));
+  // Every UTF-16 unit escaped (some encoders, and an endpoint escaping what it echoes, write everything as \u00XX).
+  let all = '';
+  for (let i = 0; i < v.length; i++) all += hex4(v.charCodeAt(i));
+  const once = [json, ascii, all, json.replace(/\//g, '\\/'), ascii.replace(/\//g, '\\/')];
+  // Escaped twice (an error message quoting an upstream JSON answer, itself sent as JSON): each backslash doubled.
+  return [...once, ...once.filter((j) => j.includes('\\')).map((j) => j.replace(/\\/g, '\\\\'))];
 }
 
-/** The known secrets that occur in `text`, in knownSecrets() order: the only ones worth trying to replace. */
-export function knownSecretsIn(text: string): readonly string[] {
-  if (known.size < SCAN_ALL_BELOW) return knownSecrets().filter((v) => text.includes(v));
-  const hits = new Set<string>();
-  for (let i = 0; i + MIN_LENGTH <= text.length; i++) {
-    const bucket = byPrefix.get(text.slice(i, i + MIN_LENGTH));
-    if (bucket) for (const v of bucket) if (text.startsWith(v, i)) hits.add(v);
+function base64Forms(bytes: Buffer): string[] {
+  const out: string[] = [];
+  const full = bytes.toString('base64');
+  out.push(full, full.replace(/=+$/, ''));
+  // A secret inside longer text is encoded at one of three alignments: the groups of 3 bytes wholly inside it encode
+  // the same way whatever surrounds it.
+  for (let j = 0; j < 3; j++) {
+    const whole = bytes.subarray(j, j + Math.floor((bytes.length - j) / 3) * 3);
+    if (whole.length >= 3) out.push(whole.toString('base64'));
   }
-  return [...hits].sort((a, b) => b.length - a.length || known.get(a)! - known.get(b)!);
+  return [...out, ...out.map((b) => b.replace(/\+/g, '-').replace(/\//g, '_'))];
+}
+
+/** Known secret values (case-folded), longest first, so "bearer abc…" is replaced whole before "abc…". */
+export function knownSecrets(): readonly string[] {
+  return (sorted ??= [...known.keys()].sort((a, b) => b.length - a.length || known.get(a)! - known.get(b)!));
+}
+
+/** The length of the longest known value: how far past a cut a secret that straddles it can reach. */
+export function longestSecret(): number {
+  return knownSecrets()[0]?.length ?? 0;
+}
+
+/**
+ * Where known secrets occur in `text`, matched case-insensitively: [start, end) ranges, sorted, overlapping ones
+ * merged (two secrets that overlap in the text are one range, so no piece of either is left between them).
+ */
+export function secretSpans(text: string): Array<[number, number]> {
+  if (known.size === 0 || text.length < MIN_LENGTH) return [];
+  const f = foldCase(text);
+  const hits: Array<[number, number]> = [];
+  if (known.size < SCAN_ALL_BELOW) {
+    for (const v of known.keys()) for (let i = f.indexOf(v); i !== -1; i = f.indexOf(v, i + 1)) hits.push([i, i + v.length]);
+  } else {
+    for (let i = 0; i + MIN_LENGTH <= f.length; i++) {
+      const bucket = byPrefix.get(f.slice(i, i + MIN_LENGTH));
+      if (bucket) for (const v of bucket) if (f.startsWith(v, i)) hits.push([i, i + v.length]);
+    }
+  }
+  if (hits.length === 0) return hits;
+  hits.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const merged: Array<[number, number]> = [hits[0]!];
+  for (const [s, e] of hits.slice(1)) {
+    const last = merged[merged.length - 1]!;
+    if (s < last[1]) last[1] = Math.max(last[1], e);
+    else merged.push([s, e]);
+  }
+  return merged;
+}
+
+/**
+ * How many characters at the end of `text` are the beginning of a known secret (or of one of its forms), at least
+ * PARTIAL_MIN of them: what a cut left of a secret that straddled it. 0 when none.
+ */
+export function partialSecretAtEnd(text: string): number {
+  const longest = longestSecret();
+  if (longest === 0) return 0;
+  const f = foldCase(text.slice(-longest));
+  for (let k = Math.min(f.length, longest); k >= PARTIAL_MIN; k--) {
+    const tail = f.slice(f.length - k);
+    if (k < MIN_LENGTH) {
+      if (shortPrefixes.has(tail)) return k;
+      continue;
+    }
+    const bucket = byPrefix.get(tail.slice(0, MIN_LENGTH));
+    if (bucket) for (const v of bucket) if (v.startsWith(tail)) return k;
+  }
+  return 0;
 }
 
 export class Secret {
   readonly #value: string;
+  readonly #forms: readonly string[];
   constructor(value: string) {
     this.#value = value;
-    rememberSecret(value);
+    this.#forms = formsOf(value);
+    remember(this.#forms);
   }
+  /**
+   * The value, to put on the wire. Its forms are remembered again as the newest: a secret in use (a Re-run of a card
+   * made hours ago, a watch) is never among the oldest that MAX_KNOWN forgets, so what the endpoint echoes is scrubbed.
+   */
   reveal(): string {
+    remember(this.#forms);
     return this.#value;
   }
   /** A shape description safe to show: e.g. `Bearer <40 chars>`. */

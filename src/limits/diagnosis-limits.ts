@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { endpointKey } from '../pipeline/endpoint-key.js';
 
 /** Abuse limits on diagnoses started from chat: every one a setting with a safe default. */
 export const LimitsSettingsSchema = z.object({
@@ -27,7 +28,8 @@ export class DiagnosisLimits {
   ) {}
 
   tryStart(who: { user: string; workspace: string }, endpoint: string): LimitDecision {
-    const key = `${who.workspace}/${who.user} ${endpoint}`;
+    // Canonical, as the stored hold's key (diagnosisHold): another spelling of the endpoint is the same endpoint.
+    const key = `${who.workspace}/${who.user} ${endpointKey(endpoint)}`;
     if (this.#running.has(key)) {
       return { ok: false, reason: 'running', message: 'A diagnosis of this endpoint that you started is still running: its card will update when it ends.' };
     }

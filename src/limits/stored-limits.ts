@@ -1,6 +1,7 @@
 import type { LimitDecision, LimitsSettings } from './diagnosis-limits.js';
 import type { Store } from '../store/store.js';
 import { redactUrl } from '../core/redact.js';
+import { endpointKey } from '../pipeline/endpoint-key.js';
 
 /** What the limits need from the store: how many diagnoses a user / a workspace started since a time, and booking an audit's. */
 export interface WorkCounter {
@@ -12,9 +13,10 @@ export interface WorkCounter {
 
 /**
  * What a user's running diagnosis of one endpoint holds (work rows), so a second one is refused on every instance. The
- * key is stored, so the endpoint is in it without its credentials (the same endpoint with another key is the same one).
+ * key is stored, so the endpoint is in it without its credentials (the same endpoint with another key is the same one),
+ * and in its canonical form (endpointKey: every spelling of one endpoint, any query, is one key).
  */
-export const diagnosisHold = (workspace: string, user: string, endpoint: string) => `diagnosis:${workspace}/${user} ${redactUrl(endpoint)}`;
+export const diagnosisHold = (workspace: string, user: string, endpoint: string) => `diagnosis:${workspace}/${user} ${redactUrl(endpointKey(endpoint))}`;
 
 const RUNNING = 'A diagnosis of this endpoint that you started is still running: its card will update when it ends.';
 

@@ -4,7 +4,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { Secret } from '../core/secret.js';
-import { redactHeaderValue, redactText, redactUrl } from '../core/redact.js';
+import { clip, clipBytes, redactHeaderValue, redactText, redactUrl } from '../core/redact.js';
 import { checkLiteral, guardedLookup, type LookupRecord } from './guarded-lookup.js';
 import { readTls } from './tls-facts.js';
 import type { NetOptions } from './options.js';
@@ -18,6 +18,9 @@ const http = process.getBuiltinModule('node:http');
 const https = process.getBuiltinModule('node:https');
 
 export type HeaderValue = string | Secret;
+
+/** How much of a response body the evidence keeps. */
+const BODY_SAMPLE_BYTES = 2048;
 
 export interface ExchangeRequest {
   /** Why this request is sent, shown in details ("as OpenCX sends it", "without x-opencx-* headers"). */
@@ -69,7 +72,7 @@ function notSent(req: ExchangeRequest, err: unknown): Exchange {
     request: { method: req.method, url: redactUrl(req.url), headers: {} },
     address: null,
     response: null,
-    error: { kind: 'other', code: 'ABORT_ERR', message: `not sent: ${redactText(String((err as Error)?.message ?? err)).slice(0, 200)}` },
+    error: { kind: 'other', code: 'ABORT_ERR', message: `not sent: ${clip(String((err as Error)?.message ?? err), 200, '')}` },
     tls: null,
     timings: { dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, totalMs: 0 },
   };
@@ -138,12 +141,15 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) {
       if (v === undefined) continue;
-      headers[k] = redactHeaderValue(k, Array.isArray(v) ? v.join(', ') : v);
+      // The name too: an endpoint can put what it echoes anywhere in its answer, a header's name included.
+      headers[redactText(k)] = redactHeaderValue(k, Array.isArray(v) ? v.join(', ') : v);
     }
     const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : null;
     record.response = { status: res.statusCode ?? 0, headers, contentType, bodyBytes: 0, bodyTruncated: false, bodySample: '' };
     const chunks: Buffer[] = [];
     let read = 0;
+    // A body the connection ended midway is a cut too (its last bytes may be the start of an echoed secret).
+    let whole = false;
     try {
       for await (const chunk of res as AsyncIterable<Buffer>) {
         read += chunk.length;
@@ -155,10 +161,12 @@ async function exchangeHoldingSlot(req: ExchangeRequest, net: NetOptions, outer?
         }
         chunks.push(chunk);
       }
+      whole = true;
     } finally {
       body = Buffer.concat(chunks);
       record.response.bodyBytes = read;
-      record.response.bodySample = redactText(body.subarray(0, 2048).toString('utf8'));
+      // Scrubbed before it is cut (clipBytes): cut first, an echo straddling byte 2048 would leave its first characters.
+      record.response.bodySample = clipBytes(body, BODY_SAMPLE_BYTES, record.response.bodyTruncated || !whole);
     }
   } catch (err) {
     record.error = classifyError(err, deadline.aborted, phase);
@@ -261,7 +269,7 @@ export function classifyError(
   // DOMExceptions (AbortSignal.timeout) carry a numeric legacy code: name them instead.
   const raw = e?.code ?? e?.cause?.code;
   const code = typeof raw === 'string' ? raw : (e?.name ?? null);
-  const message = redactText(String(e?.message ?? err)).split('\n')[0]!.slice(0, 300);
+  const message = clip(redactText(String(e?.message ?? err)).split('\n')[0]!, 300, '');
   let kind: NetErrorKind = 'other';
   if (code === 'ERR_SSRF_BLOCKED') kind = 'blocked';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') kind = 'dns';

@@ -1,4 +1,5 @@
 import { InputError } from '../core/input-error.js';
+import { redactUrl } from '../core/redact.js';
 import { exchangeWithBody } from './exchange.js';
 import type { NetOptions } from './options.js';
 
@@ -18,7 +19,7 @@ export async function fetchText(
     try {
       parsed = new URL(current);
     } catch {
-      throw new InputError(`"${current}" is not a URL`);
+      throw new InputError(`"${redactUrl(current)}" is not a URL`);
     }
     if (parsed.protocol !== 'https:') throw new InputError(`only https:// URLs are fetched, not ${parsed.protocol}//`);
     const { record: ex, body } = await exchangeWithBody(
@@ -36,6 +37,6 @@ export async function fetchText(
     if (res.bodyTruncated) throw new InputError(`${ex.request.url} is larger than ${opts.maxBytes} bytes`);
     return { status: res.status, contentType: res.contentType, text: body.toString('utf8') };
   }
-  throw new InputError(`more than ${MAX_REDIRECTS} redirects from ${url}`);
+  throw new InputError(`more than ${MAX_REDIRECTS} redirects from ${redactUrl(url)}`);
 }
 

@@ -6,6 +6,7 @@ import type { NetOptions } from './options.js';
 import { HostLimiter } from './host-limiter.js';
 import type { TlsFacts } from './record.js';
 import { monotonicMs } from '../core/clock.js';
+import { errorLine } from '../core/error-line.js';
 
 export interface HandshakeResult {
   address: string | null;
@@ -72,6 +73,6 @@ function handshakeHoldingSlot(url: URL, net: NetOptions, timeoutMs: number, opti
     );
     socket.once('connect', () => (tcpConnected = true));
     socket.once('secureConnect', () => done({ tls: readTls(socket, host), error: null }));
-    socket.once('error', (err: NodeJS.ErrnoException) => done({ tls: null, error: { code: err.code ?? null, message: err.message.split('\n')[0]! } }));
+    socket.once('error', (err: NodeJS.ErrnoException) => done({ tls: null, error: { code: err.code ?? null, message: errorLine(err) } }));
   });
 }

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
 import { load as loadYaml, CORE_SCHEMA } from 'js-yaml';
+import { redactUrl } from '../core/redact.js';
 import { InputError } from '../core/input-error.js';
 import { readBlockYaml, NOT_BLOCK_YAML } from './yaml-block-reader.js';
 import type { NetOptions } from '../net/options.js';
@@ -47,8 +48,9 @@ export async function readSpecSource(source: string, opts: { net: NetOptions; ti
     // The HTTP client loads only for a URL: checking a file should not pay for it.
     const { fetchText } = await import('../net/fetch-text.js');
     const r = await fetchText(source, { net: opts.net, maxBytes: MAX_SPEC_BYTES, timeoutMs: opts.timeoutMs ?? 20_000 });
-    if (r.status >= 400) throw new InputError(`${source} answered ${r.status}`);
-    return { origin: source, text: r.text };
+    // Shown in errors and reports: a spec URL's credentials (?token=…) as [redacted].
+    if (r.status >= 400) throw new InputError(`${redactUrl(source)} answered ${r.status}`);
+    return { origin: redactUrl(source), text: r.text };
   }
   return { origin: resolve(source), text: await readLocalSpec(source) };
 }

@@ -1,3 +1,4 @@
+import { clip } from '../core/redact.js';
 import { exchange } from '../net/exchange.js';
 import type { NetOptions } from '../net/options.js';
 import type { Exchange } from '../net/record.js';
@@ -49,7 +50,7 @@ export function callFailedFinding(ex: Exchange): Finding {
   const body = ex.response?.bodySample.replace(/\s+/g, ' ').trim() ?? '';
   return finding(callFailedCause, BASELINE_ID, [
     `${ex.request.method} ${ex.request.url} → ${describeOutcome(ex)}`,
-    ...(ex.response ? [body ? `Body: ${body.slice(0, 200)}${body.length > 200 ? '…' : ''}` : 'Body: (empty)'] : []),
+    ...(ex.response ? [body ? `Body: ${clip(body, 200)}` : 'Body: (empty)'] : []),
   ], { title: `The call as OpenCX makes it fails: ${describeOutcome(ex).split(' (')[0]}` });
 }
 

@@ -1,8 +1,10 @@
 import * as z from 'zod';
+import { looksLikeSecretValue, redactText } from '../core/redact.js';
 import { InputError } from '../core/input-error.js';
 export { InputError };
 import { Secret } from '../core/secret.js';
 import { rememberUrlSecrets } from '../core/redact.js';
+import { endpointKey } from './endpoint-key.js';
 
 /** What OpenCX itself can send (troubleshooting page, Limits Recap). */
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -22,6 +24,28 @@ export const HeaderSchema = z.object({
 });
 export type Header = z.infer<typeof HeaderSchema>;
 
+/**
+ * Why a typed endpoint is not a URL, quoting only what cannot hold a credential: the scheme, a host name and a numeric
+ * port. Never the text itself: its userinfo, path, query or fragment may carry a key (`?api_key=…`), and an error is
+ * shown in the terminal, in Slack and in an audit's title.
+ */
+function whyNotUrl(raw: string): string {
+  const m = /^([a-z][\w+.-]*):\/\/([^/?#]*)/i.exec(raw);
+  if (!m) return /^[a-z][\w+.-]*:/i.test(raw) ? 'not a URL: nothing after the scheme looks like //host' : 'not a URL: it does not start with https://';
+  const scheme = m[1]!.toLowerCase();
+  const authority = m[2]!.slice(m[2]!.lastIndexOf('@') + 1);
+  const hp = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/s.exec(authority)!;
+  const host = hp[1]!;
+  const port = hp[2];
+  const nameable = /^([a-z0-9-]+\.)*[a-z0-9-]+\.?$|^\[[0-9a-f:.]+\]$/i.test(host) && host.length <= 253 && !looksLikeSecretValue(host);
+  const at = nameable ? ` ${scheme}://${host}` : '';
+  if (!host) return `not a URL: the host is missing after ${scheme}://`;
+  if (!nameable) return `not a URL: the host is not a valid host name`;
+  if (port !== undefined && !/^\d*$/.test(port)) return `not a URL: after${at}, what follows the colon is not a port number`;
+  if (port !== undefined && Number(port) > 65535) return `not a URL: the port ${Number(port)} of${at} is out of range (0-65535)`;
+  return `not a URL:${at}/… does not parse`;
+}
+
 export const EndpointSchema = z
   .string()
   .trim()
@@ -31,7 +55,7 @@ export const EndpointSchema = z
     try {
       url = new URL(raw);
     } catch {
-      ctx.addIssue({ code: 'custom', message: `"${raw}" is not a URL (expected https://host/path)` });
+      ctx.addIssue({ code: 'custom', message: `${whyNotUrl(raw)} (expected https://host/path)` });
       return;
     }
     if (url.protocol === 'http:') {
@@ -75,9 +99,13 @@ export const DiagnosisInputSchema = z.object({
 export type DiagnosisInput = z.infer<typeof DiagnosisInputSchema>;
 /** The input of a diagnosis whose endpoint is known: what every probe of the endpoint reads. */
 export type EndpointInput = DiagnosisInput & { endpoint: string };
-/** What a diagnosis is about, as one key (limits, "already running"): the endpoint, or the action when none is known. */
+/**
+ * What a diagnosis is about, as one key (limits, "already running"): the endpoint in its canonical form (endpointKey:
+ * one key for every spelling of it, the query not part of it), or the action when none is known. A key only: what users
+ * see is the endpoint as given.
+ */
 export function diagnosisTarget(input: Pick<DiagnosisInput, 'endpoint' | 'action'>): string {
-  return input.endpoint ?? `action:${input.action ?? ''}`;
+  return input.endpoint ? endpointKey(input.endpoint) : `action:${input.action ?? ''}`;
 }
 export function hasEndpoint(input: DiagnosisInput): input is EndpointInput {
   return typeof input.endpoint === 'string' && input.endpoint.length > 0;
@@ -89,14 +117,26 @@ export function parseHeaderArg(arg: string): Header {
   const i = arg.indexOf(':');
   if (i <= 0) {
     // Show at most what looks like a header name: the rest may be the credential itself.
-    const name = /^[A-Za-z][\w-]{0,40}(?=\s)/.exec(arg)?.[0];
+    const name = /\s/.test(arg.trim()) ? headerNameShown(arg) : undefined;
     throw new InputError(`${name ? `header "${name} …"` : 'a --header value'} has no colon: use "Name: value"`);
   }
   const name = arg.slice(0, i).trim();
   const value = arg.slice(i + 1).trim();
   const parsed = HeaderSchema.safeParse({ name, value: new Secret(value) });
-  if (!parsed.success) throw new InputError(`header name "${name}" ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  if (!parsed.success) {
+    const shown = headerNameShown(name);
+    throw new InputError(`${shown ? `header name "${shown}${shown === name ? '' : ' …'}"` : 'a header name'} ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  }
   return parsed.data;
+}
+
+/**
+ * At most the part of a header argument before its first space, and only if it looks like a header name (not like a
+ * credential): `Authorization Basic admin:pw` shows as `Authorization`, never what follows.
+ */
+function headerNameShown(text: string): string | undefined {
+  const first = /^[^\s:]{1,40}(?=[\s:]|$)/.exec(text.trim())?.[0];
+  return first && /^[A-Za-z][\w-]*$/.test(first) && !looksLikeSecretValue(first) && redactText(first) === first ? first : undefined;
 }
 
 /** A problem with what the user typed: shown as one line, exit code 2, never a stack trace. */
@@ -112,6 +152,9 @@ export function parseDiagnosisInput(draft: DiagnosisInputDraft): DiagnosisInput 
     if (r.data.spec) rememberUrlSecrets(r.data.spec);
     return r.data;
   }
+  // A URL that does not parse may still carry credentials: remember them, so no later text can echo them.
+  if (typeof draft.endpoint === 'string') rememberUrlSecrets(draft.endpoint);
+  if (typeof draft.spec === 'string') rememberUrlSecrets(draft.spec);
   const issue = r.error.issues[0]!;
   const field = issue.path.join('.');
   throw new InputError(field ? `${field}: ${issue.message}` : issue.message);

@@ -1,3 +1,4 @@
+import { clip } from '../core/redact.js';
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
 import type { DiagnosisInput } from '../pipeline/input.js';
@@ -66,5 +67,5 @@ export const opencxDescriptionProbe: Probe<DescriptionEvidence, DiagnosisInput> 
     }
     return out;
   },
-  summarize: (ev) => `"${(ev.description ?? '').slice(0, 60)}"`,
+  summarize: (ev) => `"${clip(ev.description ?? '', 60, '')}"`,
 };

@@ -1,3 +1,4 @@
+import { clip } from '../core/redact.js';
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
 import type { DiagnosisInput } from '../pipeline/input.js';
@@ -99,7 +100,7 @@ export const opencxHistoryProbe: Probe<HistoryEvidence, DiagnosisInput> = {
   assess(ev): Finding[] {
     const out: Finding[] = [];
     for (const h of ev.handoffs) out.push(finding(causes.insufficientTools, ID, [`Handoff at ${h.at} with reasons ${h.reasons.join(', ')}`, ...(h.summary ? [`Summary: ${h.summary}`] : [])]));
-    if (ev.asked.length) out.push(finding(causes.asked, ID, ev.asked.map((t) => `Customer: "${t.slice(0, 200)}"`)));
+    if (ev.asked.length) out.push(finding(causes.asked, ID, ev.asked.map((t) => `Customer: "${clip(t, 200, '')}"`)));
     if (ev.unread.length) out.push(finding(causes.partial, ID, ev.unread.map((u) => `Not read: ${u.what}: ${u.why}`)));
     return out;
   },

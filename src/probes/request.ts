@@ -1,3 +1,4 @@
+import { clip } from '../core/redact.js';
 import { defineCause, finding, type Finding } from '../pipeline/finding.js';
 import type { Evidence, Probe } from '../pipeline/probe.js';
 import type { Exchange } from '../net/record.js';
@@ -231,5 +232,5 @@ export function assessCall(ex: Exchange, timeoutMs: number): Finding[] {
 
 export function sample(body: string): string {
   const one = body.replace(/\s+/g, ' ').trim();
-  return one ? `Body: ${one.slice(0, 200)}${one.length > 200 ? '…' : ''}` : 'Body: (empty)';
+  return one ? `Body: ${clip(one, 200)}` : 'Body: (empty)';
 }

@@ -169,7 +169,6 @@ export function followUpsFor(report: Report): FollowUp[] {
 export function followUpActionId(probeId: string): string {
   return `${ACTIONS.followUp}:${probeId}`;
 }
-export const FOLLOW_UP_ACTION = new RegExp(`^${ACTIONS.followUp}(?::[\\w-]+)?$`);
 
 export function followUpMessage(cardId: string, followUps: FollowUp[], rerunLaterMinutes = 5): SlackMessage {
   const elements: Button[] = [

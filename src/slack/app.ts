@@ -1,4 +1,4 @@
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import bolt from '@slack/bolt';
 import pLimit from 'p-limit';
 import type { InstallationStore } from '@slack/bolt';
@@ -15,7 +15,7 @@ import { StoredCardStore } from './stored-card-store.js';
 import { rerunCard, type FlowDeps, type ReportSink } from './diagnose-flow.js';
 import type { Support } from './support.js';
 import type { Store } from '../store/store.js';
-import type { SlackSettings } from './settings.js';
+import { multiWorkspaceProblem, type SlackSettings } from './settings.js';
 import { registerListeners } from './listeners/index.js';
 import { QuietStart } from './quiet-start.js';
 import { UploadedSpecs } from '../openapi/uploaded-specs.js';
@@ -25,8 +25,9 @@ import { HostLimiter } from '../net/host-limiter.js';
 import type { AuditFlowDeps } from './audit-flow.js';
 import { WatchService } from './watch-service.js';
 import { WorkTracker, type WorkSettings } from '../work/tracker.js';
-import { resumeWork } from './resume-work.js';
-import { Gate } from './gate.js';
+import { refusedLater, resumeWork } from './resume-work.js';
+import { Gate, teamAllowed, type Requester } from './gate.js';
+import { workspaceKey } from './workspace.js';
 import { answerStoreFailures } from './answer-store-failures.js';
 import { gateMiddleware } from './gate-middleware.js';
 import { guardSlackRequests } from './request-guard.js';
@@ -76,6 +77,9 @@ export interface SlackApp {
  */
 export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackApp {
   const log = d.logger ?? createLogger({ name: 'action-debug-slack' });
+  // main.ts says this before anything starts; here too, so no other way of building the app runs with it.
+  const shared = multiWorkspaceProblem(settings, Boolean((d.services as { opencx?: unknown } | undefined)?.opencx));
+  if (shared) throw new Error(shared);
   const uploads = new UploadedSpecs(d.store);
   const deps: FlowDeps = {
     settings,
@@ -107,7 +111,20 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
         stateSecret: settings.SLACK_STATE_SECRET!,
         scopes: [...BOT_SCOPES],
         installationStore: d.installationStore!,
-        installerOptions: { clientOptions, authorizationUrl: settings.SLACK_OAUTH_AUTHORIZE_URL, directInstall: true, installPath: '/slack/install', redirectUriPath: '/slack/oauth_redirect' },
+        installerOptions: {
+          clientOptions, authorizationUrl: settings.SLACK_OAUTH_AUTHORIZE_URL, directInstall: true, installPath: '/slack/install', redirectUriPath: '/slack/oauth_redirect',
+          // A workspace not in ALLOWED_TEAM_IDS is told so and its token is never stored: the gate would refuse it
+          // everywhere anyway, and a stored token of a workspace the operator did not list is one too many.
+          callbackOptions: {
+            afterInstallation: async (i: { team?: { id?: string } | undefined; enterprise?: { id?: string } | undefined; isEnterpriseInstall?: boolean | undefined }, _o: unknown, _req: unknown, res: ServerResponse) => {
+              if (teamAllowed(settings.ALLOWED_TEAM_IDS, workspaceKey(i.team?.id, i.enterprise?.id, i.isEnterpriseInstall))) return true;
+              log.warn({ team: i.team?.id, enterprise: i.enterprise?.id }, 'install refused: workspace not in ALLOWED_TEAM_IDS');
+              res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+              res.end('action-debug is not enabled for this workspace (ALLOWED_TEAM_IDS). Ask its operator to add it, then install again.');
+              return false;
+            },
+          },
+        },
       }
     : {};
   const receiver = settings.SLACK_APP_TOKEN
@@ -149,8 +166,8 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   // Outermost, so a database failure in the gate or in a listener is answered too (answer-store-failures.ts).
   app.use(answerStoreFailures(log));
   app.use(gateMiddleware({ gate, cards: deps.cards, store: d.store, log }));
-  const allowed = (user: string, channel: string): string | null => {
-    const v = gate.who(user, channel);
+  const allowed = (r: Requester): string | null => {
+    const v = gate.who(r);
     return v.ok ? null : v.message;
   };
 
@@ -169,9 +186,10 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   // A scheduled re-run runs outside any Slack request (maybe after a restart): it takes its workspace's client.
   const clientFor = teamClients(settings, d.installationStore, log);
   // With a database every acknowledged piece of work is a row until its outcome; this process claims what it runs.
-  // Work taken up later (a re-run that fell due, work a restart left) asks the gate again for whoever asked for it.
-  const stillAllowed = (by: string, channel: string): string | null => {
-    const v = gate.who(by, channel);
+  // Work taken up later (a re-run that fell due, work a restart left, every watch run) asks the gate again for whoever
+  // asked for it, through this one function.
+  const stillAllowed = (r: Requester): string | null => {
+    const v = gate.stillAllowed(r);
     return v.ok ? null : v.message;
   };
   const tracker = d.store
@@ -183,9 +201,13 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
     const card = await deps.cards.get(cardId);
     if (!card) return void log.warn({ card: cardId }, 'scheduled re-run: the card is gone (retention, or no database)');
     // Asked again when it fires: whoever scheduled it may have been removed from the allow-lists since.
-    const v = gate.who(by, card.channel);
-    if (!v.ok) return void log.warn({ card: cardId, user: by, why: v.message }, 'scheduled re-run refused by the gate');
-    await rerunCard(deps, await clientFor(card.team), card, label, undefined, by);
+    const refusal = stillAllowed({ user: by, channel: card.channel, team: card.team });
+    const client = await clientFor(card.team);
+    if (refusal) {
+      log.warn({ card: cardId, user: by, why: refusal }, 'scheduled re-run refused by the gate');
+      return void (await client.chat.postEphemeral({ channel: card.channel, user: by, text: refusedLater(refusal) }).catch(() => {}));
+    }
+    await rerunCard(deps, client, card, label, undefined, by);
   }, log, () => void tracker?.poll());
 
   const auditSettings = d.audit ?? AuditSettingsSchema.parse({});
@@ -195,7 +217,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   const watches = d.store
     ? new WatchService({
         flow: deps, store: d.store, watches: d.store.watches, settings: d.watch ?? WatchSettingsSchema.parse({}), audit: auditSettings, limiter,
-        kick: () => d.outbox?.kick(), ...(d.watchLeaseMs ? { leaseMs: d.watchLeaseMs } : {}),
+        kick: () => d.outbox?.kick(), stillAllowed, ...(d.watchLeaseMs ? { leaseMs: d.watchLeaseMs } : {}),
       })
     : undefined;
 

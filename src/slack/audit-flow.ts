@@ -185,17 +185,20 @@ export async function openAuditedCard(d: AuditFlowDeps, client: WebClient, args:
   const [auditId, actionId] = args.value.split('|');
   if (!auditId || !actionId) return 'This button is not one of mine.';
   const id = auditCardId(auditId, actionId);
+  const elsewhere = 'This audit result belongs to another channel or workspace: open it where the audit was posted.';
+  // The button's value is only a key: where the result belongs is checked first, before anything about it (even a
+  // link to its already-open card) is said.
   const known = await d.flow.cards.get(id);
+  if (known && (known.channel !== args.channel || !sameWorkspace(known.team, args.team))) return elsewhere;
+  const rows = (await d.store?.cardDiagnoses(id)) ?? [];
+  const row = rows.at(-1);
+  if (row && (row.channel !== args.channel || (row.workspace !== null && !sameWorkspace(row.workspace, args.team)))) return elsewhere;
   if (known?.ts && known.threadTs) {
     const link = await client.chat.getPermalink({ channel: known.channel, message_ts: known.ts }).then((r) => r.permalink ?? null, () => null);
     return link ? `This action's card is already open: <${link}|see it in the thread>.` : "This action's card is already open in the thread.";
   }
-  const rows = (await d.store?.cardDiagnoses(id)) ?? [];
-  const row = rows.at(-1);
   const replay = row ? fromReplay(row.input) : null;
   if (!row || !replay) return 'This audit result is not stored (no database is configured, or it was deleted by retention): run `/action-debug audit` again.';
-  // The button's value is only a key: the stored result says where it belongs, and it is opened only there.
-  if (row.channel !== args.channel || (row.workspace !== null && !sameWorkspace(row.workspace, args.team))) return 'This audit result belongs to another channel or workspace: open it where the audit was posted.';
   const card: Card = { id, channel: args.channel, ts: null, threadTs: args.summaryTs, team: args.team, user: args.user, input: replay.input, reports: rows.map((r) => r.report), running: false };
   const report = card.reports.at(-1)!;
   const msg = verdictCard(cardContext(card), report);

@@ -1,13 +1,11 @@
 import type { AnyMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import * as z from 'zod';
-import { ACTIONS } from '../render/blocks.js';
-import { TICKET_ACTIONS } from '../render/ticket.js';
-import { AUDIT_ACTIONS } from '../render/audit-blocks.js';
 import { errorMessage } from '../render/blocks.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { CardStore } from './card-store.js';
 import { Gate, type Requester, type Verdict } from './gate.js';
+import { classifyButton } from './buttons.js';
 import { MODAL_CALLBACK, modalChannel } from './modal.js';
 import { ESCALATE_CALLBACK } from './support.js';
 import { workspaceKey } from './workspace.js';
@@ -44,8 +42,6 @@ const EventBody = z.object({
   event: z.object({ type: z.string(), subtype: z.string().optional(), user: Id.optional(), channel: Id.optional(), thread_ts: z.string().optional() }).passthrough(),
 }).passthrough();
 
-const CARD_BUTTONS: string[] = [ACTIONS.rerun, ACTIONS.rerunLater, ACTIONS.details, ACTIONS.escalate];
-
 export interface GateDeps {
   gate: Gate;
   cards: CardStore;
@@ -80,7 +76,7 @@ export function gateMiddleware(d: GateDeps) {
       const c = CommandBody.safeParse(body);
       if (!c.success) return malformed('slash command');
       const r = { user: c.data.user_id, channel: c.data.channel_id, team: workspaceKey(c.data.team_id, c.data.enterprise_id, c.data.is_enterprise_install) };
-      const v = d.gate.who(r.user, r.channel);
+      const v = d.gate.who(r);
       if (!v.ok) return refuse(r, v, 'ack');
       return next();
     }
@@ -92,38 +88,47 @@ export function gateMiddleware(d: GateDeps) {
       const r = { user: a.data.user.id, channel, team: workspaceKey(a.data.team?.id ?? undefined, a.data.enterprise?.id, a.data.is_enterprise_install) };
       const action = a.data.actions[0]!;
       const value = action.value ?? '';
-      if (action.action_id === TICKET_ACTIONS.resolve) {
-        let v = d.gate.resolve(r, null);
-        if (!v.ok) return refuse(r, v, 'respond');
-        const number = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
-        const ticket = Number.isFinite(number) && d.store ? await d.store.ticket(number) : null;
-        const workspace = ticket && d.store ? ((await d.store.diagnosis(ticket.diagnosisId))?.workspace ?? null) : null;
-        // A ticket whose diagnosis is gone (or whose workspace was never recorded) is not resolvable from another team.
-        if (ticket) v = d.gate.resolve(r, workspace ?? '');
-        if (!v.ok) return refuse(r, v, 'respond');
-        return next();
+      const notOurs = (): Promise<void> => refuse(r, { ok: false, message: 'This button is not one I posted.' }, 'respond');
+      // Every click is classified by the one button table the listeners are registered from: an id no row knows (a
+      // forged one, or a button someone rendered without adding its row) is refused here and reaches no listener.
+      const button = classifyButton(action.action_id);
+      if (!button) return notOurs();
+      switch (button.class) {
+        case 'ticket': {
+          let v = d.gate.resolve(r, null);
+          if (!v.ok) return refuse(r, v, 'respond');
+          const number = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+          const ticket = Number.isFinite(number) && d.store ? await d.store.ticket(number) : null;
+          const workspace = ticket && d.store ? ((await d.store.diagnosis(ticket.diagnosisId))?.workspace ?? null) : null;
+          // A ticket whose diagnosis is gone (or whose workspace was never recorded) is not resolvable from another team.
+          if (ticket) v = d.gate.resolve(r, workspace ?? '');
+          if (!v.ok) return refuse(r, v, 'respond');
+          return next();
+        }
+        case 'audit': {
+          // An audit line's card is opened where the audit was posted (openAuditedCard checks the stored channel and
+          // workspace); "Audit again" audits the clicker's own workspace, in this channel, against that workspace's budget.
+          const v = d.gate.who(r);
+          return v.ok ? next() : refuse(r, v, 'respond');
+        }
+        case 'card':
+        case 'follow-up': {
+          const isFollowUp = button.class === 'follow-up';
+          const [cardId = '', probeId, ...more] = value.split('|');
+          // The value is only a key: a card button carries exactly a card ID, a follow-up exactly "card|check".
+          if (more.length || (isFollowUp ? probeId === undefined : probeId !== undefined)) return notOurs();
+          const card = await d.cards.get(cardId);
+          // A card not found is the listener's to explain (from before a restart, without a database); the allow-lists still apply.
+          if (!card) {
+            const v = d.gate.who(r);
+            return v.ok ? next() : refuse(r, v, 'respond');
+          }
+          let v = d.gate.onCard(r, card);
+          if (v.ok && isFollowUp) v = d.gate.followUp(card, button.check ?? '', probeId!);
+          if (!v.ok) return refuse(r, v, 'respond');
+          return next();
+        }
       }
-      if (action.action_id === AUDIT_ACTIONS.open || action.action_id === AUDIT_ACTIONS.again) {
-        // An audit line's card is opened where the audit was posted (openAuditedCard checks the stored channel and workspace);
-        // "Audit again" audits the clicker's own workspace, in this channel, against that workspace's budget.
-        const v = d.gate.who(r.user, r.channel);
-        return v.ok ? next() : refuse(r, v, 'respond');
-      }
-      const isFollowUp = action.action_id === ACTIONS.followUp;
-      if (!isFollowUp && !CARD_BUTTONS.includes(action.action_id)) return next();
-      const [cardId = '', probeId, ...more] = value.split('|');
-      // The value is only a key: a card button carries exactly a card ID, a follow-up exactly "card|check".
-      if (more.length || (isFollowUp ? probeId === undefined : probeId !== undefined)) return refuse(r, { ok: false, message: 'This button is not one I posted.' }, 'respond');
-      const card = await d.cards.get(cardId);
-      // A card not found is the listener's to explain (from before a restart, without a database); the allow-lists still apply.
-      if (!card) {
-        const v = d.gate.who(r.user, r.channel);
-        return v.ok ? next() : refuse(r, v, 'respond');
-      }
-      let v = d.gate.onCard(r, card);
-      if (v.ok && isFollowUp) v = d.gate.followUp(card, probeId!);
-      if (!v.ok) return refuse(r, v, 'respond');
-      return next();
     }
 
     if (b.type === 'view_submission') {
@@ -134,7 +139,7 @@ export function gateMiddleware(d: GateDeps) {
       if (s.data.view.callback_id === MODAL_CALLBACK) {
         const channel = modalChannel(s.data.view.private_metadata) ?? s.data.user.id;
         const r = { user: s.data.user.id, channel, team };
-        const v = d.gate.who(r.user, channel);
+        const v = d.gate.who(r);
         return v.ok ? next() : refuse(r, v, 'view', block ? { block } : {});
       }
       if (s.data.view.callback_id === ESCALATE_CALLBACK) {

@@ -2,7 +2,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { settingsEnv } from '../config/env.js';
 import { errorLine } from '../core/error-line.js';
-import { SlackSettingsSchema } from './settings.js';
+import { multiWorkspaceProblem, SlackSettingsSchema } from './settings.js';
 import { createSlackApp } from './app.js';
 import { netOptionsFromEnv } from '../net/settings.js';
 import { LimitsSettingsSchema } from '../limits/diagnosis-limits.js';
@@ -35,6 +35,12 @@ function readSettings() {
   }
 }
 const settings = readSettings();
+// Several workspaces reading one OpenCX organisation is refused before anything starts (README, Security).
+const shared = multiWorkspaceProblem(settings.slack, Boolean(settings.services.opencx));
+if (shared) {
+  process.stderr.write(`action-debug: ${shared}\n`);
+  process.exit(2);
+}
 let store: Store;
 try {
   store = await openStore(settings.store);

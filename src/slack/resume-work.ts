@@ -16,6 +16,9 @@ import type { Requester } from './gate.js';
 
 type WebClient = webApi.WebClient;
 
+/** What the person who scheduled a re-run is told when it falls due and the gate refuses it. */
+export const refusedLater = (why: string) => `Your scheduled re-run was not run: ${why}`;
+
 /** A piece of work taken up this many times without finishing is not run again (it may be what crashes the app). */
 export const MAX_WORK_ATTEMPTS = 3;
 
@@ -30,8 +33,8 @@ export async function resumeWork(
   deps: FlowDeps,
   clientFor: (team: string | undefined) => Promise<WebClient>,
   row: WorkRow,
-  /** Why whoever asked may no longer use the bot in that channel (allow-lists changed meanwhile), or null. */
-  stillAllowed: (user: string, channel: string) => string | null = () => null,
+  /** Why whoever asked may no longer use the bot there (allow-lists changed meanwhile), or null: the gate's stillAllowed. */
+  stillAllowed: (r: Requester) => string | null = () => null,
   mentions?: { uploads: UploadedSpecs; allowed(r: Requester, card: Card | undefined): string | null },
   /** What an audit needs to run again (absent: an audit left unfinished is closed as interrupted). */
   audits?: AuditFlowDeps,
@@ -62,8 +65,13 @@ export async function resumeWork(
   }
   if (row.kind === 'rerun-later') {
     if (!card) return void (deps.log.warn({ card: row.cardId }, 'scheduled re-run: the card is gone (retention)'), await work.done(row.id, 'card-gone'));
-    const refusal = stillAllowed(row.requester, card.channel);
-    if (refusal) return void (deps.log.warn({ card: card.id, user: row.requester, why: refusal }, 'scheduled re-run refused by the gate'), await work.done(row.id, 'refused'));
+    const refusal = stillAllowed({ user: row.requester, channel: card.channel, team: card.team });
+    if (refusal) {
+      deps.log.warn({ card: card.id, user: row.requester, why: refusal }, 'scheduled re-run refused by the gate');
+      // Said once, to the one who scheduled it (the row ends here, so it is never said again).
+      await client.chat.postEphemeral({ channel: card.channel, user: row.requester, text: refusedLater(refusal) }).catch(() => {});
+      return work.done(row.id, 'refused');
+    }
     return rerunCard(deps, client, card, p.label ?? 'Re-run', undefined, row.requester, undefined, row.id);
   }
   if (row.step === 'thread') return work.done(row.id, 'verdict');
@@ -77,6 +85,13 @@ export async function resumeWork(
     return work.done(row.id, 'verdict');
   }
   const replay = fromReplay(p.input);
+  // Run again only for someone still allowed there: the card is closed as interrupted, saying why, instead.
+  const channel = card?.channel ?? row.channel;
+  const refusal = channel ? stillAllowed({ user: row.requester, channel, team: card?.team ?? row.workspace ?? '' }) : null;
+  if (refusal) {
+    deps.log.warn({ work: row.id, user: row.requester, why: refusal }, 'resumed work refused by the gate');
+    return interrupt(deps, client, row, card, replay?.input, `It was not run again: ${refusal}`);
+  }
   if (replay && !replay.missingHeaders.length && row.attempts <= MAX_WORK_ATTEMPTS && row.channel) {
     if (row.kind === 'diagnose') {
       const channel = row.channel;
@@ -97,12 +112,12 @@ export async function resumeWork(
  * (a new card if none was posted), or, interrupted too often, without the OpenCX key, or its requester no longer
  * allowed there, its card says "interrupted by a restart" with an "Audit again" button. Never left at "Auditing…".
  */
-async function resumeAudit(deps: FlowDeps, client: WebClient, row: WorkRow, stillAllowed: (user: string, channel: string) => string | null, audits?: AuditFlowDeps): Promise<void> {
+async function resumeAudit(deps: FlowDeps, client: WebClient, row: WorkRow, stillAllowed: (r: Requester) => string | null, audits?: AuditFlowDeps): Promise<void> {
   const work = deps.work!;
   if (row.step === 'thread') return work.done(row.id, 'verdict');
   if (!row.channel) return work.done(row.id, 'interrupted');
   const channel = row.channel;
-  const refusal = stillAllowed(row.requester, channel);
+  const refusal = stillAllowed({ user: row.requester, channel, team: row.workspace ?? '' });
   const canRun = audits && (audits.flow.services as OpenCxServices).opencx && row.attempts <= MAX_WORK_ATTEMPTS && !refusal;
   if (canRun) {
     const respond: Respond = async (m) => client.chat.postEphemeral({ channel, user: row.requester, text: m.text, blocks: m.blocks });

@@ -23,6 +23,12 @@ export const SlackSettingsSchema = z
   SLACK_BOT_ID: z.string().optional(),
   SLACK_BOT_USER_ID: z.string().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * Workspaces (team IDs T…, or an Enterprise Grid org E…) that may use the bot; any when empty. Every workspace that
+   * installs the app reads the operator's one OpenCX organisation (OPENCX_API_KEY), so with OAuth installs and an OpenCX
+   * key the app refuses to start until this is set (see main.ts, multiWorkspaceProblem).
+   */
+  ALLOWED_TEAM_IDS: list,
   ALLOWED_CHANNEL_IDS: list,
   ALLOWED_USER_IDS: list,
   /** Who may mark a support ticket resolved (Slack user IDs); nobody when empty. */
@@ -59,4 +65,15 @@ export const SlackSettingsSchema = z
     }
   });
 export type SlackSettings = z.infer<typeof SlackSettingsSchema>;
+
+/**
+ * Several workspaces can install the app (OAuth) and every one of them would read the operator's single OpenCX
+ * organisation (its actions, sessions, audits, watches). Without a workspace allow-list that is refused at start, not
+ * discovered later: the operator lists the workspaces that belong to that organisation. One workspace (bot token) needs
+ * nothing new: only the workspace the token belongs to can reach the app.
+ */
+export function multiWorkspaceProblem(s: Pick<SlackSettings, 'SLACK_CLIENT_ID' | 'ALLOWED_TEAM_IDS'>, opencxConfigured: boolean): string | null {
+  if (!s.SLACK_CLIENT_ID || !opencxConfigured || s.ALLOWED_TEAM_IDS.length) return null;
+  return 'OAuth installs (SLACK_CLIENT_ID) with OPENCX_API_KEY set would let any workspace that installs the app read your OpenCX organisation: set ALLOWED_TEAM_IDS to the workspaces (T…) or Enterprise Grid orgs (E…) that may use it';
+}
 export type SlackSettingsInput = z.input<typeof SlackSettingsSchema>;

@@ -7,7 +7,7 @@ import type { Report } from '../pipeline/report.js';
 import type { Store, OutboxMessage } from '../store/store.js';
 import { asStoreError } from '../store/store-error.js';
 import type { OutboxWorker } from '../outbox/worker.js';
-import { escalatedLine, ticketBlocks, TICKET_ACTIONS, UrgencySchema, type Ticket, type TicketDraft } from '../render/ticket.js';
+import { escalatedLine, ticketBlocks, UrgencySchema, type Ticket, type TicketDraft } from '../render/ticket.js';
 import { verdictCard } from '../render/blocks.js';
 import { cut, mrkdwnEscape as esc, userRef } from '../render/slack-limits.js';
 import { cardContext, type Card } from './card-store.js';
@@ -16,6 +16,7 @@ import type { Escalation } from './escalate.js';
 import { isProblem, topEvidence, verdictLine, verdictWord } from '../pipeline/verdict.js';
 import type { Logger } from '../log.js';
 import { crashPoint } from '../core/crash-point.js';
+import { redactDeep } from '../core/redact.js';
 
 /**
  * Where tickets are posted: one channel ID for every workspace (`C0SUPPORT`), or per workspace when the app is installed
@@ -103,11 +104,13 @@ export function ticketDraft(card: Card, user: string, fields: { expected: string
     ...card.reports.slice(1).map((r) => ({ what: 're-run', outcome: verdictWord(r.verdict), at: r.startedAt })),
     ...followUps.map((r) => ({ what: `follow-up ${r.probes.map((p) => p.title).join(', ')}`, outcome: verdictWord(r.verdict), at: r.startedAt })),
   ]);
-  return {
+  // What the requester typed (expected, impact, the action and session of the card) is scrubbed like the report: a
+  // pasted token goes no further than the modal, not into the database, the support card or the webhook.
+  return redactDeep({
     createdBy: user, diagnosisId: latest.id, action: card.input.action ?? null, session: card.input.session ?? null, endpoint: latest.input.endpoint ?? '(none known)', method: latest.input.method,
     family: latest.verdict.family, familyTitle: latest.verdict.familyTitle, cause: latest.verdict.cause, title: latest.verdict.title, fix: latest.verdict.fix,
     evidence: topEvidence(latest), alsoFound: latest.verdict.alsoFound, tried, firstFailureAt: firstFailure?.startedAt ?? null, threadLink, ...fields,
-  };
+  });
 }
 
 /** "Tried" lists each distinct attempt once: the same check with the same outcome, clicked five times, is one line. */
@@ -128,6 +131,8 @@ export interface Support {
   escalation: Escalation;
   sink: ReportSink;
   register(app: App, cards: (id: string) => Promise<Card | undefined>): void;
+  /** "Mark resolved", on the action_id the button table (buttons.ts) gives it. */
+  registerResolve(app: App, match: string | RegExp): void;
 }
 
 export function createSupport(store: Store, worker: OutboxWorker, settings: SupportSettings, log: Logger): Support {
@@ -204,8 +209,9 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
         if (!created) await tell(card.channel, `This card was already escalated as ticket #${ticket.number}.`);
         await worker.kick();
       });
-
-      app.action(TICKET_ACTIONS.resolve, async ({ ack, action, body, client }) => {
+    },
+    registerResolve(app, match) {
+      app.action(match, async ({ ack, action, body, client }) => {
         const number = Number((action as { value?: string }).value);
         const container = (body as { container?: { channel_id?: string; message_ts?: string } }).container;
         // Committed before the ack, like a ticket.

@@ -14,6 +14,7 @@ import { everyText, slackTime, watchMessages } from '../render/watch-blocks.js';
 import { mrkdwnEscape as esc } from '../render/slack-limits.js';
 import type { FlowDeps } from './diagnose-flow.js';
 import { toReplay } from './replay-input.js';
+import type { Requester } from './gate.js';
 
 export const ALL = '*';
 
@@ -29,6 +30,11 @@ export interface WatchDeps {
   kick: () => Promise<void> | void;
   /** How long a claimed run blocks other processes if this one dies mid-run (it must outlast a run). */
   leaseMs?: number;
+  /**
+   * The gate's one check for deferred work (Gate.stillAllowed), asked at every run for the watch's creator, channel and
+   * workspace: an admin may have removed any of them from the allow-lists since the watch was made.
+   */
+  stillAllowed: (r: Requester) => string | null;
 }
 
 /**
@@ -187,6 +193,14 @@ export class WatchService {
       return ok ? outcome : 'lost';
     };
 
+    // Asked before anything is read or probed. Refused, the watch stops (as a due Re-run later refused is dropped, not
+    // retried) and says so once in its channel: the stop and the message are one commit, so it is said exactly once.
+    const refusal = this.d.stillAllowed({ user: w.createdBy, channel: w.channel, team: w.workspace });
+    if (refusal) {
+      log.warn({ user: w.createdBy, channel: w.channel, why: refusal }, 'watch run refused by the gate: the watch stops');
+      const stopped = watchMessages(headline, [], new Map(), `:octagonal_sign: This watch stopped: whoever started it (<@${w.createdBy}>) may no longer use action-debug here. ${esc(refusal)}`);
+      return commit({ state, stop: true, messages: post(stopped) }, 'refused');
+    }
     if (listed instanceof Error) {
       log.warn({ err: errorLine(listed) }, 'watch: OpenCX action list unavailable; next time');
       return commit({ state, stop: false, messages: [] }, 'refused');

@@ -151,3 +151,21 @@ test('two audits at once sharing the process limiter (as the Slack app does) sti
     await hosts.close();
   }
 });
+
+test('a saved endpoint that does not parse: the audit names the wrong part, never the URL with its credentials', async () => {
+  const KEY = 'sk_live_planted_audit_0123456789';
+  const FRAG = 'frag_planted_audit_abcdefghij';
+  const own = await startFakeOpenCx({ data: demoDataset({ order: `https://api.acme.test:99999/orders/{id}?api_key=${KEY}#access_token=${FRAG}` }) });
+  try {
+    const facts = factsFor(own);
+    const result = await runAudit({ facts, diagnose, net: { allowPrivate: true }, timeoutMs: 5000 });
+    await facts.client.close();
+    const order = result.actions.find((a) => a.name === 'Look up order')!;
+    assert.equal(order.verdict.cause, 'opencx-saved-endpoint-unusable');
+    assert.match(order.verdict.title, /the port 99999 of https:\/\/api\.acme\.test is out of range/);
+    const all = JSON.stringify(result);
+    assert.ok(!all.includes(KEY) && !all.includes('planted') && !all.includes(FRAG), all.slice(0, 2000));
+  } finally {
+    await own.close();
+  }
+});

@@ -1,14 +1,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../helpers/seeded-random.js';
-import { knownSecrets, rememberSecret } from '../../src/core/secret.js';
+import { foldCase, knownSecrets, rememberSecret, Secret } from '../../src/core/secret.js';
 import { redactText } from '../../src/core/redact.js';
 
-/** What redactText must do, written the slow, obvious way: every known secret, longest first, against the text. */
+/**
+ * What redactText must do, written the slow, obvious way: every occurrence of every known secret, in any case, found by
+ * trying each one against the text; overlapping occurrences become one [redacted].
+ */
 function reference(text: string): string {
-  let out = text;
-  for (const v of knownSecrets()) if (out.includes(v)) out = out.split(v).join('[redacted]');
-  return out;
+  const f = foldCase(text);
+  const hits: Array<[number, number]> = [];
+  for (const v of knownSecrets()) for (let i = f.indexOf(v); i !== -1; i = f.indexOf(v, i + 1)) hits.push([i, i + v.length]);
+  hits.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let pos = 0;
+  let open: [number, number] | null = null;
+  for (const [s, e] of hits) {
+    if (open && s < open[1]) open[1] = Math.max(open[1], e);
+    else {
+      if (open) (out += text.slice(pos, open[0]) + '[redacted]'), (pos = open[1]);
+      open = [s, e];
+    }
+  }
+  if (open) (out += text.slice(pos, open[0]) + '[redacted]'), (pos = open[1]);
+  return out + text.slice(pos);
 }
 
 test('invariant: with a few or thousands of known secrets (and past the cap), redactText scrubs exactly as trying every one would', () => {
@@ -29,7 +45,11 @@ test('invariant: with a few or thousands of known secrets (and past the cap), re
     for (let i = 0; i < 60; i++) {
       const parts = Array.from({ length: 1 + Math.floor(rand() * 6) }, () => (rand() < 0.5 ? pick(remembered) : rand() < 0.5 ? pick(knownSecrets()) : word(Math.floor(rand() * 12))));
       const text = parts.join(pick(['', ' ', '&x=', '"', '\n']));
-      assert.equal(redactText(text), reference(text), `${knownSecrets().length} known: ${JSON.stringify(text)}`);
+      const variant = rand() < 0.5 ? text : rand() < 0.5 ? text.toUpperCase() : text.toLowerCase();
+      const out = redactText(variant);
+      assert.equal(out, reference(variant), `${knownSecrets().length} known: ${JSON.stringify(variant)}`);
+      // And what that means: no known secret is left in the output, in any case.
+      assert.deepEqual(knownSecrets().filter((v) => foldCase(out).includes(v)), [], JSON.stringify(variant));
     }
   }
   // The cap held, and the oldest were forgotten (an evicted value is no longer scrubbed, as the reference says).
@@ -37,4 +57,16 @@ test('invariant: with a few or thousands of known secrets (and past the cap), re
   assert.equal(redactText('x lab-token-abcdef-42 y'), reference('x lab-token-abcdef-42 y'));
   rememberSecret('lab-token-abcdef-42');
   assert.equal(redactText('x lab-token-abcdef-42 y'), 'x [redacted] y');
+});
+
+test('a secret in use is never forgotten: revealing it (to send it) makes it the newest, however many came after', () => {
+  const inUse = new Secret('Bearer in_use_long_ago_0123456789');
+  for (let i = 0; i < 1200; i++) rememberSecret(`Bearer filler_${i}_abcdefghijklmnop`);
+  inUse.reveal();
+  for (let i = 0; i < 300; i++) rememberSecret(`Bearer later_${i}_abcdefghijklmnop`);
+  assert.equal(redactText('echo IN_USE_LONG_AGO_0123456789'), 'echo [redacted]');
+  const forgotten = new Secret('Bearer never_sent_again_0123456789');
+  for (let i = 0; i < 1500; i++) rememberSecret(`Bearer more_${i}_abcdefghijklmnop`);
+  assert.equal(redactText('echo never_sent_again_0123456789'), 'echo never_sent_again_0123456789', 'the cap holds for what is no longer used');
+  void forgotten;
 });

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { Secret } from '../../src/core/secret.js';
-import { describeHeaders, redactHeaders, redactText, redactUrl } from '../../src/core/redact.js';
+import { Secret, foldCase } from '../../src/core/secret.js';
+import { seededRandom } from '../helpers/seeded-random.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/log.js';
+import { clip, describeHeaders, redactHeaders, redactText, redactUrl, rememberUrlSecrets } from '../../src/core/redact.js';
 
 test('a Secret prints as [redacted] in every way JS turns it into text', () => {
   const s = new Secret('Bearer tok_0123456789abcdef');
@@ -33,5 +36,56 @@ test('the authorization scheme is not a secret: a host or text that says "bearer
   new Secret('bearer tok_scheme_0123456789');
   new Secret('Bearer  tok_scheme_0123456789');
   const text = 'GET https://auth-bearer-missing.lab.test/orders wanted "Bearer tok_scheme_0123456789"';
-  assert.equal(redactText(text), 'GET https://auth-bearer-missing.lab.test/orders wanted "Bearer [redacted]"');
+  // "bearer tok_…" was remembered whole, and case does not matter: the echo goes whole, the host stays.
+  assert.equal(redactText(text), 'GET https://auth-bearer-missing.lab.test/orders wanted "[redacted]"');
+  assert.equal(redactText('Bearer scheme only'), 'Bearer scheme only');
+});
+
+test('URL credentials in the fragment and in ;path parameters are remembered and shown as [redacted], also in a URL that does not parse', () => {
+  const url = 'https://api.example.com/x;jsessionid=ABCDEF123456789;v=2/y?page=2#/cb?access_token=abcdefghijklmnop123&state=ok';
+  rememberUrlSecrets(url);
+  assert.equal(redactUrl(url), 'https://api.example.com/x;jsessionid=[redacted];v=2/y?page=2#/cb?access_token=[redacted]&state=ok');
+  assert.equal(redactText('echo: ABCDEF123456789 / ABCDEFGHIJKLMNOP123'), 'echo: [redacted] / [redacted]');
+  const broken = 'https://u:pw_broken_123456@api.example.com:99999/x?api_key=key_broken_123456#id_token=tok_broken_123456';
+  rememberUrlSecrets(broken);
+  assert.equal(redactUrl(broken), 'https://redacted@api.example.com:99999/x?api_key=[redacted]#id_token=[redacted]');
+  assert.equal(redactText(`${broken} KEY_BROKEN_123456`), 'https://u:[redacted]@api.example.com:99999/x?api_key=[redacted]#id_token=[redacted] [redacted]');
+});
+
+test('a Basic credential: the decoded user:password and the password alone are secrets; the user name alone is not', () => {
+  new Secret(`Basic ${Buffer.from('admin:hunter2pass').toString('base64')}`);
+  assert.equal(redactText('bad user/pass: admin:hunter2pass (HUNTER2PASS)'), 'bad user/pass: [redacted] ([redacted])');
+  assert.equal(redactText('user admin unknown'), 'user admin unknown');
+});
+
+test('invariant (generated): clip never leaves a known secret, in any form or case, nor a trailing piece of one, wherever it cuts', () => {
+  const rand = seededRandom(11);
+  const chars = 'abcdefXYZ0123456789+/=_-%!~:;'.split('');
+  const word = (n: number) => Array.from({ length: n }, () => chars[Math.floor(rand() * chars.length)]!).join('');
+  for (let i = 0; i < 40; i++) {
+    const token = word(8 + Math.floor(rand() * 24));
+    new Secret(`Bearer ${token}`);
+    const forms = [token, token.toUpperCase(), Buffer.from(token).toString('base64'), encodeURIComponent(token), `Bearer ${token}`.toLowerCase()];
+    const form = forms[Math.floor(rand() * forms.length)]!;
+    const text = `${word(Math.floor(rand() * 40))} ${form} ${word(Math.floor(rand() * 10))}`;
+    for (let at = 1; at < text.length; at++) {
+      const out = clip(text, at, '');
+      assert.ok(!foldCase(out).includes(foldCase(form)), `${JSON.stringify(text)} cut at ${at}: ${out}`);
+      const start = text.indexOf(form);
+      // Cut inside the echo: what is kept ends before it, or with [redacted].
+      if (at > start && at < start + form.length) assert.ok(out.endsWith('[redacted]') || out.length <= start + 3, `${JSON.stringify(text)} cut at ${at}: ${JSON.stringify(out)}`);
+    }
+  }
+});
+
+test('an error logged as a field has its message and stack scrubbed, and stays an error to the log (its type kept)', () => {
+  new Secret('Bearer err_logged_0123456789abcdef');
+  let line = '';
+  const log = createLogger({ level: 'info', destination: new Writable({ write(chunk, _e, cb) { line += String(chunk); cb(); } }) });
+  const err = new TypeError('upstream said ERR_LOGGED_0123456789ABCDEF is bad');
+  log.error({ err }, 'call failed');
+  assert.ok(!/err_logged_0123456789abcdef/i.test(line), line);
+  assert.match(line, /"type":"TypeError"/);
+  assert.match(line, /upstream said \[redacted\] is bad/);
+  assert.equal(err.message, 'upstream said ERR_LOGGED_0123456789ABCDEF is bad', 'the error itself is not changed');
 });

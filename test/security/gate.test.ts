@@ -62,7 +62,11 @@ test('someone outside the allow-list is refused at every entry point: nothing pr
 
   const cmd = await h.driver.command(`ses_1 "Look up order" ${h.url('healthy')}`, { channel: 'CG1', ...eve });
   assert.match(String(cmd.json?.['text']), /limited to a few people/);
-  for (const [action, value] of [['ad_rerun', id], ['ad_rerun_later', id], ['ad_details', id], ['ad_escalate', id], ['ad_follow_up', `${id}|header-blocking`]] as const) {
+  // Every button the card and its thread really carry (as rendered: a follow-up is `ad_follow_up:<check>`).
+  const rendered = [card, ...h.slack.thread('CG1', card.ts)].flatMap((m) => [...JSON.stringify(m.blocks).matchAll(/"action_id":"(ad_[^"]+)","value":"([^"]*)"/g)].map((x) => [x[1]!, x[2]!] as const));
+  assert.ok(rendered.some(([a]) => a.startsWith('ad_follow_up:')), `a follow-up is offered: ${JSON.stringify(rendered)}`);
+  for (const action of ['ad_rerun', 'ad_rerun_later', 'ad_details', 'ad_escalate']) assert.ok(rendered.some(([a]) => a === action), action);
+  for (const [action, value] of rendered) {
     const click = await h.driver.click(card, action, value, eve);
     assert.equal(click.status, 200);
     const a = await answer(click);
@@ -93,7 +97,8 @@ test('someone outside the allow-list is refused at every entry point: nothing pr
 });
 
 test("a card is acted on only from its own channel and workspace; a tampered button value is refused", async () => {
-  const card = await cardIn('CG2', 'healthy');
+  // A card whose verdict offers a follow-up (header-blocking), so a check named differently in the id and the value is tried.
+  const card = await cardIn('CG2', 'waf-opencx-headers');
   const id = cardId(card);
   const before = hits();
   // Bob is allowed, but clicks with the card's value from another (allowed) channel, and from another workspace.
@@ -106,10 +111,19 @@ test("a card is acted on only from its own channel and workspace; a tampered but
   // other shape of value.
   const offered = JSON.stringify(h.slack.thread('CG2', card.ts).map((m) => m.blocks));
   for (const probe of ['rate-limit', 'dns', 'spec-import']) assert.ok(!offered.includes(`${id}|${probe}`), `${probe} is not offered`);
-  for (const value of [`${id}|rate-limit`, `${id}|dns`, `${id}|spec-import`, `${id}|header-blocking|x`, `${id}|`, `${id}|constructor`]) {
-    const click = await h.driver.click(card, 'ad_follow_up', value, { user: 'U0BOB' });
+  // A check is named twice on a real button (`ad_follow_up:<check>`, value `card|<check>`): each not offered, or named
+  // differently in the two places, or the bare id nothing renders, is refused.
+  const offeredId = /"action_id":"ad_follow_up:([\w-]+)"/.exec(offered)?.[1];
+  assert.ok(offeredId, 'a follow-up is offered on this card');
+  for (const [action, value] of [
+    ...['rate-limit', 'dns', 'spec-import', 'constructor'].map((p) => [`ad_follow_up:${p}`, `${id}|${p}`] as const),
+    ...['rate-limit', 'dns', 'spec-import', 'constructor'].map((p) => [`ad_follow_up:${offeredId}`, `${id}|${p}`] as const),
+    ...['rate-limit', 'dns'].map((p) => [`ad_follow_up:${p}`, `${id}|${offeredId}`] as const),
+    [`ad_follow_up:${offeredId}`, `${id}|${offeredId}|x`], [`ad_follow_up:${offeredId}`, `${id}|`], ['ad_follow_up', `${id}|${offeredId}`], ['ad_follow_up:', `${id}|${offeredId}`],
+  ] as const) {
+    const click = await h.driver.click(card, action, value, { user: 'U0BOB' });
     const a = await answer(click).catch(() => assert.fail(`no answer for ${value}: ${JSON.stringify(h.slack.thread('CG2', card.ts).map((m) => m.text))}`));
-    assert.match(String(a.body['text']), /not offered on this card|not one I posted/, value);
+    assert.match(String(a.body['text']), /not offered on this card|not one I posted/, `${action} ${value}`);
   }
   const tampered = await h.driver.click(card, 'ad_rerun', `${id}|rate-limit`, { user: 'U0BOB' });
   assert.match(String((await answer(tampered)).body['text']), /not one I posted/);
@@ -129,12 +143,12 @@ test("re-runs and follow-ups count against the clicker's quota: spent, every fur
   await ran(2, "Bob's re-run");
   for (let i = 1; i < PER_USER; i++) {
     const n = h.slack.thread('CG4', card.ts).length;
-    await h.driver.click(card, 'ad_follow_up', `${id}|header-blocking`, { user: 'U0BOB' });
+    await h.driver.click(card, 'ad_follow_up:header-blocking', `${id}|header-blocking`, { user: 'U0BOB' });
     await ran(n, "Bob's follow-up");
   }
   const spent = hits();
   const n = h.slack.thread('CG4', card.ts).length;
-  for (let i = 0; i < 5; i++) await h.driver.click(card, 'ad_follow_up', `${id}|header-blocking`, { user: 'U0BOB' });
+  for (let i = 0; i < 5; i++) await h.driver.click(card, 'ad_follow_up:header-blocking', `${id}|header-blocking`, { user: 'U0BOB' });
   await h.driver.click(card, 'ad_rerun', id, { user: 'U0BOB' });
   await h.driver.mention('rerun', { channel: 'CG4', threadTs: card.ts }, { user: 'U0BOB' });
   await h.slack.waitFor(() => h.slack.thread('CG4', card.ts).length >= n + 7, 10_000, 'the refusals');
@@ -181,6 +195,10 @@ test('Re-run later is checked again when it fires: removed from the allow-list s
     const fired = () => store.db.prepare("SELECT state, outcome FROM work WHERE kind = 'rerun-later' AND requester = 'U0DAVE'").get() as { state: string; outcome: string | null } | undefined;
     await until(async () => fired()?.state === 'done', 10_000, 'the re-run fired');
     assert.equal(fired()!.outcome, 'refused');
+    // Dave is told once, and only Dave.
+    const toldDave = () => h.slack.messages.filter((m) => /scheduled re-run was not run: Sorry, action-debug is limited/.test(m.text));
+    const told = await h.slack.waitFor(() => (toldDave().length ? toldDave() : null), 5000, 'Dave told');
+    assert.deepEqual(told.map((m) => m.ephemeralTo), ['U0DAVE']);
     assert.equal(hits(), before, 'the scheduled re-run did not probe');
     assert.ok(!h.slack.thread('CG5', card.ts).some((m) => /Re-run after/.test(blocksToText(m.blocks))));
   } finally {

@@ -24,7 +24,7 @@ const JUNK: unknown[] = [null, 0, -1, 1e308, true, '', 'x'.repeat(5000), [], [nu
 
 /** Valid deliveries as Slack sends them: the mutations start from these. */
 function templates(): Record<string, unknown>[] {
-  const click = h.driver.clickPayload({ channel: 'CFUZZ', ts: '1.0001' }, 'ad_follow_up', '00000000-0000-0000-0000-000000000000|auth').payload;
+  const click = h.driver.clickPayload({ channel: 'CFUZZ', ts: '1.0001' }, 'ad_follow_up:auth', '00000000-0000-0000-0000-000000000000|auth').payload;
   return [
     click,
     { ...click, actions: [{ ...(click['actions'] as object[])[0], action_id: 'ad_rerun' }] },

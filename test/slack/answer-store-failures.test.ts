@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startFakeSlack, SlackDriver, type FakeSlack } from '../../src/fakes/slack/index.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { createSlackApp } from '../../src/slack/app.js';
 import { SlackSettingsSchema } from '../../src/slack/settings.js';
 import { NetOptionsSchema } from '../../src/net/options.js';
 import { silentLogger } from '../../src/log.js';
@@ -23,16 +23,16 @@ class HistoryFails extends SqliteStore {
   override async history(): ReturnType<SqliteStore['history']> {
     throw new Database.SqliteError('database is locked', 'SQLITE_BUSY');
   }
-}
-
-function failingButtons(app: SlackApp): void {
-  app.app.action('zz_fails_before_ack', async () => {
+  // "Mark resolved": the gate reads the ticket before any ack (the click fails before its ack).
+  override async ticket(): ReturnType<SqliteStore['ticket']> {
     throw new Database.SqliteError('database is locked', 'SQLITE_BUSY');
-  });
-  app.app.action('zz_fails_after_ack', async ({ ack }) => {
-    await ack();
-    throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_WRITE');
-  });
+  }
+  // "Show details": the gate's read of the card works (none: the allow-lists apply), the listener's after its ack fails.
+  cardReads = 0;
+  override async cardDiagnoses(...args: Parameters<SqliteStore['cardDiagnoses']>): ReturnType<SqliteStore['cardDiagnoses']> {
+    if (args[0] === 'card-fails-after-ack' && this.cardReads++ === 1) throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_WRITE');
+    return super.cardDiagnoses(...args);
+  }
 }
 
 const message = { channel: 'CFAIL', ts: '1700000000.000001' };
@@ -45,10 +45,9 @@ for (const receiver of ['HTTP', 'Socket Mode'] as const) {
     const store = new HistoryFails(join(mkdtempSync(join(tmpdir(), 'ad-answer-')), 'bot.db'));
     const settings = SlackSettingsSchema.parse({
       ...(socket ? { SLACK_APP_TOKEN: 'xapp-1-A0APP-answer-test' } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
-      SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_BOT_ID: 'B0BOT', SLACK_BOT_USER_ID: 'U0BOT', SLACK_API_URL: slack.apiUrl, SLACK_LOG_LEVEL: 'error',
+      SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_BOT_ID: 'B0BOT', SLACK_BOT_USER_ID: 'U0BOT', SLACK_API_URL: slack.apiUrl, SLACK_LOG_LEVEL: 'error', SUPPORT_USER_IDS: 'U0ALICE',
     });
     const app = createSlackApp(settings, { net: NetOptionsSchema.parse({}), logger: silentLogger, store });
-    failingButtons(app);
     try {
       const { port } = await app.start(0);
       if (socket) await socket.connected();
@@ -61,8 +60,9 @@ for (const receiver of ['HTTP', 'Socket Mode'] as const) {
         assert.equal(d.status, 200, 'acked');
         return d.json as Record<string, unknown>;
       };
-      const click = async (actionId: string) => {
-        const { payload, responseUrl } = driver.clickPayload(message, actionId, 'v');
+      // Real buttons (the gate refuses any id the bot does not render), whose store reads fail where the store says.
+      const click = async (actionId: string, value: string) => {
+        const { payload, responseUrl } = driver.clickPayload(message, actionId, value);
         if (socket) await socket.deliver('interactive', payload);
         else assert.equal((await driver.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded')).status, 200, 'acked');
         const id = responseUrl.split('/').pop();
@@ -74,8 +74,8 @@ for (const receiver of ['HTTP', 'Socket Mode'] as const) {
       assert.match(String(history['text']), /database is busy[\s\S]*Nothing was started: try again in a moment/);
       assert.ok(!JSON.stringify(history).includes('database is locked'), 'the driver\'s own text is not shown');
 
-      assert.match(await click('zz_fails_before_ack'), /database is busy[\s\S]*Nothing was started: try again/);
-      const after = await click('zz_fails_after_ack');
+      assert.match(await click('ad_ticket_resolve', '1'), /database is busy[\s\S]*Nothing was started: try again/);
+      const after = await click('ad_details', 'card-fails-after-ack');
       assert.match(after, /I\/O error[\s\S]*Try again in a moment/);
       assert.doesNotMatch(after, /Nothing was started/, 'an acked request may have started its work');
     } finally {

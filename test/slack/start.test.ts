@@ -28,6 +28,8 @@ test('npm start refuses a wrong setting with one line and exit 2, never a stack 
     ['nothing set', {}, /SLACK_SIGNING_SECRET is required .*SLACK_BOT_TOKEN is required/],
     ['a timeout over 60 s', { SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-1', ACTION_DEBUG_TIMEOUT_S: '120' }, /ACTION_DEBUG_TIMEOUT_S cannot exceed OpenCX's 60 s/],
     ['a bot token as app token', { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-2' }, /app-level token \(xapp-/],
+    // Several workspaces would read the operator's one OpenCX organisation: refused until the workspaces are listed.
+    ['OAuth with an OpenCX key and no workspace allow-list', { SLACK_SIGNING_SECRET: 's', SLACK_CLIENT_ID: 'c', SLACK_CLIENT_SECRET: 'cs', SLACK_STATE_SECRET: 'state-secret-0123456789', INSTALLATION_ENCRYPTION_KEY: 'sealing-key-0123456789', OPENCX_API_KEY: 'ocx_live_start_test_1', DATABASE_PATH: join(cwd, 'y.db') }, /set ALLOWED_TEAM_IDS/],
     ['OAuth without the sealing key', { SLACK_SIGNING_SECRET: 's', SLACK_CLIENT_ID: 'c', SLACK_CLIENT_SECRET: 'cs', SLACK_STATE_SECRET: 'state-secret-0123456789', DATABASE_PATH: join(cwd, 'x.db') }, /INSTALLATION_ENCRYPTION_KEY/],
   ];
   const runs = await Promise.all(cases.map(async ([, env]) => {

@@ -3,6 +3,7 @@ import type { Logger } from '../../log.js';
 import type { Store } from '../../store/store.js';
 import type { UploadedSpecs } from '../../openapi/uploaded-specs.js';
 import type { Card } from '../card-store.js';
+import type { Requester } from '../gate.js';
 import type { FlowDeps } from '../diagnose-flow.js';
 import type { QuietStart } from '../quiet-start.js';
 import type { RerunSchedule } from '../rerun-schedule.js';
@@ -12,6 +13,9 @@ import type { AuditFlowDeps } from '../audit-flow.js';
 import type { WatchService } from '../watch-service.js';
 
 export type App = InstanceType<typeof bolt.App>;
+
+/** A button's action_id as the one table (../buttons.ts) matches it; a listener is registered on its row's match only. */
+export type ButtonMatch = string | RegExp;
 
 /** What every listener is handed by createSlackApp: the flow, the stores and the shared rules. */
 export interface ListenerDeps {
@@ -26,8 +30,8 @@ export interface ListenerDeps {
   /** Present when a database is: watches are stored schedules. */
   watches?: WatchService | undefined;
   quietStart: QuietStart;
-  /** Why this user may not use the bot in this channel, or null when they may. */
-  allowed(user: string, channel: string): string | null;
+  /** Why this user may not use the bot in this channel and workspace, or null when they may. */
+  allowed(r: Requester): string | null;
   /** Slack retries a delivery it thinks failed; false for the second delivery of the same trigger. */
   firstDelivery(triggerId: string | undefined): boolean;
   /** The card a button's value names (the value is only a key: the card itself is read from our store). */

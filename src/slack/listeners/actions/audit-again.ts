@@ -1,14 +1,13 @@
-import { AUDIT_ACTIONS } from '../../../render/audit-blocks.js';
 import { errorMessage } from '../../../render/blocks.js';
 import { StoreError } from '../../../store/db.js';
 import { beginAudit, startSlackAudit } from '../../audit-flow.js';
 import type { Respond } from '../../diagnose-flow.js';
 import { workspaceKey } from '../../workspace.js';
-import { clickKey, STOPPING, type App, type ListenerDeps } from '../deps.js';
+import { clickKey, STOPPING, type App, type ButtonMatch, type ListenerDeps } from '../deps.js';
 
 /** "Audit again" on an audit card a restart interrupted: a new audit of the workspace, in the card's channel (the gate middleware checked who may). */
-export function register(app: App, d: ListenerDeps): void {
-  app.action(AUDIT_ACTIONS.again, async ({ ack, body, client, respond }) => {
+export function register(app: App, d: ListenerDeps, match: ButtonMatch): void {
+  app.action(match, async ({ ack, body, client, respond }) => {
     // Read as the gate reads it (channel first), so the channel the allow-lists were checked on is the one posted in.
     const channel = body.channel?.id ?? (body as { container?: { channel_id?: string } }).container?.channel_id;
     const say = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text, false) });

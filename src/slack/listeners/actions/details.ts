@@ -1,9 +1,9 @@
-import { ACTIONS, detailsMessage } from '../../../render/blocks.js';
-import { buttonValue, type App, type ListenerDeps } from '../deps.js';
+import { detailsMessage } from '../../../render/blocks.js';
+import { buttonValue, type App, type ButtonMatch, type ListenerDeps } from '../deps.js';
 
 /** Details: points to the thread, where every check's evidence is. */
-export function register(app: App, d: ListenerDeps): void {
-  app.action(ACTIONS.details, async ({ ack, action, respond }) => {
+export function register(app: App, d: ListenerDeps, match: ButtonMatch): void {
+  app.action(match, async ({ ack, action, respond }) => {
     await ack();
     const card = await d.cardFrom(buttonValue(action));
     const last = card?.reports.at(-1);

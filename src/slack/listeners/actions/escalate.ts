@@ -1,10 +1,9 @@
-import { ACTIONS } from '../../../render/blocks.js';
 import { NOT_CONFIGURED } from '../../escalate.js';
-import { buttonValue, type App, type ListenerDeps } from '../deps.js';
+import { buttonValue, type App, type ButtonMatch, type ListenerDeps } from '../deps.js';
 
 /** Escalate: opens the prefilled ticket form (the submission itself is the support module's). */
-export function register(app: App, d: ListenerDeps): void {
-  app.action(ACTIONS.escalate, async ({ ack, action, body, client, respond }) => {
+export function register(app: App, d: ListenerDeps, match: ButtonMatch): void {
+  app.action(match, async ({ ack, action, body, client, respond }) => {
     await ack();
     const card = await d.cardFrom(buttonValue(action));
     if (!d.support) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_CONFIGURED }));

@@ -1,12 +1,12 @@
-import { FOLLOW_UP_ACTION, followUpsFor } from '../../../render/blocks.js';
+import { followUpsFor } from '../../../render/blocks.js';
 import { followUpCheck, workPayload, type Respond } from '../../diagnose-flow.js';
 import { crashPoint } from '../../../core/crash-point.js';
-import { buttonValue, clickKey, type App, type ListenerDeps } from '../deps.js';
+import { buttonValue, clickKey, type App, type ButtonMatch, type ListenerDeps } from '../deps.js';
 
 /** A follow-up check from the thread: one probe again, its result in the thread. */
-export function register(app: App, d: ListenerDeps): void {
+export function register(app: App, d: ListenerDeps, match: ButtonMatch): void {
   // Each check's button has its own action_id (ad_follow_up:<check>): Slack refuses repeated ones in a message.
-  app.action(FOLLOW_UP_ACTION, async ({ ack, action, body, client, respond }) => {
+  app.action(match, async ({ ack, action, body, client, respond }) => {
     const value = buttonValue(action);
     const card = await d.cardFrom(value);
     if (!card) return void (await ack());

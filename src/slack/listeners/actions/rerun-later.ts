@@ -1,9 +1,8 @@
-import { ACTIONS } from '../../../render/blocks.js';
-import { buttonValue, CARD_GONE, type App, type ListenerDeps } from '../deps.js';
+import { buttonValue, CARD_GONE, type App, type ButtonMatch, type ListenerDeps } from '../deps.js';
 
 /** Re-run in N minutes: stored, so it survives a restart (RerunSchedule). */
-export function register(app: App, d: ListenerDeps): void {
-  app.action(ACTIONS.rerunLater, async ({ ack, action, body, respond }) => {
+export function register(app: App, d: ListenerDeps, match: ButtonMatch): void {
+  app.action(match, async ({ ack, action, body, respond }) => {
     const card = await d.cardFrom(buttonValue(action));
     if (!card) return void (await ack(), await respond(CARD_GONE));
     const minutes = d.settings.RERUN_LATER_MINUTES;

@@ -1,7 +1,7 @@
-import { ACTIONS, errorMessage } from '../../../render/blocks.js';
+import { errorMessage } from '../../../render/blocks.js';
 import { postThread, rerunCard, stillRunning, workPayload, type Respond } from '../../diagnose-flow.js';
 import { crashPoint } from '../../../core/crash-point.js';
-import { buttonValue, CARD_GONE, clickKey, STOPPING, type App, type ListenerDeps } from '../deps.js';
+import { buttonValue, CARD_GONE, clickKey, STOPPING, type App, type ButtonMatch, type ListenerDeps } from '../deps.js';
 
 const NEWER = 'Your Re-run click came before the card\'s latest verdict (someone, or a double click, re-ran it meanwhile), so it started nothing: the card is up to date. Press Re-run again to run it once more.';
 
@@ -12,8 +12,8 @@ function clickedAt(action: unknown): number | null {
 }
 
 /** Re-run: the same diagnosis again, answered in the card's thread. */
-export function register(app: App, d: ListenerDeps): void {
-  app.action(ACTIONS.rerun, async ({ ack, action, body, client, respond }) => {
+export function register(app: App, d: ListenerDeps, match: ButtonMatch): void {
+  app.action(match, async ({ ack, action, body, client, respond }) => {
     const card = await d.cardFrom(buttonValue(action));
     if (!card) return void (await ack(), await respond(CARD_GONE));
     // Recorded before the ack: once Slack shows the click as taken, a crash cannot lose it.

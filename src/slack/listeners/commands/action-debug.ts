@@ -30,7 +30,7 @@ export function register(app: App, d: ListenerDeps): void {
       d.log.info({ rid, retry: context.retryNum }, 'retried delivery ignored');
       return;
     }
-    const refusal = d.allowed(command.user_id, command.channel_id);
+    const refusal = d.allowed({ user: command.user_id, channel: command.channel_id, team: workspaceKey(command.team_id, command.enterprise_id, command.is_enterprise_install) });
     if (refusal) return void (await ack({ response_type: 'ephemeral', ...errorMessage(refusal, false) }));
     const facts = (d.flow.services as OpenCxServices).opencx;
     let parsed: SlashCommand;
