@@ -6,6 +6,7 @@ import { run as faults } from './faults.js';
 import { run as labAccuracy } from './lab-accuracy.js';
 import { run as slackAck } from './slack-ack.js';
 import { run as spec, runBig as specBig } from './spec.js';
+import { run as specCorpus } from './spec-corpus.js';
 import { run as store } from './store.js';
 
 const benches: [string, () => Promise<void>][] = [
@@ -19,10 +20,12 @@ const benches: [string, () => Promise<void>][] = [
   ['store', store],
   ['audit', audit],
 ];
+/** Run only when named (`npm run bench spec-corpus`): the corpus sweep takes tens of minutes, the timing table does not need it. */
+const onlyWhenNamed: [string, () => Promise<void>][] = [['spec-corpus', specCorpus]];
 
 const only = process.argv.slice(2);
-for (const [name, run] of benches) {
-  if (only.length && !only.includes(name)) continue;
+for (const [name, run] of [...benches, ...onlyWhenNamed]) {
+  if (only.length ? !only.includes(name) : onlyWhenNamed.some(([n]) => n === name)) continue;
   process.stdout.write(`\n=== ${name}\n`);
   await run();
 }

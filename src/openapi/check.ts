@@ -2,6 +2,7 @@ import type { Cause } from '../pipeline/finding.js';
 import { defineCause } from '../pipeline/finding.js';
 import type { LoadedSpec } from './load.js';
 import type { SchemaRule, SpecIssue } from './issue.js';
+import { hasVerb } from './verbs.js';
 import { get, join, nameOf, refToPointer } from './pointer.js';
 import { isSendableBody } from './media-type.js';
 import { walkSchema, type RefEdge } from './walk.js';
@@ -25,7 +26,8 @@ export const specCauses: Cause[] = [parseCause, structureCause, ...Object.values
 
 export const OPENCX_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const ALL_METHODS = [...OPENCX_METHODS, 'head', 'options', 'trace'];
-export const VERBS = /\b(get|gets|list|lists|create|creates|update|updates|delete|deletes|remove|removes|add|adds|look|looks|find|finds|search|searches|fetch|fetches|retrieve|retrieves|return|returns|check|checks|send|sends|cancel|cancels|set|sets|start|starts|stop|stops|book|books|track|tracks|refund|refunds|submit|submits|upload|uploads|download|downloads|show|shows|read|reads|change|changes|replace|replaces|mark|marks|assign|assigns|verify|verifies|count|counts|lock|unlock|merge|merges|move|moves|rename|renames|approve|reject|invite|register|generate|generates|run|runs|trigger|triggers|enable|disable|block|unblock|follow|unfollow|star|unstar)\b/i;
+/** Whether a description has a verb (verbs.ts); `.test` as the regular expression it replaces was called. */
+export const VERBS = { test: hasVerb };
 
 export interface SpecOperation {
   method: string;

@@ -22,14 +22,21 @@ export class Cow {
       if (!this.#owned.has(next)) {
         next = (Array.isArray(next) ? [...next] : { ...next }) as Record<string, unknown>;
         this.#owned.add(next);
-        cur[k] = next;
+        setOwn(cur, k, next);
       }
       cur = next;
     }
     const key = t.at(-1)!;
-    // A key named `__proto__` is an own property, as JSON.parse and js-yaml make it: assigning it would set the prototype.
-    if (key === '__proto__') Object.defineProperty(cur, key, { value, enumerable: true, configurable: true, writable: true });
-    else cur[key] = value;
+    setOwn(cur, key, value);
     if (inPlace) this.dirty.add(pointer);
   }
+}
+
+/**
+ * `obj[key] = value`, except that a key named `__proto__` becomes an own property, as JSON.parse and js-yaml make it
+ * (assigning it would set the object's prototype and the key would vanish from the output).
+ */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+  else obj[key] = value;
 }

@@ -9,7 +9,7 @@ import { walkSchema, type RefEdge } from './walk.js';
 import { TYPE_FIXES, JSON_SCHEMA_TYPES } from './rules/types.js';
 import { splice, SpliceError, type Spliced, type TextEdit } from './splice.js';
 import { splicedJson } from './spliced-json.js';
-import { Cow } from './copy-on-write.js';
+import { Cow, setOwn } from './copy-on-write.js';
 import { issuesByComponent, operationCauses } from './report-view.js';
 
 export interface FixResult {
@@ -389,6 +389,23 @@ function minimalCover(pointers: string[]): string[] {
   return out;
 }
 
+/** Maps whose keys are names the author chose (a property called `default` is a schema, not a default value). */
+const NAME_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas', 'schemas', 'parameters', 'responses', 'requestBodies', 'headers', 'examples', 'securitySchemes', 'links', 'callbacks', 'pathItems', 'paths', 'webhooks', 'content', 'encoding', 'variables']);
+const VALUE_KEYS = new Set(['example', 'default', 'enum', 'const']);
+
+/**
+ * Whether the child `k` (value `v`) of the object reached by `keys` holds data rather than spec: an example, a default,
+ * an enum or const, an extension (`x-…`), a 3.1 schema's `examples` list, an Example Object's `value`. A `$ref` written
+ * in there is a value (an API about JSON Schema shows one in its examples): never followed, never rewritten.
+ */
+function isValueData(keys: readonly string[], k: string, v: unknown): boolean {
+  const parent = keys[keys.length - 1];
+  if (parent !== undefined && NAME_MAPS.has(parent) && keys[keys.length - 2] !== 'properties') return false;
+  if (VALUE_KEYS.has(k) || k.startsWith('x-')) return true;
+  if (k === 'examples') return Array.isArray(v);
+  return k === 'value' && keys[keys.length - 2] === 'examples';
+}
+
 /**
  * Every `$ref` string in the document, with the keys on the way to the object holding it and its pointer (`at`). The
  * keys are kept on a stack and a pointer is spelled only for a `$ref`, from the longest prefix spelled before (siblings
@@ -425,7 +442,7 @@ function collectRefs(doc: unknown, found: (keys: readonly string[], at: (depth?:
     if (typeof o['$ref'] === 'string') found(keys, at, o['$ref']);
     for (const k in o) {
       const v = o[k];
-      if (!v || typeof v !== 'object') continue;
+      if (!v || typeof v !== 'object' || isValueData(keys, k, v)) continue;
       keys.push(k);
       visit(v, depth + 1);
       keys.pop();
@@ -463,7 +480,7 @@ function collectRefs(doc: unknown, found: (keys: readonly string[], at: (depth?:
       next[top] = i + 1;
       const k = ks === null ? String(i) : ks[i]!;
       const v = node[k];
-      if (v && typeof v === 'object') {
+      if (v && typeof v === 'object' && (ks === null || !isValueData(keys, k, v))) {
         keys.push(k);
         open(v);
       }
@@ -575,7 +592,7 @@ export function fixTree(node: unknown, at: string, ctx: FixCtx, log: string[]): 
   let out: Schema = node;
   const put = (k: string, v: unknown) => {
     if (out === node) out = { ...node };
-    out[k] = v;
+    setOwn(out, k, v);
   };
   for (const k of CHILD_MAPS) {
     const m = node[k];
@@ -583,7 +600,7 @@ export function fixTree(node: unknown, at: string, ctx: FixCtx, log: string[]): 
     let copy: Schema | null = null;
     for (const [name, child] of Object.entries(m)) {
       const f = fixTree(child, join(at, k, name), ctx, log);
-      if (f !== child) (copy ??= { ...m })[name] = f;
+      if (f !== child) setOwn((copy ??= { ...m }), name, f);
     }
     if (copy) put(k, copy);
   }
@@ -766,7 +783,7 @@ function expandAllOf(b: Schema, ctx: FixCtx, depth: number): Schema {
   const props: Schema = {};
   const req = new Set<string>();
   for (const part of [...(b['allOf'] as unknown[]).filter(isObj).map((x) => expandAllOf(resolveFully(x, ctx), ctx, depth + 1)), out]) {
-    Object.assign(props, (part['properties'] as Schema) ?? {});
+    for (const [k, v] of Object.entries((part['properties'] as Schema) ?? {})) setOwn(props, k, v);
     for (const r of Array.isArray(part['required']) ? (part['required'] as string[]) : []) req.add(r);
     if (out['type'] === undefined && typeof part['type'] === 'string') out['type'] = part['type'];
   }
@@ -793,23 +810,35 @@ function mergeSchemas(base: Schema, kept: Schema[], type: string | undefined, ct
     const seenIn = new Map<string, unknown[]>();
     for (const b of kept) for (const [k, v] of Object.entries((b['properties'] as Schema) ?? {})) (seenIn.get(k) ?? seenIn.set(k, []).get(k)!).push(v);
     for (const [k, vs] of seenIn) {
-      if (k in props && !vs.length) continue;
-      const all = k in props ? [props[k], ...vs] : vs;
-      props[k] = all.every((v) => isDeepStrictEqual(v, all[0])) ? all[0] : mergeProperty(all, ctx);
+      if (Object.hasOwn(props, k) && !vs.length) continue;
+      const all = Object.hasOwn(props, k) ? [props[k], ...vs] : vs;
+      setOwn(props, k, all.every((v) => isDeepStrictEqual(v, all[0])) ? all[0] : mergeProperty(all, ctx));
     }
     if (Object.keys(props).length) out['properties'] = props;
-    // Required: what the holder required, plus what every branch requires.
-    const req = new Set<string>(Array.isArray(base['required']) ? (base['required'] as string[]) : []);
+    // Required: what the holder required (as written: its names may be properties of its allOf, as ShipEngine's
+    // rate_options is), plus what every branch requires of the merged properties. Never an empty list: OpenAPI 3.0
+    // requires at least one name.
+    const own = Array.isArray(base['required']) ? (base['required'] as string[]) : [];
+    const req = new Set<string>(own);
     const every = kept.map((b) => new Set(Array.isArray(b['required']) ? (b['required'] as string[]) : []));
-    for (const k of every[0] ?? []) if (every.every((s) => s.has(k))) req.add(k);
-    if (req.size) out['required'] = [...req].filter((k) => k in props);
+    for (const k of every[0] ?? []) if (every.every((s) => s.has(k)) && Object.hasOwn(props, k)) req.add(k);
+    if (req.size) out['required'] = [...req];
     else delete out['required'];
+    // A map's values (additionalProperties) merge as a property's do: the branches' schemas become one, so the values
+    // each branch allowed stay allowed and described (Mist's port_config: switch ports or gateway ports by name). A
+    // branch that leaves them open (absent or true) leaves the merge open; all `false`, it stays closed.
+    if (!('additionalProperties' in base)) {
+      const aps = kept.map((b) => b['additionalProperties']);
+      delete out['additionalProperties'];
+      if (aps.every(isObj)) out['additionalProperties'] = aps.every((x) => isDeepStrictEqual(x, aps[0])) ? aps[0] : mergeProperty(aps, ctx);
+      else if (aps.every((x) => x === false)) out['additionalProperties'] = false;
+    }
   } else if (type === 'array') {
     const items = kept.map((b) => b['items']).filter((x) => x !== undefined);
     if (items.length && items.length === kept.length) out['items'] = items.every((x) => isDeepStrictEqual(x, items[0])) ? items[0] : mergeProperty(items, ctx);
   }
   // Type-specific and shared keywords: kept only if every kept branch agrees, so no value a branch allowed is lost.
-  const shared = [...(type ? TYPE_KEYWORDS[type] ?? [] : []), 'default'].filter((k) => !['properties', 'required', 'items'].includes(k));
+  const shared = [...(type ? TYPE_KEYWORDS[type] ?? [] : []), 'default'].filter((k) => !['properties', 'required', 'items', 'additionalProperties'].includes(k));
   for (const k of shared) {
     if (k in base && k !== 'default') continue;
     const vals = kept.map((b) => b[k]);

@@ -24,6 +24,8 @@ export function get(doc: unknown, pointer: string): unknown {
   let cur: unknown = doc;
   for (const t of tokens(pointer)) {
     if (cur === null || typeof cur !== 'object') return undefined;
+    // `__proto__` names a key only where the document has one (JSON.parse makes it an own property), never the prototype.
+    if (t === '__proto__' && !Object.hasOwn(cur, t)) return undefined;
     cur = (cur as Record<string, unknown>)[t];
   }
   return cur;

@@ -46,6 +46,7 @@ interface Span { start: number; end: number }
 export function splice(text: string, format: 'json' | 'yaml', yamlDoc: Document | null, edits: TextEdit[]): Spliced {
   if (!edits.length) return { text, placed: [] };
   const spans = format === 'json' ? jsonSpans(text, edits) : yamlSpans(text, yamlDoc!, edits);
+  const jsonValue = format === 'json' ? jsonWriter(text) : plainJsonValue;
   const unit = indentUnit(text);
   // Where each line starts, found once: searching back for the newline per edit is quadratic on a minified
   // one-line 20 MB spec (3,000 edits took 13 s).
@@ -111,9 +112,41 @@ function indentUnit(text: string): string {
   return m[1]!.startsWith('\t') ? '\t' : ' '.repeat(Math.min(m[1]!.length, 8));
 }
 
-function jsonValue(value: unknown, unit: string, lineIndent: string): string {
+function plainJsonValue(value: unknown, unit: string, lineIndent: string): string {
   if (!unit) return JSON.stringify(value);
   return JSON.stringify(value, null, unit).replace(/\n/g, '\n' + lineIndent);
+}
+
+const rawJSON = (JSON as unknown as { rawJSON?: (text: string) => unknown }).rawJSON;
+
+/**
+ * A JSON writer that writes each number as the input wrote it. JSON.parse turns `9223372036854775807` into
+ * 9223372036854775808 and `1e400` into Infinity (which JSON.stringify writes as `null`): an edited node that holds one
+ * (a schema's `maximum`, an example) would change value in the output. Numbers whose literal is not what JSON.stringify
+ * writes are found in the input text (outside strings); each such value is written with its literal (JSON.rawJSON,
+ * Node 22+), unless the input writes the same value two ways (then which one a copied number came from is unknown).
+ */
+function jsonWriter(text: string): typeof plainJsonValue {
+  // Most specs have no such number: a cheap test first (it may match inside strings; the scan below does not).
+  if (!rawJSON || !/[0-9][eE]|[0-9]{16}|\.[0-9]*0(?![0-9])|\.[0-9]{17}|-0(?![0-9.eE])/.test(text)) return plainJsonValue;
+  const literals = new Map<number, string | null>();
+  const canonical = new Set<number>();
+  const re = /"(?:[^"\\]|\\.)*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const tok = m[0];
+    if (tok.charCodeAt(0) === 34 /* " */) continue;
+    const v = Number(tok);
+    // -0 and 0 are one key of a Map: left as JSON.stringify writes them.
+    if (v === 0) continue;
+    if (String(v) === tok) canonical.add(v);
+    else if (!literals.has(v)) literals.set(v, tok);
+    else if (literals.get(v) !== tok) literals.set(v, null);
+  }
+  for (const v of canonical) literals.delete(v);
+  for (const [v, tok] of literals) if (tok === null) literals.delete(v);
+  if (!literals.size) return plainJsonValue;
+  const replacer = (_k: string, v: unknown) => (typeof v === 'number' && literals.has(v) ? rawJSON(literals.get(v)!) : v);
+  return (value, unit, lineIndent) => (unit ? JSON.stringify(value, replacer, unit).replace(/\n/g, '\n' + lineIndent) : JSON.stringify(value, replacer));
 }
 
 function yamlValue(text: string, s: Span, value: unknown, unit: string, col: number): string {

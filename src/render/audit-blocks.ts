@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import { FAMILIES, type Family } from '../pipeline/finding.js';
 import type { AuditAction, AuditSummary, BrokenLine } from '../audit/schema.js';
-import { cut, mrkdwnEscape as esc, SLACK_LIMITS as L } from './slack-limits.js';
+import { cut, cutPlain, mrkdwnEscape as esc, userRef, SLACK_LIMITS as L } from './slack-limits.js';
 import type { SlackMessage } from './blocks.js';
 import { blockTextLength, chunkBlocks, MESSAGE_BUDGET } from './slack-budget.js';
 
@@ -26,7 +26,7 @@ function brokenBlock(auditId: string, b: BrokenLine): KnownBlock {
   return {
     type: 'section',
     text: { type: 'mrkdwn', text: cut(text, L.sectionText, '…') },
-    accessory: { type: 'button', text: { type: 'plain_text', text: 'Open card', emoji: true }, action_id: AUDIT_ACTIONS.open, value: cut(openValue(auditId, b.id), L.buttonValue, '') },
+    accessory: { type: 'button', text: { type: 'plain_text', text: 'Open card', emoji: true }, action_id: AUDIT_ACTIONS.open, value: cutPlain(openValue(auditId, b.id), L.buttonValue, '') },
   };
 }
 
@@ -70,13 +70,13 @@ export function auditCard(auditId: string, s: AuditSummary, requestedBy: string)
   const shown = s.brokenActions.slice(0, shownOnCard(auditId, s));
   const rest = s.brokenActions.length - shown.length;
   const notes = [
-    `requested by <@${requestedBy}>`,
+    `requested by ${userRef(requestedBy).text}`,
     running ? 'updating as actions are checked' : `${(s.durationMs / 1000).toFixed(0)} s`,
     s.timedOut ? 'the audit reached its time limit: the actions left are not checked' : null,
     s.needsCredentials ? 'OpenCX does not share saved header values: actions that answer 401/403 without them need a diagnosis with their header' : null,
   ].filter(Boolean) as string[];
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: cut(title, L.headerText, '…'), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: cutPlain(title, L.headerText), emoji: true } },
     { type: 'section', text: { type: 'mrkdwn', text: cut(countsLine(s), L.sectionText, '…') } },
     ...shown.map((b) => brokenBlock(auditId, b)),
     ...(rest > 0 ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `… and ${rest} more broken action${rest === 1 ? '' : 's'}${running ? '' : ' in the thread'}.` }] }] : []),
@@ -96,7 +96,7 @@ export function interruptedAuditCard(requestedBy: string, why: string): SlackMes
     text: cut(`action-debug audit: interrupted by a restart. ${why}`, L.fallbackText, '…'),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: cut(text, L.sectionText, '…') } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `requested by <@${requestedBy}>` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `requested by ${userRef(requestedBy).text}` }] },
       { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Audit again', emoji: true }, action_id: AUDIT_ACTIONS.again, value: 'audit', style: 'primary' }] },
     ],
   };

@@ -4,7 +4,7 @@ import type { ProbeResult, Report } from '../pipeline/report.js';
 import { renderProbeDetails } from './text.js';
 import { alsoFoundOnCard, checkCounts, requestIdOf, wrongUrl } from './card-facts.js';
 import { isProblem, NO_PROBLEM_TITLE, problemFindings, topEvidence } from '../pipeline/verdict.js';
-import { cut, mrkdwn, mrkdwnEscape as esc, userRef, type Mrkdwn, SLACK_LIMITS as L } from './slack-limits.js';
+import { code, codeBlock, cut, cutPlain, mrkdwn, mrkdwnEscape as esc, ownText, plain, userRef, type Mrkdwn, SLACK_LIMITS as L } from './slack-limits.js';
 
 type KnownBlock = types.KnownBlock;
 type Button = types.Button;
@@ -42,7 +42,7 @@ export interface CardContext {
 }
 
 function contextLine(c: CardContext, extra: string[] = []): KnownBlock {
-  const parts = [c.action ? `*Action* ${esc(c.action)}` : null, c.session ? `*Session* \`${esc(c.session)}\`` : null, c.endpoint ? `*Endpoint* ${c.method} ${esc(safeHost(c.endpoint))}` : '*Endpoint* none known', `requested by ${userRef(c.requestedBy).text}`, ...extra].filter(Boolean) as string[];
+  const parts = [c.action ? `*Action* ${esc(c.action)}` : null, c.session ? `*Session* ${code(c.session).text}` : null, c.endpoint ? `*Endpoint* ${c.method} ${esc(safeHost(c.endpoint))}` : '*Endpoint* none known', `requested by ${userRef(c.requestedBy).text}`, ...extra].filter(Boolean) as string[];
   return { type: 'context', elements: [{ type: 'mrkdwn', text: cut(parts.join('  ·  '), L.sectionText) }] };
 }
 
@@ -56,7 +56,7 @@ function safeHost(url: string | null): string {
 }
 
 function button(text: string, action_id: string, value: string, style?: 'primary' | 'danger'): Button {
-  return { type: 'button', text: { type: 'plain_text', text: cut(text, L.buttonText, '…'), emoji: true }, action_id, value: cut(value, L.buttonValue, ''), ...(style ? { style } : {}) };
+  return { type: 'button', text: { type: 'plain_text', text: cutPlain(plain(text), L.buttonText), emoji: true }, action_id, value: cutPlain(value, L.buttonValue, ''), ...(style ? { style } : {}) };
 }
 
 /** The card while probes run: one line per probe, updated in place. */
@@ -66,9 +66,9 @@ export function runningCard(c: CardContext, probes: { id: string; title: string 
     return `${STATUS_ICON[r?.status ?? 'running']} ${esc(p.title)}${r && r.status !== 'passed' ? ` — ${esc(r.summary)}` : ''}`;
   });
   return {
-    text: `action-debug: diagnosing ${c.method} ${esc(safeHost(c.endpoint))}… (${done.size}/${probes.length} checks done)`,
+    text: cut(`action-debug: diagnosing ${c.method} ${esc(safeHost(c.endpoint))}… (${done.size}/${probes.length} checks done)`, L.fallbackText, '…'),
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: cut(`Diagnosing ${c.action ?? safeHost(c.endpoint)}…`, L.headerText, '…'), emoji: true } },
+      { type: 'header', text: { type: 'plain_text', text: cutPlain(plain(`Diagnosing ${c.action ?? safeHost(c.endpoint)}…`), L.headerText), emoji: true } },
       { type: 'section', text: { type: 'mrkdwn', text: cut(lines.join('\n'), L.sectionText) } },
       contextLine(c),
     ],
@@ -85,12 +85,12 @@ function evidenceText(evidence: string[], maxLines = 4): string {
 export function verdictCard(c: CardContext, report: Report, opts: { escalatedAs?: string } = {}): SlackMessage {
   const v = report.verdict;
   const header = isProblem(v) ? `:red_circle: Family ${v.family} · ${v.familyTitle}` : `:white_check_mark: ${NO_PROBLEM_TITLE}`;
-  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: cut(header, L.headerText, '…'), emoji: true } }];
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: cutPlain(plain(header), L.headerText), emoji: true } }];
   // Said first: a probed URL that is not the action's saved one makes every other line about the wrong endpoint.
   const wrong = wrongUrl(report);
   if (wrong) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`:warning: *You may be debugging the wrong URL:* this is not the action's saved endpoint.\n${wrong.map((e) => `• ${esc(e)}`).join('\n')}`, L.sectionText) } });
   const rid = requestIdOf(report);
-  const ridLine = rid ? `\n• Request id \`${esc(rid.header)}: ${esc(rid.value)}\`: the endpoint's owner can find this call in their logs` : '';
+  const ridLine = rid ? `\n• Request id ${code(`${rid.header}: ${rid.value}`).text}: the endpoint's owner can find this call in their logs` : '';
   if (isProblem(v)) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Most likely cause:* ${esc(v.title)}  \`${v.cause}\`\n${evidenceText(topEvidence(report))}${ridLine}`, L.sectionText) } });
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*Fix:* ${esc(v.fix)}`, L.sectionText) } });
@@ -147,7 +147,7 @@ export function detailsMessage(report: Report): SlackMessage {
   // (slack/send-boundary.ts) posts the rest as continuations in the same thread, so nothing here is dropped.
   for (const p of report.probes) {
     // Slack parses <!channel>, <@U…> and links inside code blocks too: the evidence (headers, URLs) is escaped there as well.
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut('```' + esc(renderProbeDetails(p).join('\n')).replace(/```/g, "'''") + '```', L.sectionText, '…```') } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(codeBlock(renderProbeDetails(p).join('\n')).text, L.sectionText, '…') } });
   }
   for (const f of report.findings) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*${f.severity}* \`${f.id}\` ${esc(f.title)}\n${evidenceText(f.evidence, 8)}\n_Fix:_ ${esc(f.fix)}`, L.sectionText) } });
@@ -180,7 +180,7 @@ export function followUpMessage(cardId: string, followUps: FollowUp[], rerunLate
   return {
     text: 'Follow-up checks',
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: '*Follow-up checks.* Mention me here with `rerun` or `spec <url>` to run again in this thread.' } },
+      { type: 'section', text: { type: 'mrkdwn', text: '*Follow-up checks.* Mention me here with `rerun` or `spec &lt;url&gt;` to run again in this thread.' } },
       { type: 'actions', elements },
     ],
   };
@@ -197,12 +197,12 @@ export function threadResultMessage(title: string, report: Report, changes: stri
 }
 
 // Escaped like any text: Slack would take `<session-id>` for a link and show it broken.
-export const USAGE_TEXT = esc([
+export const USAGE_TEXT = ownText([
   '*Usage:* `/action-debug <session-id> <action-name> <endpoint> [method=POST] [spec=<url>] [header="Name: value"] [timeout=<seconds>]`',
   'Quote an action name with spaces: `/action-debug ses_123 "Look up order" https://api.example.com/orders/{id}`',
   '`/action-debug` alone opens a form (with a field for the Authorization value, never shown back). `/action-debug help` shows this.',
   '`/action-debug audit` checks every action at once; `/action-debug watch "Look up order" [every=15m]` (or `watch all`) posts here when a verdict changes; `watch list`, `watch stop "Look up order"`.',
-].join('\n'));
+].join('\n')).text;
 
 export function helpMessage(): SlackMessage {
   return { text: 'action-debug usage', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: USAGE_TEXT } }] };

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { cut, linkRef, mrkdwnEscape as esc, userRef, SLACK_LIMITS as L } from './slack-limits.js';
+import { code, cut, cutPlain, linkRef, mrkdwnEscape as esc, plain, userRef, SLACK_LIMITS as L } from './slack-limits.js';
 
 export { UrgencySchema, TicketSchema, type Ticket, type TicketDraft } from '../pipeline/ticket.js';
 import type { Ticket, TicketDraft } from '../pipeline/ticket.js';
@@ -43,7 +43,7 @@ export const TICKET_ACTIONS = { resolve: 'ad_ticket_resolve' } as const;
 /** The ticket as a card in the support channel, linking back to the requester's thread. */
 export function ticketBlocks(t: Ticket): { text: string; blocks: types.KnownBlock[] } {
   const blocks: types.KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: cut(`Ticket #${t.number} · ${t.urgency} · ${t.action ?? t.endpoint}`, L.headerText, '…'), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: cutPlain(plain(`Ticket #${t.number} · ${t.urgency} · ${t.action ?? t.endpoint}`), L.headerText), emoji: true } },
     {
       type: 'section',
       text: {
@@ -51,11 +51,11 @@ export function ticketBlocks(t: Ticket): { text: string; blocks: types.KnownBloc
         text: cut(
           [
             `*Verdict:* ${verdictLine(t, esc)}`,
-            `*Session:* \`${esc(t.session ?? '?')}\`  *Endpoint:* ${t.method} ${esc(t.endpoint)}`,
+            `*Session:* ${code(t.session ?? '?').text}  *Endpoint:* ${t.method} ${esc(t.endpoint)}`,
             `*Expected:* ${esc(t.expected || '—')}`,
             `*Impact:* ${esc(t.impact || '—')}`,
             `*Evidence:*\n${t.evidence.slice(0, 6).map((e) => `• ${esc(e)}`).join('\n')}`,
-            ...(t.alsoFound.length ? [`*Also found:* ${t.alsoFound.map((a) => `\`${esc(a)}\``).join(', ')}`] : []),
+            ...(t.alsoFound.length ? [`*Also found:* ${t.alsoFound.map((a) => code(a).text).join(', ')}`] : []),
             `*Tried:* ${t.tried.length ? esc(t.tried.join('; ')) : 'nothing yet'}`,
           ].join('\n'),
           L.sectionText,

@@ -14,6 +14,7 @@ import type { StoreError } from '../store/db.js';
 import { asStoreError } from '../store/store-error.js';
 import { auditCard, auditThreadMessages } from '../render/audit-blocks.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, verdictCard } from '../render/blocks.js';
+import { md, type Mrkdwn } from '../render/slack-limits.js';
 import { cardContext, type Card } from './card-store.js';
 import { CardUpdater } from './card-updater.js';
 import { postThread, retryPolicy, type FlowDeps, type Respond } from './diagnose-flow.js';
@@ -78,7 +79,7 @@ export async function startSlackAudit(
 ): Promise<void> {
   const { channel, team, user, respond, workId } = args;
   const tracker = d.flow.work;
-  const tell = (line: string) => respond({ ...errorMessage(line, false), response_type: 'ephemeral' }).catch(() => {});
+  const tell = (line: string | Mrkdwn) => respond({ ...errorMessage(line, false), response_type: 'ephemeral' }).catch(() => {});
   const end = (outcome: string) => tracker?.done(workId, outcome).catch(() => {});
   const facts = (d.flow.services as OpenCxServices).opencx;
   if (!facts) return void (await end('refused'), await tell('The audit lists your actions through the OpenCX API: set OPENCX_API_KEY for the app.'));
@@ -125,7 +126,7 @@ export async function startSlackAudit(
         }
       } catch (err) {
         const code = (err as { data?: { error?: string } }).data?.error;
-        return void (await tell(code === 'not_in_channel' || code === 'channel_not_found' ? 'I am not in this channel: `/invite @action-debug`, then run the audit again.' : `The audit card could not be posted: ${errorLine(err)}`));
+        return void (await tell(code === 'not_in_channel' || code === 'channel_not_found' ? md`I am not in this channel: \`/invite @action-debug\`, then run the audit again.` : `The audit card could not be posted: ${errorLine(err)}`));
       }
       const saves: Promise<unknown>[] = [];
       const updater = new CardUpdater(client, channel, ts, d.flow.settings.CARD_UPDATE_INTERVAL_MS, retryPolicy(d.flow));

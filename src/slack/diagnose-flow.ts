@@ -13,7 +13,7 @@ import type { Limits } from '../limits/stored-limits.js';
 import type { LimitDecision } from '../limits/diagnosis-limits.js';
 import { detailsMessage, errorMessage, followUpMessage, followUpsFor, runningCard, threadResultMessage, verdictCard, verdictInThreadCard, type SlackMessage } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
-import { channelRef, linkRef, md, type Mrkdwn } from '../render/slack-limits.js';
+import { channelRef, cut, linkRef, md, ownText, type Mrkdwn } from '../render/slack-limits.js';
 import { cardContext, type Card, type CardStore } from './card-store.js';
 import { asStoreError } from '../store/store-error.js';
 import { CardUpdater } from './card-updater.js';
@@ -154,7 +154,7 @@ async function toRequester(deps: FlowDeps, client: WebClient, card: Card, msg: S
 /** A note in front of a message (same blocks, the note first). */
 function withNote(note: Mrkdwn, msg: SlackMessage): SlackMessage {
   const first = errorMessage(note, false);
-  return { text: `${first.text}\n${msg.text}`.slice(0, 3900), blocks: [...first.blocks, ...msg.blocks].slice(0, 50) };
+  return { text: cut(`${first.text}\n${msg.text}`, 3900, '…'), blocks: [...first.blocks, ...msg.blocks].slice(0, 50) };
 }
 
 /** `/action-debug …` or the form: post the card, run the diagnosis, update the card, then fill the thread. */
@@ -207,7 +207,7 @@ export async function startCardDiagnosis(
         if (respond && !isArchivedCode(code)) {
           // A slash command: its response_url posts in the channel without membership; the card's buttons answer
           // through their own response_url (see rerunCard), so they work too.
-          await respond({ ...errorMessage(`I am not a member of this conversation, so the card comes as a reply without live updates or a thread. \`/invite @action-debug\` for those.`, false), response_type: 'ephemeral' });
+          await respond({ ...errorMessage(md`I am not a member of this conversation, so the card comes as a reply without live updates or a thread. \`/invite @action-debug\` for those.`, false), response_type: 'ephemeral' });
         } else {
           // The form (no response_url) or an archived channel: the card lives in the requester's DM with the app.
           const note = errorMessage(whyNotHere(code, channel), false);
@@ -238,12 +238,12 @@ export async function startCardDiagnosis(
       deps.log.error({ card: card.id, err: code ?? (err as Error).message }, 'diagnosis flow failed');
       // Said as it is: a Slack refusal (the diagnosis was stored before it was shown), or something else, where the
       // diagnosis may not be stored at all (its database did not take it).
-      const saved = card.reports.length ? ' The diagnosis is saved: Escalate and `/action-debug history` have it.' : '';
+      const saved = card.reports.length ? md` The diagnosis is saved: Escalate and \`/action-debug history\` have it.` : md``;
       const said = code
-        ? `Slack did not accept the answer (${code}).${saved}`
+        ? md`Slack did not accept the answer (${/^[a-z0-9_]+$/.test(code) ? ownText(code) : code}).${saved}`
         : asStoreError(err)
-          ? 'The diagnosis did not finish: its database did not take the result, so history may not have it. Run it again in a moment.'
-          : `The diagnosis did not finish (an internal error, logged).${saved}`;
+          ? md`The diagnosis did not finish: its database did not take the result, so history may not have it. Run it again in a moment.`
+          : md`The diagnosis did not finish (an internal error, logged).${saved}`;
       await toRequester(deps, client, card, errorMessage(said, false), respond);
       await deps.work?.done(workId, 'failed').catch(() => {});
     } finally {
@@ -298,7 +298,7 @@ async function failedToStart(deps: FlowDeps, client: WebClient, card: Card, work
 async function refuseWithoutHeaders(deps: FlowDeps, client: WebClient, card: Card, why: string, respond?: Respond): Promise<boolean> {
   if (!card.missingHeaders?.length) return false;
   const names = card.missingHeaders.join(', ');
-  await postThread(deps, client, card, errorMessage(`${why}: this card is from before a restart, and its ${names} value${card.missingHeaders.length > 1 ? 's are' : ' is'} never stored. Run \`/action-debug\` again with ${card.missingHeaders.length > 1 ? 'them' : 'it'} (the form keeps it out of the channel).`, false), respond);
+  await postThread(deps, client, card, errorMessage(md`${why}: this card is from before a restart, and its ${names} value${card.missingHeaders.length > 1 ? 's are' : ' is'} never stored. Run \`/action-debug\` again with ${card.missingHeaders.length > 1 ? 'them' : 'it'} (the form keeps it out of the channel).`, false), respond);
   return true;
 }
 

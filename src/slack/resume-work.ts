@@ -4,6 +4,7 @@ import type { WorkRow } from '../store/store.js';
 import { errorMessage, threadResultMessage, type CardContext } from '../render/blocks.js';
 import { reportChanges } from '../render/report-diff.js';
 import { interruptedCard } from '../render/interrupted-card.js';
+import { md, userRef } from '../render/slack-limits.js';
 import { followUpCheck, postCardThread, rerunCard, startCardDiagnosis, type FlowDeps, type Respond } from './diagnose-flow.js';
 import { fromReplay } from './replay-input.js';
 import type { Card } from './card-store.js';
@@ -58,7 +59,7 @@ export async function resumeWork(
     const refusal = mentions.allowed({ user: m.data.user, channel: m.data.channel, team: row.workspace ?? '' }, thread);
     if (refusal) return void (deps.log.warn({ work: row.id, why: refusal }, 'mention refused by the gate'), await work.done(row.id, 'refused'));
     if (row.attempts > MAX_WORK_ATTEMPTS) {
-      await client.chat.postMessage({ channel: m.data.channel, ...(m.data.threadTs ? { thread_ts: m.data.threadTs } : {}), text: `${m.data.user ? `<@${m.data.user}>: ` : ''}your mention was interrupted by restarts of action-debug: mention me again.` });
+      await client.chat.postMessage({ channel: m.data.channel, ...(m.data.threadTs ? { thread_ts: m.data.threadTs } : {}), text: `${m.data.user ? `${userRef(m.data.user).text}: ` : ''}your mention was interrupted by restarts of action-debug: mention me again.` });
       return work.done(row.id, 'interrupted');
     }
     return handleMention(deps, mentions.uploads, client, m.data, String(client.token ?? ''), row.id);
@@ -134,7 +135,7 @@ async function interrupt(deps: FlowDeps, client: WebClient, row: WorkRow, card: 
   if (!row.channel) return work.done(row.id, 'interrupted');
   if (row.kind === 'follow-up' && card?.ts) {
     // The card keeps its verdict; the thread says the check did not finish.
-    await client.chat.postMessage({ channel: row.channel, thread_ts: card.ts, ...errorMessage(`<@${row.requester}>: "${(row.payload as Payload).label ?? 'Follow-up'}" was interrupted by a restart of action-debug. Press its button again.`, false) });
+    await client.chat.postMessage({ channel: row.channel, thread_ts: card.ts, ...errorMessage(md`${userRef(row.requester)}: "${(row.payload as Payload).label ?? 'Follow-up'}" was interrupted by a restart of action-debug. Press its button again.`, false) });
     return work.done(row.id, 'interrupted');
   }
   const ctx: CardContext = {

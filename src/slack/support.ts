@@ -9,7 +9,7 @@ import { asStoreError } from '../store/store-error.js';
 import type { OutboxWorker } from '../outbox/worker.js';
 import { escalatedLine, ticketBlocks, UrgencySchema, type Ticket, type TicketDraft } from '../render/ticket.js';
 import { verdictCard } from '../render/blocks.js';
-import { cut, mrkdwnEscape as esc, userRef } from '../render/slack-limits.js';
+import { code, cut, mrkdwnEscape as esc, userRef } from '../render/slack-limits.js';
 import { cardContext, type Card } from './card-store.js';
 import type { ReportSink } from './diagnose-flow.js';
 import type { Escalation } from './escalate.js';
@@ -68,7 +68,7 @@ export function storeSink(store: Store): ReportSink {
 function escalationModal(card: Card, report: Report): webApi.ViewsOpenArguments['view'] {
   const v = report.verdict;
   const facts = [
-    `*Action:* ${esc(card.input.action ?? '—')}   *Session:* \`${esc(card.input.session ?? '—')}\``,
+    `*Action:* ${esc(card.input.action ?? '—')}   *Session:* ${code(card.input.session ?? '—').text}`,
     `*Endpoint:* ${report.input.endpoint ? `${card.input.method} ${esc(report.input.endpoint)}` : '(none known)'}`,
     `*Verdict:* ${verdictLine(v, esc)}`,
     `*Diagnoses on this card:* ${card.reports.length}`,

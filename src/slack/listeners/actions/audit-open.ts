@@ -1,4 +1,5 @@
 import { errorLine } from '../../../core/error-line.js';
+import { md } from '../../../render/slack-limits.js';
 import { openAuditedCard } from '../../audit-flow.js';
 import { workspaceKey } from '../../workspace.js';
 import { buttonValue, type App, type ButtonMatch, type ListenerDeps } from '../deps.js';
@@ -20,7 +21,7 @@ export function register(app: App, d: ListenerDeps, match: ButtonMatch): void {
       if (problem) await respond({ response_type: 'ephemeral', replace_original: false, text: problem });
     } catch (err) {
       d.log.error({ err: errorLine(err) }, 'audit card could not be opened');
-      await respond({ response_type: 'ephemeral', replace_original: false, text: `The card could not be opened: ${errorLine(err)}` });
+      await respond({ response_type: 'ephemeral', replace_original: false, text: md`The card could not be opened: ${errorLine(err)}`.text });
     }
   });
 }

@@ -4,7 +4,7 @@ import type { DiagnosisInput } from '../../../pipeline/input.js';
 import { OwnerConfirmationNeeded, prepareInput } from '../../../pipeline/prepare-input.js';
 import type { OpenCxServices } from '../../../opencx/facts.js';
 import { errorMessage, helpMessage } from '../../../render/blocks.js';
-import { mrkdwnEscape } from '../../../render/slack-limits.js';
+import { md, mrkdwnEscape } from '../../../render/slack-limits.js';
 import { parseSlashCommand, type SlashCommand } from '../../parse-command.js';
 import { diagnoseModal } from '../../modal.js';
 import { startCardDiagnosis, workPayload, type Respond } from '../../diagnose-flow.js';
@@ -16,7 +16,7 @@ import { beginAudit, startSlackAudit } from '../../audit-flow.js';
 import { slackSpecRefusal } from '../../spec-source.js';
 import { STOPPING, type App, type ListenerDeps } from '../deps.js';
 
-const BURST_NEEDS_FORM = 'burst= sends several calls in a row: open the form (`/action-debug` alone) to confirm you own the endpoint.';
+const BURST_NEEDS_FORM = md`burst= sends several calls in a row: open the form (\`/action-debug\` alone) to confirm you own the endpoint.`;
 
 /**
  * `/action-debug …`: help, history, the form, or a diagnosis. Answered within Slack's 3 s: a diagnosis is acknowledged
