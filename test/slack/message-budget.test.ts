@@ -24,6 +24,7 @@ import { summarize } from '../../src/audit/summary.js';
 import type { AuditAction } from '../../src/audit/schema.js';
 import type { Seen, Transition } from '../../src/watch/state.js';
 import { blockTextLength, MESSAGE_BUDGET, splitMessage } from '../../src/render/slack-budget.js';
+import { mrkdwnEscape } from '../../src/render/slack-limits.js';
 import { slackClientOptions } from '../../src/slack/team-clients.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
@@ -176,7 +177,7 @@ test('watch messages with many long actions (30 to 90 transitions) and audit thr
     const dead = store.db.prepare('SELECT count(*) n FROM outbox WHERE dead_at IS NOT NULL').get() as { n: number };
     assert.equal(dead.n, 0);
     const shown = slack.channel('CWATCH').map((m) => JSON.stringify(m.blocks)).join('\n');
-    for (const name of names) assert.ok(shown.includes(JSON.stringify(name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')).slice(1, -1)), `watch: ${name.slice(0, 30)}… shown`);
+    for (const name of names) assert.ok(shown.includes(JSON.stringify(mrkdwnEscape(name)).slice(1, -1)), `watch: ${name.slice(0, 30)}… shown`);
 
     // An audit of 130 actions with long names and fixes: the card (updated live) and its thread.
     const actions: AuditAction[] = Array.from({ length: 130 }, (_, i) => ({
@@ -286,7 +287,7 @@ test('through the real app: `watch all` over 51 actions with long astral names; 
     const shown = await slack.waitFor(() => {
       const after = slack.channel('CWLONG').slice(before);
       const all = after.map((m) => JSON.stringify(m.blocks)).join('\n');
-      return gone.every((a) => all.includes(JSON.stringify(a.name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')).slice(1, -1))) ? after : null;
+      return gone.every((a) => all.includes(JSON.stringify(mrkdwnEscape(a.name)).slice(1, -1))) ? after : null;
     }, 120_000, 'a line for every action gone');
     assert.ok(shown.length >= 2, `the transitions came in ${shown.length} message(s)`);
     assert.match(JSON.stringify(shown[0]!.blocks), /Continued in the next message/);
