@@ -124,11 +124,13 @@ test('the form used where the bot is not a member: the card, live and with its t
     method: { v: { selected_option: { value: 'GET' } } }, spec: { v: { value: null } }, authorization: { v: { value: 'Bearer lab-token-healthy' } },
     burst: { v: { value: null } }, owner: { v: { selected_options: [] } },
   }, { user: 'U0FORM' });
-  const note = await h.slack.waitFor(() => h.slack.channel('U0FORM').find((m) => /not a member of <#GFORM>/.test(m.text)), 5000, 'the note in the DM');
+  // Slack answers a post to a user ID with the app's DM, a D… channel: everything after happens there.
+  const dm = h.slack.dm('U0FORM');
+  const note = await h.slack.waitFor(() => h.slack.channel(dm).find((m) => /not a member of <#GFORM>/.test(m.text)), 5000, 'the note in the DM');
   assert.match(note.text, /invite @action-debug/);
-  const card = await h.slack.waitFor(() => finalCard(h.slack, 'U0FORM'), 20_000, 'the card in the DM');
+  const card = await h.slack.waitFor(() => finalCard(h.slack, dm), 20_000, 'the card in the DM');
   assert.match(blocksToText(card.blocks), /NO PROBLEM FOUND/);
-  await h.slack.waitFor(() => h.slack.thread('U0FORM', card.ts).length >= 2, 5000, 'its thread');
+  await h.slack.waitFor(() => h.slack.thread(dm, card.ts).length >= 2, 5000, 'its thread');
 });
 
 test('the bot removed mid-run: the verdict reaches the requester (response_url), saying why; no raw error', async () => {

@@ -120,3 +120,11 @@ test('each workspace\'s tickets go to its own support channel (SUPPORT_CHANNEL_I
   assert.equal(supportChannelFor(onlyPartner, 'T0OTHER'), null);
   assert.equal(supportChannelFor(onlyPartner, 'E0ORG/T0PARTNER'), 'CSUPPARTNER', 'a team of an org-wide install is still that team');
 });
+
+test('an escalation form whose card is gone: the answer comes in the app DM (chat.postEphemeral takes a conversation, not a user ID)', async () => {
+  const res = await h.driver.submitView({ id: 'VGONE', callback_id: 'ad_escalate_modal', private_metadata: JSON.stringify({ cardId: 'no-such-card' }) }, {}, { user: 'U0GONE' });
+  assert.equal(res.status, 200);
+  const dm = await h.slack.waitFor(() => h.slack.channel(h.slack.dm('U0GONE')).find((m) => /from before a restart/.test(m.text)), 5000, 'the answer in the DM');
+  assert.equal(dm.ephemeralTo, null);
+  assert.ok(!h.slack.calls.some((c) => c.method === 'chat.postEphemeral' && c.args['channel'] === 'U0GONE'), 'no ephemeral to a user ID');
+});

@@ -82,7 +82,8 @@ const mark = () => ({ messages: slack.messages.length, responses: slack.response
  * in `channel`, and messages in their DM (where an answer goes when there is no other way to reach them).
  */
 function toldApart(user: string, channel: string, responseUrls: string[], since: ReturnType<typeof mark>): string[] {
-  const messages = slack.messages.slice(since.messages).filter((m) => m.channel === user || (m.channel === channel && m.ephemeralTo)).map((m) => `${m.text}\n${blocksToText(m.blocks)}`);
+  // A DM to the user lands in the app's DM with them: Slack answers a post to a user ID with that D… channel.
+  const messages = slack.messages.slice(since.messages).filter((m) => m.channel === slack.dm(user) || (m.channel === channel && m.ephemeralTo)).map((m) => `${m.text}\n${blocksToText(m.blocks)}`);
   const responses = slack.responses.slice(since.responses).filter((r) => responseUrls.some((u) => u.endsWith(`/response/${r.id}`))).map((r) => `${String(r.body['text'] ?? '')}\n${JSON.stringify(r.body['blocks'] ?? '')}`);
   return [...messages, ...responses].filter((t) => t.trim().length > 0);
 }
