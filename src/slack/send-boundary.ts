@@ -6,6 +6,8 @@ type Fetch = typeof globalThis.fetch;
 
 /** The Web API methods that carry a message a user reads. */
 const MESSAGE_METHODS = new Set(['chat.postMessage', 'chat.update', 'chat.postEphemeral']);
+/** Methods whose text Slack would otherwise parse on its own (messages and surfaces): sent literal (see `literal`). */
+const TEXT_METHODS = new Set([...MESSAGE_METHODS, 'views.open', 'views.update', 'views.push', 'views.publish']);
 /** Fields of the first part's request that a continuation must not repeat (it is a new post in the thread). */
 const NOT_CARRIED = ['text', 'blocks', 'ts', 'thread_ts', 'reply_broadcast', 'replace_original', 'delete_original', 'attachments'];
 
@@ -14,7 +16,7 @@ const NOT_CARRIED = ['text', 'blocks', 'ts', 'thread_ts', 'reply_broadcast', 're
  * API client the app makes (slackClientOptions) and of Bolt's `respond` (Bolt posts to the response_url with the
  * App's `clientOptions.fetch`), so listeners, the flows, the card updater and the outbox all pass it without knowing.
  *
- * A message that fits MESSAGE_BUDGET goes out byte for byte as it came. One that does not is split (splitMessage):
+ * A message that fits MESSAGE_BUDGET goes out as it came, its text made literal (`literal`). One that does not is split (splitMessage):
  * the first part goes where it was asked (the post, the update, the ephemeral, the response_url) and says that it
  * continues; the other parts follow in its thread (chat.postMessage, chat.update: the message's thread), or after it
  * (an ephemeral, a response_url answer: they have no thread). The caller gets the first part's answer, as if its one
@@ -27,14 +29,16 @@ export function slackSendBoundary(inner: Fetch, apiUrl: string, log: Logger = si
     const method = url.startsWith(apiUrl) ? url.slice(apiUrl.length).split('?')[0]! : null;
     const headers = new Headers(init.headers);
     const json = /json/i.test(headers.get('content-type') ?? '');
-    // A Web API message method, or a response_url (any other POST of JSON: Bolt's respond).
-    if (method !== null ? !MESSAGE_METHODS.has(method) : !json) return inner(input, init);
-    const args = decode(init.body, json);
-    if (!args || fits(args)) return inner(input, init);
+    // A Web API message or view method, or a response_url (any other POST of JSON: Bolt's respond).
+    if (method !== null ? !TEXT_METHODS.has(method) : !json) return inner(input, init);
+    const decoded = decode(init.body, json);
+    if (!decoded) return inner(input, init);
+    const args = literal(decoded, method);
+    headers.delete('content-length');
+    if ((method !== null && !MESSAGE_METHODS.has(method)) || fits(args)) return inner(input, { ...init, headers, body: encode(args, json) });
 
     const where = method === 'chat.update' ? "in this message's thread" : method === 'chat.postMessage' && !args['thread_ts'] ? 'in the thread' : 'below';
     const parts = splitMessage(args, where);
-    headers.delete('content-length');
     const post = (to: string, body: Record<string, unknown>, signal?: AbortSignal | null) =>
       inner(to, { ...init, headers, body: encode(body, json), ...(signal !== undefined ? { signal } : {}) });
     const first = await post(url, { ...args, ...fields(parts[0]!) });
@@ -87,6 +91,30 @@ async function sendContinuation(send: () => Promise<Response>, api: boolean): Pr
   return { sent: false, error: 'ratelimited' };
 }
 
+/**
+ * Text goes to Slack literal: every mrkdwn object gets `verbatim: true` and chat.update gets `parse: none`. Without
+ * them Slack parses text on its own: "When set to false (as is default) URLs will be auto-converted into links,
+ * conversation names will be link-ified, and certain mentions will be automatically parsed" (Block Kit, text object);
+ * chat.update's `parse` "defaults to client, unlike chat.postMessage". Outside text (an endpoint's body, an action
+ * name) writing `@channel` or `#general` must stay text; our own mentions and links are written as `<@U…>`/`<url|…>`,
+ * which Slack still reads with verbatim on ("it will continue to process … manual parsing strings").
+ */
+function literal(args: Record<string, unknown>, method: string | null): Record<string, unknown> {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = k === 'text' && typeof x === 'string' ? x : walk(x);
+    if (o['type'] === 'mrkdwn' && typeof o['text'] === 'string') out['verbatim'] = true;
+    return out;
+  };
+  const out: Record<string, unknown> = { ...args };
+  for (const k of ['blocks', 'view', 'attachments']) if (out[k] !== undefined) out[k] = walk(out[k]);
+  if (method === 'chat.update' && out['parse'] === undefined) out['parse'] = 'none';
+  return out;
+}
+
 function fields(p: Part): Record<string, unknown> {
   return p.blocks ? { text: p.text, blocks: p.blocks } : { text: p.text };
 }
@@ -104,7 +132,7 @@ function parse(text: string): Record<string, unknown> | null {
 function decode(body: string, json: boolean): Record<string, unknown> | null {
   if (json) return parse(body);
   const out: Record<string, unknown> = Object.fromEntries(new URLSearchParams(body));
-  for (const k of ['blocks', 'attachments', 'metadata']) {
+  for (const k of ['blocks', 'attachments', 'metadata', 'view']) {
     if (typeof out[k] !== 'string') continue;
     const v = parse(`{"v":${out[k] as string}}`);
     if (!v) return null;

@@ -21,6 +21,7 @@ import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js
 import { createLogger } from '../../src/log.js';
 import { rememberSecret } from '../../src/core/secret.js';
 import { redactText } from '../../src/core/redact.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 // Generated cases: random secrets (mixed case, digits, symbols; unicode where a URL can carry it) sent the ways a user
 // passes them (a Bearer token, an API-key header, a Basic credential, a Cookie's session pair, a `Token token="…"`
@@ -299,7 +300,7 @@ test('the same through Slack: card, thread, escalation ticket, stored rows and d
   let h: Harness | undefined;
   try {
     h = await startHarness({ only: ['healthy'], deps: { logger, store, support, net: NetOptionsSchema.parse({ allowPrivate: true, extraCa: [caPem], hosts: { 'echo.lab.test': ['127.0.0.1'] } }) } });
-    send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
+    send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, slackClientOptions({ SLACK_API_URL: h.slack.apiUrl })));
     const slack = h.slack;
     const driver = h.driver;
     await Promise.all(CASES.map(async (c) => {

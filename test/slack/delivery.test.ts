@@ -16,6 +16,7 @@ import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js
 import { silentLogger } from '../../src/log.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import type { FakeMessage } from '../../src/fakes/slack/index.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 let h: Harness;
 let store: SqliteStore;
@@ -27,7 +28,7 @@ before(async () => {
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT' }), silentLogger);
   h = await startHarness({ only: ['auth-bearer-missing', 'healthy', 'slow'], deps: { support, store }, settings: { SLACK_RATE_LIMIT_WINDOW_MS: '1500' } });
-  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
+  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', slackClientOptions({ SLACK_API_URL: h.slack.apiUrl })));
 });
 after(async () => {
   await worker.stop();

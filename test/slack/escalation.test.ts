@@ -13,6 +13,7 @@ import { createSupport, SupportSettingsSchema, supportChannelFor } from '../../s
 import { silentLogger } from '../../src/log.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import { runCli } from '../helpers/run-cli.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 const SECRET = 'lab-token-123456';
 let h: Harness;
@@ -28,7 +29,7 @@ before(async () => {
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT, T0PARTNER=CSUPPARTNER' }), silentLogger);
   h = await startHarness({ only: ['auth-bearer-missing'], deps: { support, store }, settings: { SUPPORT_USER_IDS: 'U0SUPPORT' } });
-  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
+  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', slackClientOptions({ SLACK_API_URL: h.slack.apiUrl })));
 });
 after(async () => {
   await worker.stop();

@@ -22,14 +22,39 @@ before(async () => {
 after(async () => slack?.close());
 
 const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+/** What Slack receives for blocks sent through the boundary: the same, with every mrkdwn object verbatim (literal). */
+const sent = (blocks: ReturnType<typeof section>[]) => blocks.map((b) => ({ ...b, text: { ...b.text, verbatim: true } }));
 const big = (n: number, size = 2900) => Array.from({ length: n }, (_, i) => section(`${i}:${'x'.repeat(size)}`));
 
-test('a message that fits goes out as it came (one call, the same blocks)', async () => {
+test('a message that fits goes out as it came (one call, the same blocks), its text literal', async () => {
   const before = slack.calls.length;
   const blocks = big(3);
   const r = await client.chat.postMessage({ channel: 'CFIT', text: 'fits', blocks });
   assert.equal(slack.calls.length, before + 1);
-  assert.deepEqual(slack.messages.find((m) => m.ts === r.ts)!.blocks, blocks);
+  assert.deepEqual(slack.messages.find((m) => m.ts === r.ts)!.blocks, sent(blocks));
+});
+
+test('text goes literal: every mrkdwn object verbatim (messages and views), chat.update with parse none', async () => {
+  const r = await client.chat.postMessage({ channel: 'CLIT', text: 'x', blocks: [section('@channel see #general'), { type: 'context', elements: [{ type: 'mrkdwn', text: '@here' }, { type: 'plain_text', text: 'p' }] }] });
+  await client.chat.update({ channel: 'CLIT', ts: String(r.ts), text: '@channel', blocks: [section('@everyone')] });
+  await client.views.open({ trigger_id: slack.issueTrigger(), view: { type: 'modal', title: { type: 'plain_text', text: 'T' }, blocks: [section('@channel')] } });
+  const mine = slack.payloads.filter((p) => JSON.stringify(p.body).match(/@channel|@here|@everyone/));
+  assert.ok(mine.length >= 3, 'the three calls were recorded');
+  for (const p of mine) {
+    const objects: Record<string, unknown>[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) return v.forEach(walk);
+      if (!v || typeof v !== 'object') return;
+      const o = v as Record<string, unknown>;
+      if (o['type'] === 'mrkdwn') objects.push(o);
+      Object.values(o).forEach(walk);
+    };
+    walk(p.body);
+    assert.ok(objects.length > 0 && objects.every((o) => o['verbatim'] === true), `${p.method}: every mrkdwn object verbatim`);
+    assert.ok(!JSON.stringify(p.body).includes('"plain_text","text":"p","verbatim"'), 'plain_text never gets verbatim (Slack refuses it)');
+    if (p.method === 'chat.update') assert.equal((p.body as Record<string, unknown>)['parse'], 'none');
+  }
+  assert.deepEqual(slack.refused, []);
 });
 
 test('chat.postMessage too long for one message: the head in the channel says the rest is in its thread, which has it, in order', async () => {
@@ -41,7 +66,7 @@ test('chat.postMessage too long for one message: the head in the channel says th
   const rest = slack.thread('CPOST', String(r.ts));
   assert.equal(rest.length, 2);
   const shown = [head, ...rest].flatMap((m) => m.blocks).filter((b) => !/"_\(?[Cc]ontinued/.test(JSON.stringify(b)));
-  assert.deepEqual(shown, blocks);
+  assert.deepEqual(shown, sent(blocks));
   assert.ok([head, ...rest].every((m) => blockTextLength(m.blocks) <= MESSAGE_BUDGET.blockText));
   assert.deepEqual(slack.refused, []);
 });

@@ -13,6 +13,7 @@ import { until } from '../helpers/until.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders, webhookSender } from '../../src/outbox/senders.js';
 import { startFakeSlack } from '../../src/fakes/slack/index.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 async function receiver(statusFor: (n: number) => number) {
   const bodies: unknown[] = [];
@@ -56,7 +57,7 @@ test('SIGKILL between committing a ticket and posting it: after restart each mes
 
     // The restarted bot: its worker finds the committed messages and delivers them.
     const store = new SqliteStore(db);
-    const client = new bolt.webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const client = new bolt.webApi.WebClient('xoxb-test', slackClientOptions({ SLACK_API_URL: slack.apiUrl }));
     const worker = new OutboxWorker({ store, senders: { ...slackSenders(client), webhook: webhookSender }, baseDelayMs: 10 });
     await worker.kick();
     await worker.kick();
@@ -83,7 +84,7 @@ test('Slack answering 500 for a while: the ticket is posted once it recovers, wi
     await store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'ticket #9' } });
     await store.enqueue({ kind: 'webhook', dedupeKey: 'ticket:9:webhook', payload: { url: hook.url, body: { number: 9 } } });
     await store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'duplicate key: ignored' } });
-    const client = new bolt.webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const client = new bolt.webApi.WebClient('xoxb-test', slackClientOptions({ SLACK_API_URL: slack.apiUrl }));
     const worker = new OutboxWorker({ store, senders: { ...slackSenders(client), webhook: webhookSender }, baseDelayMs: 20, maxDelayMs: 100, pollMs: 20 });
     worker.start();
     await until(async () => (await store.pendingCount()) === 0, 10_000, 'the outbox to drain');
@@ -189,7 +190,7 @@ test('errors Slack documents as permanent end the message (dead, logged, a short
     await store.enqueue({ kind: 'slack.update', dedupeKey: 'ticket:1:card', payload: { channel: 'CW', ts: card.ts, text: 'the card, escalated' } });
     await store.enqueue({ kind: 'slack.post', dedupeKey: 'watch:2:a:0', payload: { channel: 'CGONE', text: 'to an archived channel' } });
     await store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:2:support', payload: { channel: 'CW', text: 'transient' } });
-    const client = new bolt.webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const client = new bolt.webApi.WebClient('xoxb-test', slackClientOptions({ SLACK_API_URL: slack.apiUrl }));
     const worker = new OutboxWorker({ store, senders: slackSenders(client), baseDelayMs: 20, maxDelayMs: 100, pollMs: 20, logger });
     worker.start();
     await until(async () => (await store.pendingCount()) === 0, 10_000, 'the outbox to settle');
@@ -227,7 +228,7 @@ test('a failure that is never permanent is still given up after maxAttempts (not
   try {
     slack.fail('chat.postMessage', { status: 503, times: 100 });
     await store.enqueue({ kind: 'slack.post', dedupeKey: 'k', payload: { channel: 'CW', text: 'x' } });
-    const client = new bolt.webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const client = new bolt.webApi.WebClient('xoxb-test', slackClientOptions({ SLACK_API_URL: slack.apiUrl }));
     const worker = new OutboxWorker({ store, senders: slackSenders(client), baseDelayMs: 5, maxDelayMs: 10, pollMs: 10, maxAttempts: 4 });
     worker.start();
     await until(async () => (await store.pendingCount()) === 0, 10_000, 'the message to be given up');
