@@ -29,6 +29,15 @@ export function looksLikeSecretValue(value: string): boolean {
   return SECRET_VALUE.some((re) => re.test(value.trim()));
 }
 
+/**
+ * A header that carries a credential: by its name (Authorization, Cookie, X-Api-Key…) or by what its value looks like
+ * (a JWT in X-Trace). Only these become Secrets and are remembered; the rest (Content-Type, Accept, X-Tenant) are shown
+ * as typed, so evidence can say "Sent content-type: application/json" and ordinary words in a body stay readable.
+ */
+export function isCredentialHeader(name: string, value: string): boolean {
+  return isSecretHeaderName(name) || looksLikeSecretValue(value);
+}
+
 const MARK = '[redacted]';
 
 /** Replaces every known secret value inside free text (response bodies, error messages), in any case. */
@@ -104,7 +113,7 @@ export function clipBytes(bytes: Buffer, maxBytes: number, truncated = false): s
 }
 
 export function redactHeaderValue(name: string, value: string): string {
-  if (isSecretHeaderName(name) || looksLikeSecretValue(value)) return describeSecretShape(value);
+  if (isCredentialHeader(name, value)) return describeSecretShape(value);
   return redactText(value);
 }
 
@@ -115,12 +124,9 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
 }
 
 /** Header names with the shape of their values: what a user may see of what they passed. */
-export function describeHeaders(headers: { name: string; value: Secret }[]): Record<string, string> {
+export function describeHeaders(headers: { name: string; value: string | Secret }[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const h of headers) {
-    const v = h.value.reveal();
-    out[h.name] = isSecretHeaderName(h.name) || looksLikeSecretValue(v) ? h.value.describe() : redactText(v);
-  }
+  for (const h of headers) out[h.name] = typeof h.value === 'string' ? redactHeaderValue(h.name, h.value) : h.value.describe();
   return out;
 }
 
@@ -211,19 +217,31 @@ export function redactUrl(raw: string): string {
  * leaves the pipeline, for text a probe built from its input (a spec URL in an error, a fact) rather than from an exchange.
  */
 export function redactDeep<T>(value: T): T {
-  if (typeof value === 'string') return redactText(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v);
-    return out as T;
-  }
-  // An error logged as a field ({ err }): its message and stack quote what failed, an echoed secret included. A copy of
-  // the same class (the log's error serializer still knows it), the original left as it is.
-  if (value instanceof Error) {
+  return deep(value, new WeakSet()) as T;
+}
+
+/** `seen`: the objects being walked, so a cycle (an error that is its own cause) ends as [circular], not a stack overflow. */
+function deep(value: unknown, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (!value || typeof value !== 'object') return value;
+  const plain = Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype;
+  // An error logged as a field ({ err }): its message and stack quote what failed, an echoed secret included.
+  if (!plain && !(value instanceof Error)) return value;
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((v) => deep(v, seen));
+    if (plain) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = deep(v, seen);
+      return out;
+    }
+    // A copy of the same class (the log's error serializer still knows it), the original left as it is.
     const copy = Object.create(Object.getPrototypeOf(value) as object) as Record<string, unknown>;
-    for (const k of Object.getOwnPropertyNames(value)) copy[k] = redactDeep((value as unknown as Record<string, unknown>)[k]);
-    return copy as T;
+    for (const k of Object.getOwnPropertyNames(value)) copy[k] = deep((value as unknown as Record<string, unknown>)[k], seen);
+    return copy;
+  } finally {
+    // Only the path is a cycle: the same error twice side by side ([a, a]) is shown twice.
+    seen.delete(value);
   }
-  return value;
 }

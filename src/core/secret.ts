@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 
 /**
- * A value that must never be printed. Input parsing wraps every header value in one, so renderers,
+ * A value that must never be printed. Input parsing wraps every credential header's value in one, so renderers,
  * logs and stored rows cannot leak it by accident: every way JS turns an object into text says [redacted].
  * Only net/ calls reveal(), to put the value on the wire.
  */
@@ -31,17 +31,52 @@ const MIN_LENGTH = 6;
 export const PARTIAL_MIN = 4;
 let seq = 0;
 /**
- * The known secrets by their first MIN_LENGTH characters. Why: scrubbing by trying every known value against the text
- * cost ~1 ms per text once the process had seen thousands (a long-running app does: every header value in several
- * encodings), on every log line and every acknowledged command. Looking up each position of the text instead costs
- * its length, whatever the number of secrets.
+ * The known secrets by MIN_LENGTH characters of each (its key), with where the key starts in it. Why: scrubbing by trying
+ * every known value against the text cost ~1 ms per text once the process had seen thousands (a long-running app does:
+ * every header value in several encodings), on every log line and every acknowledged command. Looking up each position of
+ * the text instead costs its length, whatever the number of secrets. The key is not always the first characters: every
+ * `bearer …` form begins alike, so do their base64 (`qmvhcm…`) and \u00XX forms; a key there put thousands of forms in
+ * one bucket, tried at each `Bearer ` of a text (~8 ms for 2 KB of them). Each form's key is the least used of a few
+ * places in it (its start, after a scheme word, its middle, its end).
  */
-const byPrefix = new Map<string, Set<string>>();
-/** How many known values begin with each PARTIAL_MIN..MIN_LENGTH-1 prefix: a cut's tail shorter than an index key. */
-const shortPrefixes = new Map<string, number>();
+const byKey = new Map<string, Map<string, number>>();
+/**
+ * The known secrets in code-unit order: the tail of a cut is the beginning of one exactly when the first value not below
+ * it starts with it (a binary search, however many share a beginning such as `bearer `). Changed only when a value is
+ * new or forgotten, never when one in use is remembered again.
+ */
+const inOrder: string[] = [];
+/** Where `v` is, or would go, in inOrder. */
+function lowerBound(v: string): number {
+  let lo = 0;
+  let hi = inOrder.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (inOrder[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+/** How many known values have each length, and the longest (kept as values come and go, never by sorting them). */
+const lengths = new Map<number, number>();
+let longest = 0;
+let longestStale = false;
 /** Below this many known values, trying each one (String.includes, fast) costs less than indexing every position. */
 const SCAN_ALL_BELOW = 64;
 let sorted: string[] | null = null;
+
+function keyOffset(v: string): number {
+  const last = v.length - MIN_LENGTH;
+  const scheme = /^([a-z-]+)\s+/.exec(v);
+  const candidates = [0, ...(scheme && SCHEME.test(scheme[1]!) ? [Math.min(scheme[0].length, last)] : []), last >> 1, last];
+  let best = 0;
+  let bestSize = Infinity;
+  for (const o of candidates) {
+    const size = byKey.get(v.slice(o, o + MIN_LENGTH))?.size ?? 0;
+    if (size < bestSize) (best = o), (bestSize = size);
+  }
+  return best;
+}
 
 /**
  * Case folding that keeps every character's length (UTF-16 units), so a position found in the folded text is the same
@@ -70,25 +105,42 @@ function foldChar(ch: string): string {
 function forget(v: string): void {
   if (!known.delete(v)) return;
   sorted = null;
-  const bucket = byPrefix.get(v.slice(0, MIN_LENGTH));
+  const o = keyAt.get(v)!;
+  keyAt.delete(v);
+  const key = v.slice(o, o + MIN_LENGTH);
+  const bucket = byKey.get(key);
   bucket?.delete(v);
-  if (bucket?.size === 0) byPrefix.delete(v.slice(0, MIN_LENGTH));
-  for (let k = PARTIAL_MIN; k < MIN_LENGTH; k++) {
-    const p = v.slice(0, k);
-    const n = (shortPrefixes.get(p) ?? 1) - 1;
-    if (n > 0) shortPrefixes.set(p, n);
-    else shortPrefixes.delete(p);
+  if (bucket?.size === 0) byKey.delete(key);
+  inOrder.splice(lowerBound(v), 1);
+  const n = (lengths.get(v.length) ?? 1) - 1;
+  if (n > 0) lengths.set(v.length, n);
+  else {
+    lengths.delete(v.length);
+    // Found again when next asked (a value re-remembered is forgotten and added back at once): the distinct lengths are
+    // few (a few hundred at most), cheap to go over.
+    if (v.length === longest) longestStale = true;
   }
 }
+/** Where each known value's index key starts. */
+const keyAt = new Map<string, number>();
 
 function add(v: string): void {
-  forget(v);
+  // Known already (a secret in use, sent again): it only becomes the newest; its place in the indexes stays.
+  if (known.delete(v)) {
+    known.set(v, seq++);
+    sorted = null;
+    return;
+  }
   known.set(v, seq++);
-  const key = v.slice(0, MIN_LENGTH);
-  let bucket = byPrefix.get(key);
-  if (!bucket) byPrefix.set(key, (bucket = new Set()));
-  bucket.add(v);
-  for (let k = PARTIAL_MIN; k < MIN_LENGTH; k++) shortPrefixes.set(v.slice(0, k), (shortPrefixes.get(v.slice(0, k)) ?? 0) + 1);
+  const o = keyOffset(v);
+  keyAt.set(v, o);
+  const key = v.slice(o, o + MIN_LENGTH);
+  let bucket = byKey.get(key);
+  if (!bucket) byKey.set(key, (bucket = new Map()));
+  bucket.set(v, o);
+  inOrder.splice(lowerBound(v), 0, v);
+  lengths.set(v.length, (lengths.get(v.length) ?? 0) + 1);
+  if (v.length > longest) longest = v.length;
   sorted = null;
 }
 
@@ -99,24 +151,50 @@ export function rememberSecret(value: string): void {
   remember(formsOf(value));
 }
 
-/** Every form of `value` that is scrubbed (case-folded, MIN_LENGTH or longer). */
+/**
+ * The most forms one value adds. Why: a header value of 2,000 words (each a "part") would otherwise add tens of thousands
+ * of forms and push out, past MAX_KNOWN, a token in use by someone else. The value's own forms come first, then each
+ * part as it is, then the parts' encodings: what is dropped past the cap is the least likely echo.
+ */
+export const MAX_FORMS_PER_VALUE = 64;
+
+/**
+ * The pieces of a credential header's value that an endpoint may echo on their own: each word, and in a structured value
+ * (a Cookie's `sessionid=…; theme=…`, an auth-param list `Token token="…", user="…"`, `key=…`) each pair's value,
+ * quotes removed. Never the names (sessionid, token: words that are everywhere). A word that is only `x=`-shaped padding
+ * (`abc==`, base64) is a value, not a pair.
+ */
+function partsOf(value: string): string[] {
+  // Each word as it is (a token after its scheme, whatever characters it holds), then the pieces of a structured one.
+  const words = value.split(/\s+/);
+  const out = [...words];
+  for (const piece of words.flatMap((w) => w.split(/[;,]+/))) {
+    const pair = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+=([^=].*)$/s.exec(piece);
+    out.push(unquote(pair ? pair[1]! : piece));
+  }
+  return [...new Set(out)];
+}
+const unquote = (s: string) => s.replace(/^"(.*)"$/s, '$1').replace(/^'(.*)'$/s, '$1');
+
+/** Every form of `value` that is scrubbed (case-folded, MIN_LENGTH or longer), at most MAX_FORMS_PER_VALUE. */
 function formsOf(value: string): string[] {
-  const parts = [value, ...value.split(/\s+/)];
+  const first = [value];
   // A Basic credential is base64 of `user:password`: an endpoint that says who failed echoes the decoded pair, or just
   // the password. Both are secrets (the user name alone is not: "admin" would mangle text everywhere).
   const basic = /^basic\s+([A-Za-z0-9+/_-]+=*)\s*$/i.exec(value);
   if (basic) {
     const pair = Buffer.from(basic[1]!, 'base64').toString('utf8');
-    if (pair.includes(':') && !pair.includes('\uFFFD')) parts.push(pair, pair.slice(pair.indexOf(':') + 1));
+    if (pair.includes(':') && !pair.includes('\uFFFD')) first.push(pair, pair.slice(pair.indexOf(':') + 1));
   }
+  const parts = partsOf(value).filter((p) => p.length >= MIN_LENGTH && !SCHEME.test(p) && !first.includes(p));
   const out = new Set<string>();
-  for (const p of parts) {
-    if (p.length < MIN_LENGTH || SCHEME.test(p)) continue;
-    for (const v of encodings(p)) {
-      const f = foldCase(v);
-      if (f.length >= MIN_LENGTH) out.add(f);
-    }
-  }
+  const put = (v: string) => {
+    const f = foldCase(v);
+    if (f.length >= MIN_LENGTH && out.size < MAX_FORMS_PER_VALUE) out.add(f);
+  };
+  for (const p of first) if (p.length >= MIN_LENGTH && !SCHEME.test(p)) for (const v of encodings(p)) put(v);
+  for (const p of parts) put(p);
+  for (const p of parts) for (const v of encodings(p)) put(v);
   return [...out];
 }
 
@@ -200,7 +278,8 @@ export function knownSecrets(): readonly string[] {
 
 /** The length of the longest known value: how far past a cut a secret that straddles it can reach. */
 export function longestSecret(): number {
-  return knownSecrets()[0]?.length ?? 0;
+  if (longestStale) (longest = Math.max(0, ...lengths.keys())), (longestStale = false);
+  return longest;
 }
 
 /**
@@ -214,9 +293,10 @@ export function secretSpans(text: string): Array<[number, number]> {
   if (known.size < SCAN_ALL_BELOW) {
     for (const v of known.keys()) for (let i = f.indexOf(v); i !== -1; i = f.indexOf(v, i + 1)) hits.push([i, i + v.length]);
   } else {
-    for (let i = 0; i + MIN_LENGTH <= f.length; i++) {
-      const bucket = byPrefix.get(f.slice(i, i + MIN_LENGTH));
-      if (bucket) for (const v of bucket) if (f.startsWith(v, i)) hits.push([i, i + v.length]);
+    for (let j = 0; j + MIN_LENGTH <= f.length; j++) {
+      const bucket = byKey.get(f.slice(j, j + MIN_LENGTH));
+      // A key found at j is the key of a form starting at j - its offset.
+      if (bucket) for (const [v, o] of bucket) if (j >= o && f.startsWith(v, j - o)) hits.push([j - o, j - o + v.length]);
     }
   }
   if (hits.length === 0) return hits;
@@ -240,12 +320,7 @@ export function partialSecretAtEnd(text: string): number {
   const f = foldCase(text.slice(-longest));
   for (let k = Math.min(f.length, longest); k >= PARTIAL_MIN; k--) {
     const tail = f.slice(f.length - k);
-    if (k < MIN_LENGTH) {
-      if (shortPrefixes.has(tail)) return k;
-      continue;
-    }
-    const bucket = byPrefix.get(tail.slice(0, MIN_LENGTH));
-    if (bucket) for (const v of bucket) if (v.startsWith(tail)) return k;
+    if (inOrder[lowerBound(tail)]?.startsWith(tail)) return k;
   }
   return 0;
 }
@@ -260,7 +335,8 @@ export class Secret {
   }
   /**
    * The value, to put on the wire. Its forms are remembered again as the newest: a secret in use (a Re-run of a card
-   * made hours ago, a watch) is never among the oldest that MAX_KNOWN forgets, so what the endpoint echoes is scrubbed.
+   * made hours ago, a watch) is known again from the moment it is sent, and stays known unless more than MAX_KNOWN forms
+   * of other secrets arrive before the endpoint's echo is scrubbed (at most 64 per value: MAX_FORMS_PER_VALUE).
    */
   reveal(): string {
     remember(this.#forms);

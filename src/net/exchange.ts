@@ -4,7 +4,8 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { Secret } from '../core/secret.js';
-import { clip, clipBytes, redactHeaderValue, redactText, redactUrl } from '../core/redact.js';
+import { clipBytes, redactHeaderValue, redactText, redactUrl, rememberUrlSecrets } from '../core/redact.js';
+import { errorLine } from '../core/error-line.js';
 import { checkLiteral, guardedLookup, type LookupRecord } from './guarded-lookup.js';
 import { readTls } from './tls-facts.js';
 import type { NetOptions } from './options.js';
@@ -48,6 +49,9 @@ export async function exchangeWithBody(
   net: NetOptions,
   outer?: AbortSignal,
 ): Promise<{ record: Exchange; body: Buffer }> {
+  // The URL's credentials (a ?api_key=…) are remembered again as the newest wherever a request is sent, as a Secret's
+  // reveal() does for a header: a Re-run hours later, after thousands of other secrets, still has its echo scrubbed.
+  rememberUrlSecrets(req.url);
   // Politeness first (audits share one limiter): the wait for a slot is not part of the call, so the timings and the
   // request's own timeout start once the slot is ours. A diagnosis deadline (outer) still ends the wait.
   let release: (() => void) | null = null;
@@ -72,7 +76,7 @@ function notSent(req: ExchangeRequest, err: unknown): Exchange {
     request: { method: req.method, url: redactUrl(req.url), headers: {} },
     address: null,
     response: null,
-    error: { kind: 'other', code: 'ABORT_ERR', message: `not sent: ${clip(String((err as Error)?.message ?? err), 200, '')}` },
+    error: { kind: 'other', code: 'ABORT_ERR', message: `not sent: ${errorLine(err)}` },
     tls: null,
     timings: { dnsMs: null, connectMs: null, tlsMs: null, ttfbMs: null, totalMs: 0 },
   };
@@ -269,7 +273,7 @@ export function classifyError(
   // DOMExceptions (AbortSignal.timeout) carry a numeric legacy code: name them instead.
   const raw = e?.code ?? e?.cause?.code;
   const code = typeof raw === 'string' ? raw : (e?.name ?? null);
-  const message = clip(redactText(String(e?.message ?? err)).split('\n')[0]!, 300, '');
+  const message = errorLine(err);
   let kind: NetErrorKind = 'other';
   if (code === 'ERR_SSRF_BLOCKED') kind = 'blocked';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') kind = 'dns';

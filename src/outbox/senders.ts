@@ -21,5 +21,6 @@ export function slackSenders(clients: WebClient | ((team: string | undefined) =>
 export const webhookSender: Sender = async (p: WebhookPost) => {
   const res = await request(p.url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'action-debug' }, body: JSON.stringify(p.body), headersTimeout: 10_000, bodyTimeout: 10_000 });
   await res.body.dump();
-  if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`webhook answered ${res.statusCode}`);
+  // A 4xx other than 408/429 says the request itself is wrong: sending it again gets the same answer.
+  if (res.statusCode < 200 || res.statusCode >= 300) throw Object.assign(new Error(`webhook answered ${res.statusCode}`), { permanent: res.statusCode >= 400 && res.statusCode < 500 && res.statusCode !== 408 && res.statusCode !== 429 });
 };

@@ -2,6 +2,7 @@ import type { Store, OutboxRow } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { crashPoint } from '../core/crash-point.js';
+import { permanentFailure } from './permanent.js';
 
 export type Sender = (payload: any) => Promise<void>;
 
@@ -15,6 +16,8 @@ export interface WorkerOptions {
   pollMs?: number;
   /** How long a claimed message is reserved before another worker may take it (a crash mid-send). */
   leaseMs?: number;
+  /** Failures (none of them permanent) after which a message is dead all the same: nothing is retried for ever. */
+  maxAttempts?: number;
 }
 
 /**
@@ -34,7 +37,8 @@ export class OutboxWorker {
   readonly #o: Required<Omit<WorkerOptions, 'logger'>> & { logger: Logger };
 
   constructor(opts: WorkerOptions) {
-    this.#o = { baseDelayMs: 1000, maxDelayMs: 300_000, pollMs: 1000, leaseMs: 60_000, logger: silentLogger, ...opts };
+    // 40 failures at the 5-minute ceiling: about 3 hours of an outage waited out before a message is given up.
+    this.#o = { baseDelayMs: 1000, maxDelayMs: 300_000, pollMs: 1000, leaseMs: 60_000, maxAttempts: 40, logger: silentLogger, ...opts };
   }
 
   start(): void {
@@ -99,14 +103,42 @@ export class OutboxWorker {
         this.#o.logger.error({ outbox: row.id, kind: row.kind, err: (err as Error).message }, 'sent, but marking it sent failed; marked when the database answers');
         return;
       }
+      const message = (err as Error).message ?? String(err);
+      const permanent = permanentFailure(row.kind, err);
+      if (permanent || row.attempts + 1 >= this.#o.maxAttempts) {
+        const why = permanent ?? `gave up after ${row.attempts + 1} attempts`;
+        await this.#o.store.markDead(row.id, `${why}: ${message}`).catch(() => {});
+        this.#o.logger.error({ outbox: row.id, kind: row.kind, key: row.dedupeKey, attempt: row.attempts + 1, err: message, why }, 'outbox message dead: not sent, and never retried');
+        await this.#notice(row, why);
+        return;
+      }
       const exp = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** row.attempts);
       // A refusal that says when to come back (Slack's 429 carries Retry-After, seconds) is tried again then: earlier
       // would be refused again, and the doubling backoff would wait far longer than Slack asked after a few 429s.
       const after = (err as { retryAfter?: unknown }).retryAfter;
       const delay = typeof after === 'number' && Number.isFinite(after) && after >= 0 ? Math.min(this.#o.maxDelayMs, Math.max(1000, after * 1000)) : exp / 2 + Math.random() * (exp / 2);
-      const message = (err as Error).message ?? String(err);
       await this.#o.store.markFailed(row.id, Date.now() + delay, message).catch(() => {});
       this.#o.logger.warn({ outbox: row.id, kind: row.kind, attempt: row.attempts + 1, retryInMs: Math.round(delay), err: message }, 'outbox delivery failed');
+    }
+  }
+
+  /**
+   * Someone is waiting where a refused Slack message was going (a card's channel, a watch's channel, a ticket's thread):
+   * one short text-only post there says a message was refused, why, and what it was (its fallback line), so a watch's
+   * transition is never lost without a word. Not when the place itself is gone (archived, the bot removed, the token
+   * revoked): nothing can be posted there. Once, never retried.
+   */
+  async #notice(row: OutboxRow, why: string): Promise<void> {
+    const p = row.payload as { channel?: unknown; ts?: unknown; thread_ts?: unknown; text?: unknown; team?: unknown } | null;
+    const send = this.#o.senders['slack.post'];
+    if (!send || !row.kind.startsWith('slack.') || typeof p?.channel !== 'string' || !/payload/.test(why)) return;
+    const what = typeof p.text === 'string' && p.text ? ` It said: "${p.text.replace(/\s+/g, ' ').slice(0, 300)}${p.text.length > 300 ? '…' : ''}"` : '';
+    const thread = row.kind === 'slack.update' ? p.ts : p.thread_ts;
+    const text = `:warning: action-debug could not post a message here: Slack refused it (${why}).${what} The full message is in action-debug's log (outbox #${row.id}).`;
+    try {
+      await send({ ...(typeof p.team === 'string' ? { team: p.team } : {}), channel: p.channel, ...(typeof thread === 'string' ? { thread_ts: thread } : {}), text });
+    } catch (err) {
+      this.#o.logger.error({ outbox: row.id, err: (err as Error).message }, 'the notice of a refused message was refused too');
     }
   }
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { looksLikeSecretValue, redactText } from '../core/redact.js';
+import { isCredentialHeader, looksLikeSecretValue, redactText } from '../core/redact.js';
 import { InputError } from '../core/input-error.js';
 export { InputError };
 import { Secret } from '../core/secret.js';
@@ -18,10 +18,14 @@ const HeaderNameSchema = z
   .string()
   .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'is not a valid HTTP header name');
 
-export const HeaderSchema = z.object({
-  name: HeaderNameSchema,
-  value: z.instanceof(Secret),
-});
+/**
+ * A header as typed. A credential header's value (core/redact.ts isCredentialHeader) becomes a Secret here, where it
+ * enters, so it prints as [redacted] and its echoes are scrubbed; any other value (Content-Type, Accept, X-Tenant) stays
+ * a string, shown as typed and never remembered (scrubbing "application/json" from every body helps nobody).
+ */
+export const HeaderSchema = z
+  .object({ name: HeaderNameSchema, value: z.union([z.instanceof(Secret), z.string()]) })
+  .transform((h) => (typeof h.value === 'string' && isCredentialHeader(h.name, h.value) ? { name: h.name, value: new Secret(h.value) } : h));
 export type Header = z.infer<typeof HeaderSchema>;
 
 /**
@@ -122,7 +126,7 @@ export function parseHeaderArg(arg: string): Header {
   }
   const name = arg.slice(0, i).trim();
   const value = arg.slice(i + 1).trim();
-  const parsed = HeaderSchema.safeParse({ name, value: new Secret(value) });
+  const parsed = HeaderSchema.safeParse({ name, value });
   if (!parsed.success) {
     const shown = headerNameShown(name);
     throw new InputError(`${shown ? `header name "${shown}${shown === name ? '' : ' …'}"` : 'a header name'} ${parsed.error.issues[0]?.message ?? 'is invalid'}`);

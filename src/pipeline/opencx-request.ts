@@ -31,8 +31,13 @@ function sampleFor(name: string): string {
   return '1';
 }
 
+/**
+ * The value of a credential header (Authorization…) the user gave: a Secret, as input parsing makes every credential
+ * header's value (pipeline/input.ts HeaderSchema). A public header's plain value is not a credential: undefined.
+ */
 export function findHeader(input: DiagnosisInput, name: string): Secret | undefined {
-  return input.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+  const v = input.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+  return typeof v === 'string' ? undefined : v;
 }
 
 export interface CallVariant {

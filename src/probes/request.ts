@@ -193,7 +193,7 @@ export function assessCall(ex: Exchange, timeoutMs: number): Finding[] {
     out.push(finding(causes.methodNotAllowed, ID, [seen, `Allow: ${res.headers['allow'] ?? '(not sent)'}`], {
       fix: res.headers['allow'] ? `Set the action's method to one the endpoint allows: ${res.headers['allow']}.` : causes.methodNotAllowed.fix,
     }));
-  } else if (res.status === 415) out.push(finding(causes.unsupportedMedia, ID, [seen, `Sent content-type: ${ex.request.headers['content-type'] ?? '(none)'}`]));
+  } else if (res.status === 415) out.push(finding(causes.unsupportedMedia, ID, [seen, `Sent content-type: ${Object.entries(ex.request.headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '(none)'}`]));
   else if (res.status === 413) {
     out.push(finding(causes.payloadTooLarge, ID, [seen, `Body sent: ${ex.request.bodyBytes ?? 0} bytes`, ...(server ? [server] : []), sample(res.bodySample)], {
       ...(proxy?.software === 'nginx' ? { fix: `Raise client_max_body_size in nginx for this location (1m by default; ${ex.request.bodyBytes ?? 0} bytes were sent), or make the action send less.` } : {}),

@@ -3,6 +3,7 @@ import { FAMILIES, type Family } from '../pipeline/finding.js';
 import type { AuditAction, AuditSummary, BrokenLine } from '../audit/schema.js';
 import { cut, cutPlain, mrkdwnEscape as esc, userRef, SLACK_LIMITS as L } from './slack-limits.js';
 import type { SlackMessage } from './blocks.js';
+import { blockTextLength, chunkBlocks, MESSAGE_BUDGET } from './slack-budget.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -29,6 +30,24 @@ function brokenBlock(auditId: string, b: BrokenLine): KnownBlock {
   };
 }
 
+/**
+ * How many broken lines the card shows: at most CARD_LINES, and no more than fit Slack's whole-message budget with the
+ * card's header, counts and notes (the card is updated live: split, each update would post its rest again). The
+ * thread carries the others, from the same number.
+ */
+function shownOnCard(auditId: string, s: AuditSummary): number {
+  // The header, the counts and the notes are short (under 1,200 characters with every family listed): 1,500 kept for them.
+  const room = MESSAGE_BUDGET.blockText - 1500;
+  let n = 0;
+  let size = 0;
+  for (const b of s.brokenActions.slice(0, CARD_LINES)) {
+    size += blockTextLength(brokenBlock(auditId, b));
+    if (size > room) break;
+    n++;
+  }
+  return n;
+}
+
 function countsLine(s: AuditSummary): string {
   const parts = [
     `*${s.total}* action${s.total === 1 ? '' : 's'}`,
@@ -48,7 +67,7 @@ function countsLine(s: AuditSummary): string {
 export function auditCard(auditId: string, s: AuditSummary, requestedBy: string): SlackMessage {
   const running = !s.complete;
   const title = running ? `Auditing ${s.total} actions… ${s.done}/${s.total}` : `Audit of ${s.total} actions: ${s.broken} broken`;
-  const shown = s.brokenActions.slice(0, CARD_LINES);
+  const shown = s.brokenActions.slice(0, shownOnCard(auditId, s));
   const rest = s.brokenActions.length - shown.length;
   const notes = [
     `requested by ${userRef(requestedBy).text}`,
@@ -86,10 +105,13 @@ export function interruptedAuditCard(requestedBy: string, why: string): SlackMes
 /** The thread of a finished audit: the broken lines beyond the card's, then the actions that need credentials. */
 export function auditThreadMessages(auditId: string, actions: AuditAction[], s: AuditSummary): SlackMessage[] {
   const out: SlackMessage[] = [];
-  const rest = s.brokenActions.slice(CARD_LINES);
-  for (let i = 0; i < rest.length; i += THREAD_LINES) {
-    const chunk = rest.slice(i, i + THREAD_LINES);
-    out.push({ text: `Broken actions ${CARD_LINES + i + 1}–${CARD_LINES + i + chunk.length} of ${s.broken}`, blocks: chunk.map((b) => brokenBlock(auditId, b)) });
+  const onCard = shownOnCard(auditId, s);
+  const rest = s.brokenActions.slice(onCard);
+  // Chunked by count AND by text: long names and fixes make 45 lines more than Slack takes in one message.
+  let from = onCard;
+  for (const chunk of chunkBlocks(rest.map((b) => brokenBlock(auditId, b)), THREAD_LINES, MESSAGE_BUDGET.blockText)) {
+    out.push({ text: `Broken actions ${from + 1}–${from + chunk.length} of ${s.broken}`, blocks: chunk });
+    from += chunk.length;
   }
   const creds = actions.filter((a) => a.status === 'needs-credentials');
   if (creds.length) {

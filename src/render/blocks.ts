@@ -143,16 +143,16 @@ export function detailsMessage(report: Report): SlackMessage {
     { type: 'section', text: { type: 'mrkdwn', text: '*Details of every check* (header values are shown only as their shape)' } },
     { type: 'section', text: { type: 'mrkdwn', text: cut(checklist, L.sectionText) } },
   ];
+  // Every check and every finding, however many: past Slack's 50 blocks or its whole-message budget the send boundary
+  // (slack/send-boundary.ts) posts the rest as continuations in the same thread, so nothing here is dropped.
   for (const p of report.probes) {
-    if (blocks.length >= L.blocksPerMessage - 1) break;
     // Slack parses <!channel>, <@U…> and links inside code blocks too: the evidence (headers, URLs) is escaped there as well.
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(codeBlock(renderProbeDetails(p).join('\n')).text, L.sectionText, '…') } });
   }
   for (const f of report.findings) {
-    if (blocks.length >= L.blocksPerMessage) break;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`*${f.severity}* \`${f.id}\` ${esc(f.title)}\n${evidenceText(f.evidence, 8)}\n_Fix:_ ${esc(f.fix)}`, L.sectionText) } });
   }
-  return { text: cut(esc(`Details of ${report.probes.length} checks for ${report.input.endpoint ?? report.input.action ?? 'the action'}`), L.fallbackText, '…'), blocks: blocks.slice(0, L.blocksPerMessage) };
+  return { text: cut(esc(`Details of ${report.probes.length} checks for ${report.input.endpoint ?? report.input.action ?? 'the action'}`), L.fallbackText, '…'), blocks };
 }
 
 export interface FollowUp {

@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import type { Seen, Transition } from '../watch/state.js';
 import { cut, mrkdwnEscape as esc, SLACK_LIMITS as L } from './slack-limits.js';
 import type { SlackMessage } from './blocks.js';
+import { chunkBlocks, MESSAGE_BUDGET } from './slack-budget.js';
 
 type KnownBlock = types.KnownBlock;
 const PER_MESSAGE = 45;
@@ -26,7 +27,8 @@ function verdictText(s: Seen): string {
 }
 
 function line(t: Transition, changes: string[]): string {
-  const diff = changes.length ? `\n${changes.slice(0, 6).map((c) => `• ${esc(c)}`).join('\n')}` : '';
+  // At most 6 changes a line, and how many more there were: never dropped without a word.
+  const diff = changes.length ? `\n${changes.slice(0, 6).map((c) => `• ${esc(c)}`).join('\n')}${changes.length > 6 ? `\n• … and ${changes.length - 6} more change${changes.length === 7 ? '' : 's'}` : ''}` : '';
   switch (t.kind) {
     case 'first':
       return `:eyes: *${esc(t.after.name)}*: ${verdictText(t.after)}${t.after.status === 'broken' ? `\n*Fix:* ${esc(t.after.fix)}` : ''}`;
@@ -49,14 +51,17 @@ export function watchMessages(headline: string, transitions: Transition[], chang
   if (!transitions.length && !footer) return [];
   const blocks: KnownBlock[] = transitions.map((t) => ({ type: 'section', text: { type: 'mrkdwn', text: cut(line(t, changes.get(t.id) ?? []), L.sectionText, '…') } }));
   const out: SlackMessage[] = [];
-  for (let i = 0; i < Math.max(1, blocks.length); i += PER_MESSAGE) {
-    const chunk = blocks.slice(i, i + PER_MESSAGE);
+  // Chunked by count AND by text (Slack refuses a message whose blocks' text passes its budget: MESSAGE_BUDGET), with
+  // room kept for the headline and the footer; each message after the first says it continues.
+  const chunks = chunkBlocks(blocks, PER_MESSAGE, MESSAGE_BUDGET.blockText - 2 * L.sectionText);
+  chunks.forEach((chunk, i) => {
     const head: KnownBlock[] = i === 0 ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: cut(headline, L.sectionText, '…') }] }] : [];
-    const last = i + PER_MESSAGE >= blocks.length;
+    const last = i === chunks.length - 1;
     const foot: KnownBlock[] = last && footer ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: cut(footer, L.sectionText, '…') }] }] : [];
-    const text = transitions.length ? `${stripMarkup(headline)}: ${transitions.length} change${transitions.length === 1 ? '' : 's'}` : stripMarkup(footer ?? headline);
-    out.push({ text: cut(text, L.fallbackText, '…'), blocks: [...head, ...chunk, ...foot] });
-  }
+    const more: KnownBlock[] = last ? [] : [{ type: 'context', elements: [{ type: 'mrkdwn', text: `_Continued in the next message (${i + 1} of ${chunks.length})._` }] }];
+    const text = transitions.length ? `${stripMarkup(headline)}: ${transitions.length} change${transitions.length === 1 ? '' : 's'}${chunks.length > 1 ? ` (${i + 1} of ${chunks.length})` : ''}` : stripMarkup(footer ?? headline);
+    out.push({ text: cut(text, L.fallbackText, '…'), blocks: [...head, ...chunk, ...foot, ...more] });
+  });
   return out;
 }
 

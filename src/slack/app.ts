@@ -97,7 +97,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
   deps.beforeProbing = () => quietStart.whenQuiet();
   const seenTriggers = new Map<string, number>();
 
-  const clientOptions = slackClientOptions(settings);
+  const clientOptions = slackClientOptions(settings, log);
   const logLevel = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR }[settings.SLACK_LOG_LEVEL];
   // One workspace: the bot token. Several: Bolt's OAuth flow at /slack/install, tokens fetched per request from the store.
   const auth = settings.SLACK_BOT_TOKEN
@@ -191,7 +191,7 @@ export function createSlackApp(settings: SlackSettings, d: SlackAppDeps): SlackA
 
   const cardFrom = (value: string) => deps.cards.get(value.split('|')[0]!);
   // A scheduled re-run runs outside any Slack request (maybe after a restart): it takes its workspace's client.
-  const clientFor = teamClients(settings, d.installationStore);
+  const clientFor = teamClients(settings, d.installationStore, log);
   // With a database every acknowledged piece of work is a row until its outcome; this process claims what it runs.
   // Work taken up later (a re-run that fell due, work a restart left, every watch run) asks the gate again for whoever
   // asked for it, through this one function.

@@ -17,7 +17,7 @@ import { channelRef, cut, linkRef, md, ownText, type Mrkdwn } from '../render/sl
 import { cardContext, type Card, type CardStore } from './card-store.js';
 import { asStoreError } from '../store/store-error.js';
 import { CardUpdater } from './card-updater.js';
-import { isMembershipError, slackErrorCode, withSlackRetry, type RetryPolicy } from './retry.js';
+import { isArchivedCode, isMembershipError, slackErrorCode, withSlackRetry, type RetryPolicy } from './retry.js';
 import type { SlackSettings } from './settings.js';
 import type { WorkTracker } from '../work/tracker.js';
 import { crashPoint } from '../core/crash-point.js';
@@ -79,7 +79,7 @@ export function retryPolicy(deps: Pick<FlowDeps, 'settings'>): RetryPolicy {
 
 /** What the requester is told when the channel cannot take the verdict, by Slack's reason. */
 function whyNotHere(code: string | undefined, channel: string): Mrkdwn {
-  if (code === 'is_archived') return md`${channelRef(channel)} was archived, so the verdict comes here.`;
+  if (isArchivedCode(code)) return md`${channelRef(channel)} was archived, so the verdict comes here.`;
   return md`I am not a member of ${channelRef(channel)} (or was removed from it), so the verdict comes here. \`/invite @action-debug\` there for live cards with a thread.`;
 }
 
@@ -204,7 +204,7 @@ export async function startCardDiagnosis(
       } catch (err) {
         if (!isMembershipError(err)) throw err;
         const code = slackErrorCode(err);
-        if (respond && code !== 'is_archived') {
+        if (respond && !isArchivedCode(code)) {
           // A slash command: its response_url posts in the channel without membership; the card's buttons answer
           // through their own response_url (see rerunCard), so they work too.
           await respond({ ...errorMessage(md`I am not a member of this conversation, so the card comes as a reply without live updates or a thread. \`/invite @action-debug\` for those.`, false), response_type: 'ephemeral' });

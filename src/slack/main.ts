@@ -57,7 +57,7 @@ else if (settings.slack.SLACK_CLIENT_ID) {
 // Sends what the database says is still to send: tickets committed before a crash or during a Slack outage go out now.
 const worker = new OutboxWorker({
   store,
-  senders: { ...slackSenders(teamClients(settings.slack, installationStore)), webhook: webhookSender },
+  senders: { ...slackSenders(teamClients(settings.slack, installationStore, log)), webhook: webhookSender },
   logger: log,
   // A message claimed by a process that died is sent by another after this (the same lease as work).
   leaseMs: settings.store.WORK_LEASE_SECONDS * 1000,

@@ -17,8 +17,14 @@ export function slackErrorCode(err: unknown): string | undefined {
   return (err as { data?: { error?: string } })?.data?.error;
 }
 
-/** Errors that say the bot cannot post where it was asked: not a member, the conversation hidden from it, archived. */
-export const MEMBERSHIP_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+/**
+ * Errors that say the bot cannot post where it was asked: not a member, the conversation hidden from it, archived.
+ * `is_inactive` is chat.update's word for the last ("The message cannot be edited within a frozen, archived or deleted
+ * channel", docs.slack.dev/reference/methods/chat.update); chat.postMessage says is_archived.
+ */
+export const MEMBERSHIP_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'is_inactive']);
+/** The channel is archived (or frozen): no post or update will ever go through there. */
+export const isArchivedCode = (code: string | undefined) => code === 'is_archived' || code === 'is_inactive';
 export const isMembershipError = (err: unknown) => MEMBERSHIP_ERRORS.has(slackErrorCode(err) ?? '');
 
 export interface RetryPolicy {

@@ -173,7 +173,8 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
         const { cardId } = JSON.parse(view.private_metadata) as { cardId: string };
         const card = await cards(cardId);
         const values = view.state.values as Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
-        const tell = (channel: string, text: string) => client.chat.postEphemeral({ channel, user, text }).catch(() => {});
+        // chat.postEphemeral needs a conversation (a user ID is not one): with no channel, the app's DM says it.
+        const tell = (channel: string, text: string) => (/^[UW]/.test(channel) ? client.chat.postMessage({ channel, text }) : client.chat.postEphemeral({ channel, user, text })).catch(() => {});
         if (!card?.reports.length) return void (await ack(), await tell(body.user.id, 'This card is from before a restart: run /action-debug again, then escalate.'));
         // Everything below happens before the ack: the form closes (the requester believes the ticket is filed) only once
         // the ticket and its messages are committed. The permalink call is bounded so the 3 s deadline holds.
@@ -223,7 +224,9 @@ export function createSupport(store: Store, worker: OutboxWorker, settings: Supp
         });
         crashPoint('resolve:after-commit');
         await ack();
-        if (!result) return void (await client.chat.postEphemeral({ channel: container?.channel_id ?? body.user.id, user: body.user.id, text: `There is no ticket #${number}.` }).catch(() => {}));
+        const noTicket = `There is no ticket #${number}.`;
+        // Without the clicked message's channel, the app's DM (chat.postEphemeral takes a conversation, not a user ID).
+        if (!result) return void (await (container?.channel_id ? client.chat.postEphemeral({ channel: container.channel_id, user: body.user.id, text: noTicket }) : client.chat.postMessage({ channel: body.user.id, text: noTicket })).catch(() => {}));
         await worker.kick();
       });
     },

@@ -162,7 +162,7 @@ export class PgStore implements Store {
     // SKIP LOCKED: two instances polling at once take different rows; the lease keeps a row away from the others while
     // it is being sent (and gives it back if the sender dies).
     const rows = (await this.pool.query(`UPDATE outbox SET next_attempt_at = $1 WHERE id IN (
-        SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
+        SELECT id FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
       ) RETURNING id, kind, dedupe_key, payload_json, attempts`, [now + leaseMs, now, limit])).rows as Record<string, unknown>[];
     return rows.sort((a, b) => Number(a['id']) - Number(b['id'])).map((r) => ({ id: Number(r['id']), kind: String(r['kind']), dedupeKey: String(r['dedupe_key']), payload: JSON.parse(String(r['payload_json'])), attempts: Number(r['attempts']) }));
   }
@@ -175,8 +175,12 @@ export class PgStore implements Store {
     await this.pool.query('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3', [Math.round(retryAt), error.slice(0, 500), id]);
   }
 
+  async markDead(id: number, error: string): Promise<void> {
+    await this.pool.query('UPDATE outbox SET attempts = attempts + 1, dead_at = $1, last_error = $2 WHERE id = $3', [new Date().toISOString(), error.slice(0, 500), id]);
+  }
+
   async pendingCount(): Promise<number> {
-    return Number((await this.#one(this.pool, 'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL'))!['n']);
+    return Number((await this.#one(this.pool, 'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL'))!['n']);
   }
 
   async purgeOlderThan(days: number, now = Date.now()): Promise<number> {

@@ -44,11 +44,12 @@ export class SqliteStore implements Store {
       setTicketPayload: db.prepare('UPDATE tickets SET payload_json = ? WHERE number = ?'),
       resolve: db.prepare(`UPDATE tickets SET status = 'resolved', resolved_by = ?, resolved_at = ?, payload_json = ? WHERE number = ? AND status = 'open'`),
       enqueue: db.prepare('INSERT OR IGNORE INTO outbox (kind, dedupe_key, payload_json, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)'),
-      due: db.prepare('SELECT id, kind, dedupe_key, payload_json, attempts FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?'),
+      due: db.prepare('SELECT id, kind, dedupe_key, payload_json, attempts FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?'),
       lease: db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL AND next_attempt_at <= ?'),
       sent: db.prepare('UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?'),
+      dead: db.prepare('UPDATE outbox SET attempts = attempts + 1, dead_at = ?, last_error = ? WHERE id = ?'),
       failed: db.prepare('UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?'),
-      pending: db.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL'),
+      pending: db.prepare('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL'),
       purge: db.prepare(`DELETE FROM diagnoses WHERE created_at < ? AND id NOT IN (SELECT diagnosis_id FROM tickets)`),
       purgeWork: db.prepare(`DELETE FROM work WHERE state = 'done' AND updated_at < ?`),
       purgeUploads: db.prepare('DELETE FROM uploads WHERE created_at < ?'),
@@ -198,6 +199,10 @@ export class SqliteStore implements Store {
 
   async markFailed(id: number, retryAt: number, error: string): Promise<void> {
     this.#q.failed.run(retryAt, error.slice(0, 500), id);
+  }
+
+  async markDead(id: number, error: string): Promise<void> {
+    this.#q.dead.run(new Date().toISOString(), error.slice(0, 500), id);
   }
 
   async pendingCount(): Promise<number> {

@@ -124,6 +124,8 @@ export interface Store {
   claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxRow[]>;
   markSent(id: number): Promise<void>;
   markFailed(id: number, retryAt: number, error: string): Promise<void>;
+  /** Never sent again: Slack refused it for good (see outbox/worker.ts); kept with its error for whoever looks. */
+  markDead(id: number, error: string): Promise<void>;
   pendingCount(): Promise<number>;
   /** Retention: diagnoses older than `days` go (those a ticket refers to stay), finished work and uploaded specs too. */
   purgeOlderThan(days: number, now?: number): Promise<number>;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../helpers/seeded-random.js';
-import { foldCase, knownSecrets, rememberSecret, Secret } from '../../src/core/secret.js';
+import { foldCase, knownSecrets, longestSecret, rememberSecret, Secret } from '../../src/core/secret.js';
 import { redactText } from '../../src/core/redact.js';
 
 /**
@@ -51,6 +51,8 @@ test('invariant: with a few or thousands of known secrets (and past the cap), re
       // And what that means: no known secret is left in the output, in any case.
       assert.deepEqual(knownSecrets().filter((v) => foldCase(out).includes(v)), [], JSON.stringify(variant));
     }
+    // The longest known value, kept as values come and go (past the cap too), is the true longest.
+    assert.equal(longestSecret(), Math.max(...knownSecrets().map((v) => v.length)));
   }
   // The cap held, and the oldest were forgotten (an evicted value is no longer scrubbed, as the reference says).
   assert.ok(knownSecrets().length <= 10_000);

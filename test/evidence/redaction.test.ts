@@ -5,7 +5,10 @@ import { Secret, foldCase } from '../../src/core/secret.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log.js';
-import { clip, describeHeaders, redactHeaders, redactText, redactUrl, rememberUrlSecrets } from '../../src/core/redact.js';
+import { clip, clipBytes, describeHeaders, redactDeep, redactHeaders, redactText, redactUrl, rememberSecret, rememberUrlSecrets } from '../../src/core/redact.js';
+import { parseDiagnosisInput, parseHeaderArg } from '../../src/pipeline/input.js';
+import { exchange } from '../../src/net/exchange.js';
+import { NetOptionsSchema } from '../../src/net/options.js';
 
 test('a Secret prints as [redacted] in every way JS turns it into text', () => {
   const s = new Secret('Bearer tok_0123456789abcdef');
@@ -88,4 +91,60 @@ test('an error logged as a field has its message and stack scrubbed, and stays a
   assert.match(line, /"type":"TypeError"/);
   assert.match(line, /upstream said \[redacted\] is bad/);
   assert.equal(err.message, 'upstream said ERR_LOGGED_0123456789ABCDEF is bad', 'the error itself is not changed');
+});
+
+test('a credential inside a structured header value (Cookie pairs, auth-params, key=…) is scrubbed when echoed bare; the names and short pieces are not', () => {
+  parseHeaderArg('Cookie: sessionid=Zq8rT2vN5xK1pL9w; theme=dark; lang=en-gb-long');
+  parseHeaderArg('Authorization: Token token="Hk4jD9sA2fG6hJ1k", user="bob"');
+  parseHeaderArg('X-Api-Key: key=Mv3nB8cX2zQ7wE4r');
+  const body = '{"error":"session Zq8rT2vN5xK1pL9w expired","detail":"token HK4JD9SA2FG6HJ1K revoked; bad key Mv3nB8cX2zQ7wE4r"}';
+  assert.equal(clipBytes(Buffer.from(body), 2048), '{"error":"session [redacted] expired","detail":"token [redacted] revoked; bad key [redacted]"}');
+  // The pair as typed is one of the words remembered (a token after its scheme may hold = and ;): scrubbed whole.
+  assert.equal(redactText('Set-Cookie: sessionid=Zq8rT2vN5xK1pL9w; theme=dark'), 'Set-Cookie: [redacted] theme=dark');
+  assert.equal(redactText('{"sessionid":"Zq8rT2vN5xK1pL9w"}'), '{"sessionid":"[redacted]"}');
+  assert.equal(redactText('sessionid token user theme key'), 'sessionid token user theme key', 'names are not secrets');
+});
+
+test('public headers (Content-Type, Accept, User-Agent) are shown as typed and never remembered; a secret-looking value in any header is', () => {
+  const ct = parseHeaderArg('Content-Type: application/json');
+  const accept = parseHeaderArg('Accept: application/vnd.acme+json');
+  const odd = parseHeaderArg('X-Trace: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIyIn0.sig2');
+  assert.equal(ct.value, 'application/json');
+  assert.deepEqual(describeHeaders([ct, accept, odd]), { 'Content-Type': 'application/json', Accept: 'application/vnd.acme+json', 'X-Trace': '<41 chars>' });
+  assert.equal(redactText('Expected Application/JSON or application/vnd.acme+json'), 'Expected Application/JSON or application/vnd.acme+json');
+  assert.equal(redactText('trace EYJHBGCIOIJIUZI1NIJ9.EYJZDWIIOIIYIN0.SIG2'), 'trace [redacted]');
+});
+
+test('URL credentials stay known while the URL is in use: sending it again remembers them, however many secrets came after', async () => {
+  const url = 'https://127.0.0.1:9/orders?api_key=Kq7vX2mP9wR4tY6u&page=2';
+  parseDiagnosisInput({ endpoint: url });
+  for (let i = 0; i < 1200; i++) rememberSecret(`Bearer other_user_token_${i}_abcdefgh`);
+  // A Re-run hours later sends the same URL (refused here: nothing listens, the guard blocks a private address).
+  await exchange({ label: 're-run', method: 'GET', url, headers: [], timeoutMs: 1000 }, NetOptionsSchema.parse({}));
+  for (let i = 0; i < 300; i++) rememberSecret(`Bearer later_token_${i}_abcdefgh`);
+  assert.equal(redactText('no route for /orders?api_key=Kq7vX2mP9wR4tY6u'), 'no route for /orders?api_key=[redacted]');
+});
+
+test('one huge header value cannot push a secret in use out of memory (the forms one value adds are capped)', () => {
+  const victim = new Secret('Bearer victim_token_0123456789abcdef');
+  victim.reveal();
+  parseHeaderArg(`X-Api-Key: ${Array.from({ length: 2000 }, (_, i) => `w${i}xyzab`).join(' ')}`);
+  assert.equal(redactText('echo victim_token_0123456789abcdef'), 'echo [redacted]');
+});
+
+test('a cyclic error (e.cause = e, or a loop of causes) is logged, scrubbed, with [circular] where it loops', () => {
+  new Secret('Bearer cyclic_err_0123456789abcdef');
+  let line = '';
+  const log = createLogger({ level: 'info', destination: new Writable({ write(chunk, _e, cb) { line += String(chunk); cb(); } }) });
+  const e = new Error('outer cyclic_err_0123456789abcdef') as Error & { cause?: unknown };
+  e.cause = e;
+  log.warn({ err: e }, 'self-cause');
+  const a = new Error('a') as Error & { cause?: unknown };
+  const b = new Error('b') as Error & { cause?: unknown };
+  a.cause = b;
+  b.cause = a;
+  const copy = redactDeep({ err: a, list: [a, a] }) as { err: { cause: { cause: unknown } } };
+  assert.equal(copy.err.cause.cause, '[circular]');
+  assert.match(line, /outer \[redacted\]/);
+  assert.ok(!line.includes('cyclic_err_0123456789abcdef'));
 });

@@ -83,14 +83,155 @@ test('a valid message passes, and the limits are exactly Slack\'s (50 blocks, 30
   assert.equal(r.body['ok'], true, JSON.stringify(r.body));
 });
 
-test('fallback text: blocks without `text` are refused (stricter than Slack, which warns), text past 40,000 is msg_too_long', async () => {
+test('fallback text: blocks without `text` are refused (stricter than Slack, which warns); no text at all is no_text', async () => {
   const noText = await call(slack, 'chat.postMessage', { channel: 'CRULES', blocks: [section('a')] });
   assert.equal(noText.body['error'], 'invalid_arguments');
   assert.match(JSON.stringify(noText.body['response_metadata']), /text fallback is required/);
-  const long = await call(slack, 'chat.postMessage', { channel: 'CRULES', text: x(40_001) });
-  assert.equal(long.body['error'], 'msg_too_long');
   const none = await call(slack, 'chat.postMessage', { channel: 'CRULES' });
   assert.equal(none.body['error'], 'no_text');
+});
+
+// B1. chat.postMessage documents msg_blocks_too_long ("Blocks submitted with this message are too long") without a
+// number; the fake refuses past 11,000 characters of block text (under the 11,341 refused in slackapi/bolt-js#2867).
+test('B1 whole-message budget: blocks whose text together passes 11,000 characters are msg_blocks_too_long, on post, update and ephemeral', async () => {
+  const four = Array.from({ length: 4 }, () => section(x(2800))); // 11,200: each block fine, the message not
+  const under = [section(x(2800)), section(x(2800)), section(x(2800)), section(x(2500))]; // 10,900
+  const refusedBefore = slack.refused.length;
+  assert.equal((await call(slack, 'chat.postMessage', { channel: 'CRULES', text: 't', blocks: four })).body['error'], 'msg_blocks_too_long');
+  const ok = await call(slack, 'chat.postMessage', { channel: 'CRULES', text: 't', blocks: under });
+  assert.equal(ok.body['ok'], true);
+  assert.equal((await call(slack, 'chat.update', { channel: 'CRULES', ts: String(ok.body['ts']), text: 't', blocks: four })).body['error'], 'msg_blocks_too_long');
+  assert.equal((await call(slack, 'chat.postEphemeral', { channel: 'CRULES', user: 'U1', text: 't', blocks: four })).body['error'], 'msg_blocks_too_long');
+  assert.equal(BLOCK_KIT.messageBlockText, 11_000);
+  assert.deepEqual(slack.refused.slice(refusedBefore).map((r) => r.error), ['msg_blocks_too_long', 'msg_blocks_too_long', 'msg_blocks_too_long']);
+});
+
+// B2. docs.slack.dev/reference/methods/chat.update: "The text field cannot exceed 4,000 characters" (msg_too_long).
+test('B2 chat.update: text past 4,000 characters is msg_too_long; 4,000 is fine', async () => {
+  const posted = await call(slack, 'chat.postMessage', { channel: 'CRULES', text: 'a' });
+  assert.equal((await call(slack, 'chat.update', { channel: 'CRULES', ts: String(posted.body['ts']), text: x(4001) })).body['error'], 'msg_too_long');
+  assert.equal((await call(slack, 'chat.update', { channel: 'CRULES', ts: String(posted.body['ts']), text: x(4000) })).body['ok'], true);
+});
+
+// B3. api.slack.com/changelog/2018-04-truncating-really-long-messages: past 40,000 characters chat.postMessage truncates
+// and warns (message_truncated) instead of refusing; chat.postEphemeral documents msg_too_long.
+test('B3 chat.postMessage past 40,000 characters: posted truncated with a message_truncated warning (counted as refused: the user lost the end)', async () => {
+  const before = slack.refused.length;
+  const long = await call(slack, 'chat.postMessage', { channel: 'CRULES', text: x(40_010) });
+  assert.equal(long.body['ok'], true);
+  assert.equal(long.body['warning'], 'message_truncated');
+  assert.deepEqual((long.body['response_metadata'] as { warnings: string[] }).warnings, ['message_truncated']);
+  assert.equal(slack.messages.find((m) => m.ts === long.body['ts'])!.text.length, 40_000);
+  assert.equal(slack.refused.at(-1)!.error, 'message_truncated');
+  assert.equal(slack.refused.length, before + 1);
+  assert.equal((await call(slack, 'chat.postEphemeral', { channel: 'CRULES', user: 'U1', text: x(40_001) })).body['error'], 'msg_too_long');
+});
+
+// B4. chat.postMessage's channel: a user ID posts in the app's DM and the answer names the DM (D…); chat.update: "For
+// direct messages, ensure that this value is a DM ID (starts with D) instead of a User ID."
+test('B4 DMs: postMessage to a user ID answers the D… channel; chat.update needs that D… id', async () => {
+  const dm = await call(slack, 'chat.postMessage', { channel: 'U0DMUSER', text: 'hi' });
+  assert.equal(dm.body['ok'], true);
+  assert.match(String(dm.body['channel']), /^D/);
+  assert.equal(dm.body['channel'], slack.dm('U0DMUSER'));
+  assert.equal((await call(slack, 'chat.update', { channel: 'U0DMUSER', ts: String(dm.body['ts']), text: 'edit' })).body['error'], 'channel_not_found');
+  assert.equal((await call(slack, 'chat.update', { channel: String(dm.body['channel']), ts: String(dm.body['ts']), text: 'edit' })).body['ok'], true);
+});
+
+// B5. chat.update's documented errors: is_inactive for a frozen/archived channel, message_not_found, channel_not_found;
+// not_in_channel / is_archived are chat.postMessage's words, not chat.update's.
+test('B5 chat.update errors: is_inactive (archived), channel_not_found (no longer visible), message_not_found', async () => {
+  const p = await call(slack, 'chat.postMessage', { channel: 'CUPD', text: 'a' });
+  slack.setConversation('CUPD', { archived: true });
+  assert.equal((await call(slack, 'chat.update', { channel: 'CUPD', ts: String(p.body['ts']), text: 'b' })).body['error'], 'is_inactive');
+  const q = await call(slack, 'chat.postMessage', { channel: 'GUPD', text: 'a' });
+  slack.setConversation('GUPD', { kind: 'private', botMember: false });
+  assert.equal((await call(slack, 'chat.update', { channel: 'GUPD', ts: String(q.body['ts']), text: 'b' })).body['error'], 'channel_not_found');
+  assert.equal((await call(slack, 'chat.update', { channel: 'CRULES', ts: '1.000001', text: 'b' })).body['error'], 'message_not_found');
+});
+
+// B6. Ephemeral messages are not stored in the channel: chat.update cannot find them (message_not_found).
+test('B6 an ephemeral message cannot be updated', async () => {
+  const e = await call(slack, 'chat.postEphemeral', { channel: 'CRULES', user: 'U1', text: 'only you' });
+  assert.equal(e.body['ok'], true);
+  assert.equal((await call(slack, 'chat.update', { channel: 'CRULES', ts: String(e.body['message_ts']), text: 'b' })).body['error'], 'message_not_found');
+});
+
+// B7. chat.postEphemeral: "user_not_in_channel: Intended recipient is not in the specified channel"; its channel is a
+// conversation ("The channel, private group, or IM channel"), not a user ID.
+test('B7 chat.postEphemeral: user_not_in_channel; a user ID is not a channel', async () => {
+  slack.setMembers('CMEM', ['U0IN']);
+  assert.equal((await call(slack, 'chat.postEphemeral', { channel: 'CMEM', user: 'U0OUT', text: 'x' })).body['error'], 'user_not_in_channel');
+  assert.equal((await call(slack, 'chat.postEphemeral', { channel: 'CMEM', user: 'U0IN', text: 'x' })).body['ok'], true);
+  assert.equal((await call(slack, 'chat.postEphemeral', { channel: 'U0IN', user: 'U0IN', text: 'x' })).body['error'], 'channel_not_found');
+});
+
+// B8. views.update: "hash_conflict" when the hash given is not the view's current one; views.push: "push_limit_reached"
+// (a stack holds 3 views); views.*: "view_too_large" past 250 kB; views.open: "duplicate_external_id".
+test('B8 views: hash_conflict, push_limit_reached at 3, view_too_large past 250 kB, duplicate_external_id, update by external_id', async () => {
+  const v = (extra: Record<string, unknown> = {}) => ({ type: 'modal', title: { type: 'plain_text', text: 'T' }, blocks: [section('a')], ...extra });
+  const opened = await call(slack, 'views.open', { trigger_id: slack.issueTrigger(), view: v({ external_id: 'ext-1' }) });
+  const { id, hash } = opened.body['view'] as { id: string; hash: string };
+  const first = await call(slack, 'views.update', { view_id: id, hash, view: v() });
+  assert.equal(first.body['ok'], true);
+  assert.equal((await call(slack, 'views.update', { view_id: id, hash, view: v() })).body['error'], 'hash_conflict', 'the old hash after an update');
+  assert.equal((await call(slack, 'views.update', { view_id: id, view: v() })).body['ok'], true, 'no hash: no check');
+  assert.equal((await call(slack, 'views.update', { external_id: 'ext-1', view: v() })).body['ok'], true);
+  assert.equal((await call(slack, 'views.open', { trigger_id: slack.issueTrigger(), view: v({ external_id: 'ext-1' }) })).body['error'], 'duplicate_external_id');
+  await call(slack, 'views.open', { trigger_id: slack.issueTrigger(), view: v() });
+  assert.equal((await call(slack, 'views.push', { trigger_id: slack.issueTrigger(), view: v() })).body['ok'], true);
+  assert.equal((await call(slack, 'views.push', { trigger_id: slack.issueTrigger(), view: v() })).body['ok'], true);
+  assert.equal((await call(slack, 'views.push', { trigger_id: slack.issueTrigger(), view: v() })).body['error'], 'push_limit_reached');
+  const big = v({ blocks: Array.from({ length: 90 }, () => section(x(2900))), private_metadata: x(3000) });
+  assert.ok(JSON.stringify(big).length > 250_000);
+  assert.equal((await call(slack, 'views.open', { trigger_id: slack.issueTrigger(), view: big })).body['error'], 'view_too_large');
+});
+
+// B9. Select pages: initial_option "must exactly match one of the options"; plain-text input: "Works with block types:
+// Input"; and text must be valid UTF-8 (a lone surrogate cannot be encoded).
+test('B9 Block Kit: initial_option among the options, plain_text_input only in input blocks, no lone surrogates', async () => {
+  const opt = (v: string) => ({ text: { type: 'plain_text', text: v }, value: v });
+  const select = (initial: unknown) => actions({ type: 'static_select', action_id: 's', options: [opt('a'), opt('b')], initial_option: initial });
+  assert.match(JSON.stringify((await call(slack, 'chat.postMessage', { channel: 'CRULES', text: 't', blocks: [select(opt('c'))] })).body), /must exactly match one of the options/);
+  assert.equal((await call(slack, 'chat.postMessage', { channel: 'CRULES', text: 't', blocks: [select(opt('b'))] })).body['ok'], true);
+  const input = { type: 'plain_text_input', action_id: 'i' };
+  assert.match(JSON.stringify((await call(slack, 'chat.postMessage', { channel: 'CRULES', text: 't', blocks: [actions(input)] })).body), /only allowed in input blocks/);
+  assert.match(JSON.stringify((await call(slack, 'chat.postMessage', { channel: 'CRULES', text: 't', blocks: [section('a', { accessory: input })] })).body), /only allowed in input blocks/);
+  const url = slack.responseUrl();
+  const lone = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'cut \ud83e', blocks: [section('cut \ud83e here')] }) });
+  assert.equal(lone.status, 400);
+  assert.match(JSON.stringify(slack.refused.at(-1)), /lone surrogate/);
+  const whole = await fetch(slack.responseUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'whole 🧪', blocks: [section('whole 🧪')] }) });
+  assert.equal(whole.status, 200);
+});
+
+// B10. Slack waits 3 s for an ack, then shows the user an error and discards the late answer.
+test('B10 an ack after 3 s is recorded as late and never as shown', async () => {
+  const { SlackDriver, ACK_DEADLINE_MS } = await import('../../src/fakes/slack/driver.js');
+  assert.equal(ACK_DEADLINE_MS, 3000);
+  const http = await import('node:http');
+  const server = http.createServer((_req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"late answer"}'), 3100));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const d = new SlackDriver(`http://127.0.0.1:${(server.address() as { port: number }).port}`, 'secret', slack);
+    const acksBefore = slack.payloads.filter((p) => p.via === 'ack').length;
+    const r = await d.command('help');
+    assert.equal(r.late, true);
+    assert.equal(slack.lateAcks.at(-1)!.body['text'], 'late answer');
+    assert.equal(slack.payloads.filter((p) => p.via === 'ack').length, acksBefore, 'a late ack is not a payload anyone saw');
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
+
+// B11. docs.slack.dev/reference/methods/apps.connections.open: Tier 3 (50+ a minute), not Tier 1.
+test('B11 rate tiers from the method reference: apps.connections.open is Tier 3', async () => {
+  const { METHOD_TIERS } = await import('../../src/fakes/slack/rate-limits.js');
+  assert.equal(METHOD_TIERS['apps.connections.open'], 3);
+  assert.equal(METHOD_TIERS['chat.update'], 3);
+  assert.equal(METHOD_TIERS['chat.postEphemeral'], 4);
+  assert.equal(METHOD_TIERS['views.open'], 4);
 });
 
 test('views: title at most 24 characters, plain_text; input blocks need submit; private_metadata at most 3000 → invalid_arguments', async () => {
@@ -150,7 +291,7 @@ test('membership: not_in_channel (public), channel_not_found (private, someone e
   assert.equal(await post('GHIDDEN'), 'channel_not_found');
   assert.equal(await post('DOTHERS'), 'channel_not_found');
   assert.equal(await post('CARCHIVED'), 'is_archived');
-  assert.equal(await post('U0SOMEONE'), undefined);
+  assert.equal(await post('U0SOMEONE'), undefined); // the app's DM (B4: answered with its D… id)
   assert.equal((await call(slack, 'chat.postEphemeral', { channel: 'CNOTIN', user: 'U1', text: 'hi' })).body['error'], 'not_in_channel');
 });
 

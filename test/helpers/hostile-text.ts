@@ -117,6 +117,25 @@ export function slackProblems(name: string, body: unknown): string[] {
   return out;
 }
 
+/**
+ * Where Slack would parse text on its own (docs.slack.dev, text object: "When set to false (as is default) … certain
+ * mentions will be automatically parsed"; chat.update's `parse` "defaults to client"): a mrkdwn object without
+ * `verbatim: true`, or a chat.update without `parse: none`.
+ */
+export function autoParsed(name: string, method: string, body: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (o['type'] === 'mrkdwn' && typeof o['text'] === 'string' && o['verbatim'] !== true) out.push(`${name}: mrkdwn without verbatim: ${JSON.stringify(o['text'].slice(0, 80))}`);
+    for (const x of Object.values(o)) if (x && typeof x === 'object') walk(x);
+  };
+  walk(body);
+  if (method === 'chat.update' && (body as Record<string, unknown>)['parse'] !== 'none') out.push(`${name}: chat.update without parse: none`);
+  return out;
+}
+
 /** What a terminal would run: ESC, other controls, bidi and zero-width characters, lone surrogates. */
 export function terminalProblems(name: string, text: string): string[] {
   const bad = unsafeChar(text);

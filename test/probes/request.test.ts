@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDiagnosisInput } from '../../src/pipeline/input.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseDiagnosisInput, parseHeaderArg } from '../../src/pipeline/input.js';
+import { actionCall } from '../../src/pipeline/opencx-request.js';
+import { exchange } from '../../src/net/exchange.js';
+import { NetOptionsSchema } from '../../src/net/options.js';
 import { requestProbe } from '../../src/probes/request.js';
 import { recorded } from '../helpers/recorded.js';
 
@@ -80,4 +85,22 @@ test('transport errors: timeout, reset, private address; DNS and TLS left to the
   assert.equal(one({ error: { kind: 'blocked', message: '10.0.0.1 is private' } }).id, 'private-address');
   assert.deepEqual(ids({ error: { kind: 'dns' } }), []);
   assert.deepEqual(ids({ error: { kind: 'tls' } }), []);
+});
+
+test('415: the evidence says what content-type was sent, as the user typed it (a public header is not a secret)', async () => {
+  const server = http.createServer((_req, res) => res.writeHead(415, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":"expected application/xml, got application/json"}'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const typed = parseDiagnosisInput({ endpoint: 'https://api.example.com/orders', method: 'POST', headers: [parseHeaderArg('Content-Type: application/json'), parseHeaderArg('Authorization: Bearer ct_test_token_0123456789')], body: { kind: 'json', text: '{}' } });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+    const ex = await exchange({ ...actionCall(typed, { label: 'as OpenCX sends it' }), url }, NetOptionsSchema.parse({ allowPrivate: true }));
+    const f = requestProbe.assess({ exchanges: [ex] }, typed)[0]!;
+    assert.equal(f.id, 'unsupported-media-type');
+    assert.ok(f.evidence.includes('Sent content-type: application/json'), f.evidence.join('\n'));
+    assert.equal(ex.response?.headers['content-type'], 'application/json; charset=utf-8');
+    assert.match(ex.response!.bodySample, /expected application\/xml, got application\/json/);
+    assert.equal(ex.request.headers['Authorization'], 'Bearer <24 chars>');
+  } finally {
+    server.close();
+  }
 });

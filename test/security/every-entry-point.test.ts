@@ -23,6 +23,7 @@ import { interruptedAuditCard } from '../../src/render/audit-blocks.js';
 import { BUTTONS, classifyButton, type ButtonClass, type ButtonName } from '../../src/slack/buttons.js';
 import { parseDiagnosisInput } from '../../src/pipeline/input.js';
 import { workPayload } from '../../src/slack/diagnose-flow.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 // Every entry point passes one gate. The buttons are not a hand-written list: they are every action_id the bot really
 // posted (a diagnosis card and its thread, an audit card and the card it opens, a ticket, a watch post) plus what the
@@ -63,7 +64,7 @@ before(async () => {
       watch: WatchSettingsSchema.parse({ WATCH_MIN_INTERVAL_MINUTES: '0.005', WATCH_TICK_SECONDS: '0.3' }),
     },
   });
-  send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
+  send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, slackClientOptions({ SLACK_API_URL: h.slack.apiUrl })));
   worker.start();
 });
 after(async () => {

@@ -13,6 +13,7 @@ import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js
 import { silentLogger } from '../../src/log.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import type { FakeMessage } from '../../src/fakes/slack/index.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 // Issue 17.2: one gate for every entry point: allow-lists, the card's workspace and channel, button values read
 // server-side, the clicker's quota, and who resolves tickets. Each attack is made as Slack would deliver it (signed).
@@ -32,7 +33,7 @@ before(async () => {
     settings: { ALLOWED_USER_IDS: 'U0ALICE,U0BOB,U0CAROL,U0DAVE,U0SUPPORT', ALLOWED_CHANNEL_IDS: 'CG1,CG2,CG3,CG4,CG5,CSUPPORT', SUPPORT_USER_IDS: 'U0SUPPORT', RERUN_LATER_MINUTES: '0.01' },
     deps: { support, store, limits: { DIAGNOSES_PER_USER_PER_HOUR: PER_USER, DIAGNOSES_PER_WORKSPACE_PER_HOUR: 100 } },
   });
-  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
+  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', slackClientOptions({ SLACK_API_URL: h.slack.apiUrl })));
 });
 after(async () => {
   await worker.stop();

@@ -19,10 +19,14 @@ import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders } from '../../src/outbox/senders.js';
 import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js';
 import { createLogger } from '../../src/log.js';
+import { rememberSecret } from '../../src/core/secret.js';
+import { redactText } from '../../src/core/redact.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 // Generated cases: random secrets (mixed case, digits, symbols; unicode where a URL can carry it) sent the ways a user
-// passes them (a Bearer token, an API-key header, a Basic credential, a query key, a `;jsessionid=` path parameter, a
-// `#access_token=` fragment) to a real local endpoint that echoes each one back in every encoding and case change an
+// passes them (a Bearer token, an API-key header, a Basic credential, a Cookie's session pair, a `Token token="…"`
+// auth-param, a query key, a `;jsessionid=` path parameter, a `#access_token=` fragment; with a Content-Type typed too,
+// which must show as typed) to a real local endpoint that echoes each one back in every encoding and case change an
 // endpoint was seen to produce, in the body (with one echo straddling the 2048-byte cut of the evidence, at a random
 // position, and sometimes the connection cut in the middle of it), in response headers, in a redirect's Location and in
 // the status text. Through the real CLI (a process: --json and the text report) and the real Slack app (card, thread,
@@ -71,7 +75,7 @@ function formsOf(s: string): string[] {
 
 interface Case {
   n: number;
-  kind: 'bearer' | 'api-key' | 'basic';
+  kind: 'bearer' | 'api-key' | 'basic' | 'cookie' | 'auth-param';
   header: string;
   status: number;
   /** Bare secrets: what must never show, in any form. */
@@ -80,11 +84,20 @@ interface Case {
 }
 
 const STATUSES = [500, 403, 401, 302, 400, 502];
-const CASES: Case[] = Array.from({ length: 6 }, (_, n) => {
-  const kind = (['bearer', 'api-key', 'basic'] as const)[n % 3]!;
-  const token = secret(between(12, 40), ascii);
+const KINDS = ['bearer', 'api-key', 'basic', 'cookie', 'auth-param'] as const;
+const CASES: Case[] = Array.from({ length: 8 }, (_, n) => {
+  const kind = KINDS[n % KINDS.length]!;
+  // In a structured value (a Cookie's pairs, an auth-param list) the credential is one pair's value, echoed bare: no
+  // separator of the structure (; , = " and space) inside it.
+  const token = kind === 'cookie' || kind === 'auth-param' ? secret(between(12, 40), [...alnum, ['-', '_', '.', '~', '!', '*']]) : secret(between(12, 40), ascii);
   const pass = secret(between(8, 20), ascii);
-  const header = kind === 'bearer' ? `Authorization: Bearer ${token}` : kind === 'api-key' ? `X-Api-Key: ${token}` : `Authorization: Basic ${Buffer.from(`admin:${pass}`).toString('base64')}`;
+  const header = {
+    bearer: `Authorization: Bearer ${token}`,
+    'api-key': `X-Api-Key: ${token}`,
+    basic: `Authorization: Basic ${Buffer.from(`admin:${pass}`).toString('base64')}`,
+    cookie: `Cookie: theme=dark; sessionid=${token}; lang=en`,
+    'auth-param': `Authorization: Token token="${token}", user="bob"`,
+  }[kind];
   const key = secret(between(8, 16), [...alnum, SYMBOLS.split(''), UNICODE]);
   const sid = secret(between(16, 24), alnum);
   const frag = secret(between(20, 30), [...alnum, ['-', '_']]);
@@ -149,11 +162,16 @@ function received(req: IncomingMessage): string[] {
   const auth = String(req.headers['authorization'] ?? '');
   if (auth) {
     out.push(auth, auth.replace(/^\S+\s+/, ''));
+    const param = /\btoken="([^"]*)"/.exec(auth)?.[1];
+    if (param) out.push(param);
     if (/^basic /i.test(auth)) {
       const pair = Buffer.from(auth.slice(6), 'base64').toString();
       out.push(pair, pair.slice(pair.indexOf(':') + 1));
     }
   }
+  // A session framework echoes the cookie's value on its own ("session … expired").
+  const session = /\bsessionid=([^;]*)/.exec(String(req.headers['cookie'] ?? ''))?.[1];
+  if (session) out.push(session);
   const apiKey = req.headers['x-api-key'];
   if (typeof apiKey === 'string') out.push(apiKey);
   const url = new URL(req.url ?? '/', 'https://x');
@@ -239,7 +257,7 @@ const SHORT = { cookie: 'Q7!x' };
 test('generated secrets echoed by a real endpoint, every form and cut: nothing in the CLI --json or text report', async () => {
   const runs = await Promise.all(
     CASES.flatMap((c) => {
-      const args = ['diagnose', '--endpoint', c.endpoint(port), '--header', c.header, '--header', `Cookie: ${SHORT.cookie}`, '--ca', caFile, '--resolve', 'echo.lab.test=127.0.0.1', '--allow-private', '--quiet', '--timeout', '20'];
+      const args = ['diagnose', '--endpoint', c.endpoint(port), '--header', c.header, '--header', `Cookie: ${SHORT.cookie}`, '--header', 'Content-Type: application/json', '--ca', caFile, '--resolve', 'echo.lab.test=127.0.0.1', '--allow-private', '--quiet', '--timeout', '20'];
       return [runCli([...args, '--json']).then((r) => ({ c, r, json: true })), runCli([...args, '--details']).then((r) => ({ c, r, json: false }))];
     }),
   );
@@ -251,6 +269,10 @@ test('generated secrets echoed by a real endpoint, every form and cut: nothing i
     if (json) {
       const report = JSON.parse(r.stdout) as { input: { headers: Record<string, string> }; probes?: unknown };
       assert.equal(report.input.headers['Cookie'], `<${SHORT.cookie.length} chars>`, 'a short cookie is shown as its shape');
+      // A public header is no secret: shown as typed, in what was sent and in what came back.
+      assert.equal(report.input.headers['Content-Type'], 'application/json');
+      assert.match(r.stdout, /"Content-Type": "application\/json"/);
+      assert.match(r.stdout, /"content-type": "application\/json"/);
       assert.ok(!r.stdout.includes(`Cookie: ${SHORT.cookie}`) && !r.stdout.includes(`"${SHORT.cookie}"`));
       // The cut: every body sample kept, none ends with a piece of an echoed form.
       const samples = [...r.stdout.matchAll(/"bodySample":\s*("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string);
@@ -278,13 +300,14 @@ test('the same through Slack: card, thread, escalation ticket, stored rows and d
   let h: Harness | undefined;
   try {
     h = await startHarness({ only: ['healthy'], deps: { logger, store, support, net: NetOptionsSchema.parse({ allowPrivate: true, extraCa: [caPem], hosts: { 'echo.lab.test': ['127.0.0.1'] } }) } });
-    send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
+    send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, slackClientOptions({ SLACK_API_URL: h.slack.apiUrl })));
     const slack = h.slack;
     const driver = h.driver;
     await Promise.all(CASES.map(async (c) => {
       const ch = `CECHO${c.n}`;
       const user = `U0ECHO${c.n}`;
-      await driver.command(`ses_${c.n} "Look up order" ${c.endpoint(port)} header="${c.header}" header="Cookie: ${SHORT.cookie}" timeout=20`, { channel: ch, user });
+      const quoted = c.header.includes('"') ? `header='${c.header}'` : `header="${c.header}"`;
+      await driver.command(`ses_${c.n} "Look up order" ${c.endpoint(port)} ${quoted} header="Cookie: ${SHORT.cookie}" header="Content-Type: application/json" timeout=20`, { channel: ch, user });
       const card = await slack.waitFor(() => finalCard(slack, ch), 60_000, `the card of case ${c.n}`);
       await slack.waitFor(() => slack.thread(ch, card.ts).length >= 2, 10_000, `the thread of case ${c.n}`);
       const cardId = JSON.stringify(card.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!;
@@ -297,6 +320,17 @@ test('the same through Slack: card, thread, escalation ticket, stored rows and d
       }, { user });
     }));
     await until(async () => (store.db.prepare('SELECT count(*) n FROM tickets').get() as { n: number }).n === CASES.length || null, 10_000, 'every ticket');
+    // Hours later, more secrets than the registry keeps have passed through (other users' diagnoses): case 0's URL
+    // credentials are no longer known. A Re-run sends the same URL, and what its endpoint echoes is scrubbed again.
+    const c0 = CASES[0]!;
+    for (let i = 0; i < 12_000; i++) rememberSecret(`filler_${i}_${c0.n}_abcdefghij`);
+    const sid0 = /;jsessionid=([^?]*)/.exec(c0.endpoint(port))![1]!;
+    assert.equal(redactText(`echo ${sid0}`), `echo ${sid0}`, 'the premise: the fillers pushed the URL credential out');
+    const card0 = finalCard(slack, 'CECHO0')!;
+    const echoedBefore = sent.get(0)!.requests;
+    await driver.click({ channel: 'CECHO0', ts: card0.ts }, 'ad_rerun', JSON.stringify(card0.blocks).match(/"value":"([0-9a-f-]{36})"/)![1]!, { user: 'U0ECHO0' });
+    await slack.waitFor(() => slack.thread('CECHO0', card0.ts).some((m) => /^Re-run/.test(m.text)), 60_000, 'the re-run of case 0');
+    assert.ok(sent.get(0)!.requests > echoedBefore, 'the re-run reached the echoing endpoint');
     // An endpoint that does not parse: the answer names the wrong part, and quotes none of the URL's credentials.
     const bad = CASES[0]!.endpoint(port).replace(`:${port}/`, ':99999/');
     const refused = await driver.command(`ses_bad "Look up order" ${bad}`, { channel: 'CECHOBAD', user: 'U0ECHOBAD' });
@@ -318,6 +352,7 @@ test('the same through Slack: card, thread, escalation ticket, stored rows and d
       ...(c.n === 0 ? leaks(c, refusedText).map((l) => `the answer to an endpoint that does not parse: ${l}`) : []),
     ]);
     assert.match(wire, /Cookie: &lt;4 chars&gt;/, 'a short credential header is shown as its shape');
+    assert.match(wire, /Content-Type: application\/json/, 'a public header is shown as typed');
     for (const [where, text] of [['Slack', wire], ['stored rows', rows], ['database file', file], ['logs', logged]]) if (text!.includes(SHORT.cookie)) problems.push(`the short cookie in ${where}`);
     assert.deepEqual(problems, []);
   } finally {

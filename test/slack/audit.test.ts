@@ -16,6 +16,7 @@ import { SqliteStore as Store } from '../../src/store/sqlite-store.js';
 import { StoreError } from '../../src/store/db.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import { auditCard, auditThreadMessages, CARD_LINES } from '../../src/render/audit-blocks.js';
+import { blockTextLength, MESSAGE_BUDGET } from '../../src/render/slack-budget.js';
 import { summarize } from '../../src/audit/summary.js';
 import { auditHold } from '../../src/slack/audit-flow.js';
 import type { AuditAction } from '../../src/audit/schema.js';
@@ -149,7 +150,7 @@ test('one audit per workspace across instances: one running elsewhere (its work 
   }
 });
 
-test('the card holds at most 40 broken lines within 50 blocks; the rest go to the thread, each with its button', () => {
+test('the card holds at most 40 broken lines within 50 blocks and Slack\'s whole-message budget; the rest go to the thread, each with its button', () => {
   const actions: AuditAction[] = Array.from({ length: 130 }, (_, i) => ({
     id: `a${i}`, name: `Action ${String(i).padStart(3, '0')} <b>&`, endpoint: 'https://x.test/', method: 'GET', durationMs: 1, diagnosisId: `d${i}`,
     status: i < 95 ? 'broken' : i < 120 ? 'needs-credentials' : 'ok',
@@ -158,14 +159,20 @@ test('the card holds at most 40 broken lines within 50 blocks; the rest go to th
   const s = summarize(actions, { total: 130, startedAt: new Date().toISOString(), durationMs: 1000, complete: true, timedOut: false });
   const card = auditCard('aud1', s, 'U1');
   assert.ok(card.blocks.length <= 50);
-  assert.equal((JSON.stringify(card.blocks).match(/ad_audit_open/g) ?? []).length, CARD_LINES);
-  assert.match(blocksToText(card.blocks), /… and 55 more broken actions in the thread/);
+  // Lines of ~3,000 characters each: only a few fit one message (the card is updated live, never split).
+  assert.ok(blockTextLength(card.blocks) <= MESSAGE_BUDGET.blockText, `${blockTextLength(card.blocks)} characters on the card`);
+  const onCard = (JSON.stringify(card.blocks).match(/ad_audit_open/g) ?? []).length;
+  assert.ok(onCard >= 1 && onCard < CARD_LINES, `${onCard} lines on the card`);
+  assert.match(blocksToText(card.blocks), new RegExp(`… and ${95 - onCard} more broken actions in the thread`));
+  // Short lines: the card holds its 40.
+  const short = summarize(actions.map((a) => (a.status === 'broken' ? { ...a, verdict: { ...a.verdict, title: 'The API fails', fix: 'Fix it' } } : a)), { total: 130, startedAt: new Date().toISOString(), durationMs: 1000, complete: true, timedOut: false });
+  assert.equal((JSON.stringify(auditCard('aud1', short, 'U1').blocks).match(/ad_audit_open/g) ?? []).length, CARD_LINES);
   assert.ok(!JSON.stringify(card.blocks).includes('<b>'), 'names are escaped');
   for (const b of card.blocks) if (b.type === 'section') assert.ok((b.text?.text.length ?? 0) <= 3000);
   const thread = auditThreadMessages('aud1', actions, s);
   const threadButtons = thread.flatMap((m) => JSON.stringify(m.blocks).match(/ad_audit_open/g) ?? []);
-  assert.equal(threadButtons.length, 55);
-  assert.ok(thread.every((m) => m.blocks.length <= 50));
+  assert.equal(threadButtons.length, 95 - onCard, 'every broken action is on the card or in the thread, once');
+  assert.ok(thread.every((m) => m.blocks.length <= 50 && blockTextLength(m.blocks) <= MESSAGE_BUDGET.blockText));
   assert.ok(thread.some((m) => /Need credentials to check/.test(blocksToText(m.blocks))));
 });
 

@@ -19,6 +19,7 @@ import { slackSenders } from '../../src/outbox/senders.js';
 import { createSupport, distinctAttempts, SupportSettingsSchema } from '../../src/slack/support.js';
 import { silentLogger } from '../../src/log.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 let h: Harness;
 let api: FakeOpenCx;
@@ -35,7 +36,7 @@ before(async () => {
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT' }), silentLogger);
   h = await startHarness({ only: ['waf-opencx-headers'], deps: { services: { opencx: new OpenCxFacts(client) }, support, store } });
-  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
+  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', slackClientOptions({ SLACK_API_URL: h.slack.apiUrl })));
 });
 after(async () => {
   await worker?.stop();

@@ -16,6 +16,7 @@ import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js
 import { silentLogger } from '../../src/log.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import type { FakeMessage } from '../../src/fakes/slack/index.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 let h: Harness;
 let store: SqliteStore;
@@ -27,7 +28,7 @@ before(async () => {
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT' }), silentLogger);
   h = await startHarness({ only: ['auth-bearer-missing', 'healthy', 'slow'], deps: { support, store }, settings: { SLACK_RATE_LIMIT_WINDOW_MS: '1500' } });
-  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
+  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', slackClientOptions({ SLACK_API_URL: h.slack.apiUrl })));
 });
 after(async () => {
   await worker.stop();
@@ -124,11 +125,13 @@ test('the form used where the bot is not a member: the card, live and with its t
     method: { v: { selected_option: { value: 'GET' } } }, spec: { v: { value: null } }, authorization: { v: { value: 'Bearer lab-token-healthy' } },
     burst: { v: { value: null } }, owner: { v: { selected_options: [] } },
   }, { user: 'U0FORM' });
-  const note = await h.slack.waitFor(() => h.slack.channel('U0FORM').find((m) => /not a member of <#GFORM>/.test(m.text)), 5000, 'the note in the DM');
+  // Slack answers a post to a user ID with the app's DM, a D… channel: everything after happens there.
+  const dm = h.slack.dm('U0FORM');
+  const note = await h.slack.waitFor(() => h.slack.channel(dm).find((m) => /not a member of <#GFORM>/.test(m.text)), 5000, 'the note in the DM');
   assert.match(note.text, /invite @action-debug/);
-  const card = await h.slack.waitFor(() => finalCard(h.slack, 'U0FORM'), 20_000, 'the card in the DM');
+  const card = await h.slack.waitFor(() => finalCard(h.slack, dm), 20_000, 'the card in the DM');
   assert.match(blocksToText(card.blocks), /NO PROBLEM FOUND/);
-  await h.slack.waitFor(() => h.slack.thread('U0FORM', card.ts).length >= 2, 5000, 'its thread');
+  await h.slack.waitFor(() => h.slack.thread(dm, card.ts).length >= 2, 5000, 'its thread');
 });
 
 test('the bot removed mid-run: the verdict reaches the requester (response_url), saying why; no raw error', async () => {

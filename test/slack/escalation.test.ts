@@ -13,6 +13,7 @@ import { createSupport, SupportSettingsSchema, supportChannelFor } from '../../s
 import { silentLogger } from '../../src/log.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import { runCli } from '../helpers/run-cli.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 const SECRET = 'lab-token-123456';
 let h: Harness;
@@ -28,7 +29,7 @@ before(async () => {
   worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50 });
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUPPORT, T0PARTNER=CSUPPARTNER' }), silentLogger);
   h = await startHarness({ only: ['auth-bearer-missing'], deps: { support, store }, settings: { SUPPORT_USER_IDS: 'U0SUPPORT' } });
-  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
+  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', slackClientOptions({ SLACK_API_URL: h.slack.apiUrl })));
 });
 after(async () => {
   await worker.stop();
@@ -119,4 +120,12 @@ test('each workspace\'s tickets go to its own support channel (SUPPORT_CHANNEL_I
   assert.equal(supportChannelFor(onlyPartner, 'T0PARTNER'), 'CSUPPARTNER');
   assert.equal(supportChannelFor(onlyPartner, 'T0OTHER'), null);
   assert.equal(supportChannelFor(onlyPartner, 'E0ORG/T0PARTNER'), 'CSUPPARTNER', 'a team of an org-wide install is still that team');
+});
+
+test('an escalation form whose card is gone: the answer comes in the app DM (chat.postEphemeral takes a conversation, not a user ID)', async () => {
+  const res = await h.driver.submitView({ id: 'VGONE', callback_id: 'ad_escalate_modal', private_metadata: JSON.stringify({ cardId: 'no-such-card' }) }, {}, { user: 'U0GONE' });
+  assert.equal(res.status, 200);
+  const dm = await h.slack.waitFor(() => h.slack.channel(h.slack.dm('U0GONE')).find((m) => /from before a restart/.test(m.text)), 5000, 'the answer in the DM');
+  assert.equal(dm.ephemeralTo, null);
+  assert.ok(!h.slack.calls.some((c) => c.method === 'chat.postEphemeral' && c.args['channel'] === 'U0GONE'), 'no ephemeral to a user ID');
 });

@@ -48,7 +48,8 @@ import type { Seen, Transition } from '../../src/watch/state.js';
 import type { AuditAction, AuditSummary } from '../../src/audit/schema.js';
 import { terminalSafe } from '../../src/cli/io.js';
 import { Writable } from 'node:stream';
-import { hostileStrings, slackProblems, terminalProblems } from '../helpers/hostile-text.js';
+import { autoParsed, hostileStrings, slackProblems, terminalProblems } from '../helpers/hostile-text.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 /** A URL part from hostile text (a lone surrogate cannot be percent-encoded: U+FFFD, as a browser would send). */
 const uriPart = (x: string) => encodeURIComponent(x.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
@@ -127,7 +128,7 @@ before(async () => {
       services: { opencx: new OpenCxFacts(client) }, support, store,
     },
   });
-  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', { slackApiUrl: h.slack.apiUrl, retryConfig: { retries: 0 } }));
+  send = slackSenders(new bolt.webApi.WebClient('xoxb-test-token-planted-7f3a9c', slackClientOptions({ SLACK_API_URL: h.slack.apiUrl })));
 });
 after(async () => {
   await worker?.stop();
@@ -325,5 +326,9 @@ test('generated hostile text typed into the real app and answered by the endpoin
   // Every payload of this file's tests (the planted sources above too), and every view.
   const problems = [...h.slack.payloads.flatMap((p, i) => slackProblems(`${i} ${p.via} ${p.method}`, p.body)), ...h.slack.views.flatMap((v) => slackProblems(`view ${v.id}`, v.view))];
   assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problems`);
+  // Nothing Slack would parse on its own: every message and view sent through the Web API or a response_url asks for
+  // its text literal, so an outside `@channel` or `#general` stays text (acks are Bolt's HTTP answers: plain text only).
+  const parsed = [...h.slack.payloads.filter((p) => p.via !== 'ack').flatMap((p, i) => autoParsed(`${i} ${p.via} ${p.method}`, p.method, p.body)), ...h.slack.views.flatMap((v) => autoParsed(`view ${v.id}`, 'views', v.view))];
+  assert.deepEqual(parsed.slice(0, 20), [], `${parsed.length} payloads Slack would parse on its own`);
   assert.deepEqual(h.slack.refused, []);
 });

@@ -14,6 +14,7 @@ import { slackSenders } from '../../src/outbox/senders.js';
 import { createSupport, SupportSettingsSchema } from '../../src/slack/support.js';
 import { silentLogger } from '../../src/log.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 const SECRET = 'lab-token-123456';
 let lab: Lab;
@@ -33,7 +34,7 @@ after(async () => {
 /** One life of the app: its own process state (cards in memory, timers), the same database and the same Slack. */
 async function life(settings: Record<string, string> = {}): Promise<{ h: Harness; store: SqliteStore; stop(): Promise<void> }> {
   const store = new SqliteStore(dbPath);
-  const worker = new OutboxWorker({ store, senders: slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } })), baseDelayMs: 20, pollMs: 50 });
+  const worker = new OutboxWorker({ store, senders: slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, slackClientOptions({ SLACK_API_URL: slack.apiUrl }))), baseDelayMs: 20, pollMs: 50 });
   worker.start();
   const support = createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: 'CSUP' }), silentLogger);
   const h = await startHarness({ lab, slack, deps: { store, support }, settings });

@@ -21,6 +21,7 @@ import { OpenCxClient } from '../../src/opencx/client.js';
 import { OpenCxFacts } from '../../src/opencx/facts.js';
 import { OpenCxSettingsSchema } from '../../src/opencx/settings.js';
 import { WatchSettingsSchema } from '../../src/watch/settings.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 /**
  * The database refusing one write or read, at every point of a command and the clicks on its card in turn (Re-run, a
@@ -82,7 +83,8 @@ const mark = () => ({ messages: slack.messages.length, responses: slack.response
  * in `channel`, and messages in their DM (where an answer goes when there is no other way to reach them).
  */
 function toldApart(user: string, channel: string, responseUrls: string[], since: ReturnType<typeof mark>): string[] {
-  const messages = slack.messages.slice(since.messages).filter((m) => m.channel === user || (m.channel === channel && m.ephemeralTo)).map((m) => `${m.text}\n${blocksToText(m.blocks)}`);
+  // A DM to the user lands in the app's DM with them: Slack answers a post to a user ID with that D… channel.
+  const messages = slack.messages.slice(since.messages).filter((m) => m.channel === slack.dm(user) || (m.channel === channel && m.ephemeralTo)).map((m) => `${m.text}\n${blocksToText(m.blocks)}`);
   const responses = slack.responses.slice(since.responses).filter((r) => responseUrls.some((u) => u.endsWith(`/response/${r.id}`))).map((r) => `${String(r.body['text'] ?? '')}\n${JSON.stringify(r.body['blocks'] ?? '')}`);
   return [...messages, ...responses].filter((t) => t.trim().length > 0);
 }
@@ -195,7 +197,7 @@ test('the database refusing any one call of an escalation: the form answered, on
     let send: ReturnType<typeof slackSenders> | null = null;
     const worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50, leaseMs: 200 });
     const h = await startHarness({ lab, slack, deps: { store, support: createSupport(store, worker, SupportSettingsSchema.parse({ SUPPORT_CHANNEL_ID: support }), silentLogger) } });
-    send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
+    send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, slackClientOptions({ SLACK_API_URL: slack.apiUrl })));
     worker.start();
     const channel = `CE${k}`;
     const tickets = () => (store.db.prepare('SELECT count(*) AS n FROM tickets').get() as { n: number }).n;
@@ -343,7 +345,7 @@ test('the database refusing the first call of any one store method a watch uses:
       let send: ReturnType<typeof slackSenders> | null = null;
       const worker = new OutboxWorker({ store, senders: { 'slack.post': (p) => send!['slack.post']!(p), 'slack.update': (p) => send!['slack.update']!(p) }, baseDelayMs: 20, pollMs: 50, leaseMs: 300 });
       const h = await startHarness({ lab, slack, deps: { store, services: { opencx: new OpenCxFacts(client) }, outbox: worker, watch, watchLeaseMs: 1500 } });
-      send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
+      send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, slackClientOptions({ SLACK_API_URL: slack.apiUrl })));
       worker.start();
       const channel = `CW${k}`;
       const what = () => `watch, ${target ?? 'no'} failing (${store.failed ?? 'not reached'})`;

@@ -21,6 +21,7 @@ import { slackSenders } from '../../src/outbox/senders.js';
 import { WatchSettingsSchema } from '../../src/watch/settings.js';
 import { blocksToText } from '../../src/render/blocks-text.js';
 import type { Action } from '../../src/opencx/schemas.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 // The hosts the watched actions live on: a public API that answers, and one behind a WAF that blocks OpenCX's headers.
 const SCENARIOS = ['cors-wildcard', 'waf-opencx-headers', 'healthy', 'ip-allowlist-403', 'server-error', 'redirect', 'html-response', 'method-not-allowed', 'tls-expired', 'tls-self-signed', 'dns-nxdomain', 'firewall-refused', 'rate-limited', 'waf-user-agent'];
@@ -61,7 +62,7 @@ async function startApp(api: FakeOpenCx, db: string, leaseMs = 20_000): Promise<
   const s = OpenCxSettingsSchema.parse({ OPENCX_API_KEY: api.key, OPENCX_API_URL: api.url, OPENCX_REQUESTS_PER_MINUTE: '99', ACTION_DEBUG_ALLOW_PRIVATE: '1' });
   const client = new OpenCxClient({ ...s, OPENCX_API_KEY: s.OPENCX_API_KEY! });
   const h = await startHarness({ lab, slack, deps: { services: { opencx: new OpenCxFacts(client) }, store, outbox: worker, watch: WATCH, watchLeaseMs: leaseMs } });
-  send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
+  send = slackSenders(new bolt.webApi.WebClient(BOT_TOKEN, slackClientOptions({ SLACK_API_URL: slack.apiUrl })));
   worker.start();
   return {
     h, store, worker, client,

@@ -13,6 +13,7 @@ import { until } from '../helpers/until.js';
 import { OutboxWorker } from '../../src/outbox/worker.js';
 import { slackSenders, webhookSender } from '../../src/outbox/senders.js';
 import { startFakeSlack } from '../../src/fakes/slack/index.js';
+import { slackClientOptions } from '../../src/slack/team-clients.js';
 
 async function receiver(statusFor: (n: number) => number) {
   const bodies: unknown[] = [];
@@ -56,7 +57,7 @@ test('SIGKILL between committing a ticket and posting it: after restart each mes
 
     // The restarted bot: its worker finds the committed messages and delivers them.
     const store = new SqliteStore(db);
-    const client = new bolt.webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const client = new bolt.webApi.WebClient('xoxb-test', slackClientOptions({ SLACK_API_URL: slack.apiUrl }));
     const worker = new OutboxWorker({ store, senders: { ...slackSenders(client), webhook: webhookSender }, baseDelayMs: 10 });
     await worker.kick();
     await worker.kick();
@@ -83,7 +84,7 @@ test('Slack answering 500 for a while: the ticket is posted once it recovers, wi
     await store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'ticket #9' } });
     await store.enqueue({ kind: 'webhook', dedupeKey: 'ticket:9:webhook', payload: { url: hook.url, body: { number: 9 } } });
     await store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:9:support', payload: { channel: 'CSUP', text: 'duplicate key: ignored' } });
-    const client = new bolt.webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const client = new bolt.webApi.WebClient('xoxb-test', slackClientOptions({ SLACK_API_URL: slack.apiUrl }));
     const worker = new OutboxWorker({ store, senders: { ...slackSenders(client), webhook: webhookSender }, baseDelayMs: 20, maxDelayMs: 100, pollMs: 20 });
     worker.start();
     await until(async () => (await store.pendingCount()) === 0, 10_000, 'the outbox to drain');
@@ -167,5 +168,77 @@ test('sent, but the database refuses to mark it sent for a while: marked once it
   } finally {
     await worker.stop();
     await store.close();
+  }
+});
+
+test('errors Slack documents as permanent end the message (dead, logged, a short notice where someone waits); transient ones are retried', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ad-dead-')), 'bot.db');
+  const slack = await startFakeSlack({ rateLimits: false });
+  const store = new SqliteStore(db);
+  const logged: { obj: Record<string, unknown>; msg: string }[] = [];
+  const logger = { info() {}, warn() {}, debug() {}, error: (obj: Record<string, unknown>, msg: string) => void logged.push({ obj, msg }), child() { return logger; } } as never;
+  try {
+    const card = await (await fetch(`${slack.apiUrl}chat.postMessage`, { method: 'POST', headers: { authorization: 'Bearer xoxb-test', 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'CW', text: 'card' }) })).json() as { ts: string };
+    slack.setConversation('CGONE', { archived: true });
+    // A payload error (each code as Slack answers it), a place error, and a transient one (HTTP 500 twice).
+    for (const code of ['invalid_blocks', 'msg_blocks_too_long', 'invalid_arguments']) slack.fail('chat.postMessage', { error: code, match: (a) => a['text'] === `watch ${code}` });
+    slack.fail('chat.update', { error: 'msg_too_long', match: (a) => a['ts'] === card.ts });
+    slack.fail('chat.postMessage', { status: 500, times: 2, match: (a) => a['text'] === 'transient' });
+    await store.enqueue({ kind: 'slack.post', dedupeKey: 'watch:1:a:0', payload: { channel: 'CW', text: 'watch invalid_blocks' } });
+    await store.enqueue({ kind: 'slack.post', dedupeKey: 'watch:1:b:0', payload: { channel: 'CW', text: 'watch msg_blocks_too_long' } });
+    await store.enqueue({ kind: 'slack.post', dedupeKey: 'watch:1:c:0', payload: { channel: 'CW', thread_ts: card.ts, text: 'watch invalid_arguments' } });
+    await store.enqueue({ kind: 'slack.update', dedupeKey: 'ticket:1:card', payload: { channel: 'CW', ts: card.ts, text: 'the card, escalated' } });
+    await store.enqueue({ kind: 'slack.post', dedupeKey: 'watch:2:a:0', payload: { channel: 'CGONE', text: 'to an archived channel' } });
+    await store.enqueue({ kind: 'slack.post', dedupeKey: 'ticket:2:support', payload: { channel: 'CW', text: 'transient' } });
+    const client = new bolt.webApi.WebClient('xoxb-test', slackClientOptions({ SLACK_API_URL: slack.apiUrl }));
+    const worker = new OutboxWorker({ store, senders: slackSenders(client), baseDelayMs: 20, maxDelayMs: 100, pollMs: 20, logger });
+    worker.start();
+    await until(async () => (await store.pendingCount()) === 0, 10_000, 'the outbox to settle');
+    await worker.stop();
+    const rows = store.db.prepare('SELECT dedupe_key k, attempts, sent_at, dead_at, last_error FROM outbox ORDER BY id').all() as { k: string; attempts: number; sent_at: string | null; dead_at: string | null; last_error: string | null }[];
+    const by = Object.fromEntries(rows.map((r) => [r.k, r]));
+    for (const k of ['watch:1:a:0', 'watch:1:b:0', 'watch:1:c:0', 'ticket:1:card', 'watch:2:a:0']) {
+      assert.ok(by[k]!.dead_at, `${k} is dead`);
+      assert.equal(by[k]!.attempts, 1, `${k} was tried once, never again`);
+      assert.equal(by[k]!.sent_at, null);
+    }
+    assert.match(by['watch:1:b:0']!.last_error!, /the payload: msg_blocks_too_long/);
+    assert.match(by['watch:2:a:0']!.last_error!, /the place or the token: is_archived/);
+    assert.ok(by['ticket:2:support']!.sent_at && !by['ticket:2:support']!.dead_at, 'the transient failure was retried until sent');
+    assert.equal(by['ticket:2:support']!.attempts, 2);
+    // Where someone waits, a short notice that says what was refused (its fallback line), in the thread when there is one.
+    const notices = slack.messages.filter((m) => /could not post a message here/.test(m.text));
+    assert.equal(notices.length, 4, notices.map((m) => m.text).join('\n'));
+    assert.ok(notices.some((m) => /msg_blocks_too_long/.test(m.text) && /watch msg_blocks_too_long/.test(m.text) && m.channel === 'CW' && !m.threadTs));
+    assert.ok(notices.some((m) => /invalid_arguments/.test(m.text) && m.threadTs === card.ts));
+    assert.ok(notices.some((m) => /msg_too_long/.test(m.text) && m.threadTs === card.ts), 'a refused card update: the notice in its thread');
+    assert.ok(!notices.some((m) => m.channel === 'CGONE'), 'nothing more is tried in an archived channel');
+    assert.equal(logged.filter((l) => /outbox message dead/.test(l.msg)).length, 5);
+    assert.deepEqual(slack.refused.filter((r) => r.error !== 'invalid_blocks' && r.error !== 'invalid_arguments' && r.error !== 'msg_blocks_too_long' && r.error !== 'msg_too_long'), []);
+  } finally {
+    await store.close();
+    await slack.close();
+  }
+});
+
+test('a failure that is never permanent is still given up after maxAttempts (nothing is retried for ever)', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ad-cap-')), 'bot.db');
+  const slack = await startFakeSlack({ rateLimits: false });
+  const store = new SqliteStore(db);
+  try {
+    slack.fail('chat.postMessage', { status: 503, times: 100 });
+    await store.enqueue({ kind: 'slack.post', dedupeKey: 'k', payload: { channel: 'CW', text: 'x' } });
+    const client = new bolt.webApi.WebClient('xoxb-test', slackClientOptions({ SLACK_API_URL: slack.apiUrl }));
+    const worker = new OutboxWorker({ store, senders: slackSenders(client), baseDelayMs: 5, maxDelayMs: 10, pollMs: 10, maxAttempts: 4 });
+    worker.start();
+    await until(async () => (await store.pendingCount()) === 0, 10_000, 'the message to be given up');
+    await worker.stop();
+    const row = store.db.prepare('SELECT attempts, dead_at, last_error FROM outbox').get() as { attempts: number; dead_at: string | null; last_error: string };
+    assert.equal(row.attempts, 4);
+    assert.ok(row.dead_at);
+    assert.match(row.last_error, /gave up after 4 attempts/);
+  } finally {
+    await store.close();
+    await slack.close();
   }
 });

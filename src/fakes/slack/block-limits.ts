@@ -44,9 +44,51 @@ export const BLOCK_KIT = {
   privateMetadata: 3000,
   callbackId: 255,
   externalId: 255,
-  /** chat.postMessage: longer `text` is refused with msg_too_long (Slack truncates only in some clients). */
+  /**
+   * chat.postMessage: longer `text` is truncated, with a `message_truncated` warning, not refused
+   * (api.slack.com/changelog/2018-04-truncating-really-long-messages: "we'll truncate the text ... and include a
+   * warning"); chat.postEphemeral documents msg_too_long for it.
+   */
   messageText: 40_000,
+  /** chat.update: "The text field cannot exceed 4,000 characters" (docs.slack.dev/reference/methods/chat.update, msg_too_long). */
+  updateText: 4000,
+  /**
+   * The text of all of a message's blocks together: past it Slack answers `msg_blocks_too_long` (chat.postMessage's
+   * errors: "Blocks submitted with this message are too long"). Slack documents no number. Evidence: a Slack engineer,
+   * "12,000 text characters with a buffer for block containers" (slackapi/bolt-js#2509, where 13,297 characters of
+   * markdown blocks passed); 11,341 characters of `text` properties in rich_text/section/header blocks were refused
+   * (slackapi/bolt-js#2867). The fake refuses past 11,000, under the lowest refusal seen, so what passes here passes there.
+   */
+  messageBlockText: 11_000,
+  /** views.*: "view_too_large: The view is larger than 250kb" (views.open/views.update/views.push reference). */
+  viewBytes: 250_000,
+  /** views.push: "After a modal is opened, you can push up to two additional views" — a stack of 3 (push_limit_reached). */
+  viewStack: 3,
 } as const;
+
+/** Characters of text in blocks as Slack's whole-message budget counts them: every `text` string, at any depth. */
+export function messageBlockText(blocks: unknown): number {
+  let n = 0;
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (isObj(v)) for (const [k, x] of Object.entries(v)) k === 'text' && typeof x === 'string' ? (n += x.length) : walk(x);
+  };
+  walk(blocks);
+  return n;
+}
+
+const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Strings Slack cannot take: a lone UTF-16 surrogate (half of an emoji cut in two) is not a character and cannot be
+ * encoded as UTF-8, the encoding of Slack's API ("UTF-8 encoded", docs.slack.dev/apis/web-api); returns json-pointers.
+ */
+export function loneSurrogates(v: unknown, p = ''): string[] {
+  if (typeof v === 'string') return !LONE.test(v) ? [] : [`must be well-formed UTF-8 text (a lone surrogate) [json-pointer:${p || '/'}]`];
+  if (Array.isArray(v)) return v.flatMap((x, i) => loneSurrogates(x, `${p}/${i}`));
+  if (isObj(v)) return Object.entries(v).flatMap(([k, x]) => loneSurrogates(x, `${p}/${k}`));
+  return [];
+}
 
 type O = Record<string, unknown>;
 const isObj = (v: unknown): v is O => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -134,11 +176,18 @@ class Walk {
         const max = type === 'overflow' ? 5 : type === 'checkboxes' || type === 'radio_buttons' ? 10 : BLOCK_KIT.selectOptions;
         if (opts.length > max) this.err(`no more than ${max} items allowed`, `${p}/options`);
         opts.forEach((o, i) => this.option(o, `${p}/options/${i}`));
-        if (e['initial_option'] !== undefined) this.option(e['initial_option'], `${p}/initial_option`);
+        if (e['initial_option'] !== undefined) {
+          this.option(e['initial_option'], `${p}/initial_option`);
+          // Slack's select/radio pages: initial_option "must exactly match one of the options within options".
+          const io = JSON.stringify(e['initial_option']);
+          if (!opts.some((o) => JSON.stringify(o) === io)) this.err('must exactly match one of the options', `${p}/initial_option`);
+        }
         if (e['placeholder'] !== undefined) this.text(e['placeholder'], `${p}/placeholder`, BLOCK_KIT.placeholder, 'plain_text');
         return;
       }
       case 'plain_text_input':
+        // Slack's plain-text input page: "Works with block types: Input" (not actions blocks, not a section accessory).
+        if (where !== 'input') return this.err('unsupported type: plain_text_input is only allowed in input blocks', `${p}/type`);
         this.actionId(e, p);
         if (e['placeholder'] !== undefined) this.text(e['placeholder'], `${p}/placeholder`, BLOCK_KIT.placeholder, 'plain_text');
         if (typeof e['max_length'] === 'number' && e['max_length'] > BLOCK_KIT.textInputMaxLength) this.err(`must be less than ${BLOCK_KIT.textInputMaxLength + 1}`, `${p}/max_length`);

@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type { FakeFile, FakeSlack } from './server.js';
 
+/** Slack's deadline for acknowledging a command, a click, a submission or an event. */
+export const ACK_DEADLINE_MS = 3000;
+
 export interface Delivery {
+  /** Acked after ACK_DEADLINE_MS: Slack discarded the answer and showed the user an error. */
+  late?: boolean;
   status: number;
   body: string;
   json: Record<string, unknown> | null;
@@ -65,9 +70,13 @@ export class SlackDriver {
     } catch {
       json = null;
     }
+    const ms = performance.now() - t0;
+    // Slack waits 3 s for the ack ("Your app must respond within 3 seconds"), then shows the user operation_timeout and
+    // discards whatever comes later: a late ack is recorded as late, never as shown.
+    if (ms > ACK_DEADLINE_MS) this.slack.recordLateAck(json ?? { text }, ms);
     // An ack's body is shown to the user (a command's immediate answer, a view's errors): Slack checks it too.
-    if (json || text) this.slack.recordAck(json ?? { text }, ackFor);
-    return { status: res.status, body: text, json, ms: performance.now() - t0, responseUrl: null };
+    else if (json || text) this.slack.recordAck(json ?? { text }, ackFor);
+    return { status: res.status, body: text, json, ms, responseUrl: null, late: ms > ACK_DEADLINE_MS };
   }
 
   async command(text: string, who: Who = {}, headers: Record<string, string> = {}): Promise<Delivery & { triggerId: string; responseUrl: string }> {

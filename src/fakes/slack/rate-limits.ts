@@ -15,11 +15,14 @@ export const METHOD_TIERS: Record<string, 1 | 2 | 3 | 4 | 'post'> = {
   'views.open': 4,
   'views.update': 4,
   'views.push': 4,
+  // auth.test, chat.getPermalink and oauth.v2.access are "Special" in the method reference (a higher limit Slack does
+  // not state): modelled at Tier 4's documented floor, never looser than Slack.
   'auth.test': 4,
   'auth.revoke': 3,
   'conversations.info': 3,
   'files.info': 4,
-  'apps.connections.open': 1,
+  // docs.slack.dev/reference/methods/apps.connections.open: Tier 3 (was modelled as Tier 1, stricter than Slack).
+  'apps.connections.open': 3,
   'oauth.v2.access': 4,
 };
 

@@ -1,13 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { blockErrors, viewAckErrors, viewErrors, BLOCK_KIT } from './block-limits.js';
+import { blockErrors, viewAckErrors, viewErrors, BLOCK_KIT, messageBlockText, loneSurrogates } from './block-limits.js';
 import { RateLimiter, type RateLimitSettings } from './rate-limits.js';
 
 /**
  * A fake Slack, as a real HTTP server on 127.0.0.1, as strict as Slack's reference pages say Slack is: the Web API
  * methods the app calls (via `clientOptions.slackApiUrl`) with their documented errors (`invalid_blocks` with
  * `response_metadata.messages`, `invalid_arguments`, `not_in_channel`, `channel_not_found`, `is_archived`,
- * `msg_too_long`), Block Kit validation (block-limits.ts), rate-limit tiers answered with 429 + Retry-After
+ * `msg_too_long`, `msg_blocks_too_long`; chat.update's `is_inactive` and `message_not_found`; chat.postEphemeral's
+ * `user_not_in_channel`; views' `hash_conflict`, `push_limit_reached`, `view_too_large`, `duplicate_external_id`), the
+ * `message_truncated` warning past 40,000 characters, DMs answered with their D… id, Block Kit validation
+ * (block-limits.ts), rate-limit tiers answered with 429 + Retry-After
  * (rate-limits.ts), channel membership (public, private, DM, archived; the bot in it or not), the response_url sink
  * (5 uses in 30 minutes), trigger_ids (3 s, single use) and injectable faults. Tests and the demo assert on its
  * transcript: exactly what a user would see.
@@ -85,15 +88,26 @@ export interface FakeSlack {
   payloads: Payload[];
   /** Web API calls answered 429 (method, Retry-After seconds). */
   rateLimited: { method: string; retryAfter: number }[];
-  /** Payloads Slack refused as malformed (invalid_blocks, invalid_arguments, msg_too_long): a correct app has none. */
+  /**
+   * Payloads Slack refused as malformed (invalid_blocks, invalid_arguments, msg_too_long, msg_blocks_too_long) or cut
+   * (message_truncated: the user lost the end): a correct app has none.
+   */
   refused: { via: Payload['via']; method: string; error: string; errors: string[] }[];
+  /** Acks that came after Slack's 3 s deadline: Slack discarded them (the user saw "operation_timeout"). */
+  lateAcks: { ms: number; body: Record<string, unknown> }[];
+  /** The driver hands over an ack that came too late: not shown, recorded as late. */
+  recordLateAck(body: Record<string, unknown>, ms: number): void;
+  /** The app's DM with a user (the D… id chat.postMessage answers when given the user's ID). */
+  dm(user: string): string;
+  /** Who is in a conversation (default: everyone); chat.postEphemeral to anyone else is user_not_in_channel. */
+  setMembers(channel: string, users: string[]): void;
   /** The driver hands over each ack body it received; checked as Slack checks it. */
   /** An ack's body, checked as Slack checks it; `ackFor.view`: the view a submission came from. */
   recordAck(body: Record<string, unknown>, ackFor?: { view: Record<string, unknown> }): void;
   /** Sets how a conversation looks to the bot (default: a public channel the bot is in). */
   setConversation(id: string, c: Partial<Conversation>): void;
   conversation(id: string): Conversation;
-  views: { id: string; view: Record<string, unknown>; user: string | null }[];
+  views: { id: string; view: Record<string, unknown>; user: string | null; hash?: string }[];
   /** Files users shared; their downloads need the bot token, as files.slack.com does. */
   downloads: { id: string; token: string | null }[];
   upload(name: string, content: string, mimetype?: string): FakeFile;
@@ -133,6 +147,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const limiter = opts.rateLimits === false ? null : new RateLimiter(opts.rateLimits ?? {});
   const payloads: Payload[] = [];
   const refused: FakeSlack['refused'] = [];
+  const lateAcks: FakeSlack['lateAcks'] = [];
+  const members = new Map<string, Set<string>>();
+  // views.open starts a stack, views.push adds to the newest one (Slack: at most 3 views in a stack).
+  const stacks: string[][] = [];
   const rateLimited: FakeSlack['rateLimited'] = [];
   const conversations = new Map<string, Conversation>();
   const responseIssued = new Map<string, number>();
@@ -178,7 +196,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         if (issued === undefined) return send(404, { ok: false, error: 'invalid_url' });
         // Slack: "up to 5 times within 30 minutes"; after that the URL is dead.
         if (used > responseMaxUses || Date.now() - issued > responseTtl) return send(404, { ok: false, error: 'expired_url' });
-        const errs = [...blockErrors(body['blocks']), ...textErrors(body)];
+        const errs = [...blockErrors(body['blocks']), ...textErrors(body), ...loneSurrogates(body)];
         if (errs.length) {
           refused.push({ via: 'response_url', method: id, error: 'invalid_blocks', errors: errs });
           return send(400, { ok: false, error: 'invalid_blocks', errors: errs, response_metadata: { messages: errs.map((e) => `[ERROR] ${e}`) } });
@@ -237,11 +255,18 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(wait) });
       }
       const out = answer(method, args, auth.slice(7));
-      if (['invalid_blocks', 'invalid_arguments', 'msg_too_long'].includes(String(out['error']))) refused.push({ via: 'api', method, error: String(out['error']), errors: (out['errors'] as string[]) ?? [] });
+      if (['invalid_blocks', 'invalid_arguments', 'msg_too_long', 'msg_blocks_too_long', 'view_too_large'].includes(String(out['error']))) refused.push({ via: 'api', method, error: String(out['error']), errors: (out['errors'] as string[]) ?? [] });
+      if (out['warning'] === 'message_truncated') refused.push({ via: 'api', method, error: 'message_truncated', errors: [] });
       send(200, out);
     });
   });
 
+  /** Slack answers chat.postMessage to a user ID with the app's DM with them, a D… id (docs: chat.postMessage, channel). */
+  const dmOf = (user: string): string => {
+    const id = `D${user.slice(1)}`;
+    if (!conversations.has(id)) conversations.set(id, { kind: 'im', botMember: true, archived: false, user });
+    return id;
+  };
   const conv = (id: string): Conversation => conversations.get(id) ?? { kind: id.startsWith('D') ? 'im' : id.startsWith('G') ? 'private' : 'public', botMember: true, archived: false };
   /** Whether the bot may post to a conversation, as Slack answers chat.* without chat:write.public. */
   const postError = (channel: string): string | null => {
@@ -257,9 +282,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const invalid = (error: string, errs: string[]) => ({ ok: false, error, errors: errs, response_metadata: { messages: errs.map((e) => `[ERROR] ${e}`) } });
 
   function answer(method: string, a: Record<string, unknown>, token: string): Record<string, unknown> {
-    const channel = String(a['channel'] ?? '');
+    let channel = String(a['channel'] ?? '');
     const errors = blockErrors(a['blocks']);
-    const textErrs = textErrors(a);
+    const textErrs = [...textErrors(a), ...(/^(chat|views)\./.test(method) ? loneSurrogates(a) : [])];
+    const tooLong = method.startsWith('chat.') && messageBlockText(a['blocks']) > BLOCK_KIT.messageBlockText;
     switch (method) {
       case 'apps.connections.open':
         if (!token.startsWith('xapp-')) return { ok: false, error: 'not_allowed_token_type' };
@@ -275,28 +301,48 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       case 'chat.postEphemeral': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
         if (!a['text'] && !a['blocks']) return { ok: false, error: 'no_text' };
-        if (len(a['text']) > BLOCK_KIT.messageText) return { ok: false, error: 'msg_too_long' };
+        const ephemeral = method === 'chat.postEphemeral';
+        // chat.postEphemeral documents msg_too_long; chat.postMessage truncates past 40,000 with a warning instead.
+        if (ephemeral && len(a['text']) > BLOCK_KIT.messageText) return { ok: false, error: 'msg_too_long' };
         if (errors.length) return invalid('invalid_blocks', errors);
         if (textErrs.length) return invalid('invalid_arguments', textErrs);
+        if (tooLong) return { ok: false, error: 'msg_blocks_too_long' };
+        if (ephemeral && !a['user']) return invalid('invalid_arguments', ['missing required field: user [json-pointer:/user]']);
+        if (/^[UW]/.test(channel)) {
+          // chat.postEphemeral's channel is a conversation ("The channel, private group, or IM channel"): not a user.
+          if (ephemeral) return { ok: false, error: 'channel_not_found' };
+          channel = dmOf(channel);
+        }
         const refused = postError(channel);
         if (refused) return { ok: false, error: refused };
-        if (method === 'chat.postEphemeral' && !a['user']) return invalid('invalid_arguments', ['missing required field: user [json-pointer:/user]']);
+        // chat.postEphemeral: "user_not_in_channel: Intended recipient is not in the specified channel."
+        if (ephemeral && members.has(channel) && !members.get(channel)!.has(String(a['user']))) return { ok: false, error: 'user_not_in_channel' };
+        const truncated = !ephemeral && len(a['text']) > BLOCK_KIT.messageText;
         const ts = nextTs();
         const m: FakeMessage = {
-          channel, ts, threadTs: a['thread_ts'] ? String(a['thread_ts']) : null, text: String(a['text'] ?? ''), blocks: (a['blocks'] as unknown[]) ?? [],
+          channel, ts, threadTs: a['thread_ts'] ? String(a['thread_ts']) : null, text: truncated ? [...String(a['text'])].slice(0, BLOCK_KIT.messageText).join('') : String(a['text'] ?? ''), blocks: (a['blocks'] as unknown[]) ?? [],
           versions: [], ephemeralTo: method === 'chat.postEphemeral' ? String(a['user'] ?? '') : null,
         };
         m.versions.push({ text: m.text, blocks: m.blocks });
         messages.push(m);
-        return method === 'chat.postEphemeral' ? { ok: true, message_ts: ts } : { ok: true, channel, ts, message: { text: m.text, ts } };
+        if (ephemeral) return { ok: true, message_ts: ts };
+        return { ok: true, channel, ts, message: { text: m.text, ts }, ...(truncated ? { warning: 'message_truncated', response_metadata: { warnings: ['message_truncated'] } } : {}) };
       }
       case 'chat.update': {
-        if (len(a['text']) > BLOCK_KIT.messageText) return { ok: false, error: 'msg_too_long' };
+        // docs.slack.dev/reference/methods/chat.update: "The text field cannot exceed 4,000 characters" (msg_too_long).
+        if (len(a['text']) > BLOCK_KIT.updateText) return { ok: false, error: 'msg_too_long' };
         if (errors.length) return invalid('invalid_blocks', errors);
         if (textErrs.length) return invalid('invalid_arguments', textErrs);
-        const refused = postError(channel);
-        if (refused) return { ok: false, error: refused };
-        const m = messages.find((x) => x.channel === channel && x.ts === String(a['ts']));
+        if (tooLong) return { ok: false, error: 'msg_blocks_too_long' };
+        // "For direct messages, ensure that this value is a DM ID (starts with D) instead of a User ID."
+        if (/^[UW]/.test(channel)) return { ok: false, error: 'channel_not_found' };
+        const c = conv(channel);
+        // Its documented errors: is_inactive ("The message cannot be edited within a frozen, archived or deleted
+        // channel"), channel_not_found; not_in_channel and is_archived are not chat.update's.
+        if (c.archived) return { ok: false, error: 'is_inactive' };
+        if (!c.botMember) return { ok: false, error: 'channel_not_found' };
+        // An ephemeral message is not stored in the channel: chat.update cannot find it.
+        const m = messages.find((x) => x.channel === channel && x.ts === String(a['ts']) && !x.ephemeralTo);
         if (!m) return { ok: false, error: 'message_not_found' };
         m.text = String(a['text'] ?? m.text);
         if (a['blocks']) m.blocks = a['blocks'] as unknown[];
@@ -316,17 +362,32 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         const view = a['view'] as Record<string, unknown>;
         const errs = viewErrors(view);
         if (errs.length) return invalid('invalid_arguments', errs);
+        // views.open/push: "view_too_large: The view is larger than 250kb".
+        if (JSON.stringify(view).length > BLOCK_KIT.viewBytes) return { ok: false, error: 'view_too_large' };
+        // views.push: "push_limit_reached: Because of UI constraints, you can only push ... up to 3 views".
+        if (method === 'views.push' && (stacks.at(-1)?.length ?? 0) >= BLOCK_KIT.viewStack) return { ok: false, error: 'push_limit_reached' };
+        // "duplicate_external_id: The given external_id has already been used".
+        if (view && typeof view['external_id'] === 'string' && views.some((v) => v.view['external_id'] === view['external_id'])) return { ok: false, error: 'duplicate_external_id' };
         const id = `V${++seq}`;
-        views.push({ id, view, user: null });
+        views.push({ id, view, user: null, hash: `h${seq}` });
+        if (method === 'views.open' || !stacks.length) stacks.push([id]);
+        else stacks.at(-1)!.push(id);
         return { ok: true, view: { ...view, id, hash: `h${seq}` } };
       }
       case 'views.update': {
-        const v = views.find((x) => x.id === a['view_id']);
+        // By view_id or by the external_id the app gave the view.
+        const v = views.find((x) => (a['view_id'] ? x.id === a['view_id'] : a['external_id'] !== undefined && x.view['external_id'] === a['external_id']));
         if (!v) return { ok: false, error: 'not_found' };
+        // "hash_conflict: The provided hash does not match the hash of the current view" (the view changed meanwhile).
+        if (a['hash'] !== undefined && a['hash'] !== v.hash) return { ok: false, error: 'hash_conflict' };
         const errs = viewErrors(a['view']);
         if (errs.length) return invalid('invalid_arguments', errs);
-        v.view = a['view'] as Record<string, unknown>;
-        return { ok: true, view: { ...v.view, id: v.id } };
+        if (JSON.stringify(a['view']).length > BLOCK_KIT.viewBytes) return { ok: false, error: 'view_too_large' };
+        // The view keeps the external_id it was opened with unless the update gives another.
+        const next = a['view'] as Record<string, unknown>;
+        v.view = next['external_id'] === undefined && v.view['external_id'] !== undefined ? { ...next, external_id: v.view['external_id'] } : next;
+        v.hash = `h${++seq}`;
+        return { ok: true, view: { ...v.view, id: v.id, hash: v.hash } };
       }
       default:
         return { ok: false, error: 'unknown_method' };
@@ -346,9 +407,17 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     payloads,
     refused,
     rateLimited,
+    lateAcks,
+    recordLateAck(body, ms) {
+      lateAcks.push({ ms, body });
+    },
+    dm: (user) => dmOf(user),
+    setMembers(channel, users) {
+      members.set(channel, new Set(users));
+    },
     recordAck(body, ackFor) {
       payloads.push({ via: 'ack', method: 'ack', body });
-      const errs = [...blockErrors(body['blocks']), ...(body['view'] ? viewErrors(body['view']) : []), ...textErrors(body), ...(ackFor ? viewAckErrors(body, ackFor.view) : [])];
+      const errs = [...blockErrors(body['blocks']), ...(body['view'] ? viewErrors(body['view']) : []), ...textErrors(body), ...loneSurrogates(body), ...(ackFor ? viewAckErrors(body, ackFor.view) : [])];
       if (errs.length) refused.push({ via: 'ack', method: 'ack', error: 'invalid_blocks', errors: errs });
     },
     setConversation(id, c) {

@@ -166,4 +166,11 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX work_holds ON work (holds) WHERE holds IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'an outbox message Slack refused for good (its payload, its channel) is dead: kept with its error, never sent again',
+    sql: `
+      ALTER TABLE outbox ADD COLUMN dead_at TEXT;
+    `,
+  },
 ];
